@@ -1,0 +1,26 @@
+//! The hand-written runtime of `dingtalk-openapi`.
+//!
+//! This crate is ordinary, tested Rust. `cargo xtask gen` copies its sources verbatim into the
+//! generated crate as `src/runtime/`, so every path between its modules is written `super::…`,
+//! never `crate::…` (a tidy test checks this). The generated crate re-exports its public items.
+
+pub mod operation;
+pub mod primitives;
+pub mod validate;
+
+pub mod error;
+pub use error::Error;
+
+pub mod client;
+pub use client::{Client, ClientBuilder};
+
+pub mod token;
+pub(crate) mod transport;
+pub(crate) mod retry;
+pub(crate) mod ratelimit;
+pub mod paginate;
+
+#[cfg(feature = "robot")]
+pub mod robot;
+#[cfg(feature = "callback")]
+pub mod callback;

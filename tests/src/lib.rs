@@ -1,0 +1,1 @@
+//! End-to-end and compile tests; see tests/tests/.

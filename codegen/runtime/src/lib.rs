@@ -9,10 +9,8 @@ pub mod primitives;
 pub mod validate;
 
 pub mod error;
-pub use error::Error;
 
 pub mod client;
-pub use client::{Client, ClientBuilder};
 
 pub mod token;
 pub(crate) mod transport;

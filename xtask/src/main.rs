@@ -1,1 +1,108 @@
-fn main() {}
+//! `cargo xtask`: `gen` regenerates `generated/` from `spec/`, `check` fails when it is stale.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::{GenError, generate, stale, workspace_root, write};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  gen [--spec DIR] [--out DIR]   regenerate the crate (default: spec/ into generated/)
+  check [--spec DIR] [--out DIR] exit 1 when the generated files are stale";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let mut spec = root.join("spec");
+    let mut out = root.join("generated");
+    let mut rest = args.iter().skip(1);
+    while let Some(flag) = rest.next() {
+        let slot = match flag.as_str() {
+            "--spec" => &mut spec,
+            "--out" => &mut out,
+            other => return usage(&format!("unknown argument `{other}`")),
+        };
+        match rest.next() {
+            Some(v) => *slot = PathBuf::from(v),
+            None => return usage(&format!("`{flag}` needs a folder")),
+        }
+    }
+    match args.first().map(String::as_str) {
+        Some("gen") => run_gen(&spec, &out),
+        Some("check") => run_check(&spec, &out),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage(&format!("unknown command `{other}`")),
+        None => usage("missing command"),
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("error: {problem}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn generated(spec: &std::path::Path) -> Result<codegen::Output, ExitCode> {
+    generate(spec).map_err(|e| {
+        match e {
+            GenError::Io(e) => eprintln!("error: reading {}: {e}", spec.display()),
+            GenError::Spec(diags) => {
+                for d in &diags {
+                    eprintln!("{d}");
+                }
+                eprintln!("error: {} problem(s) in the spec; nothing was written", diags.len());
+            }
+        }
+        ExitCode::from(1)
+    })
+}
+
+fn run_gen(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let output = match generated(spec) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    match write(out, &output) {
+        Ok(r) => {
+            for f in &r.written {
+                println!("wrote {f}");
+            }
+            for f in &r.removed {
+                println!("removed {f}");
+            }
+            println!("{} written, {} unchanged, {} removed ({})", r.written.len(), r.unchanged, r.removed.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: writing {}: {e}", out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_check(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let output = match generated(spec) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    match stale(out, &output) {
+        Ok(files) if files.is_empty() => {
+            println!("{} is up to date ({} files)", out.display(), output.len());
+            ExitCode::SUCCESS
+        }
+        Ok(files) => {
+            for f in &files {
+                eprintln!("stale: {}", out.join(f).display());
+            }
+            eprintln!("error: {} generated file(s) are stale; run `cargo xtask gen`", files.len());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: reading {}: {e}", out.display());
+            ExitCode::from(1)
+        }
+    }
+}

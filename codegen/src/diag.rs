@@ -1,0 +1,76 @@
+//! Located diagnostics, gathered rather than returned one at a time.
+//!
+//! Every check records its problem in [`Diagnostics`] and goes on, so one run reports every
+//! problem of the spec (serde's `Ctxt` idea). Each problem prints as
+//! `FILE:LINE:COLUMN: error: message`.
+
+use std::fmt;
+
+/// A place in a spec file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// The file, as given to the loader.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+impl Pos {
+    /// A position at `line:column` of `file`.
+    pub fn new(file: &str, line: u64, column: u64) -> Self {
+        Pos { file: file.to_owned(), line, column }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One problem.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// Where.
+    pub pos: Pos,
+    /// What, lowercase, no trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: error: {}", self.pos, self.message)
+    }
+}
+
+/// Every problem found, sorted by position when reported.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Records a problem.
+    pub fn error(&mut self, pos: &Pos, message: impl Into<String>) {
+        self.items.push(Diagnostic { pos: pos.clone(), message: message.into() });
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The problems, sorted by file, line and column.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort();
+        self.items.dedup();
+        self.items
+    }
+
+    /// Ends a phase: `Ok(value)` when nothing was recorded, else every problem.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+        if self.is_empty() { Ok(value) } else { Err(self.into_sorted()) }
+    }
+}

@@ -1,0 +1,158 @@
+//! One area module (`src/<area>.rs`): its client, operations, types and registry.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Imports, docs, example, ident, ops, types};
+use crate::ir::{Area, TypeDef};
+use crate::names;
+
+/// The whole module. `extension`: the runtime has a hand-written module of the same name, whose
+/// public items this module re-exports (the robot's webhook signing sits beside `robot.send`).
+pub(crate) fn area_module(area: &Area, extension: bool) -> TokenStream {
+    let mut imports = Imports::default();
+    let checked: BTreeSet<String> = area
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Object(o) if o.has_checks => Some(o.name.clone()),
+            TypeDef::Union(u) if u.has_checks => Some(u.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let client = client(area, &mut imports);
+    let operations: Vec<TokenStream> = area.operations.iter().map(|op| ops::operation(op, area, &checked, &mut imports)).collect();
+    let types: Vec<TokenStream> = area.types.iter().map(|t| types::type_def(t, &checked, &mut imports)).collect();
+    let registry = registry(area, &mut imports);
+    let module_doc = module_doc(area);
+    let uses = imports.tokens();
+    let ext = extension.then(|| {
+        let m = ident(&area.name);
+        quote!(pub use crate::runtime::#m::*;)
+    });
+    quote! {
+        #module_doc
+        #uses
+        #ext
+        #client
+        #(#operations)*
+        #(#types)*
+        #registry
+    }
+}
+
+fn module_doc(area: &Area) -> TokenStream {
+    let mut text = format!("{}\n", area.title);
+    if let Some(d) = &area.description {
+        text.push_str(&format!("\n{d}\n"));
+    }
+    text.push_str(&format!(
+        "\nCall these through [`Client::{}`](crate::Client::{}). Enabled by the cargo feature `{}`.\n\n\
+         | operation | method | path | title |\n| --- | --- | --- | --- |\n",
+        area.name, area.name, area.name
+    ));
+    for op in &area.operations {
+        text.push_str(&format!(
+            "| [`{}`]({}::{}) | {} | `{}` | {} |\n",
+            op.id,
+            area.client_type,
+            op.fn_name,
+            op.method.as_str(),
+            op.path,
+            op.title
+        ));
+    }
+    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote!(#(#![doc = #lines])*)
+}
+
+fn client(area: &Area, imports: &mut Imports) -> TokenStream {
+    let client = imports.item("Client");
+    let error = imports.item("Error");
+    let ty = ident(&area.client_type);
+    let accessor = ident(&area.name);
+    let title = &area.title;
+    let tdoc = docs::doc(&format!("The {title} (`{}`) operations, borrowed from a [`Client`] by [`Client::{}`].", area.name, area.name));
+    let adoc = docs::doc(&format!("{title}: the `{}` operations.", area.name));
+    let methods = area.operations.iter().map(|op| {
+        let f = ident(&op.fn_name);
+        let req = ident(&op.request.name);
+        let resp = ident(&op.response.name);
+        let mut text = format!("{}\n\n`{} {}` · operation `{}` · [DingTalk docs]({})", op.title, op.method.as_str(), op.url(), op.id, op.doc_url);
+        if let Some(d) = &op.description {
+            text.push_str(&format!("\n\n{d}"));
+        }
+        text.push_str("\n\n# Errors\n\n[`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); \
+                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).");
+        text.push_str(&format!("\n\n# Example\n\n{}", example::call(area, op)));
+        let doc = docs::doc(&text);
+        let streams = op.pagination.as_ref().map(|p| {
+            let stream_ty = quote!(futures_util::Stream);
+            let (pages, items) = names::stream_fns(&op.fn_name);
+            let (pages, items) = (ident(&pages), ident(&items));
+            let item = super::rust_type(&p.item_type, false, imports);
+            let pdoc = docs::doc(&format!(
+                "{}: every page, starting from the request's cursor; see [`{}`](Self::{}).\n\nThe stream ends where DingTalk says the data ends; \
+                 a cursor that does not advance ends it with an error instead of a loop.",
+                op.title, op.fn_name, op.fn_name
+            ));
+            let idoc = docs::doc(&format!("{}: every item of every page, in order; see [`{}`](Self::{}).", op.title, op.fn_name, op.fn_name));
+            quote! {
+                #pdoc
+                pub fn #pages(&self, request: #req) -> impl #stream_ty<Item = Result<#resp, #error>> + Send + 'static {
+                    self.client.pages(request)
+                }
+                #idoc
+                pub fn #items(&self, request: #req) -> impl #stream_ty<Item = Result<#item, #error>> + Send + 'static {
+                    self.client.items(request)
+                }
+            }
+        });
+        quote! {
+            #doc
+            pub async fn #f(&self, request: #req) -> Result<#resp, #error> {
+                self.client.execute(request).await
+            }
+            #streams
+        }
+    });
+    quote! {
+        #tdoc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #ty<'a> {
+            client: &'a #client,
+        }
+        impl #client {
+            #adoc
+            pub fn #accessor(&self) -> #ty<'_> {
+                #ty { client: self }
+            }
+        }
+        impl #ty<'_> {
+            #(#methods)*
+        }
+    }
+}
+
+fn registry(area: &Area, imports: &mut Imports) -> TokenStream {
+    let info = imports.item("operation::OperationInfo");
+    let op = imports.item("operation::Operation");
+    let visitor = imports.item("operation::OperationVisitor");
+    let reqs: Vec<_> = area.operations.iter().map(|o| ident(&o.request.name)).collect();
+    let ids: Vec<&String> = area.operations.iter().map(|o| &o.id).collect();
+    let doc = docs::doc(&format!("Every `{}` operation, in spec order.", area.name));
+    quote! {
+        #doc
+        pub const OPERATIONS: &[&#info] = &[#(<#reqs as #op>::INFO),*];
+
+        /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
+        pub(crate) fn visit<V: #visitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+            match id {
+                #(#ids => Ok(visitor.visit::<#reqs>()),)*
+                _ => Err(visitor),
+            }
+        }
+    }
+}

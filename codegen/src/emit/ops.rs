@@ -1,0 +1,357 @@
+//! Per operation: the request and response types, `impl Operation`, `impl Paginated`, and the
+//! limit checks (`impl Validate`, shared with nested request types).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::{Imports, ident, types};
+use crate::ir::{self, Auth, Effect, Envelope, Field, FieldPath, Host, Location, Method, Operation, PaginationStyle, Type};
+
+/// The request and response types and the trait impls of one operation.
+pub(crate) fn operation(op: &Operation, area: &ir::Area, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+    let client_type = &area.client_type;
+    let mut request = op.request.clone();
+    request.description = format!(
+        "{}\n\nSent by [`{client_type}::{}`](crate::{}) as `{} {}` ([DingTalk docs]({})).",
+        request.description,
+        op.fn_name,
+        client_type,
+        op.method.as_str(),
+        op.url(),
+        op.doc_url
+    );
+    // The request's own `Validate` carries the operation-level checks too.
+    request.has_checks = false;
+    let request_ty = types::object(&request, checked, imports);
+    let response_ty = types::object(&op.response, checked, imports);
+    let name = ident(&op.request.name);
+    let validate = op.request.has_checks.then(|| validate_impl(&name, &op.request.fields, Some(op), checked, imports));
+    let info = info(op, &area.name, imports);
+    let operation = imports.item("operation::Operation");
+    let response = ident(&op.response.name);
+    let validate_fn = op.request.has_checks.then(|| {
+        let fp = imports.item("validate::FieldPath");
+        let ve = imports.item("validate::ValidationError");
+        let v = imports.item("validate::Validate");
+        quote! {
+            fn validate(&self) -> Result<(), #ve> {
+                #v::validate_at(self, &#fp::root(Self::INFO.id))
+            }
+        }
+    });
+    let paginated = op.pagination.as_ref().map(|p| paginated(op, p, imports));
+    quote! {
+        #request_ty
+        #response_ty
+        impl #operation for #name {
+            type Response = #response;
+            const INFO: &'static OperationInfo = #info;
+            #validate_fn
+        }
+        #validate
+        #paginated
+    }
+}
+
+fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
+    imports.item("operation::OperationInfo");
+    let m = imports.item("operation::Method");
+    let h = imports.item("operation::Host");
+    let a = imports.item("operation::Auth");
+    let e = imports.item("operation::Envelope");
+    let ef = imports.item("operation::Effect");
+    let id = &op.id;
+    let title = &op.title;
+    let path = &op.path;
+    let doc_url = &op.doc_url;
+    let method = ident(match op.method {
+        Method::Get => "Get",
+        Method::Post => "Post",
+        Method::Put => "Put",
+        Method::Delete => "Delete",
+    });
+    let host = ident(match op.host {
+        Host::Oapi => "Oapi",
+        Host::Api => "Api",
+        Host::Robot => "Robot",
+    });
+    let auth = ident(match op.auth {
+        Auth::None => "None",
+        Auth::QueryToken => "QueryToken",
+        Auth::HeaderToken => "HeaderToken",
+        Auth::Robot => "Robot",
+    });
+    let envelope = ident(match op.envelope {
+        Envelope::Errcode => "Errcode",
+        Envelope::Bare => "Bare",
+    });
+    let effect = ident(match op.effect {
+        Effect::Read => "Read",
+        Effect::Create => "Create",
+        Effect::Update => "Update",
+        Effect::Delete => "Delete",
+    });
+    let params = op.request.fields.iter().map(|f| {
+        let loc = ident(match f.location {
+            Some(Location::Query) => "Query",
+            Some(Location::Header) => "Header",
+            _ => "Body",
+        });
+        let wire = &f.wire;
+        let (req, secret) = (f.required, f.secret);
+        quote!(Param::new(#wire, Location::#loc, #req, #secret))
+    });
+    if !op.request.fields.is_empty() {
+        imports.item("operation::Param");
+        imports.item("operation::Location");
+    }
+    let pagination = match &op.pagination {
+        Some(p) => {
+            let s = imports.item("operation::PaginationStyle");
+            let v = ident(style_name(p.style));
+            quote!(Some(#s::#v))
+        }
+        None => quote!(None),
+    };
+    let ex_req = serde_json::to_string(&op.example_request).unwrap_or_default();
+    let ex_resp = serde_json::to_string(&op.example_response).unwrap_or_default();
+    quote! {
+        &OperationInfo {
+            id: #id,
+            area: #area_name,
+            title: #title,
+            method: #m::#method,
+            host: #h::#host,
+            path: #path,
+            auth: #a::#auth,
+            envelope: #e::#envelope,
+            effect: #ef::#effect,
+            params: &[#(#params),*],
+            pagination: #pagination,
+            example_request: #ex_req,
+            example_response: #ex_resp,
+            doc_url: #doc_url,
+        }
+    }
+}
+
+fn style_name(s: PaginationStyle) -> &'static str {
+    match s {
+        PaginationStyle::CursorHasMore => "CursorHasMore",
+        PaginationStyle::OffsetNextCursor => "OffsetNextCursor",
+        PaginationStyle::NullableCursor => "NullableCursor",
+        PaginationStyle::PageNumber => "PageNumber",
+        PaginationStyle::NextToken => "NextToken",
+    }
+}
+
+/// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
+/// and `requires_one_of` groups.
+pub(crate) fn validate_impl(name: &Ident, fields: &[Field], op: Option<&Operation>, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+    let v = imports.item("validate::Validate");
+    let fp = imports.item("validate::FieldPath");
+    let ve = imports.item("validate::ValidationError");
+    let mut body = TokenStream::new();
+    for f in fields {
+        let checks = field_checks(f, checked, imports);
+        if checks.is_empty() {
+            continue;
+        }
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let p = if f.flatten { quote!(let p = *path;) } else { quote!(let p = path.field(#wire);) };
+        body.extend(if f.required {
+            quote! { { #p let v = &self.#rust; #checks } }
+        } else {
+            quote! { if let Some(v) = &self.#rust { #p #checks } }
+        });
+    }
+    if let Some(op) = op {
+        for w in &op.windows {
+            body.extend(window(w, imports));
+        }
+        if !op.requires_one_of.is_empty() {
+            let m = imports.item("validate");
+            let groups = op.requires_one_of.iter().map(|g| {
+                let items = g.iter().map(|n| {
+                    let rust = op.request.fields.iter().find(|f| &f.wire == n).map(|f| ident(&f.rust));
+                    quote!((#n, self.#rust.is_some()))
+                });
+                quote!(&[#(#items),*])
+            });
+            body.extend(quote!(#m::one_of_groups(path, &[#(#groups),*])?;));
+        }
+    }
+    quote! {
+        impl #v for #name {
+            fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
+                #body
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The checks of one field's value `v` at path `p`.
+fn field_checks(f: &Field, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+    let mut out = TokenStream::new();
+    let l = &f.limits;
+    if l.any() || deep_needed(&f.ty, checked) {
+        let m = imports.item("validate");
+        if let Some(n) = l.max_items {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::max_items(&p, v.len(), #n)?;));
+        }
+        if let Some(n) = l.min_items {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::min_items(&p, v.len(), #n)?;));
+        }
+        if l.min.is_some() || l.max.is_some() {
+            let lo = bound(l.min, &f.ty);
+            let hi = bound(l.max, &f.ty);
+            out.extend(quote!(#m::range(&p, *v, #lo, #hi)?;));
+        }
+        if let Some(n) = l.max_len {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::max_len(&p, v, #n)?;));
+        }
+        out.extend(deep(&f.ty, quote!(v), checked, &m));
+    }
+    out
+}
+
+fn bound(b: Option<f64>, ty: &Type) -> TokenStream {
+    let Some(b) = b else { return quote!(None) };
+    let lit = match ty {
+        Type::Int32 => Literal::i32_suffixed((b.abs()) as i32),
+        Type::Number => Literal::f64_suffixed(b.abs()),
+        _ => Literal::i64_suffixed((b.abs()) as i64),
+    };
+    if b < 0.0 { quote!(Some(-#lit)) } else { quote!(Some(#lit)) }
+}
+
+fn deep_needed(ty: &Type, checked: &BTreeSet<String>) -> bool {
+    match ty {
+        Type::DateTime => true,
+        Type::Array(t) => deep_needed(t, checked),
+        Type::Named(n) => checked.contains(&n.name),
+        _ => false,
+    }
+}
+
+fn deep(ty: &Type, v: TokenStream, checked: &BTreeSet<String>, m: &Ident) -> TokenStream {
+    match ty {
+        Type::DateTime => quote!(#m::datetime(&p, #v)?;),
+        Type::Named(n) if checked.contains(&n.name) => quote!(#v.validate_at(&p)?;),
+        Type::Array(inner) if deep_needed(inner, checked) => {
+            let inner = deep(inner, quote!(item), checked, m);
+            quote! {
+                for (i, item) in #v.iter().enumerate() {
+                    let p = p.index(i);
+                    #inner
+                }
+            }
+        }
+        _ => quote!(),
+    }
+}
+
+/// An `Option<&T>` expression reaching `path` from `root` (`self` or a response).
+pub(crate) fn reach(root: TokenStream, path: &FieldPath) -> TokenStream {
+    let mut e = quote!(Some(#root));
+    for step in &path.steps {
+        let r = ident(&step.rust);
+        e = if step.required { quote!(#e.map(|x| &x.#r)) } else { quote!(#e.and_then(|x| x.#r.as_ref())) };
+    }
+    e
+}
+
+fn window(w: &ir::Window, imports: &mut Imports) -> TokenStream {
+    let m = imports.item("validate");
+    let mut lets = TokenStream::new();
+    let mut parent = quote!(path);
+    for (i, step) in w.start.steps[..w.start.steps.len() - 1].iter().enumerate() {
+        let var = quote::format_ident!("w{}", i);
+        let wire = &step.wire;
+        lets.extend(quote!(let #var = #parent.field(#wire);));
+        parent = quote!(&#var);
+    }
+    let start = reach(quote!(self), &w.start);
+    let end = reach(quote!(self), &w.end);
+    let s_wire = &w.start.steps.last().map(|s| s.wire.clone()).unwrap_or_default();
+    let e_wire = &w.end.steps.last().map(|s| s.wire.clone()).unwrap_or_default();
+    let days = w.max_days;
+    let many = w.when_many.as_ref().map(|(list, days)| {
+        let l = reach(quote!(self), list);
+        quote! {
+            if #l.map_or(0, |l| l.len()) > 1 {
+                #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
+            }
+        }
+    });
+    quote! {
+        {
+            #lets
+            #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
+            #many
+        }
+    }
+}
+
+/// `impl Paginated`: where the cursor and page size sit, and what an answer says.
+fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> TokenStream {
+    let pg = imports.item("operation::Paginated");
+    let ps = imports.item("operation::PageState");
+    let style_ty = imports.item("operation::PaginationStyle");
+    let name = ident(&op.request.name);
+    let response = ident(&op.response.name);
+    let item = super::rust_type(&p.item_type, false, imports);
+    let style = ident(style_name(p.style));
+    // The cursor's objects are required (checked by lower), so plain field access reaches it.
+    let cursor_steps: Vec<Ident> = p.cursor.steps.iter().map(|s| ident(&s.rust)).collect();
+    let cursor_required = p.cursor.steps.last().is_some_and(|s| s.required);
+    let (get_cursor, set_cursor) = if cursor_required {
+        (quote!(Some(self.#(#cursor_steps).*)), quote!(if let Some(c) = cursor { self.#(#cursor_steps).* = c; }))
+    } else {
+        (quote!(self.#(#cursor_steps).*), quote!(self.#(#cursor_steps).* = cursor;))
+    };
+    let size = reach(quote!(self), &p.size);
+    let size = if p.size.ty == Type::Int32 { quote!(#size.map(|s| i64::from(*s))) } else { quote!(#size.copied()) };
+    let next = match &p.next {
+        Some(n) => {
+            let e = reach(quote!(response), n);
+            quote!(#e.copied())
+        }
+        None => quote!(None),
+    };
+    let has_more = match &p.has_more {
+        Some(h) => {
+            let e = reach(quote!(response), h);
+            quote!(#e.copied())
+        }
+        None => quote!(None),
+    };
+    let count = reach(quote!(response), &p.items);
+    let mut owned = quote!(Some(response));
+    for step in &p.items.steps {
+        let r = ident(&step.rust);
+        owned = if step.required { quote!(#owned.map(|x| x.#r)) } else { quote!(#owned.and_then(|x| x.#r)) };
+    }
+    quote! {
+        impl #pg for #name {
+            type Item = #item;
+            const STYLE: #style_ty = #style_ty::#style;
+            fn cursor(&self) -> Option<i64> { #get_cursor }
+            fn set_cursor(&mut self, cursor: Option<i64>) { #set_cursor }
+            fn page_size(&self) -> Option<i64> { #size }
+            fn page_state(response: &#response) -> #ps {
+                #ps::new(#next, #has_more, #count.map_or(0, |items| items.len()))
+            }
+            fn into_items(response: #response) -> Vec<#item> {
+                #owned.unwrap_or_default()
+            }
+        }
+    }
+}

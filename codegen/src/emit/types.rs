@@ -1,0 +1,285 @@
+//! Objects, open enums and tagged unions: the data types of an area.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use super::{Imports, docs, ident, rust_type};
+use crate::ir::{Enum, Object, Type, TypeDef, Union};
+
+/// One declared type.
+pub(crate) fn type_def(t: &TypeDef, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+    match t {
+        TypeDef::Object(o) => object(o, checked, imports),
+        TypeDef::Enum(e) => open_enum(e, imports),
+        TypeDef::Union(u) => union(u, imports),
+    }
+}
+
+/// A struct with serde attributes; constructor and setters when it is sent; checks when it has any.
+pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+    let name = ident(&o.name);
+    let mut text = o.description.clone();
+    if let Some(d) = &o.doc_name {
+        text.push_str(&format!("\n\nDingTalk type: `{d}`."));
+    }
+    let doc = docs::doc(&text);
+    let ser = imports.item("serde::Serialize");
+    let de = imports.item("serde::Deserialize");
+    let request_only = o.usage.request && !o.usage.response;
+    let deny = (request_only && !o.fields.iter().any(|f| f.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let fields = o.fields.iter().map(|f| {
+        let fdoc = docs::doc(&docs::field(f));
+        let fname = ident(&f.rust);
+        let ty = rust_type(&f.ty, f.secret, imports);
+        let ty = if f.required { ty } else { quote!(Option<#ty>) };
+        let mut attrs = Vec::new();
+        if f.flatten {
+            attrs.push(quote!(flatten));
+        } else if f.wire != f.rust {
+            let w = &f.wire;
+            attrs.push(quote!(rename = #w));
+        }
+        if !f.required {
+            attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
+        quote! { #fdoc #serde pub #fname: #ty, }
+    }).collect::<Vec<_>>();
+    let builder = o.usage.request.then(|| constructor(o, imports));
+    let checks = o.has_checks.then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #ser, #de)]
+        #deny
+        #[non_exhaustive]
+        pub struct #name { #(#fields)* }
+        #builder
+        #checks
+    }
+}
+
+/// `new(required...)` and one `#[must_use]` setter per optional field.
+fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
+    let name = ident(&o.name);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut arg_docs = String::from("Creates the value from its required fields; optional fields start unset.");
+    let mut setters = Vec::new();
+    for f in &o.fields {
+        let fname = ident(&f.rust);
+        let ty = rust_type(&f.ty, f.secret, imports);
+        let into = matches!(f.ty, Type::String);
+        let (arg_ty, value) = if into { (quote!(impl Into<#ty>), quote!(#fname.into())) } else { (ty.clone(), quote!(#fname)) };
+        if f.required {
+            args.push(quote!(#fname: #arg_ty));
+            inits.push(quote!(#fname: #value));
+            if arg_docs.ends_with("unset.") {
+                arg_docs.push('\n');
+            }
+            arg_docs.push_str(&format!("\n- `{}`: {}", f.rust, first_line(&f.description)));
+        } else {
+            inits.push(quote!(#fname: None));
+            let sdoc = docs::doc(&format!("Sets `{}`: {}", f.rust, docs::field(f)));
+            setters.push(quote! {
+                #sdoc
+                #[must_use]
+                pub fn #fname(mut self, #fname: #arg_ty) -> Self {
+                    self.#fname = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let ndoc = docs::doc(&arg_docs);
+    quote! {
+        impl #name {
+            #ndoc
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}
+
+/// An open enum: the known values, `Unknown` for the rest, serde through its wire value.
+fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
+    let name = ident(&e.name);
+    let open = imports.item("primitives::OpenEnum");
+    let ser_fn = imports.item("primitives::serialize_open_enum");
+    let de_fn = imports.item("primitives::deserialize_open_enum");
+    let ser = imports.item("serde::Serialize");
+    let de = imports.item("serde::Deserialize");
+    let list = e.values.iter().map(|v| format!("`{}` {}", show(&v.value), v.description)).collect::<Vec<_>>().join("; ");
+    let doc = docs::doc(&format!("{}\n\nValues: {list}. Open: a value not listed here is kept as `Unknown`.", e.description));
+    let variants = e.values.iter().map(|v| {
+        let vname = ident(&v.rust);
+        let vdoc = docs::doc(&format!("{} (`{}`)", v.description, show(&v.value)));
+        quote!(#vdoc #vname,)
+    });
+    let (repr, copy) = if e.string_values { (quote!(String), quote!()) } else { (quote!(i64), quote!(Copy,)) };
+    let lits: Vec<TokenStream> = e.values.iter().map(|v| literal(&v.value)).collect();
+    let vnames: Vec<_> = e.values.iter().map(|v| ident(&v.rust)).collect();
+    let from_arms = lits.iter().zip(&vnames).map(|(l, v)| quote!(#l => Self::#v,));
+    let to_arms = lits.iter().zip(&vnames).map(|(l, v)| {
+        if e.string_values { quote!(Self::#v => #l.to_owned(),) } else { quote!(Self::#v => #l,) }
+    });
+    let (from_match, unknown_to) = if e.string_values {
+        (quote!(match value.as_str()), quote!(Self::Unknown(v) => v.clone(),))
+    } else {
+        (quote!(match value), quote!(Self::Unknown(v) => *v,))
+    };
+    let fallback = if e.string_values { quote!(_ => Self::Unknown(value),) } else { quote!(other => Self::Unknown(other),) };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, #copy PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the crate does not know, kept as received.
+            Unknown(#repr),
+        }
+        impl #open for #name {
+            type Repr = #repr;
+            fn from_repr(value: #repr) -> Self {
+                #from_match { #(#from_arms)* #fallback }
+            }
+            fn to_repr(&self) -> #repr {
+                match self { #(#to_arms)* #unknown_to }
+            }
+        }
+        impl #ser for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #ser_fn(self, serializer)
+            }
+        }
+        impl<'de> #de<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #de_fn(deserializer)
+            }
+        }
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn literal(v: &Value) -> TokenStream {
+    match v {
+        Value::String(s) => quote!(#s),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => {
+                let lit = proc_macro2::Literal::i64_unsuffixed(i.abs());
+                if i < 0 { quote!(-#lit) } else { quote!(#lit) }
+            }
+            None => quote!(0),
+        },
+        _ => quote!(()),
+    }
+}
+
+/// A DingTalk tagged union: `{"<tag>": "<value>", "<value>": {...}}`.
+fn union(u: &Union, imports: &mut Imports) -> TokenStream {
+    let name = ident(&u.name);
+    let tag = &u.tag;
+    let list = u.variants.iter().map(|v| format!("`{}` ({})", v.value, v.description)).collect::<Vec<_>>().join(", ");
+    let doc = docs::doc(&format!(
+        "{}\n\nOn the wire: `{{\"{tag}\": \"<kind>\", \"<kind>\": {{...}}}}` with kind {list}.",
+        u.description
+    ));
+    let ser = imports.item("serde::Serialize");
+    let de = imports.item("serde::Deserialize");
+    let variants = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust);
+        let ty = ident(&v.ty);
+        let vdoc = docs::doc(&format!("{} (`{}`)", v.description, v.value));
+        quote!(#vdoc #vn(#ty),)
+    });
+    let ser_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust);
+        let value = &v.value;
+        quote!(Self::#vn(content) => {
+            map.serialize_entry(#tag, #value)?;
+            map.serialize_entry(#value, content)?;
+        })
+    });
+    let de_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust);
+        let value = &v.value;
+        quote!(#value => serde_json::from_value(content).map(Self::#vn),)
+    });
+    let froms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust);
+        let ty = ident(&v.ty);
+        quote! {
+            impl From<#ty> for #name {
+                fn from(content: #ty) -> Self { Self::#vn(content) }
+            }
+        }
+    });
+    let values: Vec<&str> = u.variants.iter().map(|v| v.value.as_str()).collect();
+    let expected = format!("one of {}", values.join(", "));
+    let checks = u.has_checks.then(|| {
+        let validate = imports.item("validate::Validate");
+        let fp = imports.item("validate::FieldPath");
+        let ve = imports.item("validate::ValidationError");
+        let arms = u.variants.iter().map(|v| {
+            let vn = ident(&v.rust);
+            let value = &v.value;
+            quote!(Self::#vn(content) => content.validate_at(&path.field(#value)),)
+        });
+        quote! {
+            impl #validate for #name {
+                fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
+                    #[allow(unreachable_patterns)]
+                    match self { #(#arms)* }
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name { #(#variants)* }
+        #(#froms)*
+        impl #ser for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(2))?;
+                match self { #(#ser_arms)* }
+                map.end()
+            }
+        }
+        impl<'de> #de<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let mut map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+                let kind = match map.remove(#tag) {
+                    Some(serde_json::Value::String(kind)) => kind,
+                    _ => return Err(D::Error::missing_field(#tag)),
+                };
+                let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
+                let parsed = match kind.as_str() {
+                    #(#de_arms)*
+                    other => return Err(D::Error::unknown_variant(other, &[#(#values),*])),
+                };
+                parsed.map_err(|e| D::Error::custom(format_args!("{}: {e} (expected {})", #tag, #expected)))
+            }
+        }
+        #checks
+    }
+}

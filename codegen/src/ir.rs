@@ -1,0 +1,487 @@
+//! The resolved model of the API: what the emitters read.
+//!
+//! Everything here has been validated by `lower`: names are unique and legal, type references
+//! resolve, limits fit their types, pagination and window paths point at real fields. Each item
+//! keeps both its wire name and its Rust name. Nothing here knows about syn or quote.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// The whole API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Areas by name (sorted: output order is deterministic).
+    pub areas: BTreeMap<String, Area>,
+}
+
+impl Api {
+    /// Every operation, areas in name order, operations in spec order.
+    pub fn operations(&self) -> impl Iterator<Item = (&Area, &Operation)> {
+        self.areas.values().flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+    }
+}
+
+/// One spec file: one Rust module, one cargo feature.
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// The module and feature name.
+    pub name: String,
+    /// The spec file it came from, relative to the spec folder.
+    pub file: String,
+    /// The Chinese title.
+    pub title: String,
+    /// An optional longer description.
+    pub description: Option<String>,
+    /// The Rust name of the area's client, e.g. `BlackboardClient`.
+    pub client_type: String,
+    /// Operations in spec order.
+    pub operations: Vec<Operation>,
+    /// Named objects, enums and unions declared in this file, in spec order.
+    pub types: Vec<TypeDef>,
+}
+
+impl Area {
+    /// The declared type with this Rust name.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name() == name)
+    }
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+}
+
+/// Hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// oapi.dingtalk.com
+    Oapi,
+    /// api.dingtalk.com
+    Api,
+    /// The robot webhook (on the oapi host).
+    Robot,
+}
+
+/// Credential styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No credential.
+    None,
+    /// `?access_token=`.
+    QueryToken,
+    /// `x-acs-dingtalk-access-token`.
+    HeaderToken,
+    /// Robot token and signature.
+    Robot,
+}
+
+/// Response envelopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// errcode style.
+    Errcode,
+    /// v1.0 bare body.
+    Bare,
+}
+
+/// What a call does to server state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only.
+    Read,
+    /// Creates.
+    Create,
+    /// Updates.
+    Update,
+    /// Deletes.
+    Delete,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// Query string.
+    Query,
+    /// JSON body.
+    Body,
+    /// Header.
+    Header,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The id, e.g. `blackboard.create`.
+    pub id: String,
+    /// The Chinese title.
+    pub title: String,
+    /// An optional longer description.
+    pub description: Option<String>,
+    /// The documentation page.
+    pub doc_url: String,
+    /// The method.
+    pub method: Method,
+    /// The host.
+    pub host: Host,
+    /// The path.
+    pub path: String,
+    /// The credential style.
+    pub auth: Auth,
+    /// The envelope.
+    pub envelope: Envelope,
+    /// The effect.
+    pub effect: Effect,
+    /// The method name on the area client.
+    pub fn_name: String,
+    /// The request type: its fields are the parameters, each with a location.
+    pub request: Object,
+    /// The response type.
+    pub response: Object,
+    /// Pagination, if any.
+    pub pagination: Option<Pagination>,
+    /// Time-window limits.
+    pub windows: Vec<Window>,
+    /// Groups of top-level parameters of which at least one must be fully set.
+    pub requires_one_of: Vec<Vec<String>>,
+    /// The documented example request, assembled from the field examples.
+    pub example_request: Value,
+    /// The documented example response, assembled from the field examples.
+    pub example_response: Value,
+}
+
+impl Operation {
+    /// The operation's full documented URL.
+    pub fn url(&self) -> String {
+        format!("{}{}", self.host.default_base(), self.path)
+    }
+}
+
+impl Host {
+    /// The documented base URL.
+    pub fn default_base(self) -> &'static str {
+        match self {
+            Host::Oapi | Host::Robot => "https://oapi.dingtalk.com",
+            Host::Api => "https://api.dingtalk.com",
+        }
+    }
+}
+
+impl Method {
+    /// The method as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A declared type.
+#[derive(Debug, Clone)]
+pub enum TypeDef {
+    /// An object.
+    Object(Object),
+    /// An open enum.
+    Enum(Enum),
+    /// A tagged union.
+    Union(Union),
+}
+
+impl TypeDef {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Object(o) => &o.name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
+        }
+    }
+}
+
+/// Which way a type travels; decides derives, constructors and validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Sent in a request.
+    pub request: bool,
+    /// Received in a response.
+    pub response: bool,
+}
+
+/// An object type (request, response or named).
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// The Rust name.
+    pub name: String,
+    /// The type name the DingTalk table uses, if any.
+    pub doc_name: Option<String>,
+    /// The description.
+    pub description: String,
+    /// Fields in spec order.
+    pub fields: Vec<Field>,
+    /// Which way it travels.
+    pub usage: Usage,
+    /// Whether some field, here or nested, has a client-side check.
+    pub has_checks: bool,
+}
+
+/// A field of an object (or a parameter of an operation).
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The wire name.
+    pub wire: String,
+    /// The Rust field name (an identifier, never a keyword).
+    pub rust: String,
+    /// The type.
+    pub ty: Type,
+    /// Whether the field cannot be omitted (requests) or is guaranteed (responses).
+    pub required: bool,
+    /// The Chinese description.
+    pub description: String,
+    /// The documented example, in wire form.
+    pub example: Option<Value>,
+    /// The documented default, in wire form.
+    pub default: Option<Value>,
+    /// A credential: shown nowhere.
+    pub secret: bool,
+    /// A union whose keys sit at the top level of the enclosing object.
+    pub flatten: bool,
+    /// Where a parameter goes (request top level only).
+    pub location: Option<Location>,
+    /// Client-side limits.
+    pub limits: Limits,
+}
+
+/// Client-side limits of one field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Most items in a list.
+    pub max_items: Option<u64>,
+    /// Fewest items in a list.
+    pub min_items: Option<u64>,
+    /// Smallest number.
+    pub min: Option<f64>,
+    /// Largest number.
+    pub max: Option<f64>,
+    /// Most characters in a string.
+    pub max_len: Option<u64>,
+}
+
+impl Limits {
+    /// Whether any limit is set.
+    pub fn any(&self) -> bool {
+        *self != Limits::default()
+    }
+}
+
+/// A field type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// String.
+    String,
+    /// i64.
+    Integer,
+    /// i32.
+    Int32,
+    /// f64.
+    Number,
+    /// bool.
+    Boolean,
+    /// Unix milliseconds.
+    EpochMs,
+    /// `yyyy-MM-dd HH:mm:ss`.
+    DateTime,
+    /// Any JSON.
+    Json,
+    /// A JSON array.
+    Array(Box<Type>),
+    /// A comma-joined list in one string.
+    Csv(Box<Type>),
+    /// A named type declared in the same area.
+    Named(NamedRef),
+}
+
+/// A reference to a declared type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedRef {
+    /// The Rust name.
+    pub name: String,
+    /// What kind of type it is.
+    pub kind: NamedKind,
+}
+
+/// The kind of a named type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    /// An object.
+    Object,
+    /// An enum with integer values.
+    IntEnum,
+    /// An enum with string values.
+    StringEnum,
+    /// A tagged union.
+    Union,
+}
+
+impl Type {
+    /// Whether the type is a list (array or comma-joined).
+    pub fn is_list(&self) -> bool {
+        matches!(self, Type::Array(_) | Type::Csv(_))
+    }
+
+    /// Whether the type is a number.
+    pub fn is_number(&self) -> bool {
+        matches!(self, Type::Integer | Type::Int32 | Type::Number)
+    }
+
+    /// Whether the type is a single value (allowed in the query string or a header).
+    pub fn is_scalar(&self) -> bool {
+        match self {
+            Type::String | Type::Integer | Type::Int32 | Type::Number | Type::Boolean | Type::EpochMs => true,
+            Type::DateTime | Type::Csv(_) => true,
+            Type::Named(n) => matches!(n.kind, NamedKind::IntEnum | NamedKind::StringEnum),
+            Type::Json | Type::Array(_) => false,
+        }
+    }
+}
+
+/// An open enum.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// The Rust name.
+    pub name: String,
+    /// The description.
+    pub description: String,
+    /// Whether values are strings (else integers).
+    pub string_values: bool,
+    /// The known values.
+    pub values: Vec<EnumValue>,
+    /// Which way it travels.
+    pub usage: Usage,
+}
+
+/// One known value of an enum.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// The wire value (an integer or a string).
+    pub value: Value,
+    /// The Rust variant name.
+    pub rust: String,
+    /// The description.
+    pub description: String,
+}
+
+/// A DingTalk-style tagged union: `{"<tag>": "<value>", "<value>": {...}}`.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The Rust name.
+    pub name: String,
+    /// The description.
+    pub description: String,
+    /// The tag key, e.g. `msgtype`.
+    pub tag: String,
+    /// The variants.
+    pub variants: Vec<UnionVariant>,
+    /// Which way it travels.
+    pub usage: Usage,
+    /// Whether some variant has a client-side check.
+    pub has_checks: bool,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// The tag value, also the key of the content.
+    pub value: String,
+    /// The Rust variant name.
+    pub rust: String,
+    /// The object type of the content.
+    pub ty: String,
+    /// The description.
+    pub description: String,
+}
+
+/// Pagination of an operation.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The style.
+    pub style: PaginationStyle,
+    /// The request path of the cursor.
+    pub cursor: FieldPath,
+    /// The request path of the page size.
+    pub size: FieldPath,
+    /// The response path of the next cursor (absent for page numbers).
+    pub next: Option<FieldPath>,
+    /// The response path of has_more.
+    pub has_more: Option<FieldPath>,
+    /// The response path of the item list.
+    pub items: FieldPath,
+    /// The item type.
+    pub item_type: Type,
+}
+
+/// The five pagination styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaginationStyle {
+    /// cursor + has_more.
+    CursorHasMore,
+    /// offset → next_cursor.
+    OffsetNextCursor,
+    /// nullable cursor.
+    NullableCursor,
+    /// page number.
+    PageNumber,
+    /// v1.0 nextToken.
+    NextToken,
+}
+
+/// A resolved path through nested fields.
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    /// Each step: the wire name, the Rust name and whether that field is required.
+    pub steps: Vec<PathStep>,
+    /// The type at the end.
+    pub ty: Type,
+}
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Whether the field is required (not an `Option`).
+    pub required: bool,
+}
+
+impl FieldPath {
+    /// The path as wire names joined by `.`.
+    pub fn wire(&self) -> String {
+        self.steps.iter().map(|s| s.wire.as_str()).collect::<Vec<_>>().join(".")
+    }
+}
+
+/// A time-window limit.
+#[derive(Debug, Clone)]
+pub struct Window {
+    /// The start field.
+    pub start: FieldPath,
+    /// The end field (same parent object as the start).
+    pub end: FieldPath,
+    /// The largest span in days.
+    pub max_days: u32,
+    /// A tighter span when a list has more than one item.
+    pub when_many: Option<(FieldPath, u32)>,
+}

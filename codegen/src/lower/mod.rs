@@ -1,0 +1,256 @@
+//! Spec → IR: resolve names and types, check everything, gather every problem.
+//!
+//! Each check records a located diagnostic and goes on, so a broken spec reports all of its
+//! problems at once. The IR is only used when no problem was recorded.
+
+mod examples;
+mod ops;
+mod paths;
+mod types;
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostics, Pos};
+use crate::ir::{self, Api, Area, NamedKind, TypeDef, Usage};
+use crate::names;
+use crate::spec::{self, SpecFile};
+
+
+use types::Registry;
+
+/// Names no area may take: they are cargo features or modules of the generated crate.
+const RESERVED_AREAS: &[&str] = &["runtime", "callback", "mock", "cli", "default", "operation", "primitives", "validate", "error", "client", "token", "paginate"];
+
+/// Lowering state for one spec file.
+pub(crate) struct Ctx<'a> {
+    file: &'a str,
+    registry: &'a Registry,
+    diags: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn pos(&self, loc: &serde_saphyr::Location) -> Pos {
+        Pos::new(self.file, loc.line(), loc.column())
+    }
+}
+
+/// Lowers parsed spec files (path, content) into the IR, recording every problem.
+pub fn lower(files: &[(String, SpecFile)], diags: &mut Diagnostics) -> Api {
+    let mut areas = BTreeMap::new();
+    let mut area_pos: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut type_pos: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut op_pos: BTreeMap<String, Pos> = BTreeMap::new();
+    for (file, spec) in files {
+        let pos = Pos::new(file, spec.area.referenced.line(), spec.area.referenced.column());
+        let name = spec.area.value.clone();
+        if !names::is_snake_ident(&name) || RESERVED_AREAS.contains(&name.as_str()) || names::is_keyword(&name) {
+            diags.error(&pos, format!("area `{name}` must be a snake_case name other than {}", RESERVED_AREAS.join(", ")));
+        }
+        if let Some(first) = area_pos.get(&name) {
+            diags.error(&pos, format!("area `{name}` is already declared at {first}"));
+            continue;
+        }
+        area_pos.insert(name.clone(), pos);
+        let registry = declare_types(file, spec, &mut type_pos, diags);
+        let mut ctx = Ctx { file, registry: &registry, diags };
+        let area = ctx.lower_area(spec, &mut op_pos);
+        areas.insert(name, area);
+    }
+    // Generated names must not collide with declared ones.
+    for area in areas.values() {
+        for op in &area.operations {
+            for generated in [&op.request.name, &op.response.name] {
+                if let Some(p) = type_pos.get(generated.as_str()) {
+                    diags.error(p, format!("type name `{generated}` is taken by the generated type of operation `{}`", op.id));
+                }
+            }
+        }
+        if let Some(p) = type_pos.get(&area.client_type) {
+            diags.error(p, format!("type name `{}` is taken by the client of area `{}`", area.client_type, area.name));
+        }
+    }
+    Api { areas }
+}
+
+/// Records the names one file declares; checks their form and global uniqueness.
+fn declare_types(file: &str, spec: &SpecFile, seen: &mut BTreeMap<String, Pos>, diags: &mut Diagnostics) -> Registry {
+    let mut reg = Registry::new();
+    let mut declare = |name: &spec::S<String>, kind: NamedKind, diags: &mut Diagnostics| {
+        let pos = Pos::new(file, name.referenced.line(), name.referenced.column());
+        if !names::is_upper_camel(&name.value) {
+            diags.error(&pos, format!("type name `{}` must be UpperCamelCase", name.value));
+        }
+        if let Some(first) = seen.get(&name.value) {
+            diags.error(&pos, format!("type `{}` is already declared at {first}", name.value));
+            return;
+        }
+        seen.insert(name.value.clone(), pos);
+        reg.insert(name.value.clone(), kind);
+    };
+    for t in &spec.types {
+        declare(&t.value.name, NamedKind::Object, diags);
+    }
+    for e in &spec.enums {
+        let kind = if e.value.ty.value == "string" { NamedKind::StringEnum } else { NamedKind::IntEnum };
+        declare(&e.value.name, kind, diags);
+    }
+    for u in &spec.unions {
+        declare(&u.value.name, NamedKind::Union, diags);
+    }
+    reg
+}
+
+impl Ctx<'_> {
+    fn lower_area(&mut self, spec: &SpecFile, op_pos: &mut BTreeMap<String, Pos>) -> Area {
+        let area_name = spec.area.value.clone();
+        let mut types = Vec::new();
+        for t in &spec.types {
+            let owner = format!("type `{}`", t.value.name.value);
+            let fields = self.lower_fields(&t.value.fields, types::Role::Member, &owner);
+            types.push(TypeDef::Object(ir::Object {
+                name: t.value.name.value.clone(),
+                doc_name: t.value.doc_name.clone(),
+                description: t.value.description.trim().to_owned(),
+                fields,
+                usage: Usage::default(),
+                has_checks: false,
+            }));
+        }
+        for e in &spec.enums {
+            types.push(TypeDef::Enum(self.lower_enum(&e.value)));
+        }
+        for u in &spec.unions {
+            if let Some(u) = self.lower_union(&u.value) {
+                types.push(TypeDef::Union(u));
+            }
+        }
+        let mut operations = Vec::new();
+        let mut fn_names: BTreeMap<String, String> = BTreeMap::new();
+        for op in &spec.operations {
+            let Some(lowered) = self.lower_operation(&op.value, &area_name, &types) else { continue };
+            let pos = self.pos(&op.value.id.referenced);
+            if let Some(first) = op_pos.get(&lowered.id) {
+                self.diags.error(&pos, format!("duplicate operation id `{}` (first at {first})", lowered.id));
+                continue;
+            }
+            op_pos.insert(lowered.id.clone(), pos.clone());
+            let mut taken = vec![lowered.fn_name.clone()];
+            if lowered.pagination.is_some() {
+                let (p, i) = names::stream_fns(&lowered.fn_name);
+                taken.extend([p, i]);
+            }
+            for name in taken {
+                if let Some(other) = fn_names.insert(name.clone(), lowered.id.clone()) {
+                    self.diags.error(
+                        &pos,
+                        format!("operations `{other}` and `{}` both make the method `{name}`; set `fn_name`", lowered.id),
+                    );
+                }
+            }
+            operations.push(lowered);
+        }
+        let mut area = Area {
+            name: area_name.clone(),
+            file: self.file.to_owned(),
+            title: spec.title.trim().to_owned(),
+            description: spec.description.as_ref().map(|d| d.trim().to_owned()),
+            client_type: names::client_type(&area_name),
+            operations,
+            types,
+        };
+        self.finish_area(&mut area, spec);
+        area
+    }
+
+    fn lower_enum(&mut self, e: &spec::EnumDef) -> ir::Enum {
+        let string_values = match e.ty.value.as_str() {
+            "string" => true,
+            "integer" => false,
+            other => {
+                let p = self.pos(&e.ty.referenced);
+                self.diags.error(&p, format!("enum `{}` has type `{other}`; expected `integer` or `string`", e.name.value));
+                false
+            }
+        };
+        let mut values = Vec::new();
+        let mut seen_values = Vec::new();
+        let mut seen_names = BTreeMap::new();
+        for v in &e.values {
+            let pos = self.pos(&v.value.value.referenced);
+            let value = v.value.value.value.clone();
+            let fits = if string_values { value.is_string() } else { value.is_i64() };
+            if !fits {
+                self.diags.error(&pos, format!("value `{value}` of enum `{}` is not {}", e.name.value, e.ty.value));
+            }
+            if seen_values.contains(&value) {
+                self.diags.error(&pos, format!("duplicate value `{value}` in enum `{}`", e.name.value));
+            }
+            seen_values.push(value.clone());
+            let name_pos = self.pos(&v.value.name.referenced);
+            let Some(rust) = names::variant_name(&v.value.name.value) else {
+                self.diags.error(&name_pos, format!("enum value name `{}` makes no Rust name", v.value.name.value));
+                continue;
+            };
+            if rust == "Unknown" {
+                self.diags.error(&name_pos, "the variant name `Unknown` is reserved for values the spec does not list");
+            }
+            if let Some(other) = seen_names.insert(rust.clone(), v.value.name.value.clone()) {
+                self.diags.error(&name_pos, format!("enum values `{other}` and `{}` both become `{rust}`", v.value.name.value));
+            }
+            values.push(ir::EnumValue { value, rust, description: v.value.description.trim().to_owned() });
+        }
+        ir::Enum {
+            name: e.name.value.clone(),
+            description: e.description.trim().to_owned(),
+            string_values,
+            values,
+            usage: Usage::default(),
+        }
+    }
+
+    fn lower_union(&mut self, u: &spec::UnionDef) -> Option<ir::Union> {
+        let mut variants = Vec::new();
+        let mut seen = BTreeMap::new();
+        for v in &u.variants {
+            let pos = self.pos(&v.value.ty.referenced);
+            if self.registry.get(&v.value.ty.value) != Some(&NamedKind::Object) {
+                self.diags.error(
+                    &pos,
+                    format!("variant `{}` of union `{}` needs an object type declared in this file, not `{}`", v.value.value.value, u.name.value, v.value.ty.value),
+                );
+                continue;
+            }
+            let vpos = self.pos(&v.value.value.referenced);
+            let Some(rust) = names::variant_name(&v.value.value.value) else {
+                self.diags.error(&vpos, format!("union value `{}` makes no Rust name", v.value.value.value));
+                continue;
+            };
+            if let Some(other) = seen.insert(rust.clone(), v.value.value.value.clone()) {
+                self.diags.error(&vpos, format!("union values `{other}` and `{}` both become `{rust}`", v.value.value.value));
+                continue;
+            }
+            if v.value.value.value == u.tag.value {
+                self.diags.error(&vpos, format!("union value `{}` equals the tag key", u.tag.value));
+            }
+            variants.push(ir::UnionVariant {
+                value: v.value.value.value.clone(),
+                rust,
+                ty: v.value.ty.value.clone(),
+                description: v.value.description.trim().to_owned(),
+            });
+        }
+        if variants.is_empty() {
+            let p = self.pos(&u.name.referenced);
+            self.diags.error(&p, format!("union `{}` has no variants", u.name.value));
+            return None;
+        }
+        Some(ir::Union {
+            name: u.name.value.clone(),
+            description: u.description.trim().to_owned(),
+            tag: u.tag.value.clone(),
+            variants,
+            usage: Usage::default(),
+            has_checks: false,
+        })
+    }
+}

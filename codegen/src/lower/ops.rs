@@ -1,0 +1,310 @@
+//! Lowering of operations, and the whole-area checks: usage, unused and cyclic types, which
+//! types need client-side checks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Ctx;
+use super::examples;
+use super::types::Role;
+use crate::ir::{self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Type, TypeDef, Usage};
+use crate::names;
+use crate::spec::{self, SpecFile};
+
+/// The operation id a path gives (GUIDE §1.2).
+pub(crate) fn id_from_path(path: &str) -> String {
+    let rest = path
+        .strip_prefix("/topapi/")
+        .or_else(|| path.strip_prefix("/v1.0/"))
+        .unwrap_or_else(|| path.trim_start_matches('/'));
+    rest.trim_end_matches('/').replace('/', ".")
+}
+
+impl Ctx<'_> {
+    pub(crate) fn lower_operation(&mut self, op: &spec::Operation, area: &str, types: &[TypeDef]) -> Option<ir::Operation> {
+        let id = op.id.value.clone();
+        let id_pos = self.pos(&op.id.referenced);
+        let path_pos = self.pos(&op.path.referenced);
+        let path = op.path.value.clone();
+        if !path.starts_with('/') || path.contains(['?', '#', '{', ' ']) {
+            self.diags.error(&path_pos, format!("path `{path}` must start with `/` and hold no query, fragment or template"));
+        } else if id_from_path(&path) != id {
+            self.diags.error(&id_pos, format!("operation id `{id}` does not match its path `{path}`: the id must be `{}`", id_from_path(&path)));
+        }
+        if !op.doc.value.starts_with("https://") {
+            let p = self.pos(&op.doc.referenced);
+            self.diags.error(&p, format!("`doc` of `{id}` must be an https:// link"));
+        }
+        let method = match op.method.value {
+            spec::Method::Get => Method::Get,
+            spec::Method::Post => Method::Post,
+            spec::Method::Put => Method::Put,
+            spec::Method::Delete => Method::Delete,
+        };
+        let host = match op.host.value {
+            spec::Host::Oapi => Host::Oapi,
+            spec::Host::Api => Host::Api,
+            spec::Host::Robot => Host::Robot,
+        };
+        let auth = match op.auth.value {
+            spec::Auth::None => Auth::None,
+            spec::Auth::QueryToken => Auth::QueryToken,
+            spec::Auth::HeaderToken => Auth::HeaderToken,
+            spec::Auth::Robot => Auth::Robot,
+        };
+        let envelope = match op.envelope.value {
+            spec::Envelope::Errcode => Envelope::Errcode,
+            spec::Envelope::Bare => Envelope::Bare,
+        };
+        let auth_pos = self.pos(&op.auth.referenced);
+        match (auth, host) {
+            (Auth::HeaderToken, h) if h != Host::Api => {
+                self.diags.error(&auth_pos, format!("`{id}`: `header_token` is the v1.0 credential and needs `host: api`"));
+            }
+            (Auth::QueryToken, h) if h != Host::Oapi => {
+                self.diags.error(&auth_pos, format!("`{id}`: `query_token` is the oapi credential and needs `host: oapi` (v1.0 rejects a token in the query)"));
+            }
+            (Auth::Robot, h) if h != Host::Robot => self.diags.error(&auth_pos, format!("`{id}`: `auth: robot` needs `host: robot`")),
+            (a, Host::Robot) if a != Auth::Robot => self.diags.error(&auth_pos, format!("`{id}`: `host: robot` needs `auth: robot`")),
+            _ => {}
+        }
+        let owner = format!("operation `{id}`");
+        let params = self.lower_fields(&op.params, Role::Param, &owner);
+        for (f, spec_f) in params.iter().zip(&op.params) {
+            let p = self.pos(&spec_f.value.name.referenced);
+            let credential = match (auth, f.location) {
+                (Auth::QueryToken | Auth::Robot, Some(Location::Query)) => f.wire == "access_token",
+                (Auth::HeaderToken, Some(Location::Header)) => f.wire.eq_ignore_ascii_case("x-acs-dingtalk-access-token"),
+                _ => false,
+            };
+            if credential {
+                self.diags.error(&p, format!("`{}` is the credential of `{id}`; the client adds it, so leave it out of `params`", f.wire));
+            }
+            if method == Method::Get && f.location == Some(Location::Body) {
+                self.diags.error(&p, format!("`{id}` is a GET and sends no body, but parameter `{}` is `in: body`", f.wire));
+            }
+        }
+        let response = self.lower_fields(&op.response, Role::Response, &format!("the response of `{id}`"));
+        for f in &op.response {
+            if f.value.flatten.is_some() {
+                let p = self.pos(&f.value.name.referenced);
+                self.diags.error(&p, "`flatten` is only for request parameters");
+            }
+        }
+        let fn_name = match &op.fn_name {
+            Some(f) => {
+                if !names::is_snake_ident(&f.value) || names::is_keyword(&f.value) {
+                    let p = self.pos(&f.referenced);
+                    self.diags.error(&p, format!("`fn_name` `{}` is not a snake_case identifier", f.value));
+                }
+                f.value.clone()
+            }
+            None => names::operation_fn(&id, area).unwrap_or_else(|| "call".to_owned()),
+        };
+        let request = Object {
+            name: names::operation_type(&id, "Request"),
+            doc_name: None,
+            description: format!("{}: the request of `{id}`.", op.title.trim()),
+            fields: params,
+            usage: Usage { request: true, response: false },
+            has_checks: false,
+        };
+        let response = Object {
+            name: names::operation_type(&id, "Response"),
+            doc_name: None,
+            description: format!("{}: the response of `{id}`.", op.title.trim()),
+            fields: response,
+            usage: Usage { request: false, response: true },
+            has_checks: false,
+        };
+        let pagination = op.pagination.as_ref().and_then(|p| self.lower_pagination(p, &request, &response, types));
+        let windows = op.windows.iter().filter_map(|w| self.lower_window(w, &request, types)).collect();
+        let mut requires_one_of = Vec::new();
+        for group in &op.requires_one_of {
+            let mut names = Vec::new();
+            for n in group {
+                let p = self.pos(&n.referenced);
+                match request.fields.iter().find(|f| f.wire == n.value) {
+                    Some(f) if f.required => self.diags.error(&p, format!("`{}` is required anyway; `requires_one_of` lists optional parameters", n.value)),
+                    Some(_) => {}
+                    None => self.diags.error(&p, format!("`requires_one_of` names `{}`, which is not a parameter of `{id}`", n.value)),
+                }
+                names.push(n.value.clone());
+            }
+            requires_one_of.push(names);
+        }
+        let example_request = examples::object(&request, types);
+        let example_response = examples::object(&response, types);
+        Some(ir::Operation {
+            id,
+            title: op.title.trim().to_owned(),
+            description: op.description.as_ref().map(|d| d.trim().to_owned()),
+            doc_url: op.doc.value.clone(),
+            method,
+            host,
+            path,
+            auth,
+            envelope,
+            effect: match op.effect {
+                None | Some(spec::Effect::Read) => Effect::Read,
+                Some(spec::Effect::Create) => Effect::Create,
+                Some(spec::Effect::Update) => Effect::Update,
+                Some(spec::Effect::Delete) => Effect::Delete,
+            },
+            fn_name,
+            request,
+            response,
+            pagination,
+            windows,
+            requires_one_of,
+            example_request,
+            example_response,
+        })
+    }
+
+    /// Whole-area checks once everything is lowered.
+    pub(crate) fn finish_area(&mut self, area: &mut ir::Area, spec: &SpecFile) {
+        let pos_of: BTreeMap<String, serde_saphyr::Location> = spec
+            .types
+            .iter()
+            .map(|t| (t.value.name.value.clone(), t.value.name.referenced))
+            .chain(spec.enums.iter().map(|e| (e.value.name.value.clone(), e.value.name.referenced)))
+            .chain(spec.unions.iter().map(|u| (u.value.name.value.clone(), u.value.name.referenced)))
+            .collect();
+        // Which way each type travels.
+        let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+        for op in &area.operations {
+            for (obj, dir) in [(&op.request, true), (&op.response, false)] {
+                for f in &obj.fields {
+                    mark(&f.ty, dir, &area.types, &mut usage);
+                }
+            }
+        }
+        for t in &mut area.types {
+            let u = usage.get(t.name()).copied().unwrap_or_default();
+            if u == Usage::default() {
+                if let Some(loc) = pos_of.get(t.name()) {
+                    let p = self.pos(loc);
+                    self.diags.error(&p, format!("type `{}` is never used by an operation", t.name()));
+                }
+            }
+            match t {
+                TypeDef::Object(o) => o.usage = u,
+                TypeDef::Enum(e) => e.usage = u,
+                TypeDef::Union(x) => x.usage = u,
+            }
+        }
+        // Objects that contain themselves cannot be laid out.
+        for t in &area.types {
+            if let TypeDef::Object(o) = t {
+                if reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new()) {
+                    if let Some(loc) = pos_of.get(&o.name) {
+                        let p = self.pos(loc);
+                        self.diags.error(&p, format!("type `{}` contains itself", o.name));
+                    }
+                }
+            }
+        }
+        // Which request-side types need a `validate_at`.
+        loop {
+            let snapshot = checks_of(&area.types);
+            let mut changed = false;
+            for t in &mut area.types {
+                match t {
+                    TypeDef::Object(o) => {
+                        let c = o.usage.request && o.fields.iter().any(|f| field_checks(f, &snapshot));
+                        changed |= c != o.has_checks;
+                        o.has_checks = c;
+                    }
+                    TypeDef::Union(u) => {
+                        let c = u.usage.request && u.variants.iter().any(|v| snapshot.contains(&v.ty));
+                        changed |= c != u.has_checks;
+                        u.has_checks = c;
+                    }
+                    TypeDef::Enum(_) => {}
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let snapshot = checks_of(&area.types);
+        for op in &mut area.operations {
+            op.request.has_checks = op.request.fields.iter().any(|f| field_checks(f, &snapshot))
+                || !op.windows.is_empty()
+                || !op.requires_one_of.is_empty();
+        }
+    }
+}
+
+fn checks_of(types: &[TypeDef]) -> BTreeSet<String> {
+    types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Object(o) if o.has_checks => Some(o.name.clone()),
+            TypeDef::Union(u) if u.has_checks => Some(u.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a request field needs a client-side check (its limits, a time format, or a nested one).
+pub(crate) fn field_checks(f: &ir::Field, with_checks: &BTreeSet<String>) -> bool {
+    f.limits.any() || type_checks(&f.ty, with_checks)
+}
+
+fn type_checks(ty: &Type, with_checks: &BTreeSet<String>) -> bool {
+    match ty {
+        Type::DateTime => true,
+        Type::Array(t) | Type::Csv(t) => type_checks(t, with_checks),
+        Type::Named(n) => with_checks.contains(&n.name),
+        _ => false,
+    }
+}
+
+fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String, Usage>) {
+    match ty {
+        Type::Array(t) | Type::Csv(t) => mark(t, request, types, usage),
+        Type::Named(n) => {
+            let u = usage.entry(n.name.clone()).or_default();
+            let seen = if request { u.request } else { u.response };
+            if seen {
+                return;
+            }
+            if request { u.request = true } else { u.response = true }
+            match types.iter().find(|t| t.name() == n.name) {
+                Some(TypeDef::Object(o)) => {
+                    for f in &o.fields {
+                        mark(&f.ty, request, types, usage);
+                    }
+                }
+                Some(TypeDef::Union(u)) => {
+                    for v in &u.variants {
+                        let vt = Type::Named(ir::NamedRef { name: v.ty.clone(), kind: NamedKind::Object });
+                        mark(&vt, request, types, usage);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `from` reaches `target` through fields (arrays included: a list of itself still
+/// needs care in the generated code, so it is refused too).
+fn reaches(from: &str, target: &str, types: &[TypeDef], seen: &mut BTreeSet<String>) -> bool {
+    if !seen.insert(from.to_owned()) {
+        return false;
+    }
+    let Some(TypeDef::Object(o)) = types.iter().find(|t| t.name() == from) else { return false };
+    o.fields.iter().any(|f| {
+        let mut t = &f.ty;
+        while let Type::Array(inner) | Type::Csv(inner) = t {
+            t = inner;
+        }
+        match t {
+            Type::Named(n) if n.kind == NamedKind::Object => n.name == target || reaches(&n.name, target, types, seen),
+            _ => false,
+        }
+    })
+}

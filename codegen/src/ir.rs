@@ -27,7 +27,7 @@ impl Api {
 pub struct Area {
     /// The module and feature name.
     pub name: String,
-    /// The spec file it came from, relative to the spec folder.
+    /// The spec file it came from, as `spec/<name relative to the spec folder>`.
     pub file: String,
     /// The Chinese title.
     pub title: String,

@@ -6,19 +6,33 @@ use crate::spec::SpecFile;
 /// One spec file's text and the name to report it by.
 #[derive(Debug, Clone)]
 pub struct SpecSource {
-    /// The path as shown in diagnostics (e.g. `spec/blackboard.yaml`).
+    /// The path as shown in diagnostics (e.g. `spec/blackboard.yaml`, relative to where the
+    /// command runs).
     pub path: String,
+    /// The name relative to the spec folder (e.g. `blackboard.yaml`), used in generated files so
+    /// their bytes do not depend on where the command runs.
+    pub name: String,
     /// The YAML text.
     pub text: String,
 }
 
+/// A parsed spec file.
+pub(crate) struct Parsed {
+    /// The diagnostic path.
+    pub path: String,
+    /// The name relative to the spec folder.
+    pub name: String,
+    /// The content.
+    pub spec: SpecFile,
+}
+
 /// Parses every file; a file that does not parse records its problem and is skipped, so the
 /// others are still checked.
-pub(crate) fn parse_all(sources: &[SpecSource], diags: &mut Diagnostics) -> Vec<(String, SpecFile)> {
+pub(crate) fn parse_all(sources: &[SpecSource], diags: &mut Diagnostics) -> Vec<Parsed> {
     let mut out = Vec::new();
     for src in sources {
         match serde_saphyr::from_str::<SpecFile>(&src.text) {
-            Ok(spec) => out.push((src.path.clone(), spec)),
+            Ok(spec) => out.push(Parsed { path: src.path.clone(), name: src.name.clone(), spec }),
             Err(e) => {
                 let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let message = first_line(&e.without_snippet().to_string());

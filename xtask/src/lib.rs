@@ -23,7 +23,8 @@ pub fn read_specs(dir: &Path, base: &Path) -> io::Result<Vec<SpecSource>> {
         .map(|p| {
             let text = fs::read_to_string(&p)?;
             let shown = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            Ok(SpecSource { path: shown, text })
+            let name = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            Ok(SpecSource { path: shown, name, text })
         })
         .collect()
 }

@@ -11,6 +11,7 @@ mod types;
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostics, Pos};
+use crate::load::Parsed;
 use crate::ir::{self, Api, Area, NamedKind, TypeDef, Usage};
 use crate::names;
 use crate::spec::{self, SpecFile};
@@ -35,12 +36,12 @@ impl Ctx<'_> {
 }
 
 /// Lowers parsed spec files (path, content) into the IR, recording every problem.
-pub fn lower(files: &[(String, SpecFile)], diags: &mut Diagnostics) -> Api {
+pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
     let mut areas = BTreeMap::new();
     let mut area_pos: BTreeMap<String, Pos> = BTreeMap::new();
     let mut type_pos: BTreeMap<String, Pos> = BTreeMap::new();
     let mut op_pos: BTreeMap<String, Pos> = BTreeMap::new();
-    for (file, spec) in files {
+    for Parsed { path: file, name: file_name, spec } in files {
         let pos = Pos::new(file, spec.area.referenced.line(), spec.area.referenced.column());
         let name = spec.area.value.clone();
         if !names::is_snake_ident(&name) || RESERVED_AREAS.contains(&name.as_str()) || names::is_keyword(&name) {
@@ -53,7 +54,8 @@ pub fn lower(files: &[(String, SpecFile)], diags: &mut Diagnostics) -> Api {
         area_pos.insert(name.clone(), pos);
         let registry = declare_types(file, spec, &mut type_pos, diags);
         let mut ctx = Ctx { file, registry: &registry, diags };
-        let area = ctx.lower_area(spec, &mut op_pos);
+        let mut area = ctx.lower_area(spec, &mut op_pos);
+        area.file = format!("spec/{file_name}");
         areas.insert(name, area);
     }
     // Generated names must not collide with declared ones.

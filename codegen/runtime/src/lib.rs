@@ -18,6 +18,11 @@ pub(crate) mod retry;
 pub(crate) mod ratelimit;
 pub mod paginate;
 
+pub use client::{Client, ClientBuilder};
+pub use error::{BoxError, Error, RateLimit};
+pub use ratelimit::CallRate;
+pub use token::{CachedToken, MemoryTokenStore, TokenStore};
+
 #[cfg(feature = "robot")]
 pub mod robot;
 #[cfg(feature = "callback")]

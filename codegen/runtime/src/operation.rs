@@ -183,6 +183,60 @@ impl OperationInfo {
         };
         format!("{host}{}", self.path)
     }
+
+    /// Facts for a hand-written operation (an endpoint the generated crate lacks, or a test):
+    /// code outside this crate cannot name the fields of this `#[non_exhaustive]` struct.
+    ///
+    /// Starts as a read that carries the token in the query and answers with an errcode
+    /// envelope, with no parameters; the `with_*` methods change that.
+    pub const fn new(id: &'static str, method: Method, host: Host, path: &'static str) -> Self {
+        OperationInfo {
+            id,
+            area: "",
+            title: "",
+            method,
+            host,
+            path,
+            auth: Auth::QueryToken,
+            envelope: Envelope::Errcode,
+            effect: Effect::Read,
+            params: &[],
+            pagination: None,
+            example_request: "{}",
+            example_response: "{}",
+            doc_url: "",
+        }
+    }
+
+    /// Sets the credential style.
+    pub const fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Sets the response envelope.
+    pub const fn with_envelope(mut self, envelope: Envelope) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// Sets what the call does to server state.
+    pub const fn with_effect(mut self, effect: Effect) -> Self {
+        self.effect = effect;
+        self
+    }
+
+    /// Sets the top-level parameters.
+    pub const fn with_params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Sets the pagination style.
+    pub const fn with_pagination(mut self, style: PaginationStyle) -> Self {
+        self.pagination = Some(style);
+        self
+    }
 }
 
 /// A request that the client can send.

@@ -1,1 +1,671 @@
-//! (being written)
+//! One HTTP exchange: the request laid out as the operation says, sent once, and the answer read
+//! and checked against the operation's envelope.
+//!
+//! Retries, tokens and pacing live in the client; this module only knows how a request looks on
+//! the wire. It is careful about secrets: the URL (which carries `access_token` for oapi calls)
+//! never reaches an error, and the token header is marked sensitive.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::{ErrcodeAnswer, Error, excerpt};
+use super::operation::{Envelope, Host, Location, Method, OperationInfo};
+use super::primitives::Secret;
+use super::validate::FieldPath;
+
+/// The header v1.0 endpoints read the access token from.
+pub(crate) const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
+
+/// The user agent of every request.
+pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG_VERSION"));
+
+/// The largest robot message body DingTalk accepts, in bytes (errcode 460101 beyond it).
+const ROBOT_MAX_BODY: usize = 20_000;
+
+/// Where requests go, and the HTTP client that takes them there.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    /// The oapi base URL without a trailing slash; the robot webhook lives here too.
+    pub(crate) oapi_base: Arc<str>,
+    /// The v1.0 base URL without a trailing slash.
+    pub(crate) api_base: Arc<str>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("oapi_base", &self.oapi_base)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The credential one attempt carries.
+pub(crate) enum Credential<'a> {
+    /// None (token endpoints).
+    None,
+    /// `?access_token=` first in the query string.
+    Query(&'a Secret),
+    /// The `x-acs-dingtalk-access-token` header.
+    Header(&'a Secret),
+    /// The robot's `access_token`, then `timestamp` and `sign` when it has a secret.
+    Robot {
+        /// The webhook's access token.
+        token: &'a Secret,
+        /// `(timestamp_ms, base64 signature)`, not yet URL-encoded.
+        signature: Option<(i64, String)>,
+    },
+}
+
+/// A request laid out for the wire, ready to be sent any number of times.
+pub(crate) struct Prepared {
+    method: reqwest::Method,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Parameters may be secrets (gettoken's appsecret): show only their names.
+        let query: Vec<&str> = self.query.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Prepared")
+            .field("method", &self.method)
+            .field("query", &query)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// A complete answer: status, the request id header and the body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Lays a request out as its operation says: each top-level key goes to the query string, a
+/// header or the JSON body.
+pub(crate) fn prepare<T: Serialize>(
+    info: &'static OperationInfo,
+    request: &T,
+) -> Result<Prepared, Error> {
+    let method = http_method(info.method);
+    let root = FieldPath::root(info.id);
+    let encode_error = |e: serde_json::Error| -> Error {
+        Error::Validation(root.error(format!("cannot be written as JSON: {e}")))
+    };
+    // The common case: every parameter is in the body, so serialize straight to bytes.
+    if info.all_body() && info.method != Method::Get {
+        let body = serde_json::to_vec(request).map_err(encode_error)?;
+        let prepared = Prepared {
+            method,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Some(body),
+        };
+        return check_robot_body(info, prepared);
+    }
+    let value = serde_json::to_value(request).map_err(encode_error)?;
+    let Value::Object(object) = value else {
+        return Err(Error::Validation(root.error("is not a JSON object")));
+    };
+    let mut query = Vec::new();
+    let mut headers = HeaderMap::new();
+    let mut body = serde_json::Map::new();
+    for (key, value) in object {
+        let location = info
+            .params
+            .iter()
+            .find(|p| p.name == key)
+            .map_or(Location::Body, |p| p.location);
+        // GET has no body: every parameter goes to the query string.
+        let location = if info.method == Method::Get && location == Location::Body {
+            Location::Query
+        } else {
+            location
+        };
+        match location {
+            Location::Body => {
+                body.insert(key, value);
+            }
+            Location::Query => {
+                if let Some(text) = as_text(&value) {
+                    query.push((key, text));
+                }
+            }
+            Location::Header => {
+                let Some(text) = as_text(&value) else {
+                    continue;
+                };
+                let field = root.field(&key);
+                let name = HeaderName::from_bytes(key.as_bytes()).map_err(|_| {
+                    Error::Validation(field.error("is not a valid HTTP header name"))
+                })?;
+                let mut value = HeaderValue::from_str(&text).map_err(|_| {
+                    Error::Validation(field.error("is not a valid HTTP header value"))
+                })?;
+                let secret = info.params.iter().any(|p| p.name == key && p.secret);
+                value.set_sensitive(secret);
+                headers.insert(name, value);
+            }
+        }
+    }
+    let body = match info.method {
+        Method::Get => None,
+        Method::Delete if body.is_empty() => None,
+        _ => Some(serde_json::to_vec(&body).map_err(encode_error)?),
+    };
+    check_robot_body(
+        info,
+        Prepared {
+            method,
+            query,
+            headers,
+            body,
+        },
+    )
+}
+
+/// The robot rejects bodies over 20,000 bytes (errcode 460101); say so before sending.
+fn check_robot_body(info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
+    let len = prepared.body.as_ref().map_or(0, Vec::len);
+    if info.host == Host::Robot && len > ROBOT_MAX_BODY {
+        let root = FieldPath::root(info.id);
+        return Err(Error::Validation(root.error(format!(
+            "body has {len} bytes, more than the limit of {ROBOT_MAX_BODY}"
+        ))));
+    }
+    Ok(prepared)
+}
+
+/// A query or header value as text: strings as they are, numbers and booleans written out,
+/// arrays and objects as JSON; `None` for null (an unset optional parameter).
+fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(_) | Value::Object(_) => Some(value.to_string()),
+    }
+}
+
+fn http_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+impl Transport {
+    /// The base URL an operation is sent to.
+    fn base(&self, host: Host) -> &str {
+        match host {
+            Host::Oapi | Host::Robot => &self.oapi_base,
+            Host::Api => &self.api_base,
+        }
+    }
+
+    /// The full URL of one attempt, credential first in the query string.
+    fn url(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+        credential: &Credential<'_>,
+    ) -> Result<Url, Error> {
+        let base = self.base(info.host);
+        let mut text = String::with_capacity(base.len() + info.path.len());
+        text.push_str(base);
+        text.push_str(info.path);
+        let mut url = Url::parse(&text).map_err(|e| {
+            Error::Config(format!("{}: cannot build the request URL: {e}", info.id))
+        })?;
+        let has_credential = matches!(credential, Credential::Query(_) | Credential::Robot { .. });
+        if has_credential || !prepared.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            match credential {
+                Credential::Query(token) => {
+                    pairs.append_pair("access_token", token.expose());
+                }
+                Credential::Robot { token, signature } => {
+                    pairs.append_pair("access_token", token.expose());
+                    if let Some((timestamp, sign)) = signature {
+                        pairs.append_pair("timestamp", &timestamp.to_string());
+                        // The form encoder percent-encodes `+`, `/` and `=`: encoded exactly once.
+                        pairs.append_pair("sign", sign);
+                    }
+                }
+                Credential::None | Credential::Header(_) => {}
+            }
+            for (name, value) in &prepared.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sends the request once and reads the whole answer.
+    pub(crate) async fn send(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+        credential: &Credential<'_>,
+    ) -> Result<Answer, Error> {
+        let url = self.url(info, prepared, credential)?;
+        let mut builder = self.http.request(prepared.method.clone(), url);
+        if !prepared.headers.is_empty() {
+            builder = builder.headers(prepared.headers.clone());
+        }
+        if let Credential::Header(token) = credential {
+            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| Error::Token {
+                operation: info.id,
+                source: "the access token is not a valid HTTP header value".into(),
+            })?;
+            value.set_sensitive(true);
+            builder = builder.header(TOKEN_HEADER, value);
+        }
+        if let Some(body) = &prepared.body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Error::from_reqwest(info.id, e))?;
+        let status = response.status().as_u16();
+        let request_id = response
+            .headers()
+            .get("x-acs-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::from_reqwest(info.id, e))?;
+        Ok(Answer {
+            status,
+            request_id,
+            body: body.into(),
+        })
+    }
+}
+
+/// Checks an answer against the operation's envelope: `Ok` when it carries a success.
+pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(), Error> {
+    let success = (200..300).contains(&answer.status);
+    match info.envelope {
+        Envelope::Errcode => {
+            let envelope: ErrcodeEnvelope = match serde_json::from_slice(&answer.body) {
+                Ok(envelope) => envelope,
+                Err(_) if !success => return Err(http_error_from_text(info, answer)),
+                Err(source) => {
+                    return Err(Error::Decode {
+                        operation: info.id,
+                        status: answer.status,
+                        excerpt: excerpt(&answer.body),
+                        source,
+                    });
+                }
+            };
+            let errcode = envelope.errcode.unwrap_or(0);
+            if errcode != 0 {
+                return Err(Error::from_errcode(
+                    info.id,
+                    ErrcodeAnswer {
+                        errcode,
+                        errmsg: envelope.errmsg.unwrap_or_default(),
+                        sub_code: envelope.sub_code,
+                        sub_msg: envelope.sub_msg,
+                        request_id: envelope.request_id.or_else(|| answer.request_id.clone()),
+                    },
+                ));
+            }
+            if !success {
+                return Err(Error::from_http(
+                    info.id,
+                    answer.status,
+                    envelope.code.unwrap_or_default(),
+                    envelope.errmsg.or(envelope.message).unwrap_or_default(),
+                    envelope.request_id.or_else(|| answer.request_id.clone()),
+                ));
+            }
+            Ok(())
+        }
+        Envelope::Bare if success => Ok(()),
+        Envelope::Bare => match serde_json::from_slice::<BareError>(&answer.body) {
+            Ok(e) => Err(Error::from_http(
+                info.id,
+                answer.status,
+                e.code.unwrap_or_default(),
+                e.message.unwrap_or_default(),
+                e.request_id.or_else(|| answer.request_id.clone()),
+            )),
+            Err(_) => Err(http_error_from_text(info, answer)),
+        },
+    }
+}
+
+/// An HTTP error whose body is not JSON (a proxy's or load balancer's page): keep an excerpt.
+fn http_error_from_text(info: &'static OperationInfo, answer: &Answer) -> Error {
+    Error::from_http(
+        info.id,
+        answer.status,
+        String::new(),
+        excerpt(&answer.body),
+        answer.request_id.clone(),
+    )
+}
+
+/// Reads a successful answer as the operation's response type.
+pub(crate) fn decode<R: DeserializeOwned>(
+    info: &'static OperationInfo,
+    answer: &Answer,
+) -> Result<R, Error> {
+    let body = &answer.body;
+    let result = if body.iter().all(u8::is_ascii_whitespace) {
+        // An empty success (some v1.0 updates): read it as `null`, or failing that as `{}`.
+        serde_json::from_slice(b"null").or_else(|_| serde_json::from_slice(b"{}"))
+    } else {
+        serde_json::from_slice(body)
+    };
+    result.map_err(|source| Error::Decode {
+        operation: info.id,
+        status: answer.status,
+        excerpt: excerpt(body),
+        source,
+    })
+}
+
+/// The error fields of an oapi answer; everything else is skipped.
+#[derive(Deserialize)]
+struct ErrcodeEnvelope {
+    #[serde(default, deserialize_with = "int_or_numeric_string")]
+    errcode: Option<i64>,
+    #[serde(default)]
+    errmsg: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    sub_code: Option<String>,
+    #[serde(default)]
+    sub_msg: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    request_id: Option<String>,
+    /// Some gateways answer oapi calls in the v1.0 style.
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// A v1.0 error body.
+#[derive(Deserialize)]
+struct BareError {
+    #[serde(default, deserialize_with = "string_or_number")]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(
+        default,
+        alias = "requestId",
+        alias = "request_id",
+        rename = "requestid"
+    )]
+    request_id: Option<String>,
+}
+
+/// A JSON scalar that may be a string or a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
+}
+
+/// `errcode` arrives as a number or a numeric string (the robot); null counts as absent.
+fn int_or_numeric_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Option::<Scalar>::deserialize(d)? {
+        None => Ok(None),
+        Some(Scalar::Int(n)) => Ok(Some(n)),
+        Some(Scalar::Text(s)) if s.trim().is_empty() => Ok(None),
+        Some(Scalar::Text(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("errcode `{s}` is not a number"))),
+        Some(Scalar::Float(_) | Scalar::Bool(_)) => {
+            Err(de::Error::custom("errcode is not an integer"))
+        }
+    }
+}
+
+/// A code that is a string in one answer and a number in another.
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Scalar>::deserialize(d)? {
+        None => None,
+        Some(Scalar::Int(n)) => Some(n.to_string()),
+        Some(Scalar::Float(n)) => Some(n.to_string()),
+        Some(Scalar::Text(s)) => Some(s),
+        Some(Scalar::Bool(b)) => Some(b.to_string()),
+    })
+}
+
+/// Settings for the HTTP client the runtime builds itself.
+pub(crate) struct HttpSettings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    /// Whether any base URL uses `https`; without it, missing CA certificates are no error.
+    pub(crate) needs_tls: bool,
+}
+
+/// Builds the reqwest client: rustls with the ring provider and the platform's certificate
+/// verifier (no process-wide provider is installed), no redirects (a redirect would carry the
+/// token elsewhere), the SDK's user agent and the timeouts.
+pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Client, Error> {
+    let tls = tls_config(settings.needs_tls)?;
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .user_agent(USER_AGENT)
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url())))
+}
+
+fn tls_config(needs_tls: bool) -> Result<rustls::ClientConfig, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?;
+    let mut config = match builder.clone().with_platform_verifier() {
+        Ok(builder) => builder.with_no_client_auth(),
+        Err(e) if needs_tls => {
+            return Err(Error::Config(format!(
+                "cannot set up TLS certificate checks: {e}"
+            )));
+        }
+        // Plain-HTTP loopback only (tests, local fakes): a machine without CA certificates
+        // still works, and any TLS connection is refused.
+        Err(_) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(no_roots::RejectAll(provider)))
+            .with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+mod no_roots {
+    //! A certificate verifier that trusts nothing, for clients that only speak plain HTTP.
+
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+
+    #[derive(Debug)]
+    pub(super) struct RejectAll(pub(super) Arc<CryptoProvider>);
+
+    fn refuse() -> rustls::Error {
+        rustls::Error::General("no CA certificates were found on this machine".into())
+    }
+
+    impl ServerCertVerifier for RejectAll {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Err(refuse())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            _message: &[u8],
+            _cert: &CertificateDer<'_>,
+            _dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            Err(refuse())
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            _message: &[u8],
+            _cert: &CertificateDer<'_>,
+            _dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            Err(refuse())
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::operation::{Auth, Effect, Param};
+    use super::*;
+
+    const QUERY_AND_BODY: OperationInfo = OperationInfo {
+        id: "x.query_and_body",
+        area: "x",
+        title: "",
+        method: Method::Post,
+        host: Host::Api,
+        path: "/v1.0/x",
+        auth: Auth::HeaderToken,
+        envelope: Envelope::Bare,
+        effect: Effect::Read,
+        params: &[
+            Param::new("unionId", Location::Query, true, false),
+            Param::new("x-trace", Location::Header, false, false),
+            Param::new("body", Location::Body, false, false),
+        ],
+        pagination: None,
+        example_request: "{}",
+        example_response: "{}",
+        doc_url: "",
+    };
+
+    #[test]
+    fn parameters_go_where_the_table_says() {
+        let request =
+            serde_json::json!({"unionId": "u 1", "x-trace": 7, "body": {"a": [1]}, "unset": null});
+        let p = prepare(&QUERY_AND_BODY, &request).unwrap();
+        assert_eq!(p.query, vec![("unionId".to_owned(), "u 1".to_owned())]);
+        assert_eq!(p.headers.get("x-trace").unwrap(), "7");
+        assert_eq!(
+            p.body.as_deref(),
+            Some(&br#"{"body":{"a":[1]},"unset":null}"#[..])
+        );
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            request_id: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const ERRCODE: OperationInfo = OperationInfo {
+        envelope: Envelope::Errcode,
+        ..QUERY_AND_BODY
+    };
+
+    #[test]
+    fn errcode_forms() {
+        assert!(check(&ERRCODE, &answer(200, r#"{"errcode":0,"errmsg":"ok"}"#)).is_ok());
+        assert!(check(&ERRCODE, &answer(200, r#"{"result":1}"#)).is_ok());
+        assert!(check(&ERRCODE, &answer(200, r#"{"errcode":"0"}"#)).is_ok());
+        let e = check(
+            &ERRCODE,
+            &answer(200, r#"{"errcode":"310000","errmsg":"sign not match"}"#),
+        )
+        .unwrap_err();
+        assert_eq!(e.errcode(), Some(310000));
+        let e = check(
+            &ERRCODE,
+            &answer(200, r#"{"errcode":88,"sub_code":40014,"request_id":"r"}"#),
+        )
+        .unwrap_err();
+        assert!(e.is_token_error());
+        assert_eq!(e.request_id(), Some("r"));
+        let e = check(&ERRCODE, &answer(200, "<html>banned</html>")).unwrap_err();
+        assert!(
+            matches!(e, Error::Decode { status: 200, ref excerpt, .. } if excerpt == "<html>banned</html>")
+        );
+        let e = check(&ERRCODE, &answer(502, "<html>bad gateway</html>")).unwrap_err();
+        assert!(matches!(e, Error::Http { status: 502, .. }) && e.is_retryable());
+    }
+
+    #[test]
+    fn bare_errors() {
+        assert!(check(&QUERY_AND_BODY, &answer(200, "anything")).is_ok());
+        let e = check(
+            &QUERY_AND_BODY,
+            &answer(
+                400,
+                r#"{"code":"InvalidAuthentication","message":"m","requestid":"r"}"#,
+            ),
+        )
+        .unwrap_err();
+        assert!(e.is_token_error());
+        assert_eq!(e.request_id(), Some("r"));
+    }
+
+    #[test]
+    fn empty_success_bodies_decode() {
+        let unit: () = decode(&QUERY_AND_BODY, &answer(200, "")).unwrap();
+        let () = unit;
+        #[derive(Deserialize)]
+        struct Loose {
+            #[allow(dead_code)]
+            a: Option<i32>,
+        }
+        assert!(decode::<Loose>(&QUERY_AND_BODY, &answer(204, " ")).is_ok());
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the client runtime against a fake DingTalk on 127.0.0.1.
+//!
+//! One test binary (faster to build than one per file); each module covers one concern.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod faults;
+mod paginate;
+mod ratelimit;
+mod secrets;
+mod tokens;
+mod wire;

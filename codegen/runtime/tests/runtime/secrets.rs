@@ -1,0 +1,144 @@
+//! Secrets and tokens never appear in Debug, Display, errors or tracing output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::common::*;
+
+/// A tracing writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs on one thread so the thread-local subscriber sees every span and event of the calls.
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_or_token_in_debug_display_errors_or_traces() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = Fake::start().await;
+    fake.on("/topapi/wire/query_only", |_| Reply::ok());
+    fake.on("/v1.0/test/ping", |_| Reply::json(json!({})));
+    fake.on("/robot/send", |_| Reply::json(json!({"errcode": 0})));
+    fake.on("/topapi/blackboard/create", |_| {
+        Reply::raw(500, "text/html", "<html>oops</html>")
+    });
+    fake.on("/sso/gettoken", |_| {
+        Reply::json(json!({"errcode": 40089, "errmsg": "invalid corpid or corpsecret"}))
+    });
+    let builder = fake
+        .builder()
+        .robot_token(ROBOT_TOKEN)
+        .max_retries(1)
+        .timeout(Duration::from_millis(200));
+    #[cfg(feature = "robot")]
+    let builder = builder.robot_secret(ROBOT_SECRET);
+    let mut shown = vec![format!("{builder:?}")];
+    let client = builder.build().unwrap();
+    shown.push(format!("{client:?}"));
+
+    // Successes, a replaced token, retried and final failures, a timeout, a secret parameter.
+    client
+        .execute(QueryOnly { userid: "u".into() })
+        .await
+        .unwrap();
+    client.execute(Ping { n: 1 }).await.unwrap();
+    fake.revoke(&issued_token(1));
+    client
+        .execute(QueryOnly { userid: "u".into() })
+        .await
+        .unwrap();
+    let _ = client.execute(robot_text("hello")).await;
+    fake.script(
+        "/v1.0/test/ping",
+        [Reply::json(json!({})).after(Duration::from_millis(500))],
+    );
+    fake.script(
+        "/v1.0/test/ping",
+        [Reply::json(json!({})).after(Duration::from_millis(500))],
+    );
+    let mut errors = vec![client.execute(Ping { n: 2 }).await.unwrap_err()];
+    errors.push(client.execute(blackboard_create()).await.unwrap_err());
+    errors.push(
+        client
+            .execute(SsoGetToken {
+                corpid: "c".into(),
+                corpsecret: APP_SECRET.into(),
+            })
+            .await
+            .unwrap_err(),
+    );
+    // A transport error on a URL that carries the token.
+    let (addr, _) = raw_server(|stream| async move { drop(stream) }).await;
+    let broken = fake
+        .builder()
+        .oapi_base_url(format!("http://{addr}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    errors.push(
+        broken
+            .execute(QueryOnly { userid: "u".into() })
+            .await
+            .unwrap_err(),
+    );
+    // A token endpoint failure.
+    fake.script(
+        "/gettoken",
+        [Reply::errcode(40096, "invalid appkey or appsecret")],
+    );
+    let fresh = fake.builder().build().unwrap();
+    errors.push(fresh.execute(Ping { n: 3 }).await.unwrap_err());
+    shown.push(format!("{:?}", client.access_token().await.unwrap()));
+
+    for error in &errors {
+        shown.push(error.to_string());
+        shown.push(format!("{error:?}"));
+        shown.push(format!("{error:#?}"));
+        let mut source = std::error::Error::source(error);
+        while let Some(s) = source {
+            shown.push(s.to_string());
+            shown.push(format!("{s:?}"));
+            source = s.source();
+        }
+    }
+    let traces = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(traces.contains("dingtalk.call"), "{traces}");
+    assert!(
+        traces.contains("operation=\"test.ping\"") || traces.contains("operation=test.ping"),
+        "{traces}"
+    );
+    assert!(traces.contains("latency_ms"), "{traces}");
+    assert!(traces.contains("attempt=2"), "{traces}");
+    assert!(traces.contains("errcode=40096"), "{traces}");
+    shown.push(traces);
+
+    let all = shown.join("\n");
+    for secret in [APP_SECRET, ROBOT_TOKEN, ROBOT_SECRET, "c0ffee"] {
+        assert!(!all.contains(secret), "`{secret}` leaked:\n{all}");
+    }
+    assert!(
+        !all.contains("access_token="),
+        "a URL with a token leaked:\n{all}"
+    );
+}

@@ -57,6 +57,11 @@ impl Diagnostics {
         self.items.push(Diagnostic { pos: pos.clone(), message: message.into() });
     }
 
+    /// How many problems were recorded.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

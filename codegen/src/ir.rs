@@ -257,6 +257,8 @@ pub struct Field {
     pub secret: bool,
     /// A union whose keys sit at the top level of the enclosing object.
     pub flatten: bool,
+    /// An envelope code read from a number or a numeric string (the robot's `errcode`).
+    pub lenient: bool,
     /// Where a parameter goes (request top level only).
     pub location: Option<Location>,
     /// Client-side limits.

@@ -40,21 +40,7 @@ const UNKNOWN_FIELD: &str = "x_unknown_field_for_tests";
 /// They are reported but do not fail the test; one that no longer occurs does, so the entry is
 /// removed with the fix.
 const KNOWN_BUGS: &[(&str, &str)] = &[
-    // codegen/src/emit/types.rs:32 leaves out `deny_unknown_fields` when a field is flattened
-    // (serde cannot combine the two), so `RobotSendRequest` silently drops unknown top-level keys
-    // (`{"msgtype":"text","text":{..},"att":{..}}` loses the misspelt `at`), against GUIDE §1.5 and
-    // openapi.json's `additionalProperties: false`.
-    (
-        "robot.send",
-        "request type: accepts an unknown field `x_unknown_field_for_tests` at `$`",
-    ),
-    // codegen/src/emit/types.rs:33-49 types the robot's `errcode` as `Option<i64>`, while
-    // codegen/src/emit/openapi.rs:419-424 (and DINGTALK-FACTS) allow a numeric string: a success
-    // answered as `{"errcode":"0"}` passes the runtime's envelope check and then fails to decode.
-    (
-        "robot.send",
-        "(d) response: openapi.json allows a string errcode",
-    ),
+    // Empty: the robot's unknown-field and string-errcode bugs are fixed in the generator.
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -84,8 +84,8 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         if let Some(d) = &op.description {
             text.push_str(&format!("\n\n{d}"));
         }
-        text.push_str("\n\n# Errors\n\n[`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); \
-                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).");
+        text.push_str("\n\n# Errors\n\n[`Error::Validation`] when the request breaks a documented limit (nothing is sent); \
+                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].");
         text.push_str(&format!("\n\n# Example\n\n{}", example::call(area, op)));
         let doc = docs::doc(&text);
         let streams = op.pagination.as_ref().map(|p| {

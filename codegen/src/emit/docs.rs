@@ -50,10 +50,12 @@ pub(crate) fn field(f: &Field) -> String {
     if f.wire != f.rust && !f.flatten {
         notes.push(format!("Wire name: `{}`.", f.wire));
     }
-    if let Some(e) = &f.example {
-        if !f.secret {
-            notes.push(format!("Example: {}.", code(e)));
+    match &f.example {
+        Some(Value::String(s)) if !f.secret && s.contains('\n') => {
+            notes.push(format!("Example:\n\n```text\n{s}\n```"));
         }
+        Some(e) if !f.secret => notes.push(format!("Example: {}.", code(e))),
+        _ => {}
     }
     if let Some(d) = &f.default {
         notes.push(format!("Default: {}.", code(d)));

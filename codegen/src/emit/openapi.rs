@@ -23,7 +23,7 @@
 //!   object also lists its tag and every content key under `properties`, so that every key is
 //!   discoverable and `additionalProperties: false` does not reject them (it only sees the
 //!   properties of its own schema object), and pulls in the `oneOf` through `allOf`.
-//! - The robot webhook's `errcode` is an integer or a numeric string, as DingTalk sends it.
+//! - The group robot's `errcode` is an integer or a numeric string, as DingTalk sends it.
 //! - Schema examples use the JSON Schema `examples` keyword (OpenAPI 3.1 deprecates the schema
 //!   `example`); parameters and media types use their own `example` field.
 //! - What JSON Schema cannot say is kept in `x-dingtalk-*` extensions, described in
@@ -416,10 +416,11 @@ fn responses(ctx: &Ctx<'_>, op: &Operation) -> Value {
     schema.insert("type".into(), json!("object"));
     let fields: Vec<&Field> = op.response.fields.iter().collect();
     object_members(ctx, &mut schema, &fields, Side::Response);
-    if op.host == Host::Robot && op.envelope == Envelope::Errcode {
-        // The robot webhook sends its errcode as a number or as a numeric string (DINGTALK-FACTS).
-        if let Some(Value::Object(errcode)) = schema.get_mut("properties").and_then(|p| p.get_mut("errcode")) {
-            allow_numeric_string(errcode);
+    // The client reads every envelope code leniently, but the description keeps the documented
+    // type, widened only where DingTalk documents a numeric string (the group robot).
+    for f in op.response.fields.iter().filter(|f| f.lenient && op.host == Host::Robot) {
+        if let Some(Value::Object(prop)) = schema.get_mut("properties").and_then(|p| p.get_mut(&f.wire)) {
+            allow_numeric_string(prop);
         }
     }
     let mut media = Map::new();
@@ -933,6 +934,7 @@ mod tests {
             default: None,
             secret: false,
             flatten: false,
+            lenient: false,
             location: None,
             limits: Limits::default(),
         }
@@ -1098,7 +1100,8 @@ mod tests {
             operation("robot.send", Method::Post, Host::Robot, "/robot/send", Auth::Robot, Envelope::Errcode);
         send.effect = Effect::Create;
         send.request.fields = vec![message, param("at", named("RobotAt", NamedKind::Object), false, Location::Body)];
-        send.response.fields = vec![field("errcode", Type::Integer, false), field("errmsg", Type::String, false)];
+        send.response.fields =
+            vec![Field { lenient: true, ..field("errcode", Type::Integer, false) }, field("errmsg", Type::String, false)];
         send.example_request = json!({ "msgtype": "text", "text": { "content": "你好" }, "at": { "isAtAll": false } });
         let union = Union {
             name: "RobotMessage".into(),
@@ -1380,7 +1383,7 @@ mod tests {
         assert_eq!(variants[1]["propertyNames"], json!({ "not": { "enum": ["text"] } }));
         let link = resolve(&doc, &variants[1]["properties"]["link"]["$ref"]);
         assert_eq!(link["required"], json!(["title"]));
-        // The robot may send its errcode as a numeric string.
+        // A lenient envelope code (the robot may send a numeric string).
         let errcode = &send["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["errcode"];
         assert_eq!(errcode["type"], json!(["integer", "string", "null"]));
     }

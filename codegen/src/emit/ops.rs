@@ -14,10 +14,9 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, checked: &BTreeSet<Stri
     let client_type = &area.client_type;
     let mut request = op.request.clone();
     request.description = format!(
-        "{}\n\nSent by [`{client_type}::{}`](crate::{}) as `{} {}` ([DingTalk docs]({})).",
+        "{}\n\nSent by [`{client_type}::{}`] as `{} {}` ([DingTalk docs]({})).",
         request.description,
         op.fn_name,
-        client_type,
         op.method.as_str(),
         op.url(),
         op.doc_url
@@ -258,12 +257,47 @@ fn deep(ty: &Type, v: TokenStream, checked: &BTreeSet<String>, m: &Ident) -> Tok
     }
 }
 
-/// An `Option<&T>` expression reaching `path` from `root` (`self` or a response).
+/// An `Option<&T>` expression reaching `path` from `root` (`self` or a response): plain field
+/// access while the fields are required, `as_ref`/`and_then` from the first optional one.
 pub(crate) fn reach(root: TokenStream, path: &FieldPath) -> TokenStream {
-    let mut e = quote!(Some(#root));
-    for step in &path.steps {
+    let mut direct = root;
+    let mut steps = path.steps.iter();
+    let mut chain = None;
+    for step in steps.by_ref() {
+        let r = ident(&step.rust);
+        if step.required {
+            direct = quote!(#direct.#r);
+        } else {
+            chain = Some(quote!(#direct.#r.as_ref()));
+            break;
+        }
+    }
+    let Some(mut e) = chain else { return quote!(Some(&#direct)) };
+    for step in steps {
         let r = ident(&step.rust);
         e = if step.required { quote!(#e.map(|x| &x.#r)) } else { quote!(#e.and_then(|x| x.#r.as_ref())) };
+    }
+    e
+}
+
+/// Like [`reach`], moving out of `root` instead of borrowing.
+fn reach_owned(root: TokenStream, path: &FieldPath) -> TokenStream {
+    let mut direct = root;
+    let mut steps = path.steps.iter();
+    let mut chain = None;
+    for step in steps.by_ref() {
+        let r = ident(&step.rust);
+        if step.required {
+            direct = quote!(#direct.#r);
+        } else {
+            chain = Some(quote!(#direct.#r));
+            break;
+        }
+    }
+    let Some(mut e) = chain else { return quote!(Some(#direct)) };
+    for step in steps {
+        let r = ident(&step.rust);
+        e = if step.required { quote!(#e.map(|x| x.#r)) } else { quote!(#e.and_then(|x| x.#r)) };
     }
     e
 }
@@ -317,8 +351,13 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     } else {
         (quote!(self.#(#cursor_steps).*), quote!(self.#(#cursor_steps).* = cursor;))
     };
-    let size = reach(quote!(self), &p.size);
-    let size = if p.size.ty == Type::Int32 { quote!(#size.map(|s| i64::from(*s))) } else { quote!(#size.copied()) };
+    let size = if p.size.steps.iter().all(|s| s.required) {
+        let steps: Vec<Ident> = p.size.steps.iter().map(|s| ident(&s.rust)).collect();
+        if p.size.ty == Type::Int32 { quote!(Some(i64::from(self.#(#steps).*))) } else { quote!(Some(self.#(#steps).*)) }
+    } else {
+        let size = reach(quote!(self), &p.size);
+        if p.size.ty == Type::Int32 { quote!(#size.map(|s| i64::from(*s))) } else { quote!(#size.copied()) }
+    };
     let next = match &p.next {
         Some(n) => {
             let e = reach(quote!(response), n);
@@ -334,11 +373,7 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
         None => quote!(None),
     };
     let count = reach(quote!(response), &p.items);
-    let mut owned = quote!(Some(response));
-    for step in &p.items.steps {
-        let r = ident(&step.rust);
-        owned = if step.required { quote!(#owned.map(|x| x.#r)) } else { quote!(#owned.and_then(|x| x.#r)) };
-    }
+    let owned = reach_owned(quote!(response), &p.items);
     quote! {
         impl #pg for #name {
             type Item = #item;

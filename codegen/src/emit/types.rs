@@ -14,7 +14,7 @@ pub(crate) fn type_def(t: &TypeDef, checked: &BTreeSet<String>, imports: &mut Im
     match t {
         TypeDef::Object(o) => object(o, checked, imports),
         TypeDef::Enum(e) => open_enum(e, imports),
-        TypeDef::Union(u) => union(u, imports),
+        TypeDef::Union(u) => union(u, checked, imports),
     }
 }
 
@@ -42,6 +42,9 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
             let w = &f.wire;
             attrs.push(quote!(rename = #w));
         }
+        if f.lenient {
+            attrs.push(quote!(deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"));
+        }
         if !f.required {
             attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
@@ -50,9 +53,10 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
     }).collect::<Vec<_>>();
     let builder = o.usage.request.then(|| constructor(o, imports));
     let checks = o.has_checks.then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
+    let default = o.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #ser, #de)]
+        #[derive(Debug, Clone, #default PartialEq, #ser, #de)]
         #deny
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
@@ -75,7 +79,7 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
         let (arg_ty, value) = if into { (quote!(impl Into<#ty>), quote!(#fname.into())) } else { (ty.clone(), quote!(#fname)) };
         if f.required {
             args.push(quote!(#fname: #arg_ty));
-            inits.push(quote!(#fname: #value));
+            inits.push(if into { quote!(#fname: #value) } else { quote!(#fname) });
             if arg_docs.ends_with("unset.") {
                 arg_docs.push('\n');
             }
@@ -192,7 +196,7 @@ fn literal(v: &Value) -> TokenStream {
 }
 
 /// A DingTalk tagged union: `{"<tag>": "<value>", "<value>": {...}}`.
-fn union(u: &Union, imports: &mut Imports) -> TokenStream {
+fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
     let name = ident(&u.name);
     let tag = &u.tag;
     let list = u.variants.iter().map(|v| format!("`{}` ({})", v.value, v.description)).collect::<Vec<_>>().join(", ");
@@ -231,6 +235,15 @@ fn union(u: &Union, imports: &mut Imports) -> TokenStream {
         }
     });
     let values: Vec<&str> = u.variants.iter().map(|v| v.value.as_str()).collect();
+    // A union only ever sent refuses keys it does not know (they would be lost); one that is
+    // received tolerates them like every response type.
+    let strict = (u.usage.request && !u.usage.response).then(|| {
+        quote! {
+            if let Some(key) = map.keys().next() {
+                return Err(D::Error::unknown_field(key, &[#tag, #(#values),*]));
+            }
+        }
+    });
     let expected = format!("one of {}", values.join(", "));
     let checks = u.has_checks.then(|| {
         let validate = imports.item("validate::Validate");
@@ -239,12 +252,15 @@ fn union(u: &Union, imports: &mut Imports) -> TokenStream {
         let arms = u.variants.iter().map(|v| {
             let vn = ident(&v.rust);
             let value = &v.value;
-            quote!(Self::#vn(content) => content.validate_at(&path.field(#value)),)
+            if checked.contains(&v.ty) {
+                quote!(Self::#vn(content) => content.validate_at(&path.field(#value)),)
+            } else {
+                quote!(Self::#vn(_) => Ok(()),)
+            }
         });
         quote! {
             impl #validate for #name {
                 fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
-                    #[allow(unreachable_patterns)]
                     match self { #(#arms)* }
                 }
             }
@@ -273,6 +289,7 @@ fn union(u: &Union, imports: &mut Imports) -> TokenStream {
                     _ => return Err(D::Error::missing_field(#tag)),
                 };
                 let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
+                #strict
                 let parsed = match kind.as_str() {
                     #(#de_arms)*
                     other => return Err(D::Error::unknown_variant(other, &[#(#values),*])),

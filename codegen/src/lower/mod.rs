@@ -58,9 +58,17 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
         area.file = format!("spec/{file_name}");
         areas.insert(name, area);
     }
-    // Generated names must not collide with declared ones.
+    // Generated names must not collide with declared ones, nor with each other.
+    let mut generated: BTreeMap<String, String> = BTreeMap::new();
     for area in areas.values() {
         for op in &area.operations {
+            for name in [&op.request.name, &op.response.name] {
+                if let Some(other) = generated.insert(name.clone(), op.id.clone()) {
+                    if let Some(p) = op_pos.get(&op.id) {
+                        diags.error(p, format!("operations `{other}` and `{}` both make the type `{name}`", op.id));
+                    }
+                }
+            }
             for generated in [&op.request.name, &op.response.name] {
                 if let Some(p) = type_pos.get(generated.as_str()) {
                     diags.error(p, format!("type name `{generated}` is taken by the generated type of operation `{}`", op.id));
@@ -104,6 +112,7 @@ fn declare_types(file: &str, spec: &SpecFile, seen: &mut BTreeMap<String, Pos>, 
 
 impl Ctx<'_> {
     fn lower_area(&mut self, spec: &SpecFile, op_pos: &mut BTreeMap<String, Pos>) -> Area {
+        let errors_before = self.diags.len();
         let area_name = spec.area.value.clone();
         let mut types = Vec::new();
         for t in &spec.types {
@@ -160,7 +169,8 @@ impl Ctx<'_> {
             operations,
             types,
         };
-        self.finish_area(&mut area, spec);
+        let had_errors = self.diags.len() > errors_before;
+        self.finish_area(&mut area, spec, had_errors);
         area
     }
 

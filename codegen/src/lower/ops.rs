@@ -69,8 +69,8 @@ impl Ctx<'_> {
         }
         let owner = format!("operation `{id}`");
         let params = self.lower_fields(&op.params, Role::Param, &owner);
-        for (f, spec_f) in params.iter().zip(&op.params) {
-            let p = self.pos(&spec_f.value.name.referenced);
+        for f in &params {
+            let p = spec_pos(self, &op.params, &f.wire);
             let credential = match (auth, f.location) {
                 (Auth::QueryToken | Auth::Robot, Some(Location::Query)) => f.wire == "access_token",
                 (Auth::HeaderToken, Some(Location::Header)) => f.wire.eq_ignore_ascii_case("x-acs-dingtalk-access-token"),
@@ -83,7 +83,13 @@ impl Ctx<'_> {
                 self.diags.error(&p, format!("`{id}` is a GET and sends no body, but parameter `{}` is `in: body`", f.wire));
             }
         }
-        let response = self.lower_fields(&op.response, Role::Response, &format!("the response of `{id}`"));
+        self.check_flattened_keys(&params, &op.params, types);
+        let mut response = self.lower_fields(&op.response, Role::Response, &format!("the response of `{id}`"));
+        if envelope == Envelope::Errcode {
+            for f in &mut response {
+                f.lenient = f.wire == "errcode" && f.ty == Type::Integer && !f.required;
+            }
+        }
         for f in &op.response {
             if f.value.flatten.is_some() {
                 let p = self.pos(&f.value.name.referenced);
@@ -161,8 +167,23 @@ impl Ctx<'_> {
         })
     }
 
+    /// The keys a flattened union puts at the top level must not be sibling parameters.
+    fn check_flattened_keys(&mut self, params: &[ir::Field], spec_params: &[spec::S<spec::Field>], types: &[TypeDef]) {
+        for f in params.iter().filter(|f| f.flatten) {
+            let Type::Named(n) = &f.ty else { continue };
+            let Some(TypeDef::Union(u)) = types.iter().find(|t| t.name() == n.name) else { continue };
+            let keys: Vec<&str> = std::iter::once(u.tag.as_str()).chain(u.variants.iter().map(|v| v.value.as_str())).collect();
+            for other in params {
+                if !other.flatten && keys.contains(&other.wire.as_str()) {
+                    let p = spec_pos(self, spec_params, &other.wire);
+                    self.diags.error(&p, format!("parameter `{}` is also a key of the flattened union `{}`", other.wire, u.name));
+                }
+            }
+        }
+    }
+
     /// Whole-area checks once everything is lowered.
-    pub(crate) fn finish_area(&mut self, area: &mut ir::Area, spec: &SpecFile) {
+    pub(crate) fn finish_area(&mut self, area: &mut ir::Area, spec: &SpecFile, had_errors: bool) {
         let pos_of: BTreeMap<String, serde_saphyr::Location> = spec
             .types
             .iter()
@@ -181,12 +202,14 @@ impl Ctx<'_> {
         }
         for t in &mut area.types {
             let u = usage.get(t.name()).copied().unwrap_or_default();
-            if u == Usage::default() {
-                if let Some(loc) = pos_of.get(t.name()) {
+            // After a type error the intended user of a type may be the field that failed;
+            // "never used" would only mislead.
+            if u == Usage::default()
+                && !had_errors
+                && let Some(loc) = pos_of.get(t.name()) {
                     let p = self.pos(loc);
                     self.diags.error(&p, format!("type `{}` is never used by an operation", t.name()));
                 }
-            }
             match t {
                 TypeDef::Object(o) => o.usage = u,
                 TypeDef::Enum(e) => e.usage = u,
@@ -195,14 +218,12 @@ impl Ctx<'_> {
         }
         // Objects that contain themselves cannot be laid out.
         for t in &area.types {
-            if let TypeDef::Object(o) = t {
-                if reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new()) {
-                    if let Some(loc) = pos_of.get(&o.name) {
+            if let TypeDef::Object(o) = t
+                && reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new())
+                    && let Some(loc) = pos_of.get(&o.name) {
                         let p = self.pos(loc);
                         self.diags.error(&p, format!("type `{}` contains itself", o.name));
                     }
-                }
-            }
         }
         // Which request-side types need a `validate_at`.
         loop {
@@ -233,6 +254,16 @@ impl Ctx<'_> {
                 || !op.windows.is_empty()
                 || !op.requires_one_of.is_empty();
         }
+    }
+}
+
+/// Where the spec names the field with this wire name (lowered fields may be fewer than the
+/// spec's, so positions are looked up, never zipped).
+fn spec_pos(ctx: &Ctx<'_>, fields: &[spec::S<spec::Field>], wire: &str) -> crate::diag::Pos {
+    let f = fields.iter().find(|f| f.value.name.value == wire).or(fields.first());
+    match f {
+        Some(f) => ctx.pos(&f.value.name.referenced),
+        None => crate::diag::Pos::new(ctx.file, 1, 1),
     }
 }
 

@@ -63,11 +63,10 @@ impl Ctx<'_> {
         };
         let int = |t: &Type| *t == Type::Integer;
         let cursor = self.path(req, &s.cursor, types, "pagination cursor", int, "integer");
-        if let Some(c) = &cursor {
-            if c.steps[..c.steps.len() - 1].iter().any(|st| !st.required) {
+        if let Some(c) = &cursor
+            && c.steps[..c.steps.len() - 1].iter().any(|st| !st.required) {
                 self.diags.error(&pos, format!("pagination cursor `{}` sits inside an optional object; the objects around it must be required", s.cursor.value));
             }
-        }
         let size = self.path(req, &s.size, types, "pagination size", |t| matches!(t, Type::Integer | Type::Int32), "integer or int32");
         let uses_next = style != PaginationStyle::PageNumber;
         let uses_has_more = matches!(style, PaginationStyle::CursorHasMore | PaginationStyle::NextToken);

@@ -133,6 +133,10 @@ impl Ctx<'_> {
             }
             None => names::field_name(wire),
         };
+        if rust.as_deref() == Some("new") {
+            self.diags.error(&name_pos, format!("field `{wire}` of {owner} would be named `new`, which is the constructor; set `rust_name`"));
+            return None;
+        }
         let Some(rust) = rust else {
             self.diags.error(
                 &name_pos,
@@ -187,11 +191,10 @@ impl Ctx<'_> {
             let p = self.pos(&d.referenced);
             if let Err(msg) = check_value(&d.value, &ty) {
                 self.diags.error(&p, format!("default of `{wire}` does not fit its type `{}`: {msg}", type_label(&ty)));
-            } else if let Some(n) = d.value.as_f64() {
-                if limits.min.is_some_and(|m| n < m) || limits.max.is_some_and(|m| n > m) {
+            } else if let Some(n) = d.value.as_f64()
+                && (limits.min.is_some_and(|m| n < m) || limits.max.is_some_and(|m| n > m)) {
                     self.diags.error(&p, format!("contradictory limit: the default {n} of `{wire}` is outside its min/max"));
                 }
-            }
             d.value.clone()
         });
         Some(Field {
@@ -204,6 +207,7 @@ impl Ctx<'_> {
             default,
             secret: f.secret,
             flatten,
+            lenient: false,
             location,
             limits,
         })
@@ -222,16 +226,14 @@ impl Ctx<'_> {
         if s.max_len.is_some() && *ty != Type::String {
             self.diags.error(&pos, format!("`max_len` applies to strings, but `{wire}` is `{label}`"));
         }
-        if let (Some(lo), Some(hi)) = (s.min_items, s.max_items) {
-            if lo > hi {
+        if let (Some(lo), Some(hi)) = (s.min_items, s.max_items)
+            && lo > hi {
                 self.diags.error(&pos, format!("contradictory limit on `{wire}`: min_items {lo} is greater than max_items {hi}"));
             }
-        }
-        if let (Some(lo), Some(hi)) = (s.min, s.max) {
-            if lo > hi {
+        if let (Some(lo), Some(hi)) = (s.min, s.max)
+            && lo > hi {
                 self.diags.error(&pos, format!("contradictory limit on `{wire}`: min {lo} is greater than max {hi}"));
             }
-        }
         for (name, v) in [("min", s.min), ("max", s.max)] {
             if let Some(v) = v {
                 if matches!(ty, Type::Integer | Type::Int32) && v.fract() != 0.0 {
@@ -298,7 +300,13 @@ pub(crate) fn check_value(v: &Value, ty: &Type) -> Result<(), String> {
             NamedKind::StringEnum => v.is_string(),
         },
     };
-    if fits { Ok(()) } else { Err(format!("`{v}` is not a {}", type_label(ty))) }
+    if fits {
+        Ok(())
+    } else if *ty == Type::Int32 && v.is_i64() {
+        Err(format!("`{v}` is out of the int32 range"))
+    } else {
+        Err(format!("expected {}, found `{v}`", type_label(ty)))
+    }
 }
 
 /// Whether a string has the form `yyyy-MM-dd HH:mm:ss` (digits and separators only).

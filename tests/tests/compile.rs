@@ -1,0 +1,27 @@
+//! Compile tests of the generated `dingtalk-openapi` API, driven by [trybuild].
+//!
+//! `trybuild/pass/*.rs` are programs a user would write: for every operation of the spec they
+//! build a request through its constructor, setters, open enums and primitives, call
+//! `validate()` through the `Operation` trait, and type-check the client call (and the `_pages` /
+//! `_items` streams of paginated operations) inside an `async fn` that is never run. They must
+//! compile and run.
+//!
+//! `trybuild/fail/*.rs` are mistakes the types must reject, each with the one compiler error it
+//! should produce in the `.stderr` beside it: a required field left out of `new`, an integer
+//! where an open enum is expected, a setter for a field that does not exist, a
+//! `#[non_exhaustive]` response built by struct literal, and a request handed to another
+//! operation's method.
+//!
+//! Run with `cargo test -p tests --test compile`; regenerate the expected errors after a
+//! deliberate change with `TRYBUILD=overwrite cargo test -p tests --test compile` and read the
+//! diff. The first run builds the crate's dependencies for trybuild's own project and takes a
+//! few minutes.
+//!
+//! [trybuild]: https://docs.rs/trybuild
+
+#[test]
+fn compile() {
+    let t = trybuild::TestCases::new();
+    t.pass("trybuild/pass/*.rs");
+    t.compile_fail("trybuild/fail/*.rs");
+}

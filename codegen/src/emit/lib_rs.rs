@@ -7,8 +7,25 @@ use quote::quote;
 use super::ident;
 use crate::ir::Api;
 
+/// `src/bin/dingtalk.rs`: the command line, all of it in the runtime's `cli` module.
+pub(crate) fn bin_rs() -> TokenStream {
+    quote! {
+        //! The `dingtalk` command: list, describe and call every DingTalk operation from a shell,
+        //! against DingTalk or the built-in fake (`--mock`). See `dingtalk --help`.
+
+        fn main() -> std::process::ExitCode {
+            dingtalk_openapi::cli::main(dingtalk_openapi::cli::Catalog::new(
+                dingtalk_openapi::operations(),
+                include_str!("../../openapi.json"),
+                dingtalk_openapi::visit_operation::<dingtalk_openapi::cli::CallVisitor>,
+                dingtalk_openapi::mock_operations,
+            ))
+        }
+    }
+}
+
 /// `src/lib.rs`.
-pub(crate) fn lib_rs(api: &Api) -> TokenStream {
+pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
     let mut text = String::from(CRATE_DOC);
     text.push_str("\n## Areas\n\nEach area is a module and a cargo feature of the same name; all are on by default.\n\n| feature | title | operations |\n| --- | --- | --- |\n");
     for a in api.areas.values() {
@@ -41,6 +58,16 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
             };
         }
     });
+    let mock = has_mock.then(|| {
+        quote! {
+            /// The fake DingTalk's view of every operation this build includes; see [`mock`].
+            #[cfg(feature = "mock")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+            pub fn mock_operations() -> Vec<mock::MockOperation> {
+                operations().into_iter().filter_map(|op| visit_operation(op.id, mock::MockVisitor)).collect()
+            }
+        }
+    });
     quote! {
         #(#![doc = #lines])*
         #![deny(missing_docs)]
@@ -59,6 +86,8 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
             all.sort_by_key(|op| op.id);
             all
         }
+
+        #mock
 
         /// Calls `visitor` with the request type of operation `id`; `None` when no enabled area has it.
         ///

@@ -14,7 +14,7 @@ pub(crate) const LICENSE_APACHE: &str = include_str!("../../../LICENSE-APACHE");
 pub(crate) const VERSION: &str = "0.1.0";
 
 /// `Cargo.toml`.
-pub(crate) fn cargo_toml(api: &Api, runtime_manifest: &str) -> Result<String, String> {
+pub(crate) fn cargo_toml(api: &Api, runtime_manifest: &str, has_cli: bool) -> Result<String, String> {
     let runtime: toml::Table = runtime_manifest.parse().map_err(|e| format!("codegen/runtime/Cargo.toml: {e}"))?;
     let table = |key: &str| runtime.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
     let runtime_features = table("features");
@@ -61,6 +61,9 @@ rustdoc-args = ["--cfg", "docsrs"]
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
         let _ = writeln!(out, "{name} = {}", list(&deps));
+    }
+    if has_cli {
+        out.push_str("\n[[bin]]\nname = \"dingtalk\"\npath = \"src/bin/dingtalk.rs\"\nrequired-features = [\"cli\"]\n");
     }
     for section in ["dependencies", "dev-dependencies"] {
         let _ = writeln!(out, "\n[{section}]");

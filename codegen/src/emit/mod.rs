@@ -23,9 +23,10 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
     let mut out = Output::new();
     let spec_names: Vec<String> = api.areas.values().map(|a| a.file.clone()).collect();
     let source = format!("spec/ ({})", spec_names.join(", "));
-    out.insert("src/lib.rs".into(), render::rust(&lib_rs::lib_rs(api), &source)?);
+    let has_module = |name: &str| input.runtime.iter().any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"));
+    out.insert("src/lib.rs".into(), render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?);
     for area in api.areas.values() {
-        let extension = input.runtime.iter().any(|f| f.path == format!("{}.rs", area.name) || f.path == format!("{}/mod.rs", area.name));
+        let extension = has_module(&area.name);
         out.insert(format!("src/{}.rs", area.name), render::rust(&area::area_module(area, extension), &area.file)?);
     }
     for f in &input.runtime {
@@ -36,7 +37,11 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
         let from = format!("codegen/runtime/src/{}", f.path);
         out.insert(format!("src/runtime/{target}"), render::copied(&f.text, &from));
     }
-    out.insert("Cargo.toml".into(), manifest::cargo_toml(api, &input.runtime_manifest)?.into_bytes());
+    let has_cli = has_module("cli");
+    if has_cli {
+        out.insert("src/bin/dingtalk.rs".into(), render::rust(&lib_rs::bin_rs(), "codegen/src/emit/lib_rs.rs")?);
+    }
+    out.insert("Cargo.toml".into(), manifest::cargo_toml(api, &input.runtime_manifest, has_cli)?.into_bytes());
     out.insert("README.md".into(), manifest::readme(api).into_bytes());
     out.insert("LICENSE-MIT".into(), manifest::LICENSE_MIT.as_bytes().to_vec());
     out.insert("LICENSE-APACHE".into(), manifest::LICENSE_APACHE.as_bytes().to_vec());

@@ -109,8 +109,18 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
     let pagination = match &op.pagination {
         Some(p) => {
             let s = imports.item("operation::PaginationStyle");
+            let pg = imports.item("operation::Pagination");
             let v = ident(style_name(p.style));
-            quote!(Some(#s::#v))
+            let opt = |path: &Option<FieldPath>| match path {
+                Some(p) => {
+                    let w = p.wire();
+                    quote!(Some(#w))
+                }
+                None => quote!(None),
+            };
+            let (cursor, size, items) = (p.cursor.wire(), p.size.wire(), p.items.wire());
+            let (next, has_more) = (opt(&p.next), opt(&p.has_more));
+            quote!(Some(#pg::new(#s::#v, #cursor, #size, #next, #has_more, #items)))
         }
         None => quote!(None),
     };

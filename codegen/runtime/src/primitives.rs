@@ -218,6 +218,22 @@ impl<T, const N: usize> From<[T; N]> for CommaList<T> {
     }
 }
 
+impl<T> IntoIterator for CommaList<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a CommaList<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 impl<T> FromIterator<T> for CommaList<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         CommaList(iter.into_iter().collect())

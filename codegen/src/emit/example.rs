@@ -94,8 +94,20 @@ fn expr(ty: &Type, v: &Value, area: &Area, prims: &mut BTreeSet<&'static str>, t
             quote!(serde_json::from_str(#text)?)
         }
         Type::Array(inner) => {
-            let items = v.as_array().map(|a| a.iter().map(|i| expr(inner, i, area, prims, false)).collect::<Vec<_>>()).unwrap_or_default();
-            quote!(vec![#(#items),*])
+            let items = v.as_array().map(|a| a.iter().map(|i| expr(inner, i, area, prims, top)).collect::<Vec<_>>()).unwrap_or_default();
+            if top { quote!([#(#items),*]) } else { quote!(vec![#(#items),*]) }
+        }
+        Type::Csv(inner) if top => {
+            let s = v.as_str().unwrap_or_default();
+            let items = s.split(',').filter(|p| !p.is_empty()).map(|p| {
+                let item = match inner.as_ref() {
+                    Type::String => Value::String(p.to_owned()),
+                    Type::Named(n) if n.kind == NamedKind::StringEnum => Value::String(p.to_owned()),
+                    _ => p.trim().parse::<i64>().map(Value::from).unwrap_or(Value::Null),
+                };
+                expr(inner, &item, area, prims, true)
+            });
+            quote!([#(#items),*])
         }
         Type::Csv(inner) => {
             prims.insert("CommaList");

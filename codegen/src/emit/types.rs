@@ -7,7 +7,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::{Imports, docs, ident, rust_type};
-use crate::ir::{Enum, Object, Type, TypeDef, Union};
+use crate::ir::{Enum, Field, NamedKind, Object, Type, TypeDef, Union};
 
 /// One declared type.
 pub(crate) fn type_def(t: &TypeDef, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
@@ -74,12 +74,11 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
     let mut setters = Vec::new();
     for f in &o.fields {
         let fname = ident(&f.rust);
-        let ty = rust_type(&f.ty, f.secret, imports);
-        let into = matches!(f.ty, Type::String);
-        let (arg_ty, value) = if into { (quote!(impl Into<#ty>), quote!(#fname.into())) } else { (ty.clone(), quote!(#fname)) };
+        let (arg_ty, value) = argument(f, imports);
+        let plain = value.to_string() == fname.to_string();
         if f.required {
             args.push(quote!(#fname: #arg_ty));
-            inits.push(if into { quote!(#fname: #value) } else { quote!(#fname) });
+            inits.push(if plain { quote!(#fname) } else { quote!(#fname: #value) });
             if arg_docs.ends_with("unset.") {
                 arg_docs.push('\n');
             }
@@ -108,6 +107,27 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
             }
             #(#setters)*
         }
+    }
+}
+
+/// How a constructor or setter takes a field, and the expression that stores it: strings and
+/// unions through `Into`, lists from any iterable (of `impl Into<String>` for strings), the rest
+/// as they are.
+fn argument(f: &Field, imports: &mut Imports) -> (TokenStream, TokenStream) {
+    let fname = ident(&f.rust);
+    let ty = rust_type(&f.ty, f.secret, imports);
+    match &f.ty {
+        Type::String => (quote!(impl Into<#ty>), quote!(#fname.into())),
+        Type::Named(n) if n.kind == NamedKind::Union => (quote!(impl Into<#ty>), quote!(#fname.into())),
+        Type::Array(inner) | Type::Csv(inner) => {
+            let item = rust_type(inner, false, imports);
+            if **inner == Type::String {
+                (quote!(impl IntoIterator<Item = impl Into<String>>), quote!(#fname.into_iter().map(Into::into).collect()))
+            } else {
+                (quote!(impl IntoIterator<Item = #item>), quote!(#fname.into_iter().collect()))
+            }
+        }
+        _ => (ty, quote!(#fname)),
     }
 }
 
@@ -145,7 +165,7 @@ fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
     let fallback = if e.string_values { quote!(_ => Self::Unknown(value),) } else { quote!(other => Self::Unknown(other),) };
     quote! {
         #doc
-        #[derive(Debug, Clone, #copy PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, #copy)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -159,6 +179,23 @@ fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
             }
             fn to_repr(&self) -> #repr {
                 match self { #(#to_arms)* #unknown_to }
+            }
+        }
+        /// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+        impl PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                self.to_repr() == other.to_repr()
+            }
+        }
+        impl Eq for #name {}
+        impl std::hash::Hash for #name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.to_repr().hash(state);
+            }
+        }
+        impl From<#repr> for #name {
+            fn from(value: #repr) -> Self {
+                Self::from_repr(value)
             }
         }
         impl #ser for #name {

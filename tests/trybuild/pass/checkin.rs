@@ -57,7 +57,7 @@ fn main() {
     // Two users and more than a day: the tighter window applies.
     let end = EpochMillis::now();
     let too_long = CheckinRecordGetRequest::new(
-        vec!["a".to_owned(), "b".to_owned()].into(),
+        ["a", "b"],
         EpochMillis(end.as_millis() - 2 * DAY_MS),
         end,
         0,

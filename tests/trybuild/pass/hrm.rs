@@ -21,7 +21,7 @@ fn queryonjob() -> SmartworkHrmEmployeeQueryonjobRequest {
 fn queryonjob_from_vec() -> SmartworkHrmEmployeeQueryonjobRequest {
     let statuses: Vec<HrmEmployeeStatus> =
         vec![HrmEmployeeStatus::NoStatus, HrmEmployeeStatus::Unknown(9)];
-    SmartworkHrmEmployeeQueryonjobRequest::new(statuses.into(), 0, 1)
+    SmartworkHrmEmployeeQueryonjobRequest::new(statuses, 0, 1)
 }
 
 fn dismissions() -> HrmEmployeesDismissionsRequest {

@@ -14,8 +14,8 @@ fn create() -> ReportCreateRequest {
     ReportCreateRequest::new(
         ReportCreateParam::new(
             vec![
-                ReportCreateContent::new(0, 1, "markdown", "今天完成了项目开发工作", "今日工作"),
-                ReportCreateContent::new(1, 1, "markdown", "继续开发", "明日计划"),
+                ReportCreateContent::new(0, ReportContentType::Text, ReportContentFormat::Markdown, "今天完成了项目开发工作", "今日工作"),
+                ReportCreateContent::new(1, ReportContentType::Text, ReportContentFormat::Markdown, "继续开发", "明日计划"),
             ],
             "12345abcde",
             true,

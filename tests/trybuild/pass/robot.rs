@@ -21,13 +21,12 @@ fn link() -> RobotSendRequest {
             "这个即将发布的新版本",
             "https://www.dingtalk.com/",
         )
-        .pic_url("https://img.example.com/a.png")
-        .into(),
+        .pic_url("https://img.example.com/a.png"),
     )
 }
 
 fn markdown() -> RobotSendRequest {
-    RobotSendRequest::new(RobotMarkdown::new("杭州天气", "#### 杭州天气 @user123\n> 9度").into())
+    RobotSendRequest::new(RobotMarkdown::new("杭州天气", "#### 杭州天气 @user123\n> 9度"))
         .at(RobotAt::new().at_user_ids(vec!["user123".to_owned()]))
 }
 

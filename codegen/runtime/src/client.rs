@@ -74,8 +74,8 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("oapi_base_url", &inner.transport.oapi_base)
-            .field("api_base_url", &inner.transport.api_base)
+            .field("oapi_base_url", &inner.transport.oapi_base())
+            .field("api_base_url", &inner.transport.api_base())
             .field("tokens", &inner.tokens)
             .field(
                 "robot",
@@ -134,16 +134,12 @@ impl Client {
             status = Empty,
             errcode = Empty,
         );
-        let started = Instant::now();
-        let result = async {
-            request.validate()?;
-            let prepared = transport::prepare(info, &request)?;
-            drop(request);
-            let answer = self.send(info, &prepared, &span).await?;
-            transport::decode::<O::Response>(info, &answer)
+        if span.is_disabled() {
+            // Nobody listens: skip the clock and the records.
+            return self.run(request, &span).await;
         }
-        .instrument(span.clone())
-        .await;
+        let started = Instant::now();
+        let result = self.run(request, &span).instrument(span.clone()).await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("latency_ms", latency_ms);
         let _entered = span.enter();
@@ -155,6 +151,20 @@ impl Client {
             }
         }
         result
+    }
+
+    /// Validates, lays out, sends and decodes one request.
+    async fn run<O: Operation>(
+        &self,
+        request: O,
+        span: &tracing::Span,
+    ) -> Result<O::Response, Error> {
+        let info = O::INFO;
+        request.validate()?;
+        let prepared = transport::prepare(info, &request)?;
+        drop(request);
+        let answer = self.send(info, &prepared, span).await?;
+        transport::decode::<O::Response>(info, &answer)
     }
 
     /// Attempts a prepared request until it succeeds or may not be retried; records the number
@@ -629,12 +639,9 @@ impl ClientBuilder {
             token,
             secret: self.robot_secret,
         });
+        let transport = Transport::new(http, &oapi, &api)?;
         let inner = Inner {
-            transport: Transport {
-                http,
-                oapi_base: oapi.into(),
-                api_base: api.into(),
-            },
+            transport,
             tokens,
             robot,
             agent_id: self.agent_id,
@@ -780,8 +787,8 @@ mod tests {
             ]))
             .build()
             .unwrap();
-        assert_eq!(&*client.inner.transport.oapi_base, "http://127.0.0.1:1");
-        assert_eq!(&*client.inner.transport.api_base, "http://127.0.0.1:2");
+        assert_eq!(client.inner.transport.oapi_base(), "http://127.0.0.1:1");
+        assert_eq!(client.inner.transport.api_base(), "http://127.0.0.1:2");
         let shown = format!("{client:?}");
         assert!(shown.contains("dingkey"));
         assert!(

@@ -172,10 +172,18 @@ struct Flight {
 pub(crate) struct TokenProvider {
     credentials: Credentials,
     store: Arc<dyn TokenStore>,
+    /// The configured refresh margin.
     margin: Duration,
+    /// The margin in use, in milliseconds: the configured one, or half a token's lifetime when
+    /// DingTalk hands out tokens that live shorter than twice the margin (else every call would
+    /// find the token stale and fetch another).
+    margin_ms: AtomicU64,
     flight: tokio::sync::Mutex<Flight>,
     /// Mirrors `Flight::generation`, readable without the lock.
     generation: AtomicU64,
+    /// The last token this provider handed out, in front of the store: the common case needs
+    /// no call into the store. A token DingTalk rejects is dropped here and in the store.
+    local: RwLock<Option<CachedToken>>,
 }
 
 impl fmt::Debug for TokenProvider {
@@ -197,9 +205,45 @@ impl TokenProvider {
             credentials,
             store,
             margin,
+            margin_ms: AtomicU64::new(u64::try_from(margin.as_millis()).unwrap_or(u64::MAX)),
             flight: tokio::sync::Mutex::new(Flight::default()),
             generation: AtomicU64::new(0),
+            local: RwLock::new(None),
         }
+    }
+
+    /// How long before expiry a token counts as stale.
+    fn margin(&self) -> Duration {
+        Duration::from_millis(self.margin_ms.load(Ordering::Relaxed))
+    }
+
+    /// Adapts the margin to the lifetime of a token just fetched.
+    fn learn_lifetime(&self, token: &CachedToken) {
+        let lifetime = token
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        let margin = self.margin.min(lifetime / 2);
+        self.margin_ms.store(
+            u64::try_from(margin.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The locally held token, if it is fresh.
+    fn local_fresh(&self) -> Option<Secret> {
+        let local = self.local.read().unwrap_or_else(PoisonError::into_inner);
+        local
+            .as_ref()
+            .filter(|t| t.is_fresh(self.margin()))
+            .map(|t| t.token.clone())
+    }
+
+    /// Holds `token` locally and hands it out.
+    fn keep(&self, token: CachedToken) -> Secret {
+        let secret = token.token.clone();
+        *self.local.write().unwrap_or_else(PoisonError::into_inner) = Some(token);
+        secret
     }
 
     /// A token for `operation`: the cached one while it is fresh, else a fetched one.
@@ -208,12 +252,15 @@ impl TokenProvider {
         transport: &Transport,
         operation: &'static str,
     ) -> Result<Secret, Error> {
+        if let Some(token) = self.local_fresh() {
+            return Ok(token);
+        }
         let wrap = |source: BoxError| Error::Token { operation, source };
         let key = self.credentials.key();
         if let Some(cached) = self.store.get(key).await.map_err(wrap)?
-            && cached.is_fresh(self.margin)
+            && cached.is_fresh(self.margin())
         {
-            return Ok(cached.token);
+            return Ok(self.keep(cached));
         }
         let seen = self.generation.load(Ordering::Acquire);
         let mut flight = self.flight.lock().await;
@@ -229,20 +276,21 @@ impl TokenProvider {
             }
         }
         if let Some(cached) = self.store.get(key).await.map_err(wrap)?
-            && cached.is_fresh(self.margin)
+            && cached.is_fresh(self.margin())
         {
-            return Ok(cached.token);
+            return Ok(self.keep(cached));
         }
         let fetched = fetch(transport, &self.credentials).await;
         flight.generation += 1;
         self.generation.store(flight.generation, Ordering::Release);
         match fetched {
             Ok(token) => {
+                self.learn_lifetime(&token);
                 flight.outcome = Some(Ok(token.clone()));
                 if let Err(e) = self.store.put(key, token.clone()).await {
                     tracing::warn!(error = %e, "the token store could not keep a new access token");
                 }
-                Ok(token.token)
+                Ok(self.keep(token))
             }
             Err(error) => {
                 let error = Arc::new(error);
@@ -262,6 +310,10 @@ impl TokenProvider {
             let mut flight = self.flight.lock().await;
             if matches!(&flight.outcome, Some(Ok(t)) if t.token == *rejected) {
                 flight.outcome = None;
+            }
+            let mut local = self.local.write().unwrap_or_else(PoisonError::into_inner);
+            if local.as_ref().is_some_and(|t| t.token == *rejected) {
+                *local = None;
             }
         }
         self.store

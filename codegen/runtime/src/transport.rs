@@ -32,18 +32,40 @@ const ROBOT_MAX_BODY: usize = 20_000;
 /// Where requests go, and the HTTP client that takes them there.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    pub(crate) http: reqwest::Client,
-    /// The oapi base URL without a trailing slash; the robot webhook lives here too.
-    pub(crate) oapi_base: Arc<str>,
-    /// The v1.0 base URL without a trailing slash.
-    pub(crate) api_base: Arc<str>,
+    http: reqwest::Client,
+    /// The oapi host; the robot webhook lives here too.
+    oapi: BaseUrl,
+    /// The v1.0 host.
+    api: BaseUrl,
+}
+
+/// A base URL, parsed once.
+#[derive(Clone)]
+struct BaseUrl {
+    url: Url,
+    /// The path the base carries (a gateway prefix), without a trailing slash; usually empty.
+    prefix: Box<str>,
+}
+
+impl BaseUrl {
+    fn parse(text: &str) -> Result<BaseUrl, Error> {
+        let url =
+            Url::parse(text).map_err(|e| Error::Config(format!("`{text}` is not a URL: {e}")))?;
+        let prefix = url.path().trim_end_matches('/').into();
+        Ok(BaseUrl { url, prefix })
+    }
+
+    /// The base URL without a trailing slash.
+    fn as_str(&self) -> &str {
+        self.url.as_str().trim_end_matches('/')
+    }
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("oapi_base", &self.oapi_base)
-            .field("api_base", &self.api_base)
+            .field("oapi_base", &self.oapi.as_str())
+            .field("api_base", &self.api.as_str())
             .finish_non_exhaustive()
     }
 }
@@ -89,8 +111,19 @@ impl fmt::Debug for Prepared {
 /// A complete answer: status, the request id header and the body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    pub(crate) request_id: Option<String>,
+    /// `x-acs-request-id`, read only when an error needs it.
+    request_id: Option<HeaderValue>,
     pub(crate) body: Vec<u8>,
+}
+
+impl Answer {
+    /// The request id from the answer's header.
+    fn header_request_id(&self) -> Option<String> {
+        self.request_id
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
 }
 
 /// Lays a request out as its operation says: each top-level key goes to the query string, a
@@ -210,12 +243,27 @@ fn http_method(method: Method) -> reqwest::Method {
 }
 
 impl Transport {
-    /// The base URL an operation is sent to.
-    fn base(&self, host: Host) -> &str {
-        match host {
-            Host::Oapi | Host::Robot => &self.oapi_base,
-            Host::Api => &self.api_base,
-        }
+    /// A transport to these base URLs (checked by the builder).
+    pub(crate) fn new(
+        http: reqwest::Client,
+        oapi_base: &str,
+        api_base: &str,
+    ) -> Result<Transport, Error> {
+        Ok(Transport {
+            http,
+            oapi: BaseUrl::parse(oapi_base)?,
+            api: BaseUrl::parse(api_base)?,
+        })
+    }
+
+    /// The oapi base URL, without a trailing slash.
+    pub(crate) fn oapi_base(&self) -> &str {
+        self.oapi.as_str()
+    }
+
+    /// The v1.0 base URL, without a trailing slash.
+    pub(crate) fn api_base(&self) -> &str {
+        self.api.as_str()
     }
 
     /// The full URL of one attempt, credential first in the query string.
@@ -224,14 +272,18 @@ impl Transport {
         info: &'static OperationInfo,
         prepared: &Prepared,
         credential: &Credential<'_>,
-    ) -> Result<Url, Error> {
-        let base = self.base(info.host);
-        let mut text = String::with_capacity(base.len() + info.path.len());
-        text.push_str(base);
-        text.push_str(info.path);
-        let mut url = Url::parse(&text).map_err(|e| {
-            Error::Config(format!("{}: cannot build the request URL: {e}", info.id))
-        })?;
+    ) -> Url {
+        let base = match info.host {
+            Host::Oapi | Host::Robot => &self.oapi,
+            Host::Api => &self.api,
+        };
+        // Cloning a parsed URL and setting its path is far cheaper than parsing a new one.
+        let mut url = base.url.clone();
+        if base.prefix.is_empty() {
+            url.set_path(info.path);
+        } else {
+            url.set_path(&format!("{}{}", base.prefix, info.path));
+        }
         let has_credential = matches!(credential, Credential::Query(_) | Credential::Robot { .. });
         if has_credential || !prepared.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -253,7 +305,7 @@ impl Transport {
                 pairs.append_pair(name, value);
             }
         }
-        Ok(url)
+        url
     }
 
     /// Sends the request once and reads the whole answer.
@@ -263,7 +315,7 @@ impl Transport {
         prepared: &Prepared,
         credential: &Credential<'_>,
     ) -> Result<Answer, Error> {
-        let url = self.url(info, prepared, credential)?;
+        let url = self.url(info, prepared, credential);
         let mut builder = self.http.request(prepared.method.clone(), url);
         if !prepared.headers.is_empty() {
             builder = builder.headers(prepared.headers.clone());
@@ -286,11 +338,7 @@ impl Transport {
             .await
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("x-acs-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = response.headers().get("x-acs-request-id").cloned();
         let body = response
             .bytes()
             .await
@@ -307,6 +355,8 @@ impl Transport {
 pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(), Error> {
     let success = (200..300).contains(&answer.status);
     match info.envelope {
+        // The common case, decided without parsing the body twice.
+        Envelope::Errcode if success && errcode_is_zero(&answer.body) => Ok(()),
         Envelope::Errcode => {
             let envelope: ErrcodeEnvelope = match serde_json::from_slice(&answer.body) {
                 Ok(envelope) => envelope,
@@ -329,7 +379,7 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                         errmsg: envelope.errmsg.unwrap_or_default(),
                         sub_code: envelope.sub_code,
                         sub_msg: envelope.sub_msg,
-                        request_id: envelope.request_id.or_else(|| answer.request_id.clone()),
+                        request_id: envelope.request_id.or_else(|| answer.header_request_id()),
                     },
                 ));
             }
@@ -339,7 +389,7 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                     answer.status,
                     envelope.code.unwrap_or_default(),
                     envelope.errmsg.or(envelope.message).unwrap_or_default(),
-                    envelope.request_id.or_else(|| answer.request_id.clone()),
+                    envelope.request_id.or_else(|| answer.header_request_id()),
                 ));
             }
             Ok(())
@@ -351,10 +401,113 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                 answer.status,
                 e.code.unwrap_or_default(),
                 e.message.unwrap_or_default(),
-                e.request_id.or_else(|| answer.request_id.clone()),
+                e.request_id.or_else(|| answer.header_request_id()),
             )),
             Err(_) => Err(http_error_from_text(info, answer)),
         },
+    }
+}
+
+/// Whether an oapi body plainly reports success: its top-level `errcode` is `0`, `"0"` or null,
+/// or it has none. The scan skips nested values without parsing them; `false` means "look
+/// closer" (the full envelope parse decides), never "failed".
+fn errcode_is_zero(body: &[u8]) -> bool {
+    let mut i = skip_ws(body, 0);
+    if body.get(i) != Some(&b'{') {
+        return false;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(body, i);
+        match body.get(i) {
+            Some(b'}') => return true,
+            Some(b'"') => {}
+            _ => return false,
+        }
+        let Some(key_end) = string_end(body, i) else {
+            return false;
+        };
+        let key = &body[i + 1..key_end];
+        if key.contains(&b'\\') {
+            return false;
+        }
+        i = skip_ws(body, key_end + 1);
+        if body.get(i) != Some(&b':') {
+            return false;
+        }
+        i = skip_ws(body, i + 1);
+        if key == b"errcode" {
+            let rest = &body[i..];
+            return [&b"0"[..], b"\"0\"", b"null"].iter().any(|zero| {
+                rest.starts_with(zero)
+                    && matches!(
+                        rest.get(zero.len()),
+                        Some(b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t')
+                    )
+            });
+        }
+        let Some(end) = value_end(body, i) else {
+            return false;
+        };
+        i = skip_ws(body, end);
+        match body.get(i) {
+            Some(b',') => i += 1,
+            Some(b'}') => return true,
+            _ => return false,
+        }
+    }
+}
+
+fn skip_ws(body: &[u8], mut i: usize) -> usize {
+    while matches!(body.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the quote closing the string that opens at `start`.
+fn string_end(body: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while let Some(&b) = body.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The index just past the value that starts at `start`.
+fn value_end(body: &[u8], start: usize) -> Option<usize> {
+    match body.get(start)? {
+        b'"' => string_end(body, start).map(|e| e + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while let Some(&b) = body.get(i) {
+                match b {
+                    b'"' => i = string_end(body, i)?,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let len = body[start..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(body.len() - start);
+            (len > 0).then_some(start + len)
+        }
     }
 }
 
@@ -365,7 +518,7 @@ fn http_error_from_text(info: &'static OperationInfo, answer: &Answer) -> Error 
         answer.status,
         String::new(),
         excerpt(&answer.body),
-        answer.request_id.clone(),
+        answer.header_request_id(),
     )
 }
 
@@ -640,6 +793,59 @@ mod tests {
         );
         let e = check(&ERRCODE, &answer(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(matches!(e, Error::Http { status: 502, .. }) && e.is_retryable());
+    }
+
+    #[test]
+    fn the_fast_errcode_scan_agrees_with_the_parser() {
+        let cases: &[(&str, bool)] = &[
+            (r#"{"errcode":0,"errmsg":"ok"}"#, true),
+            (r#" { "errcode" : 0 } "#, true),
+            (r#"{"errcode":"0"}"#, true),
+            (r#"{"errcode":null}"#, true),
+            (r#"{"result":{"errcode":5},"errcode":0}"#, true),
+            (r#"{"result":[1,{"a":"}"}],"x":"\"errcode\":1"}"#, true),
+            (r#"{}"#, true),
+            (r#"{"errcode":00}"#, false),
+            (r#"{"errcode":0.5}"#, false),
+            (r#"{"errcode":-1}"#, false),
+            (r#"{"errcode":"60011"}"#, false),
+            (r#"{"result":{"errcode":0},"errcode":40014}"#, false),
+            (r#"{"errcod\u0065":40014}"#, false),
+            (r#"<html>"#, false),
+            (r#"{"errcode":0"#, false),
+            (r#"{"a":1"#, false),
+        ];
+        for (body, zero) in cases {
+            assert_eq!(errcode_is_zero(body.as_bytes()), *zero, "{body}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_scan_never_hides_an_error(
+            entries in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["errcode", "errmsg", "result", "x"]),
+                    proptest::sample::select(vec![
+                        "0", "-1", "88", "\"0\"", "\"40014\"", "null", "{\"errcode\":1}", "[0,\"}\"]", "\"a\\\"b\"",
+                    ]),
+                ),
+                0..5,
+            ),
+            spaced in proptest::bool::ANY,
+        ) {
+            let sep = if spaced { " , " } else { "," };
+            let body = format!(
+                "{{{}}}",
+                entries.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(sep)
+            );
+            if errcode_is_zero(body.as_bytes()) {
+                let parsed: Result<ErrcodeEnvelope, _> = serde_json::from_slice(body.as_bytes());
+                if let Ok(envelope) = parsed {
+                    proptest::prop_assert_eq!(envelope.errcode.unwrap_or(0), 0, "{}", body);
+                }
+            }
+        }
     }
 
     #[test]

@@ -299,16 +299,17 @@ fn reply_for(state: &FakeState, req: &Recorded) -> Reply {
         return Reply::json(json!({"errcode": 0, "errmsg": "ok", "access_token": issued_token(n), "expires_in": expires_in}))
             .after(delay);
     }
-    if let Some(token) = req.token() {
-        if state.revoked.lock().unwrap().contains(&token) {
-            if req.path.starts_with("/v1.0/") {
-                return Reply::json(json!({"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "r-auth"}))
-                    .status(400);
-            }
-            return state.revoked_oapi_reply.lock().unwrap().clone().unwrap_or_else(|| {
-                Reply::json(json!({"errcode": 88, "errmsg": "invalid token", "sub_code": "40014", "sub_msg": "不合法的access_token"}))
-            });
-        }
+    let revoked = req
+        .token()
+        .is_some_and(|token| state.revoked.lock().unwrap().contains(&token));
+    if revoked && req.path.starts_with("/v1.0/") {
+        let body = json!({"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "r-auth"});
+        return Reply::json(body).status(400);
+    }
+    if revoked {
+        return state.revoked_oapi_reply.lock().unwrap().clone().unwrap_or_else(|| {
+            Reply::json(json!({"errcode": 88, "errmsg": "invalid token", "sub_code": "40014", "sub_msg": "不合法的access_token"}))
+        });
     }
     if let Some(reply) = scripted {
         return reply;

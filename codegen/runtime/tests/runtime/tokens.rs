@@ -256,3 +256,16 @@ async fn calls_needing_a_token_without_credentials_are_a_configuration_error() {
     );
     assert!(fake.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_token_shorter_lived_than_the_margin_is_not_fetched_for_every_call() {
+    let fake = Fake::start().await;
+    ping_ok(&fake);
+    // Default margin is 5 minutes; a 2-second token is then kept for half its life.
+    fake.token_expires_in(2);
+    let client = fake.client();
+    for n in 0..20 {
+        client.execute(Ping { n }).await.unwrap();
+    }
+    assert_eq!(fake.token_requests(), 1);
+}

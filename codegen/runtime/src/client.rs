@@ -2,7 +2,7 @@
 //!
 //! A call is validated, laid out for the wire once, then attempted: pace (per operation id),
 //! token (cached), send, check the envelope. A rejected token is dropped and the call tried once
-//! more with a fresh one; other failures are retried as the [retry policy](super::retry) allows.
+//! more with a fresh one; other failures are retried as the client's retry policy allows.
 //! Each call runs in a `dingtalk.call` tracing span that records the operation id, the attempt,
 //! the latency and the error code, and never a token or secret.
 
@@ -102,7 +102,7 @@ impl Client {
 
     /// A client configured from the environment: `DINGTALK_APP_KEY`, `DINGTALK_APP_SECRET`,
     /// `DINGTALK_OAPI_BASE_URL`, `DINGTALK_API_BASE_URL`, `DINGTALK_ROBOT_TOKEN`,
-    /// `DINGTALK_ROBOT_SECRET` (see [`env`]). The error names a missing variable.
+    /// `DINGTALK_ROBOT_SECRET` (see [`env`](mod@env)). The error names a missing variable.
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::from_env().build()
     }
@@ -381,7 +381,7 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder configured from the environment variables listed in [`env`]; further settings
+    /// A builder configured from the environment variables listed in [`env`](mod@env); further settings
     /// may follow. A missing variable is reported by [`build`](ClientBuilder::build), by name.
     pub fn from_env() -> Self {
         ClientBuilder::new().env_from(|name| std::env::var(name).ok())
@@ -492,7 +492,7 @@ impl ClientBuilder {
     }
 
     /// Accepts plain `http://` base URLs for hosts other than loopback (127.0.0.1, localhost,
-    /// [::1], which are always accepted). Tokens then cross the network unencrypted.
+    /// `[::1]`, which are always accepted). Tokens then cross the network unencrypted.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self

@@ -1,7 +1,7 @@
 //! Walking paginated operations as streams of pages or items.
 //!
 //! Each of DingTalk's five styles (see [`PaginationStyle`]) says where the next page starts and
-//! how the last one shows itself; [`next_request`] encodes those rules in one place. A server
+//! how the last one shows itself; `next_request` encodes those rules in one place. A server
 //! that hands back the cursor it was just asked for would make the walk loop forever, so the
 //! stream ends with [`Error::Pagination`] instead.
 

@@ -1,4 +1,7 @@
-//! `cargo xtask`: `gen` regenerates `generated/` from `spec/`, `check` fails when it is stale.
+//! `cargo xtask`: `gen` regenerates `generated/` from `spec/`, `check` fails when it is stale,
+//! `bench` times generation and builds (see `bench/mod.rs`).
+
+mod bench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,10 +12,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   gen [--spec DIR] [--out DIR]   regenerate the crate (default: spec/ into generated/)
-  check [--spec DIR] [--out DIR] exit 1 when the generated files are stale";
+  check [--spec DIR] [--out DIR] exit 1 when the generated files are stale
+  bench [--quick] [--no-build]   time generation and builds of the real and synthetic specs
+                                 (--quick: no 5,000-op generation, no 1,000-op build; --no-build: no builds)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = bench::dispatch(&args) {
+        return code;
+    }
     let root = workspace_root();
     let mut spec = root.join("spec");
     let mut out = root.join("generated");

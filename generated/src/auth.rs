@@ -40,7 +40,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -69,7 +69,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -96,7 +96,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -121,8 +121,8 @@ impl AuthClient<'_> {
 }
 /// 获取企业内部应用的access_token: the request of `gettoken`.
 ///
-/// Sent by [`AuthClient::gettoken`](crate::AuthClient) as `GET https://oapi.dingtalk.com/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-orgapp-token)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Sent by [`AuthClient::gettoken`] as `GET https://oapi.dingtalk.com/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-orgapp-token)).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct GettokenRequest {
@@ -179,7 +179,7 @@ impl GettokenRequest {
     }
 }
 /// 获取企业内部应用的access_token: the response of `gettoken`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GettokenResponse {
     /// 生成的access_token。
@@ -198,7 +198,11 @@ pub struct GettokenResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
 }
 impl Operation for GettokenRequest {
@@ -248,7 +252,7 @@ impl Validate for GettokenRequest {
 }
 /// 获取微应用后台免登的access_token: the request of `sso.gettoken`.
 ///
-/// Sent by [`AuthClient::sso_gettoken`](crate::AuthClient) as `GET https://oapi.dingtalk.com/sso/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free)).
+/// Sent by [`AuthClient::sso_gettoken`] as `GET https://oapi.dingtalk.com/sso/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -273,13 +277,17 @@ impl SsoGettokenRequest {
     }
 }
 /// 获取微应用后台免登的access_token: the response of `sso.gettoken`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SsoGettokenResponse {
     /// 错误码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 错误信息。
     ///
@@ -314,7 +322,7 @@ impl Operation for SsoGettokenRequest {
 }
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
 ///
-/// Sent by [`AuthClient::oauth2_access_token`](crate::AuthClient) as `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)).
+/// Sent by [`AuthClient::oauth2_access_token`] as `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -344,7 +352,7 @@ impl Oauth2AccessTokenRequest {
     }
 }
 /// 获取企业内部应用的accessToken: the response of `oauth2.accessToken`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenResponse {
     /// 生成的accessToken。

@@ -19,7 +19,7 @@
 use crate::runtime::{Client, Error};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, PaginationStyle, Param,
+    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
 use crate::runtime::primitives::{
     DateTime, OpenEnum, deserialize_open_enum, serialize_open_enum,
@@ -44,7 +44,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -54,9 +54,7 @@ impl BlackboardClient<'_> {
     /// let request = BlackboardCreateRequest::new(
     ///     BlackboardCreateVo::new(
     ///             "manager01",
-    ///             BlackboardReceiver::new()
-    ///                 .deptid_list(vec![1])
-    ///                 .userid_list(vec!["manager02".to_owned()]),
+    ///             BlackboardReceiver::new().deptid_list([1]).userid_list(["manager02"]),
     ///             "入职须知",
     ///             "欢迎加入我们的大家庭",
     ///         )
@@ -84,7 +82,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -121,7 +119,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -146,7 +144,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -171,7 +169,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -220,7 +218,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -247,7 +245,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -269,7 +267,7 @@ impl BlackboardClient<'_> {
 }
 /// 创建公告: the request of `blackboard.create`.
 ///
-/// Sent by [`BlackboardClient::create`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/create` ([DingTalk docs](https://open.dingtalk.com/document/development/create-an-enterprise-announcement)).
+/// Sent by [`BlackboardClient::create`] as `POST https://oapi.dingtalk.com/topapi/blackboard/create` ([DingTalk docs](https://open.dingtalk.com/document/development/create-an-enterprise-announcement)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -282,13 +280,11 @@ impl BlackboardCreateRequest {
     ///
     /// - `create_request`: 请求对象。
     pub fn new(create_request: BlackboardCreateVo) -> Self {
-        Self {
-            create_request: create_request,
-        }
+        Self { create_request }
     }
 }
 /// 创建公告: the response of `blackboard.create`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardCreateResponse {
     /// 是否创建成功。
@@ -304,7 +300,11 @@ pub struct BlackboardCreateResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -346,7 +346,7 @@ impl Validate for BlackboardCreateRequest {
 }
 /// 更新公告: the request of `blackboard.update`.
 ///
-/// Sent by [`BlackboardClient::update`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/update` ([DingTalk docs](https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id)).
+/// Sent by [`BlackboardClient::update`] as `POST https://oapi.dingtalk.com/topapi/blackboard/update` ([DingTalk docs](https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -359,13 +359,11 @@ impl BlackboardUpdateRequest {
     ///
     /// - `update_request`: 请求对象。
     pub fn new(update_request: BlackboardUpdateVo) -> Self {
-        Self {
-            update_request: update_request,
-        }
+        Self { update_request }
     }
 }
 /// 更新公告: the response of `blackboard.update`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardUpdateResponse {
     /// 是否成功。
@@ -381,7 +379,11 @@ pub struct BlackboardUpdateResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -410,7 +412,7 @@ impl Operation for BlackboardUpdateRequest {
 }
 /// 删除公告: the request of `blackboard.delete`.
 ///
-/// Sent by [`BlackboardClient::delete`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/delete` ([DingTalk docs](https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id)).
+/// Sent by [`BlackboardClient::delete`] as `POST https://oapi.dingtalk.com/topapi/blackboard/delete` ([DingTalk docs](https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -440,7 +442,7 @@ impl BlackboardDeleteRequest {
     }
 }
 /// 删除公告: the response of `blackboard.delete`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardDeleteResponse {
     /// 是否删除成功。
@@ -456,7 +458,11 @@ pub struct BlackboardDeleteResponse {
     /// 请求失败返回错误信息。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述
     ///
@@ -493,7 +499,7 @@ impl Operation for BlackboardDeleteRequest {
 }
 /// 获取公告详情: the request of `blackboard.get`.
 ///
-/// Sent by [`BlackboardClient::get`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted)).
+/// Sent by [`BlackboardClient::get`] as `POST https://oapi.dingtalk.com/topapi/blackboard/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -523,7 +529,7 @@ impl BlackboardGetRequest {
     }
 }
 /// 获取公告详情: the response of `blackboard.get`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardGetResponse {
     /// 公告详情。
@@ -537,7 +543,11 @@ pub struct BlackboardGetResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -569,7 +579,7 @@ impl Operation for BlackboardGetRequest {
 }
 /// 获取公告ID列表: the request of `blackboard.listids`.
 ///
-/// Sent by [`BlackboardClient::listids`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/listids` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted)).
+/// Sent by [`BlackboardClient::listids`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listids` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -582,13 +592,11 @@ impl BlackboardListidsRequest {
     ///
     /// - `query_request`: 请求对象。
     pub fn new(query_request: BlackboardQueryVo) -> Self {
-        Self {
-            query_request: query_request,
-        }
+        Self { query_request }
     }
 }
 /// 获取公告ID列表: the response of `blackboard.listids`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardListidsResponse {
     /// 公告ID列表。
@@ -604,7 +612,11 @@ pub struct BlackboardListidsResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -625,7 +637,16 @@ impl Operation for BlackboardListidsRequest {
         envelope: Envelope::Errcode,
         effect: Effect::Read,
         params: &[Param::new("query_request", Location::Body, true, false)],
-        pagination: Some(PaginationStyle::PageNumber),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::PageNumber,
+                "query_request.page",
+                "query_request.page_size",
+                None,
+                None,
+                "result",
+            ),
+        ),
         example_request: "{\"query_request\":{\"operation_userid\":\"manager4220\",\"page_size\":10,\"start_time\":\"2019-10-07 10:10:10\",\"end_time\":\"2019-11-07 10:10:10\",\"page\":1,\"category_id\":\"9i9u7y7g6t65\"}}",
         example_response: "{\"result\":[\"72b4f87d27e815f6fecxxxx\"],\"success\":true,\"errcode\":0,\"request_id\":\"pxxm7ylvmppr\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted",
@@ -645,18 +666,8 @@ impl Validate for BlackboardListidsRequest {
             let w0 = path.field("query_request");
             validate::window(
                 &w0,
-                (
-                    "start_time",
-                    Some(self)
-                        .map(|x| &x.query_request)
-                        .and_then(|x| x.start_time.as_ref()),
-                ),
-                (
-                    "end_time",
-                    Some(self)
-                        .map(|x| &x.query_request)
-                        .and_then(|x| x.end_time.as_ref()),
-                ),
+                ("start_time", self.query_request.start_time.as_ref()),
+                ("end_time", self.query_request.end_time.as_ref()),
                 180u32,
             )?;
         }
@@ -675,22 +686,22 @@ impl Paginated for BlackboardListidsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.query_request).map(|x| &x.page_size).copied()
+        Some(self.query_request.page_size)
     }
     fn page_state(response: &BlackboardListidsResponse) -> PageState {
         PageState::new(
             None,
             None,
-            Some(response).and_then(|x| x.result.as_ref()).map_or(0, |items| items.len()),
+            response.result.as_ref().map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: BlackboardListidsResponse) -> Vec<String> {
-        Some(response).and_then(|x| x.result).unwrap_or_default()
+        response.result.unwrap_or_default()
     }
 }
 /// 获取公告分类列表: the request of `blackboard.category.list`.
 ///
-/// Sent by [`BlackboardClient::category_list`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/category/list` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements)).
+/// Sent by [`BlackboardClient::category_list`] as `POST https://oapi.dingtalk.com/topapi/blackboard/category/list` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -711,7 +722,7 @@ impl BlackboardCategoryListRequest {
     }
 }
 /// 获取公告分类列表: the response of `blackboard.category.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardCategoryListResponse {
     /// 返回结果。
@@ -725,7 +736,11 @@ pub struct BlackboardCategoryListResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -754,7 +769,7 @@ impl Operation for BlackboardCategoryListRequest {
 }
 /// 获取用户可查看的公告: the request of `blackboard.listtopten`.
 ///
-/// Sent by [`BlackboardClient::listtopten`](crate::BlackboardClient) as `POST https://oapi.dingtalk.com/topapi/blackboard/listtopten` ([DingTalk docs](https://open.dingtalk.com/document/development/list-the-user-s-announcement-list)).
+/// Sent by [`BlackboardClient::listtopten`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listtopten` ([DingTalk docs](https://open.dingtalk.com/document/development/list-the-user-s-announcement-list)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -773,13 +788,17 @@ impl BlackboardListtoptenRequest {
     }
 }
 /// 获取用户可查看的公告: the response of `blackboard.listtopten`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardListtoptenResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -879,7 +898,7 @@ impl BlackboardCreateVo {
             author: None,
             private_level: None,
             ding: None,
-            blackboard_receiver: blackboard_receiver,
+            blackboard_receiver,
             title: title.into(),
             push_top: None,
             content: content.into(),
@@ -949,7 +968,7 @@ impl Validate for BlackboardCreateVo {
 /// 公告接收人。
 ///
 /// DingTalk type: `BlackboardReceiverOpenVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BlackboardReceiver {
@@ -979,8 +998,8 @@ impl BlackboardReceiver {
     /// Example: `[1]`.
     /// Limit: at most 20 items; checked by `validate()` before sending.
     #[must_use]
-    pub fn deptid_list(mut self, deptid_list: Vec<i64>) -> Self {
-        self.deptid_list = Some(deptid_list);
+    pub fn deptid_list(mut self, deptid_list: impl IntoIterator<Item = i64>) -> Self {
+        self.deptid_list = Some(deptid_list.into_iter().collect());
         self
     }
     /// Sets `userid_list`: 接收人userId列表,最大的列表长度为1000。
@@ -988,8 +1007,11 @@ impl BlackboardReceiver {
     /// Example: `["manager02"]`.
     /// Limit: at most 1000 items; checked by `validate()` before sending.
     #[must_use]
-    pub fn userid_list(mut self, userid_list: Vec<String>) -> Self {
-        self.userid_list = Some(userid_list);
+    pub fn userid_list(
+        mut self,
+        userid_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.userid_list = Some(userid_list.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -1167,10 +1189,10 @@ impl BlackboardQueryVo {
     pub fn new(operation_userid: impl Into<String>, page_size: i64, page: i64) -> Self {
         Self {
             operation_userid: operation_userid.into(),
-            page_size: page_size,
+            page_size,
             start_time: None,
             end_time: None,
-            page: page,
+            page,
             category_id: None,
         }
     }
@@ -1225,7 +1247,7 @@ impl Validate for BlackboardQueryVo {
 /// 公告详情。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardDetail {
     /// 公告id。
@@ -1303,7 +1325,7 @@ pub struct BlackboardDetail {
     pub dept_list: Option<Vec<BlackboardDept>>,
 }
 /// 公告接收人。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardUser {
     /// 员工userId。
@@ -1318,7 +1340,7 @@ pub struct BlackboardUser {
     pub name: Option<String>,
 }
 /// 公告接收部门。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardDept {
     /// 部门ID,该参数已加密。
@@ -1335,7 +1357,7 @@ pub struct BlackboardDept {
 /// 公告分类。
 ///
 /// DingTalk type: `BlackboardCategoryVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardCategory {
     /// 分类ID。
@@ -1352,7 +1374,7 @@ pub struct BlackboardCategory {
 /// 用户可查看的公告。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BlackboardTopItem {
     /// 创建时间。
@@ -1385,7 +1407,7 @@ pub struct BlackboardTopItem {
 /// 保密等级
 ///
 /// Values: `0` 普通公告; `20` 保密公告. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum PrivateLevel {
     /// 普通公告 (`0`)
@@ -1410,6 +1432,23 @@ impl OpenEnum for PrivateLevel {
             Self::Confidential => 20,
             Self::Unknown(v) => *v,
         }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for PrivateLevel {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for PrivateLevel {}
+impl std::hash::Hash for PrivateLevel {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<i64> for PrivateLevel {
+    fn from(value: i64) -> Self {
+        Self::from_repr(value)
     }
 }
 impl Serialize for PrivateLevel {

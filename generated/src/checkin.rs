@@ -13,7 +13,7 @@
 use crate::runtime::{Client, Error};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, PaginationStyle, Param,
+    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
 use crate::runtime::primitives::{CommaList, EpochMillis};
 use serde::{Deserialize, Serialize};
@@ -36,16 +36,16 @@ impl CheckinClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dingtalk_openapi::checkin::*;
-    /// use dingtalk_openapi::primitives::{CommaList, EpochMillis};
+    /// use dingtalk_openapi::primitives::EpochMillis;
     /// let request = CheckinRecordGetRequest::new(
-    ///     CommaList::from(vec!["manager4220".to_owned()]),
+    ///     ["manager4220"],
     ///     EpochMillis(1605437194000),
     ///     EpochMillis(1605786394000),
     ///     0,
@@ -85,7 +85,7 @@ impl CheckinClient<'_> {
 }
 /// 获取用户签到记录: the request of `checkin.record.get`.
 ///
-/// Sent by [`CheckinClient::record_get`](crate::CheckinClient) as `POST https://oapi.dingtalk.com/topapi/checkin/record/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users)).
+/// Sent by [`CheckinClient::record_get`] as `POST https://oapi.dingtalk.com/topapi/checkin/record/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -122,23 +122,23 @@ impl CheckinRecordGetRequest {
     /// - `cursor`: 分页查询的游标,最开始可以传0。
     /// - `size`: 分页查询的每页大小,最大100。
     pub fn new(
-        userid_list: CommaList<String>,
+        userid_list: impl IntoIterator<Item = impl Into<String>>,
         start_time: EpochMillis,
         end_time: EpochMillis,
         cursor: i64,
         size: i64,
     ) -> Self {
         Self {
-            userid_list: userid_list,
-            start_time: start_time,
-            end_time: end_time,
-            cursor: cursor,
-            size: size,
+            userid_list: userid_list.into_iter().map(Into::into).collect(),
+            start_time,
+            end_time,
+            cursor,
+            size,
         }
     }
 }
 /// 获取用户签到记录: the response of `checkin.record.get`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CheckinRecordGetResponse {
     /// 返回结果。
@@ -147,7 +147,11 @@ pub struct CheckinRecordGetResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -174,7 +178,16 @@ impl Operation for CheckinRecordGetRequest {
             Param::new("cursor", Location::Body, true, false),
             Param::new("size", Location::Body, true, false),
         ],
-        pagination: Some(PaginationStyle::NullableCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NullableCursor,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.page_list",
+            ),
+        ),
         example_request: "{\"userid_list\":\"manager4220\",\"start_time\":1605437194000,\"end_time\":1605786394000,\"cursor\":0,\"size\":100}",
         example_response: "{\"result\":{\"next_cursor\":100,\"page_list\":[{\"checkin_time\":1494852872446,\"image_list\":[\"https://static.dingtalk.com/media/xxxx\"],\"detail_place\":\"杭州市余杭区五常街道\",\"remark\":\"备注\",\"userid\":\"080517\",\"place\":\"绿城未来park\",\"longitude\":\"120.017394\",\"latitude\":\"30.286046\",\"visit_user\":\"刘先生\"}]},\"errcode\":0,\"request_id\":\"pod643x3uywf\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users",
@@ -198,15 +211,15 @@ impl Validate for CheckinRecordGetRequest {
         {
             validate::window(
                 path,
-                ("start_time", Some(self).map(|x| &x.start_time)),
-                ("end_time", Some(self).map(|x| &x.end_time)),
+                ("start_time", Some(&self.start_time)),
+                ("end_time", Some(&self.end_time)),
                 10u32,
             )?;
-            if Some(self).map(|x| &x.userid_list).map_or(0, |l| l.len()) > 1 {
+            if Some(&self.userid_list).map_or(0, |l| l.len()) > 1 {
                 validate::window(
                     path,
-                    ("start_time", Some(self).map(|x| &x.start_time)),
-                    ("end_time", Some(self).map(|x| &x.end_time)),
+                    ("start_time", Some(&self.start_time)),
+                    ("end_time", Some(&self.end_time)),
                     1u32,
                 )?;
             }
@@ -226,32 +239,27 @@ impl Paginated for CheckinRecordGetRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.size).copied()
+        Some(self.size)
     }
     fn page_state(response: &CheckinRecordGetResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.page_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: CheckinRecordGetResponse) -> Vec<CheckinRecord> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.page_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.page_list).unwrap_or_default()
     }
 }
 /// 签到记录分页结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CheckinRecordPage {
     /// 下次查询的游标,为null代表没有更多的数据。
@@ -266,7 +274,7 @@ pub struct CheckinRecordPage {
 /// 签到信息。
 ///
 /// DingTalk type: `CheckinRecordVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CheckinRecord {
     /// 签到时间,单位毫秒。

@@ -15,7 +15,7 @@
 use crate::runtime::{Client, Error};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, PaginationStyle, Param,
+    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
 use crate::runtime::primitives::{
     CommaList, OpenEnum, deserialize_open_enum, serialize_open_enum,
@@ -40,7 +40,7 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -83,21 +83,20 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dingtalk_openapi::hrm::*;
-    /// use dingtalk_openapi::primitives::CommaList;
     /// let request = SmartworkHrmEmployeeQueryonjobRequest::new(
-    ///     CommaList::from(
-    ///         vec![
-    ///             HrmEmployeeStatus::Probation, HrmEmployeeStatus::Regular,
-    ///             HrmEmployeeStatus::Leaving, HrmEmployeeStatus::NoStatus
-    ///         ],
-    ///     ),
+    ///     [
+    ///         HrmEmployeeStatus::Probation,
+    ///         HrmEmployeeStatus::Regular,
+    ///         HrmEmployeeStatus::Leaving,
+    ///         HrmEmployeeStatus::NoStatus,
+    ///     ],
     ///     0,
     ///     50,
     /// );
@@ -138,7 +137,7 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -178,7 +177,7 @@ impl HrmClient<'_> {
 }
 /// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`.
 ///
-/// Sent by [`HrmClient::querypreentry`](crate::HrmClient) as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
+/// Sent by [`HrmClient::querypreentry`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -200,11 +199,11 @@ impl SmartworkHrmEmployeeQuerypreentryRequest {
     /// - `offset`: 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
     /// - `size`: 分页大小,最大50。
     pub fn new(offset: i64, size: i64) -> Self {
-        Self { offset: offset, size: size }
+        Self { offset, size }
     }
 }
 /// 获取待入职员工列表: the response of `smartwork.hrm.employee.querypreentry`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryResponse {
     /// 返回结果。
@@ -213,7 +212,11 @@ pub struct SmartworkHrmEmployeeQuerypreentryResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -247,7 +250,16 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
             Param::new("offset", Location::Body, true, false),
             Param::new("size", Location::Body, true, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.data_list",
+            ),
+        ),
         example_request: "{\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"next_cursor\":10,\"data_list\":[\"11\",\"22\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"64jz549xdj6q\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired",
@@ -283,31 +295,26 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.size).copied()
+        Some(self.size)
     }
     fn page_state(response: &SmartworkHrmEmployeeQuerypreentryResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.data_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: SmartworkHrmEmployeeQuerypreentryResponse) -> Vec<String> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.data_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
 /// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`.
 ///
-/// Sent by [`HrmClient::queryonjob`](crate::HrmClient) as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise)).
+/// Sent by [`HrmClient::queryonjob`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -335,19 +342,19 @@ impl SmartworkHrmEmployeeQueryonjobRequest {
     /// - `offset`: 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
     /// - `size`: 分页大小,最大50。
     pub fn new(
-        status_list: CommaList<HrmEmployeeStatus>,
+        status_list: impl IntoIterator<Item = HrmEmployeeStatus>,
         offset: i64,
         size: i64,
     ) -> Self {
         Self {
-            status_list: status_list,
-            offset: offset,
-            size: size,
+            status_list: status_list.into_iter().collect(),
+            offset,
+            size,
         }
     }
 }
 /// 获取在职员工列表: the response of `smartwork.hrm.employee.queryonjob`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobResponse {
     /// 返回结果。
@@ -356,7 +363,11 @@ pub struct SmartworkHrmEmployeeQueryonjobResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -391,7 +402,16 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
             Param::new("offset", Location::Body, true, false),
             Param::new("size", Location::Body, true, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.data_list",
+            ),
+        ),
         example_request: "{\"status_list\":\"2,3,5,-1\",\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"data_list\":[\"user123\"],\"next_cursor\":0},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"u2nu5vpoq6p\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise",
@@ -432,32 +452,27 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.size).copied()
+        Some(self.size)
     }
     fn page_state(response: &SmartworkHrmEmployeeQueryonjobResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.data_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: SmartworkHrmEmployeeQueryonjobResponse) -> Vec<String> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.data_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
 /// 获取离职员工列表: the request of `hrm.employees.dismissions`.
 ///
-/// Sent by [`HrmClient::dismissions`](crate::HrmClient) as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Sent by [`HrmClient::dismissions`] as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list)).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsRequest {
@@ -502,7 +517,7 @@ impl HrmEmployeesDismissionsRequest {
     }
 }
 /// 获取离职员工列表: the response of `hrm.employees.dismissions`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsResponse {
     /// 分页游标。
@@ -537,7 +552,16 @@ impl Operation for HrmEmployeesDismissionsRequest {
             Param::new("nextToken", Location::Query, false, false),
             Param::new("maxResults", Location::Query, false, false),
         ],
-        pagination: Some(PaginationStyle::NextToken),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "userIdList",
+            ),
+        ),
         example_request: "{}",
         example_response: "{}",
         doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list",
@@ -565,25 +589,23 @@ impl Paginated for HrmEmployeesDismissionsRequest {
         self.next_token = cursor;
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).and_then(|x| x.max_results.as_ref()).map(|s| i64::from(*s))
+        self.max_results.as_ref().map(|s| i64::from(*s))
     }
     fn page_state(response: &HrmEmployeesDismissionsResponse) -> PageState {
         PageState::new(
-            Some(response).and_then(|x| x.next_token.as_ref()).copied(),
-            Some(response).and_then(|x| x.has_more.as_ref()).copied(),
-            Some(response)
-                .and_then(|x| x.user_id_list.as_ref())
-                .map_or(0, |items| items.len()),
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.user_id_list.as_ref().map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: HrmEmployeesDismissionsResponse) -> Vec<String> {
-        Some(response).and_then(|x| x.user_id_list).unwrap_or_default()
+        response.user_id_list.unwrap_or_default()
     }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HrmPreentryPage {
     /// 下一次分页调用的offset值,当返回结果里没有nextCursor时,表示分页结束。
@@ -600,7 +622,7 @@ pub struct HrmPreentryPage {
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HrmOnjobPage {
     /// 查询到的员工userid。
@@ -617,7 +639,7 @@ pub struct HrmOnjobPage {
 /// 在职员工状态。
 ///
 /// Values: `2` 试用期; `3` 正式; `5` 待离职; `-1` 无状态. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum HrmEmployeeStatus {
     /// 试用期 (`2`)
@@ -650,6 +672,23 @@ impl OpenEnum for HrmEmployeeStatus {
             Self::NoStatus => -1,
             Self::Unknown(v) => *v,
         }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for HrmEmployeeStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for HrmEmployeeStatus {}
+impl std::hash::Hash for HrmEmployeeStatus {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<i64> for HrmEmployeeStatus {
+    fn from(value: i64) -> Self {
+        Self::from_repr(value)
     }
 }
 impl Serialize for HrmEmployeeStatus {

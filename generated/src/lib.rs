@@ -81,6 +81,15 @@ pub fn operations() -> Vec<&'static operation::OperationInfo> {
     all.sort_by_key(|op| op.id);
     all
 }
+/// The fake DingTalk's view of every operation this build includes; see [`mock`].
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub fn mock_operations() -> Vec<mock::MockOperation> {
+    operations()
+        .into_iter()
+        .filter_map(|op| visit_operation(op.id, mock::MockVisitor))
+        .collect()
+}
 /// Calls `visitor` with the request type of operation `id`; `None` when no enabled area has it.
 ///
 /// This is how the `dingtalk` command, the fake server and the tests reach every

@@ -21,7 +21,7 @@
 use crate::runtime::{Client, Error};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, PaginationStyle, Param,
+    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
 use crate::runtime::primitives::{
     DateTime, EpochMillis, OpenEnum, deserialize_open_enum, serialize_open_enum,
@@ -46,7 +46,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -55,17 +55,22 @@ impl ReportClient<'_> {
     /// use dingtalk_openapi::report::*;
     /// let request = ReportCreateRequest::new(
     ///     ReportCreateParam::new(
-    ///             vec![
-    ///                 ReportCreateContent::new(0, 1, "markdown",
-    ///                 "今天完成了项目开发工作", "字段1")
+    ///             [
+    ///                 ReportCreateContent::new(
+    ///                     0,
+    ///                     ReportContentType::Text,
+    ///                     ReportContentFormat::Markdown,
+    ///                     "今天完成了项目开发工作",
+    ///                     "字段1",
+    ///                 ),
     ///             ],
     ///             "12345abcde",
     ///             true,
     ///             "report",
     ///             "12345",
     ///         )
-    ///         .to_userids(vec!["123".to_owned(), "456".to_owned()])
-    ///         .to_cids(vec!["123".to_owned()]),
+    ///         .to_userids(["123", "456"])
+    ///         .to_cids(["123"]),
     /// );
     /// let response = client.report().create(request).await?;
     /// println!("{response:?}");
@@ -84,7 +89,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -109,7 +114,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -164,7 +169,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -217,7 +222,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -265,7 +270,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -308,7 +313,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -353,7 +358,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -378,7 +383,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -423,7 +428,7 @@ impl ReportClient<'_> {
 }
 /// 创建日志: the request of `report.create`.
 ///
-/// Sent by [`ReportClient::create`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/create` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/create-a-log)).
+/// Sent by [`ReportClient::create`] as `POST https://oapi.dingtalk.com/topapi/report/create` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/create-a-log)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -436,13 +441,11 @@ impl ReportCreateRequest {
     ///
     /// - `create_report_param`: 创建日志的参数对象。
     pub fn new(create_report_param: ReportCreateParam) -> Self {
-        Self {
-            create_report_param: create_report_param,
-        }
+        Self { create_report_param }
     }
 }
 /// 创建日志: the response of `report.create`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportCreateResponse {
     /// 返回码描述。
@@ -453,7 +456,11 @@ pub struct ReportCreateResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 调用结果。
     ///
@@ -495,7 +502,7 @@ impl Validate for ReportCreateRequest {
 }
 /// 获取模板详情: the request of `report.template.getbyname`.
 ///
-/// Sent by [`ReportClient::template_getbyname`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-template-details)).
+/// Sent by [`ReportClient::template_getbyname`] as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-template-details)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -522,7 +529,7 @@ impl ReportTemplateGetbynameRequest {
     }
 }
 /// 获取模板详情: the response of `report.template.getbyname`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameResponse {
     /// 返回结果。
@@ -531,7 +538,11 @@ pub struct ReportTemplateGetbynameResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -563,7 +574,7 @@ impl Operation for ReportTemplateGetbynameRequest {
 }
 /// 获取用户发出的日志列表: the request of `report.list`.
 ///
-/// Sent by [`ReportClient::list`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user)).
+/// Sent by [`ReportClient::list`] as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -620,12 +631,12 @@ impl ReportListRequest {
         size: i64,
     ) -> Self {
         Self {
-            start_time: start_time,
-            end_time: end_time,
+            start_time,
+            end_time,
             template_name: None,
             userid: None,
-            cursor: cursor,
-            size: size,
+            cursor,
+            size,
             modified_start_time: None,
             modified_end_time: None,
         }
@@ -664,7 +675,7 @@ impl ReportListRequest {
     }
 }
 /// 获取用户发出的日志列表: the response of `report.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportListResponse {
     /// 返回结果。
@@ -673,7 +684,11 @@ pub struct ReportListResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -703,7 +718,16 @@ impl Operation for ReportListRequest {
             Param::new("modified_start_time", Location::Body, false, false),
             Param::new("modified_end_time", Location::Body, false, false),
         ],
-        pagination: Some(PaginationStyle::CursorHasMore),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::CursorHasMore,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                Some("result.has_more"),
+                "result.data_list",
+            ),
+        ),
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10,\"modified_start_time\":1507564800000,\"modified_end_time\":1507564800000}",
         example_response: "{\"result\":{\"data_list\":[{\"contents\":[{\"sort\":\"1\",\"type\":\"0\",\"value\":\"开发工作\",\"key\":\"今日工作\"}],\"remark\":\"这是备注\",\"template_name\":\"日报\",\"dept_name\":\"部门1\",\"creator_name\":\"张三\",\"creator_id\":\"user123\",\"create_time\":1507564800000,\"report_id\":\"xxxxxxx\",\"modified_time\":1507564800000}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user",
@@ -722,8 +746,8 @@ impl Validate for ReportListRequest {
         {
             validate::window(
                 path,
-                ("start_time", Some(self).map(|x| &x.start_time)),
-                ("end_time", Some(self).map(|x| &x.end_time)),
+                ("start_time", Some(&self.start_time)),
+                ("end_time", Some(&self.end_time)),
                 180u32,
             )?;
         }
@@ -742,34 +766,26 @@ impl Paginated for ReportListRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.size).copied()
+        Some(self.size)
     }
     fn page_state(response: &ReportListResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.has_more.as_ref())
-                .copied(),
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
+            response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.data_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: ReportListResponse) -> Vec<ReportListItem> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.data_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
 /// 获取用户发送日志的概要信息: the request of `report.simplelist`.
 ///
-/// Sent by [`ReportClient::simplelist`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user)).
+/// Sent by [`ReportClient::simplelist`] as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -816,12 +832,12 @@ impl ReportSimplelistRequest {
         size: i64,
     ) -> Self {
         Self {
-            start_time: start_time,
-            end_time: end_time,
+            start_time,
+            end_time,
             template_name: None,
             userid: None,
-            cursor: cursor,
-            size: size,
+            cursor,
+            size,
         }
     }
     /// Sets `template_name`: 要查询的模板名称。
@@ -842,7 +858,7 @@ impl ReportSimplelistRequest {
     }
 }
 /// 获取用户发送日志的概要信息: the response of `report.simplelist`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportSimplelistResponse {
     /// 返回结果。
@@ -851,7 +867,11 @@ pub struct ReportSimplelistResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -879,7 +899,16 @@ impl Operation for ReportSimplelistRequest {
             Param::new("cursor", Location::Body, true, false),
             Param::new("size", Location::Body, true, false),
         ],
-        pagination: Some(PaginationStyle::CursorHasMore),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::CursorHasMore,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                Some("result.has_more"),
+                "result.data_list",
+            ),
+        ),
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10}",
         example_response: "{\"result\":{\"data_list\":[{\"remark\":\"日报\",\"template_name\":\"日报\",\"dept_name\":\"市场部\",\"creator_name\":\"杨xx\",\"creator_id\":\"manager4220\",\"create_time\":1507564800000,\"report_id\":\"1746xxxx\"}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"request_id\":\"3qwbhu6edlcz\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user",
@@ -898,8 +927,8 @@ impl Validate for ReportSimplelistRequest {
         {
             validate::window(
                 path,
-                ("start_time", Some(self).map(|x| &x.start_time)),
-                ("end_time", Some(self).map(|x| &x.end_time)),
+                ("start_time", Some(&self.start_time)),
+                ("end_time", Some(&self.end_time)),
                 180u32,
             )?;
         }
@@ -918,34 +947,26 @@ impl Paginated for ReportSimplelistRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).map(|x| &x.size).copied()
+        Some(self.size)
     }
     fn page_state(response: &ReportSimplelistResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.has_more.as_ref())
-                .copied(),
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
+            response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.data_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: ReportSimplelistResponse) -> Vec<ReportSimpleListItem> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.data_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
 /// 获取日志相关人员列表: the request of `report.statistics.listbytype`.
 ///
-/// Sent by [`ReportClient::statistics_listbytype`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel)).
+/// Sent by [`ReportClient::statistics_listbytype`] as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -982,7 +1003,7 @@ impl ReportStatisticsListbytypeRequest {
     pub fn new(report_id: impl Into<String>, type_: ReportStatisticsType) -> Self {
         Self {
             report_id: report_id.into(),
-            type_: type_,
+            type_,
             offset: None,
             size: None,
         }
@@ -1008,7 +1029,7 @@ impl ReportStatisticsListbytypeRequest {
     }
 }
 /// 获取日志相关人员列表: the response of `report.statistics.listbytype`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeResponse {
     /// 是否成功。
@@ -1024,7 +1045,11 @@ pub struct ReportStatisticsListbytypeResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回结果。
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1048,7 +1073,16 @@ impl Operation for ReportStatisticsListbytypeRequest {
             Param::new("offset", Location::Body, false, false),
             Param::new("size", Location::Body, false, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.userid_list",
+            ),
+        ),
         example_request: "{\"report_id\":\"17469xxx\",\"type\":0,\"offset\":0,\"size\":100}",
         example_response: "{\"success\":true,\"request_id\":\"p0gvgqih0nfv\",\"errcode\":0,\"result\":{\"next_cursor\":100,\"has_more\":true,\"userid_list\":[\"user123\",\"user456\"]}}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel",
@@ -1076,31 +1110,26 @@ impl Paginated for ReportStatisticsListbytypeRequest {
         self.offset = cursor;
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).and_then(|x| x.size.as_ref()).copied()
+        self.size.as_ref().copied()
     }
     fn page_state(response: &ReportStatisticsListbytypeResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.userid_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: ReportStatisticsListbytypeResponse) -> Vec<String> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.userid_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.userid_list).unwrap_or_default()
     }
 }
 /// 获取日志接收人员列表: the request of `report.receiver.list`.
 ///
-/// Sent by [`ReportClient::receiver_list`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients)).
+/// Sent by [`ReportClient::receiver_list`] as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -1155,7 +1184,7 @@ impl ReportReceiverListRequest {
     }
 }
 /// 获取日志接收人员列表: the response of `report.receiver.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportReceiverListResponse {
     /// 返回结果。
@@ -1164,7 +1193,11 @@ pub struct ReportReceiverListResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -1194,7 +1227,16 @@ impl Operation for ReportReceiverListRequest {
             Param::new("offset", Location::Body, false, false),
             Param::new("size", Location::Body, false, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.userid_list",
+            ),
+        ),
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":100}",
         example_response: "{\"result\":{\"has_more\":true,\"next_cursor\":100,\"userid_list\":[\"user123\",\"user456\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":true}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients",
@@ -1222,31 +1264,26 @@ impl Paginated for ReportReceiverListRequest {
         self.offset = cursor;
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).and_then(|x| x.size.as_ref()).copied()
+        self.size.as_ref().copied()
     }
     fn page_state(response: &ReportReceiverListResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.userid_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: ReportReceiverListResponse) -> Vec<String> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.userid_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.userid_list).unwrap_or_default()
     }
 }
 /// 获取日志评论详情: the request of `report.comment.list`.
 ///
-/// Sent by [`ReportClient::comment_list`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-log-comment-details)).
+/// Sent by [`ReportClient::comment_list`] as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-log-comment-details)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -1301,7 +1338,7 @@ impl ReportCommentListRequest {
     }
 }
 /// 获取日志评论详情: the response of `report.comment.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportCommentListResponse {
     /// 返回结果。
@@ -1310,7 +1347,11 @@ pub struct ReportCommentListResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
@@ -1340,7 +1381,16 @@ impl Operation for ReportCommentListRequest {
             Param::new("offset", Location::Body, false, false),
             Param::new("size", Location::Body, false, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.comments",
+            ),
+        ),
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":20}",
         example_response: "{\"result\":{\"comments\":[{\"create_time\":\"2020-09-08 00:26:37\",\"content\":\"不错\",\"userid\":\"user456\"}],\"has_more\":true,\"next_cursor\":20},\"errcode\":0,\"request_id\":\"5kngbdmfdrle\",\"success\":true}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-log-comment-details",
@@ -1368,31 +1418,26 @@ impl Paginated for ReportCommentListRequest {
         self.offset = cursor;
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).and_then(|x| x.size.as_ref()).copied()
+        self.size.as_ref().copied()
     }
     fn page_state(response: &ReportCommentListResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.comments.as_ref())
                 .map_or(0, |items| items.len()),
         )
     }
     fn into_items(response: ReportCommentListResponse) -> Vec<ReportComment> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.comments)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.comments).unwrap_or_default()
     }
 }
 /// 获取用户日志未读数: the request of `report.getunreadcount`.
 ///
-/// Sent by [`ReportClient::getunreadcount`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user)).
+/// Sent by [`ReportClient::getunreadcount`] as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -1411,7 +1456,7 @@ impl ReportGetunreadcountRequest {
     }
 }
 /// 获取用户日志未读数: the response of `report.getunreadcount`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportGetunreadcountResponse {
     /// 员工日志未读数。
@@ -1427,7 +1472,11 @@ pub struct ReportGetunreadcountResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回的错误信息。
     ///
@@ -1456,8 +1505,8 @@ impl Operation for ReportGetunreadcountRequest {
 }
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.
 ///
-/// Sent by [`ReportClient::template_listbyuserid`](crate::ReportClient) as `POST https://oapi.dingtalk.com/topapi/report/template/listbyuserid` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Sent by [`ReportClient::template_listbyuserid`] as `POST https://oapi.dingtalk.com/topapi/report/template/listbyuserid` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the)).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridRequest {
@@ -1514,7 +1563,7 @@ impl ReportTemplateListbyuseridRequest {
     }
 }
 /// 获取用户可见的日志模板: the response of `report.template.listbyuserid`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridResponse {
     /// 请求ID。
@@ -1525,7 +1574,11 @@ pub struct ReportTemplateListbyuseridResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 错误信息
     ///
@@ -1553,7 +1606,16 @@ impl Operation for ReportTemplateListbyuseridRequest {
             Param::new("offset", Location::Body, false, false),
             Param::new("size", Location::Body, false, false),
         ],
-        pagination: Some(PaginationStyle::OffsetNextCursor),
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetNextCursor,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.template_list",
+            ),
+        ),
         example_request: "{\"userid\":\"manager7078\",\"offset\":0,\"size\":100}",
         example_response: "{\"request_id\":\"kszb71rpxu7u\",\"errcode\":0,\"errmsg\":\"ok\",\"result\":{\"template_list\":[{\"name\":\"日报\",\"icon_url\":\"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png\",\"report_code\":\"14e882e7fd7e774e40ce9d144ddaa84d\",\"url\":\"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}\"}],\"next_cursor\":100}}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the",
@@ -1581,17 +1643,15 @@ impl Paginated for ReportTemplateListbyuseridRequest {
         self.offset = cursor;
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self).and_then(|x| x.size.as_ref()).copied()
+        self.size.as_ref().copied()
     }
     fn page_state(response: &ReportTemplateListbyuseridResponse) -> PageState {
         PageState::new(
-            Some(response)
-                .and_then(|x| x.result.as_ref())
-                .and_then(|x| x.next_cursor.as_ref())
-                .copied(),
+            response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
-            Some(response)
-                .and_then(|x| x.result.as_ref())
+            response
+                .result
+                .as_ref()
                 .and_then(|x| x.template_list.as_ref())
                 .map_or(0, |items| items.len()),
         )
@@ -1599,10 +1659,7 @@ impl Paginated for ReportTemplateListbyuseridRequest {
     fn into_items(
         response: ReportTemplateListbyuseridResponse,
     ) -> Vec<ReportTemplateSummary> {
-        Some(response)
-            .and_then(|x| x.result)
-            .and_then(|x| x.template_list)
-            .unwrap_or_default()
+        response.result.and_then(|x| x.template_list).unwrap_or_default()
     }
 }
 /// 创建日志的参数对象。
@@ -1650,17 +1707,17 @@ impl ReportCreateParam {
     /// - `dd_from`: 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。
     /// - `userid`: 创建日志的员工userId。
     pub fn new(
-        contents: Vec<ReportCreateContent>,
+        contents: impl IntoIterator<Item = ReportCreateContent>,
         template_id: impl Into<String>,
         to_chat: bool,
         dd_from: impl Into<String>,
         userid: impl Into<String>,
     ) -> Self {
         Self {
-            contents: contents,
+            contents: contents.into_iter().collect(),
             template_id: template_id.into(),
             to_userids: None,
-            to_chat: to_chat,
+            to_chat,
             to_cids: None,
             dd_from: dd_from.into(),
             userid: userid.into(),
@@ -1670,16 +1727,22 @@ impl ReportCreateParam {
     ///
     /// Example: `["123","456"]`.
     #[must_use]
-    pub fn to_userids(mut self, to_userids: Vec<String>) -> Self {
-        self.to_userids = Some(to_userids);
+    pub fn to_userids(
+        mut self,
+        to_userids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.to_userids = Some(to_userids.into_iter().map(Into::into).collect());
         self
     }
     /// Sets `to_cids`: 日志要发送到的群ID。 重要 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
     ///
     /// Example: `["123"]`.
     #[must_use]
-    pub fn to_cids(mut self, to_cids: Vec<String>) -> Self {
-        self.to_cids = Some(to_cids);
+    pub fn to_cids(
+        mut self,
+        to_cids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.to_cids = Some(to_cids.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -1712,11 +1775,11 @@ pub struct ReportCreateContent {
     /// Wire name: `type`.
     /// Example: `1`.
     #[serde(rename = "type")]
-    pub type_: i64,
+    pub type_: ReportContentType,
     /// 内容类型,固定为markdown。
     ///
     /// Example: `markdown`.
-    pub content_type: String,
+    pub content_type: ReportContentFormat,
     /// 填写的内容,最多1000个字符。
     ///
     /// Example: `今天完成了项目开发工作`.
@@ -1737,15 +1800,15 @@ impl ReportCreateContent {
     /// - `key`: 模板字段名。
     pub fn new(
         sort: i64,
-        type_: i64,
-        content_type: impl Into<String>,
+        type_: ReportContentType,
+        content_type: ReportContentFormat,
         content: impl Into<String>,
         key: impl Into<String>,
     ) -> Self {
         Self {
-            sort: sort,
-            type_: type_,
-            content_type: content_type.into(),
+            sort,
+            type_,
+            content_type,
             content: content.into(),
             key: key.into(),
         }
@@ -1764,7 +1827,7 @@ impl Validate for ReportCreateContent {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportTemplateResponseVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateDetail {
     /// 模板默认接收人。
@@ -1800,7 +1863,7 @@ pub struct ReportTemplateDetail {
 /// 模板默认接收人。
 ///
 /// DingTalk type: `DefaultReceivers`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateDefaultReceiver {
     /// 默认接收人名称。
@@ -1817,7 +1880,7 @@ pub struct ReportTemplateDefaultReceiver {
 /// 日志模板内各字段的信息。
 ///
 /// DingTalk type: `Fields`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateField {
     /// 模板字段名称。
@@ -1840,7 +1903,7 @@ pub struct ReportTemplateField {
 /// 默认接收群。
 ///
 /// DingTalk type: `BaseConversationVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateConversation {
     /// 该日志模板的默认接收群ID。 说明 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
@@ -1857,7 +1920,7 @@ pub struct ReportTemplateConversation {
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportListPage {
     /// 日志列表。
@@ -1882,7 +1945,7 @@ pub struct ReportListPage {
 /// 日志。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportListItem {
     /// 日志内容。
@@ -1932,7 +1995,7 @@ pub struct ReportListItem {
 /// 日志内容。
 ///
 /// DingTalk type: `JsonObject`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportListContent {
     /// 排序。
@@ -1960,7 +2023,7 @@ pub struct ReportListContent {
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportSimpleListPage {
     /// 日志列表。
@@ -1985,7 +2048,7 @@ pub struct ReportSimpleListPage {
 /// 日志概要信息。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportSimpleListItem {
     /// 备注。
@@ -2027,7 +2090,7 @@ pub struct ReportSimpleListItem {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportStatisticsPage {
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
@@ -2049,7 +2112,7 @@ pub struct ReportStatisticsPage {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportReceiverPage {
     /// 是否还有下一页数据。
@@ -2071,7 +2134,7 @@ pub struct ReportReceiverPage {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportCommentPage {
     /// 日志评论详情。
@@ -2091,7 +2154,7 @@ pub struct ReportCommentPage {
 /// 日志评论。
 ///
 /// DingTalk type: `ReportCommentVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportComment {
     /// 评论时间。
@@ -2113,7 +2176,7 @@ pub struct ReportComment {
 /// 返回结果。
 ///
 /// DingTalk type: `HomePageReportTemplateVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateListPage {
     /// 模板列表。
@@ -2128,7 +2191,7 @@ pub struct ReportTemplateListPage {
 /// 日志模板。
 ///
 /// DingTalk type: `ReportTemplateTopVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReportTemplateSummary {
     /// 日志模板名称。
@@ -2152,10 +2215,120 @@ pub struct ReportTemplateSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+/// 日志内容的字段类型。
+///
+/// Values: `1` 文本. Open: a value not listed here is kept as `Unknown`.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum ReportContentType {
+    /// 文本 (`1`)
+    Text,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(i64),
+}
+impl OpenEnum for ReportContentType {
+    type Repr = i64;
+    fn from_repr(value: i64) -> Self {
+        match value {
+            1 => Self::Text,
+            other => Self::Unknown(other),
+        }
+    }
+    fn to_repr(&self) -> i64 {
+        match self {
+            Self::Text => 1,
+            Self::Unknown(v) => *v,
+        }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for ReportContentType {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for ReportContentType {}
+impl std::hash::Hash for ReportContentType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<i64> for ReportContentType {
+    fn from(value: i64) -> Self {
+        Self::from_repr(value)
+    }
+}
+impl Serialize for ReportContentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_open_enum(self, serializer)
+    }
+}
+impl<'de> Deserialize<'de> for ReportContentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserialize_open_enum(deserializer)
+    }
+}
+/// 日志内容的格式。
+///
+/// Values: `markdown` markdown格式. Open: a value not listed here is kept as `Unknown`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ReportContentFormat {
+    /// markdown格式 (`markdown`)
+    Markdown,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+impl OpenEnum for ReportContentFormat {
+    type Repr = String;
+    fn from_repr(value: String) -> Self {
+        match value.as_str() {
+            "markdown" => Self::Markdown,
+            _ => Self::Unknown(value),
+        }
+    }
+    fn to_repr(&self) -> String {
+        match self {
+            Self::Markdown => "markdown".to_owned(),
+            Self::Unknown(v) => v.clone(),
+        }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for ReportContentFormat {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for ReportContentFormat {}
+impl std::hash::Hash for ReportContentFormat {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<String> for ReportContentFormat {
+    fn from(value: String) -> Self {
+        Self::from_repr(value)
+    }
+}
+impl Serialize for ReportContentFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_open_enum(self, serializer)
+    }
+}
+impl<'de> Deserialize<'de> for ReportContentFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserialize_open_enum(deserializer)
+    }
+}
 /// 日志相关人员的查询类型。
 ///
 /// Values: `0` 已读人员; `1` 评论人员; `2` 点赞人员. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum ReportStatisticsType {
     /// 已读人员 (`0`)
@@ -2184,6 +2357,23 @@ impl OpenEnum for ReportStatisticsType {
             Self::Liked => 2,
             Self::Unknown(v) => *v,
         }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for ReportStatisticsType {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for ReportStatisticsType {}
+impl std::hash::Hash for ReportStatisticsType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<i64> for ReportStatisticsType {
+    fn from(value: i64) -> Self {
+        Self::from_repr(value)
     }
 }
 impl Serialize for ReportStatisticsType {

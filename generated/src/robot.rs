@@ -38,7 +38,7 @@ impl RobotClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
     /// # Example
     ///
@@ -52,8 +52,8 @@ impl RobotClient<'_> {
     ///     )
     ///     .at(
     ///         RobotAt::new()
-    ///             .at_mobiles(vec!["150XXXXXXXX".to_owned()])
-    ///             .at_user_ids(vec!["user123".to_owned()])
+    ///             .at_mobiles(["150XXXXXXXX"])
+    ///             .at_user_ids(["user123"])
     ///             .is_at_all(false),
     ///     );
     /// let response = client.robot().send(request).await?;
@@ -70,7 +70,7 @@ impl RobotClient<'_> {
 }
 /// 自定义机器人发送群消息: the request of `robot.send`.
 ///
-/// Sent by [`RobotClient::send`](crate::RobotClient) as `POST https://oapi.dingtalk.com/robot/send` ([DingTalk docs](https://open.dingtalk.com/document/robots/custom-robot-access)).
+/// Sent by [`RobotClient::send`] as `POST https://oapi.dingtalk.com/robot/send` ([DingTalk docs](https://open.dingtalk.com/document/robots/custom-robot-access)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RobotSendRequest {
@@ -85,8 +85,11 @@ impl RobotSendRequest {
     /// Creates the value from its required fields; optional fields start unset.
     ///
     /// - `message`: 机器人消息：msgtype为消息类型，与之同名的字段为消息内容。
-    pub fn new(message: RobotMessage) -> Self {
-        Self { message: message, at: None }
+    pub fn new(message: impl Into<RobotMessage>) -> Self {
+        Self {
+            message: message.into(),
+            at: None,
+        }
     }
     /// Sets `at`: 被@人的设置。link和feedCard类型不支持@人。
     #[must_use]
@@ -96,13 +99,17 @@ impl RobotSendRequest {
     }
 }
 /// 自定义机器人发送群消息: the response of `robot.send`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RobotSendResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
@@ -215,9 +222,13 @@ pub struct RobotMarkdown {
     pub title: String,
     /// markdown格式的消息。
     ///
-    /// Example: `#### 杭州天气 @150XXXXXXXX
+    /// Example:
+    ///
+    /// ```text
+    /// #### 杭州天气 @150XXXXXXXX
     ///  > 9度，西北风1级，空气良89，相对温度73%
-    /// `.
+    ///
+    /// ```
     pub text: String,
 }
 impl RobotMarkdown {
@@ -243,8 +254,12 @@ pub struct RobotActionCard {
     pub title: String,
     /// markdown格式的消息。
     ///
-    /// Example: `![screenshot](https://gw.alicdn.com/tfs/TB1ut3xxbsrBKNjSZFpXXcXhFXa-846-786.png)
-    ///  ### 乔布斯 20 年前想打造的苹果咖啡厅`.
+    /// Example:
+    ///
+    /// ```text
+    /// ![screenshot](https://gw.alicdn.com/tfs/TB1ut3xxbsrBKNjSZFpXXcXhFXa-846-786.png)
+    ///  ### 乔布斯 20 年前想打造的苹果咖啡厅
+    /// ```
     pub text: String,
     /// 按钮排列方式：0：按钮竖直排列；1：按钮横向排列。
     ///
@@ -319,8 +334,11 @@ impl RobotActionCard {
     }
     /// Sets `btns`: 按钮。
     #[must_use]
-    pub fn btns(mut self, btns: Vec<RobotActionCardButton>) -> Self {
-        self.btns = Some(btns);
+    pub fn btns(
+        mut self,
+        btns: impl IntoIterator<Item = RobotActionCardButton>,
+    ) -> Self {
+        self.btns = Some(btns.into_iter().collect());
         self
     }
     /// Sets `hide_avatar`: 0：正常发消息者头像；1：隐藏发消息者头像。
@@ -373,8 +391,10 @@ impl RobotFeedCard {
     /// Creates the value from its required fields; optional fields start unset.
     ///
     /// - `links`: 信息列表。
-    pub fn new(links: Vec<RobotFeedCardLink>) -> Self {
-        Self { links: links }
+    pub fn new(links: impl IntoIterator<Item = RobotFeedCardLink>) -> Self {
+        Self {
+            links: links.into_iter().collect(),
+        }
     }
 }
 /// FeedCard中的单条信息。
@@ -418,7 +438,7 @@ impl RobotFeedCardLink {
     }
 }
 /// 被@人的设置。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RobotAt {
@@ -455,8 +475,11 @@ impl RobotAt {
     /// Wire name: `atMobiles`.
     /// Example: `["150XXXXXXXX"]`.
     #[must_use]
-    pub fn at_mobiles(mut self, at_mobiles: Vec<String>) -> Self {
-        self.at_mobiles = Some(at_mobiles);
+    pub fn at_mobiles(
+        mut self,
+        at_mobiles: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.at_mobiles = Some(at_mobiles.into_iter().map(Into::into).collect());
         self
     }
     /// Sets `at_user_ids`: 被@人的用户userid。在content里添加@人的userId。
@@ -464,8 +487,11 @@ impl RobotAt {
     /// Wire name: `atUserIds`.
     /// Example: `["user123"]`.
     #[must_use]
-    pub fn at_user_ids(mut self, at_user_ids: Vec<String>) -> Self {
-        self.at_user_ids = Some(at_user_ids);
+    pub fn at_user_ids(
+        mut self,
+        at_user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.at_user_ids = Some(at_user_ids.into_iter().map(Into::into).collect());
         self
     }
     /// Sets `is_at_all`: @所有人是true，否则为false。
@@ -481,7 +507,7 @@ impl RobotAt {
 /// ActionCard按钮排列方式
 ///
 /// Values: `0` 按钮竖直排列; `1` 按钮横向排列. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RobotBtnOrientation {
     /// 按钮竖直排列 (`0`)
@@ -508,6 +534,23 @@ impl OpenEnum for RobotBtnOrientation {
         }
     }
 }
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for RobotBtnOrientation {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for RobotBtnOrientation {}
+impl std::hash::Hash for RobotBtnOrientation {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<String> for RobotBtnOrientation {
+    fn from(value: String) -> Self {
+        Self::from_repr(value)
+    }
+}
 impl Serialize for RobotBtnOrientation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serialize_open_enum(self, serializer)
@@ -523,7 +566,7 @@ impl<'de> Deserialize<'de> for RobotBtnOrientation {
 /// 是否隐藏发消息者头像
 ///
 /// Values: `0` 正常发消息者头像; `1` 隐藏发消息者头像. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum RobotHideAvatar {
     /// 正常发消息者头像 (`0`)
@@ -548,6 +591,23 @@ impl OpenEnum for RobotHideAvatar {
             Self::Hide => "1".to_owned(),
             Self::Unknown(v) => v.clone(),
         }
+    }
+}
+/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
+impl PartialEq for RobotHideAvatar {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_repr() == other.to_repr()
+    }
+}
+impl Eq for RobotHideAvatar {}
+impl std::hash::Hash for RobotHideAvatar {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_repr().hash(state);
+    }
+}
+impl From<String> for RobotHideAvatar {
+    fn from(value: String) -> Self {
+        Self::from_repr(value)
     }
 }
 impl Serialize for RobotHideAvatar {
@@ -647,6 +707,14 @@ impl<'de> Deserialize<'de> for RobotMessage {
             _ => return Err(D::Error::missing_field("msgtype")),
         };
         let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
+        if let Some(key) = map.keys().next() {
+            return Err(
+                D::Error::unknown_field(
+                    key,
+                    &["msgtype", "text", "link", "markdown", "actionCard", "feedCard"],
+                ),
+            );
+        }
         let parsed = match kind.as_str() {
             "text" => serde_json::from_value(content).map(Self::Text),
             "link" => serde_json::from_value(content).map(Self::Link),

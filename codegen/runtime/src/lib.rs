@@ -27,3 +27,5 @@ pub use token::{CachedToken, MemoryTokenStore, TokenStore};
 pub mod robot;
 #[cfg(feature = "callback")]
 pub mod callback;
+#[cfg(feature = "mock")]
+pub mod mock;

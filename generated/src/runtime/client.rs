@@ -5,7 +5,7 @@
 //!
 //! A call is validated, laid out for the wire once, then attempted: pace (per operation id),
 //! token (cached), send, check the envelope. A rejected token is dropped and the call tried once
-//! more with a fresh one; other failures are retried as the [retry policy](super::retry) allows.
+//! more with a fresh one; other failures are retried as the client's retry policy allows.
 //! Each call runs in a `dingtalk.call` tracing span that records the operation id, the attempt,
 //! the latency and the error code, and never a token or secret.
 
@@ -50,12 +50,9 @@ pub mod env {
 /// A DingTalk client: cheap to clone (clones share the connection pool, the token cache and the
 /// pacing), and safe to use from many tasks at once.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), dingtalk_runtime::Error> {
-/// use dingtalk_runtime::Client;
-/// let client = Client::builder().app_credentials("dingxxxx", "secret").build()?;
-/// # let _ = client; Ok(()) }
-/// ```
+/// Build one with [`Client::builder`] (`.app_credentials(key, secret).build()`) or
+/// [`Client::from_env`], then send requests with [`Client::execute`] or walk paginated ones with
+/// [`Client::pages`] and [`Client::items`].
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -80,10 +77,19 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("oapi_base_url", &inner.transport.oapi_base)
-            .field("api_base_url", &inner.transport.api_base)
+            .field("oapi_base_url", &inner.transport.oapi_base())
+            .field("api_base_url", &inner.transport.api_base())
             .field("tokens", &inner.tokens)
-            .field("robot", &inner.robot.as_ref().map(|r| if r.secret.is_some() { "signed" } else { "unsigned" }))
+            .field(
+                "robot",
+                &inner.robot.as_ref().map(|r| {
+                    if r.secret.is_some() {
+                        "signed"
+                    } else {
+                        "unsigned"
+                    }
+                }),
+            )
             .field("agent_id", &inner.agent_id)
             .field("retry", &inner.retry)
             .field("limiter", &inner.limiter)
@@ -99,7 +105,7 @@ impl Client {
 
     /// A client configured from the environment: `DINGTALK_APP_KEY`, `DINGTALK_APP_SECRET`,
     /// `DINGTALK_OAPI_BASE_URL`, `DINGTALK_API_BASE_URL`, `DINGTALK_ROBOT_TOKEN`,
-    /// `DINGTALK_ROBOT_SECRET` (see [`env`]). The error names a missing variable.
+    /// `DINGTALK_ROBOT_SECRET` (see [`env`](mod@env)). The error names a missing variable.
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::from_env().build()
     }
@@ -131,16 +137,12 @@ impl Client {
             status = Empty,
             errcode = Empty,
         );
-        let started = Instant::now();
-        let result = async {
-            request.validate()?;
-            let prepared = transport::prepare(info, &request)?;
-            drop(request);
-            let answer = self.send(info, &prepared, &span).await?;
-            transport::decode::<O::Response>(info, &answer)
+        if span.is_disabled() {
+            // Nobody listens: skip the clock and the records.
+            return self.run(request, &span).await;
         }
-        .instrument(span.clone())
-        .await;
+        let started = Instant::now();
+        let result = self.run(request, &span).instrument(span.clone()).await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("latency_ms", latency_ms);
         let _entered = span.enter();
@@ -154,44 +156,80 @@ impl Client {
         result
     }
 
-    /// Attempts a prepared request until it succeeds or may not be retried.
-    async fn send(&self, info: &'static OperationInfo, prepared: &Prepared, span: &tracing::Span) -> Result<Answer, Error> {
-        let inner = &*self.inner;
+    /// Validates, lays out, sends and decodes one request.
+    async fn run<O: Operation>(
+        &self,
+        request: O,
+        span: &tracing::Span,
+    ) -> Result<O::Response, Error> {
+        let info = O::INFO;
+        request.validate()?;
+        let prepared = transport::prepare(info, &request)?;
+        drop(request);
+        let answer = self.send(info, &prepared, span).await?;
+        transport::decode::<O::Response>(info, &answer)
+    }
+
+    /// Attempts a prepared request until it succeeds or may not be retried; records the number
+    /// of attempts on the span.
+    async fn send(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+        span: &tracing::Span,
+    ) -> Result<Answer, Error> {
         let mut attempt: u32 = 0;
+        let result = self.send_counting(info, prepared, &mut attempt).await;
+        // Recorded once: a fmt subscriber would show every value recorded along the way.
+        span.record("attempt", attempt);
+        if let Ok(answer) = &result {
+            span.record("status", answer.status);
+        }
+        result
+    }
+
+    async fn send_counting(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+        attempt: &mut u32,
+    ) -> Result<Answer, Error> {
+        let inner = &*self.inner;
         let mut retries: u32 = 0;
         let mut token_replaced = false;
         loop {
-            attempt += 1;
-            span.record("attempt", attempt);
+            *attempt += 1;
             inner.limiter.acquire(info).await;
             let (result, token) = self.attempt(info, prepared).await;
             let error = match result {
-                Ok(answer) => {
-                    span.record("status", answer.status);
-                    return Ok(answer);
-                }
+                Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            if error.is_token_error() && !token_replaced {
-                if let (Some(tokens), Some(rejected)) = (&inner.tokens, token) {
-                    token_replaced = true;
-                    tracing::debug!(attempt, %error, "access token rejected; fetching a new one");
-                    tokens.invalidate(&rejected, info.id).await?;
-                    continue;
-                }
+            if error.is_token_error()
+                && !token_replaced
+                && let (Some(tokens), Some(rejected)) = (&inner.tokens, token)
+            {
+                token_replaced = true;
+                tracing::debug!(attempt = *attempt, %error, "access token rejected; fetching anew");
+                tokens.invalidate(&rejected, info.id).await?;
+                continue;
             }
             let Some(delay) = inner.retry.backoff(&error, info.effect, retries) else {
                 return Err(error);
             };
             retries += 1;
             let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-            tracing::info!(attempt, delay_ms, %error, "retrying");
+            tracing::info!(attempt = *attempt, delay_ms, %error, "retrying");
             tokio::time::sleep(delay).await;
         }
     }
 
     /// One attempt; also returns the token it used, so a rejected one can be dropped.
-    async fn attempt(&self, info: &'static OperationInfo, prepared: &Prepared) -> (Result<Answer, Error>, Option<Secret>) {
+    async fn attempt(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+    ) -> (Result<Answer, Error>, Option<Secret>) {
         let token = match info.auth {
             Auth::QueryToken | Auth::HeaderToken => match self.token(info.id).await {
                 Ok(token) => Some(token),
@@ -241,7 +279,10 @@ impl Client {
             None => None,
             Some(secret) => Some(sign(secret)?),
         };
-        Ok(Credential::Robot { token: &robot.token, signature })
+        Ok(Credential::Robot {
+            token: &robot.token,
+            signature,
+        })
     }
 }
 
@@ -254,7 +295,9 @@ fn sign(secret: &Secret) -> Result<(i64, String), Error> {
 
 #[cfg(not(feature = "robot"))]
 fn sign(_secret: &Secret) -> Result<(i64, String), Error> {
-    Err(Error::Config("signing robot messages needs the `robot` feature".into()))
+    Err(Error::Config(
+        "signing robot messages needs the `robot` feature".into(),
+    ))
 }
 
 /// Puts the error's code on the call's span.
@@ -341,7 +384,7 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder configured from the environment variables listed in [`env`]; further settings
+    /// A builder configured from the environment variables listed in [`env`](mod@env); further settings
     /// may follow. A missing variable is reported by [`build`](ClientBuilder::build), by name.
     pub fn from_env() -> Self {
         ClientBuilder::new().env_from(|name| std::env::var(name).ok())
@@ -353,10 +396,22 @@ impl ClientBuilder {
         let robot_token = get(env::ROBOT_TOKEN);
         match (get(env::APP_KEY), get(env::APP_SECRET)) {
             (Some(key), Some(secret)) => self = self.app_credentials(key, secret),
-            (Some(_), None) => self.problems.push(format!("{} is not set ({} is)", env::APP_SECRET, env::APP_KEY)),
-            (None, Some(_)) => self.problems.push(format!("{} is not set ({} is)", env::APP_KEY, env::APP_SECRET)),
+            (Some(_), None) => self.problems.push(format!(
+                "{} is not set ({} is)",
+                env::APP_SECRET,
+                env::APP_KEY
+            )),
+            (None, Some(_)) => self.problems.push(format!(
+                "{} is not set ({} is)",
+                env::APP_KEY,
+                env::APP_SECRET
+            )),
             (None, None) if robot_token.is_none() => {
-                self.problems.push(format!("{} and {} are not set", env::APP_KEY, env::APP_SECRET));
+                self.problems.push(format!(
+                    "{} and {} are not set",
+                    env::APP_KEY,
+                    env::APP_SECRET
+                ));
             }
             (None, None) => {}
         }
@@ -373,21 +428,39 @@ impl ClientBuilder {
                     self = self.robot_secret(secret);
                 }
             }
-            (None, Some(_)) => self.problems.push(format!("{} is not set ({} is)", env::ROBOT_TOKEN, env::ROBOT_SECRET)),
+            (None, Some(_)) => self.problems.push(format!(
+                "{} is not set ({} is)",
+                env::ROBOT_TOKEN,
+                env::ROBOT_SECRET
+            )),
             (None, None) => {}
         }
         self
     }
 
     /// Authenticates with an app's AppKey and AppSecret (tokens from `gettoken?appkey=&appsecret=`).
-    pub fn app_credentials(mut self, app_key: impl Into<String>, app_secret: impl Into<Secret>) -> Self {
-        self.credentials = Some(Credentials::App { key: app_key.into(), secret: app_secret.into() });
+    pub fn app_credentials(
+        mut self,
+        app_key: impl Into<String>,
+        app_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credentials = Some(Credentials::App {
+            key: app_key.into(),
+            secret: app_secret.into(),
+        });
         self
     }
 
     /// Authenticates with the legacy CorpId and CorpSecret (tokens from `gettoken?corpid=&corpsecret=`).
-    pub fn corp_credentials(mut self, corp_id: impl Into<String>, corp_secret: impl Into<Secret>) -> Self {
-        self.credentials = Some(Credentials::Corp { corp_id: corp_id.into(), secret: corp_secret.into() });
+    pub fn corp_credentials(
+        mut self,
+        corp_id: impl Into<String>,
+        corp_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credentials = Some(Credentials::Corp {
+            corp_id: corp_id.into(),
+            secret: corp_secret.into(),
+        });
         self
     }
 
@@ -422,7 +495,7 @@ impl ClientBuilder {
     }
 
     /// Accepts plain `http://` base URLs for hosts other than loopback (127.0.0.1, localhost,
-    /// [::1], which are always accepted). Tokens then cross the network unencrypted.
+    /// `[::1]`, which are always accepted). Tokens then cross the network unencrypted.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
@@ -506,21 +579,33 @@ impl ClientBuilder {
     }
 
     /// Paces one operation, by id (e.g. `report.list`); `None` turns its pacing off.
-    pub fn operation_rate_limit(mut self, operation: impl Into<String>, rate: Option<CallRate>) -> Self {
+    pub fn operation_rate_limit(
+        mut self,
+        operation: impl Into<String>,
+        rate: Option<CallRate>,
+    ) -> Self {
         self.limits.overrides.insert(operation.into(), rate);
         self
     }
 
     /// Turns client-side pacing off for every operation.
     pub fn no_rate_limit(mut self) -> Self {
-        self.limits = RateLimits { default: None, robot: None, overrides: HashMap::new() };
+        self.limits = RateLimits {
+            default: None,
+            robot: None,
+            overrides: HashMap::new(),
+        };
         self
     }
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let mut problems = self.problems;
-        let oapi = check_base_url("oapi base URL", &self.oapi_base_url, self.allow_insecure_http);
+        let oapi = check_base_url(
+            "oapi base URL",
+            &self.oapi_base_url,
+            self.allow_insecure_http,
+        );
         let api = check_base_url("api base URL", &self.api_base_url, self.allow_insecure_http);
         let (oapi, api) = match (oapi, api) {
             (Ok(oapi), Ok(api)) => (oapi, api),
@@ -547,24 +632,35 @@ impl ClientBuilder {
                 needs_tls: oapi.starts_with("https:") || api.starts_with("https:"),
             })?,
         };
-        let store = self.token_store.unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
-        let tokens = self.credentials.map(|c| TokenProvider::new(c, store, self.refresh_margin));
-        let robot = self.robot_token.map(|token| RobotCredentials { token, secret: self.robot_secret });
+        let store = self
+            .token_store
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+        let tokens = self
+            .credentials
+            .map(|c| TokenProvider::new(c, store, self.refresh_margin));
+        let robot = self.robot_token.map(|token| RobotCredentials {
+            token,
+            secret: self.robot_secret,
+        });
+        let transport = Transport::new(http, &oapi, &api)?;
         let inner = Inner {
-            transport: Transport { http, oapi_base: oapi.into(), api_base: api.into() },
+            transport,
             tokens,
             robot,
             agent_id: self.agent_id,
             retry: self.retry,
             limiter: RateLimiter::new(self.limits),
         };
-        Ok(Client { inner: Arc::new(inner) })
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
     }
 }
 
 /// Checks a base URL and returns it without a trailing slash.
 fn check_base_url(what: &str, url: &str, allow_insecure_http: bool) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| format!("{what} `{url}` is not a URL: {e}"))?;
+    let parsed =
+        reqwest::Url::parse(url.trim()).map_err(|e| format!("{what} `{url}` is not a URL: {e}"))?;
     let host = parsed.host_str().unwrap_or_default();
     if host.is_empty() {
         return Err(format!("{what} `{url}` has no host"));
@@ -577,10 +673,20 @@ fn check_base_url(what: &str, url: &str, allow_insecure_http: bool) -> Result<St
                 "{what} `{url}` uses plain http for a host that is not loopback (call allow_insecure_http to permit it)"
             ));
         }
-        other => return Err(format!("{what} `{url}` has scheme `{other}`; expected https")),
+        other => {
+            return Err(format!(
+                "{what} `{url}` has scheme `{other}`; expected https"
+            ));
+        }
     }
-    if parsed.query().is_some() || parsed.fragment().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(format!("{what} `{url}` must not carry a query, fragment or credentials"));
+    if parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(format!(
+            "{what} `{url}` must not carry a query, fragment or credentials"
+        ));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
@@ -599,39 +705,74 @@ mod tests {
     use super::*;
 
     fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         move |name| vars.get(name).cloned()
     }
 
     #[test]
     fn base_urls() {
-        assert_eq!(check_base_url("x", "https://oapi.dingtalk.com/", false).unwrap(), "https://oapi.dingtalk.com");
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "http://127.1.2.3"] {
+        assert_eq!(
+            check_base_url("x", "https://oapi.dingtalk.com/", false).unwrap(),
+            "https://oapi.dingtalk.com"
+        );
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.1.2.3",
+        ] {
             assert!(check_base_url("x", ok, false).is_ok(), "{ok}");
         }
-        assert!(check_base_url("x", "http://example.com", false).unwrap_err().contains("allow_insecure_http"));
+        assert!(
+            check_base_url("x", "http://example.com", false)
+                .unwrap_err()
+                .contains("allow_insecure_http")
+        );
         assert!(check_base_url("x", "http://example.com", true).is_ok());
         assert!(check_base_url("x", "ftp://example.com", true).is_err());
         assert!(check_base_url("x", "https://example.com/?access_token=x", true).is_err());
         assert!(check_base_url("x", "not a url", true).is_err());
-        assert_eq!(check_base_url("x", "https://gw.example.com/dingtalk/", false).unwrap(), "https://gw.example.com/dingtalk");
+        assert_eq!(
+            check_base_url("x", "https://gw.example.com/dingtalk/", false).unwrap(),
+            "https://gw.example.com/dingtalk"
+        );
     }
 
     #[test]
     fn env_names_the_missing_variable() {
-        let e = ClientBuilder::new().env_from(env_of(&[(env::APP_KEY, "k")])).build().unwrap_err();
+        let e = ClientBuilder::new()
+            .env_from(env_of(&[(env::APP_KEY, "k")]))
+            .build()
+            .unwrap_err();
         assert!(e.to_string().contains("DINGTALK_APP_SECRET"), "{e}");
-        let e = ClientBuilder::new().env_from(env_of(&[(env::APP_SECRET, "s")])).build().unwrap_err();
-        assert!(e.to_string().contains("DINGTALK_APP_KEY"), "{e}");
-        let e = ClientBuilder::new().env_from(env_of(&[])).build().unwrap_err();
+        let e = ClientBuilder::new()
+            .env_from(env_of(&[(env::APP_SECRET, "s")]))
+            .build()
+            .unwrap_err();
         assert!(e.to_string().contains("DINGTALK_APP_KEY"), "{e}");
         let e = ClientBuilder::new()
-            .env_from(env_of(&[(env::APP_KEY, "k"), (env::APP_SECRET, "s"), (env::ROBOT_SECRET, "SEC1")]))
+            .env_from(env_of(&[]))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("DINGTALK_APP_KEY"), "{e}");
+        let e = ClientBuilder::new()
+            .env_from(env_of(&[
+                (env::APP_KEY, "k"),
+                (env::APP_SECRET, "s"),
+                (env::ROBOT_SECRET, "SEC1"),
+            ]))
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("DINGTALK_ROBOT_TOKEN"), "{e}");
         let e = ClientBuilder::new()
-            .env_from(env_of(&[(env::APP_KEY, "k"), (env::APP_SECRET, "s"), (env::OAPI_BASE_URL, "http://10.0.0.1")]))
+            .env_from(env_of(&[
+                (env::APP_KEY, "k"),
+                (env::APP_SECRET, "s"),
+                (env::OAPI_BASE_URL, "http://10.0.0.1"),
+            ]))
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("oapi base URL"), "{e}");
@@ -649,20 +790,34 @@ mod tests {
             ]))
             .build()
             .unwrap();
-        assert_eq!(&*client.inner.transport.oapi_base, "http://127.0.0.1:1");
-        assert_eq!(&*client.inner.transport.api_base, "http://127.0.0.1:2");
+        assert_eq!(client.inner.transport.oapi_base(), "http://127.0.0.1:1");
+        assert_eq!(client.inner.transport.api_base(), "http://127.0.0.1:2");
         let shown = format!("{client:?}");
         assert!(shown.contains("dingkey"));
-        assert!(!shown.contains("hunter2") && !shown.contains("robottoken"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("robottoken"),
+            "{shown}"
+        );
         // Only the robot, no app: fine.
-        assert!(ClientBuilder::new().env_from(env_of(&[(env::ROBOT_TOKEN, "t")])).build().is_ok());
+        assert!(
+            ClientBuilder::new()
+                .env_from(env_of(&[(env::ROBOT_TOKEN, "t")]))
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
     fn builder_debug_hides_secrets() {
-        let b = Client::builder().app_credentials("k", "hunter2").robot_token("tok").robot_secret("SECx");
+        let b = Client::builder()
+            .app_credentials("k", "hunter2")
+            .robot_token("tok")
+            .robot_secret("SECx");
         let shown = format!("{b:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("tok\"") && !shown.contains("SECx"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("tok\"") && !shown.contains("SECx"),
+            "{shown}"
+        );
     }
 
     #[test]

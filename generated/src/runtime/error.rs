@@ -173,7 +173,9 @@ pub enum Error {
     /// that way), a truncated body, or a shape the typed response cannot hold.
     ///
     /// The request reached DingTalk and may have been processed.
-    #[error("{operation}: HTTP {status} answer could not be read as the expected JSON: {excerpt:?}")]
+    #[error(
+        "{operation}: HTTP {status} answer could not be read as the expected JSON: {excerpt:?}"
+    )]
     Decode {
         /// The operation id.
         operation: &'static str,
@@ -223,7 +225,9 @@ impl Error {
     /// creates something is not retried after an ambiguous failure unless the caller opted in.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api { errcode, sub_code, .. } => is_busy(*errcode, sub_code.as_deref()),
+            Error::Api {
+                errcode, sub_code, ..
+            } => is_busy(*errcode, sub_code.as_deref()),
             Error::RateLimited { limit, .. } => limit.is_transient(),
             Error::Http { status, .. } => *status >= 500,
             Error::Transport { .. } | Error::Timeout { .. } => true,
@@ -249,7 +253,9 @@ impl Error {
     /// The client drops such a token and retries once with a fresh one before returning this.
     pub fn is_token_error(&self) -> bool {
         match self {
-            Error::Api { errcode, sub_code, .. } => is_token_errcode(*errcode, sub_code.as_deref()),
+            Error::Api {
+                errcode, sub_code, ..
+            } => is_token_errcode(*errcode, sub_code.as_deref()),
             Error::Http { code, .. } => code.starts_with("InvalidAuthentication"),
             _ => false,
         }
@@ -324,7 +330,13 @@ impl Error {
 
     /// The error for an oapi answer whose `errcode` is not 0.
     pub(crate) fn from_errcode(operation: &'static str, answer: ErrcodeAnswer) -> Error {
-        let ErrcodeAnswer { errcode, errmsg, sub_code, sub_msg, request_id } = answer;
+        let ErrcodeAnswer {
+            errcode,
+            errmsg,
+            sub_code,
+            sub_msg,
+            request_id,
+        } = answer;
         let limit = match errcode {
             90018 => Some(RateLimit::PerAppQps),
             90002 => Some(RateLimit::GlobalQps),
@@ -342,7 +354,14 @@ impl Error {
                 message: errmsg,
                 request_id,
             },
-            None => Error::Api { operation, errcode, errmsg, sub_code, sub_msg, request_id },
+            None => Error::Api {
+                operation,
+                errcode,
+                errmsg,
+                sub_code,
+                sub_msg,
+                request_id,
+            },
         }
     }
 
@@ -370,7 +389,13 @@ impl Error {
                 message,
                 request_id,
             },
-            None => Error::Http { operation, status, code, message, request_id },
+            None => Error::Http {
+                operation,
+                status,
+                code,
+                message,
+                request_id,
+            },
         }
     }
 
@@ -379,13 +404,18 @@ impl Error {
         if error.is_timeout() && !error.is_connect() {
             return Error::Timeout { operation };
         }
-        Error::Transport { operation, source: error.without_url() }
+        Error::Transport {
+            operation,
+            source: error.without_url(),
+        }
     }
 
     /// Whether the failure shows the request was not processed (so even a create may be retried).
     pub(crate) fn shows_unprocessed(&self) -> bool {
         match self {
-            Error::Api { errcode, sub_code, .. } => is_busy(*errcode, sub_code.as_deref()),
+            Error::Api {
+                errcode, sub_code, ..
+            } => is_busy(*errcode, sub_code.as_deref()),
             Error::RateLimited { .. } | Error::Token { .. } => true,
             Error::Transport { source, .. } => source.is_connect(),
             _ => false,
@@ -413,9 +443,11 @@ impl std::error::Error for SharedError {
 
 /// The runtime error behind an [`Error::Token`] source, if it is one.
 fn cause(source: &BoxError) -> Option<&Error> {
-    source
-        .downcast_ref::<Error>()
-        .or_else(|| source.downcast_ref::<SharedError>().map(|shared| &*shared.0))
+    source.downcast_ref::<Error>().or_else(|| {
+        source
+            .downcast_ref::<SharedError>()
+            .map(|shared| &*shared.0)
+    })
 }
 
 /// The error fields of an oapi answer.
@@ -461,7 +493,11 @@ impl fmt::Display for TransportStage<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = self.0;
         let stage = if e.is_connect() {
-            if e.is_timeout() { "connecting (timed out)" } else { "connecting" }
+            if e.is_timeout() {
+                "connecting (timed out)"
+            } else {
+                "connecting"
+            }
         } else if e.is_body() || e.is_decode() {
             "reading the answer"
         } else if e.is_builder() {
@@ -514,7 +550,9 @@ mod tests {
         ];
         for &(code, limit) in cases {
             match (api(code, None), limit) {
-                (Error::RateLimited { limit: got, .. }, Some(want)) => assert_eq!(got, want, "{code}"),
+                (Error::RateLimited { limit: got, .. }, Some(want)) => {
+                    assert_eq!(got, want, "{code}")
+                }
                 (Error::Api { errcode, .. }, None) => assert_eq!(errcode, code),
                 (e, _) => panic!("{code}: {e:?}"),
             }
@@ -530,18 +568,46 @@ mod tests {
         assert!(api(90002, None).is_retryable());
         assert!(!api(90020, None).is_retryable());
         assert!(api(90020, None).is_rate_limited());
-        for (code, sub) in [(40014, None), (42001, None), (40001, None), (33001, None), (88, Some("40014")), (88, Some("40000"))] {
+        for (code, sub) in [
+            (40014, None),
+            (42001, None),
+            (40001, None),
+            (33001, None),
+            (88, Some("40014")),
+            (88, Some("40000")),
+        ] {
             assert!(api(code, sub).is_token_error(), "{code} {sub:?}");
         }
         assert!(!api(88, Some("60011")).is_token_error());
         let http = Error::from_http("a.b", 400, "InvalidAuthentication".into(), "m".into(), None);
         assert!(http.is_token_error());
         assert!(!http.is_retryable());
-        let http = Error::from_http("a.b", 403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi".into(), "m".into(), None);
-        assert!(matches!(http, Error::RateLimited { limit: RateLimit::PerAppQps, status: Some(403), .. }));
-        let http = Error::from_http("a.b", 403, "Forbidden.AccessDenied.ApiCountLimitForOrg".into(), "m".into(), None);
+        let http = Error::from_http(
+            "a.b",
+            403,
+            "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi".into(),
+            "m".into(),
+            None,
+        );
+        assert!(matches!(
+            http,
+            Error::RateLimited {
+                limit: RateLimit::PerAppQps,
+                status: Some(403),
+                ..
+            }
+        ));
+        let http = Error::from_http(
+            "a.b",
+            403,
+            "Forbidden.AccessDenied.ApiCountLimitForOrg".into(),
+            "m".into(),
+            None,
+        );
         assert!(!http.is_retryable());
-        assert!(Error::from_http("a.b", 500, "systemError".into(), "m".into(), None).is_retryable());
+        assert!(
+            Error::from_http("a.b", 500, "systemError".into(), "m".into(), None).is_retryable()
+        );
     }
 
     #[test]
@@ -558,8 +624,17 @@ mod tests {
             e.to_string(),
             "blackboard.create: errcode 88 (sub_code 40014): invalid token; 不合法的access_token (request id r1)"
         );
-        let e = Error::from_http("hrm.employees.dismissions", 400, "InvalidAuthentication".into(), "bad".into(), None);
-        assert_eq!(e.to_string(), "hrm.employees.dismissions: HTTP 400 InvalidAuthentication: bad");
+        let e = Error::from_http(
+            "hrm.employees.dismissions",
+            400,
+            "InvalidAuthentication".into(),
+            "bad".into(),
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "hrm.employees.dismissions: HTTP 400 InvalidAuthentication: bad"
+        );
         assert_eq!(
             api(90018, None).to_string(),
             "blackboard.create: rate limited (per-app QPS limit), errcode 90018: msg (request id rid)"
@@ -568,7 +643,10 @@ mod tests {
 
     #[test]
     fn token_errors_delegate() {
-        let e = Error::Token { operation: "report.list", source: Box::new(api(-1, None)) };
+        let e = Error::Token {
+            operation: "report.list",
+            source: Box::new(api(-1, None)),
+        };
         assert!(e.is_retryable());
         assert_eq!(e.errcode(), Some(-1));
         assert_eq!(e.operation(), Some("report.list"));

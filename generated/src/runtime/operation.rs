@@ -138,6 +138,58 @@ pub enum PaginationStyle {
     NextToken,
 }
 
+/// How a paginated operation pages: its style and where the cursor, page size, next cursor,
+/// has-more flag and items sit, as dotted wire paths (`query_request.page`, `result.data_list`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pagination {
+    /// The style.
+    pub style: PaginationStyle,
+    /// The request path of the cursor (offset, page number or token).
+    pub cursor: &'static str,
+    /// The request path of the page size.
+    pub size: &'static str,
+    /// The response path of the next cursor (none for page numbers).
+    pub next: Option<&'static str>,
+    /// The response path of the has-more flag, for the styles that read it.
+    pub has_more: Option<&'static str>,
+    /// The response path of the item list.
+    pub items: &'static str,
+}
+
+impl Pagination {
+    /// Pagination facts; used by generated code.
+    pub const fn new(
+        style: PaginationStyle,
+        cursor: &'static str,
+        size: &'static str,
+        next: Option<&'static str>,
+        has_more: Option<&'static str>,
+        items: &'static str,
+    ) -> Self {
+        Pagination { style, cursor, size, next, has_more, items }
+    }
+
+    /// A style with the field names most DingTalk operations of that style use.
+    pub const fn usual(style: PaginationStyle) -> Self {
+        match style {
+            PaginationStyle::CursorHasMore => {
+                Pagination::new(style, "cursor", "size", Some("result.next_cursor"), Some("result.has_more"), "result.data_list")
+            }
+            PaginationStyle::OffsetNextCursor => {
+                Pagination::new(style, "offset", "size", Some("result.next_cursor"), None, "result.data_list")
+            }
+            PaginationStyle::NullableCursor => {
+                Pagination::new(style, "cursor", "size", Some("result.next_cursor"), None, "result.page_list")
+            }
+            PaginationStyle::PageNumber => Pagination::new(style, "page", "page_size", None, None, "result"),
+            PaginationStyle::NextToken => {
+                Pagination::new(style, "nextToken", "maxResults", Some("nextToken"), Some("hasMore"), "list")
+            }
+        }
+    }
+}
+
 /// Static facts about one operation, emitted by the generator.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -162,8 +214,8 @@ pub struct OperationInfo {
     pub effect: Effect,
     /// Every top-level parameter except the credential.
     pub params: &'static [Param],
-    /// The pagination style, if the operation pages.
-    pub pagination: Option<PaginationStyle>,
+    /// How the operation pages, if it does.
+    pub pagination: Option<Pagination>,
     /// The documented example request (all parameters by wire name) as JSON.
     pub example_request: &'static str,
     /// The documented example response as JSON.
@@ -235,9 +287,9 @@ impl OperationInfo {
         self
     }
 
-    /// Sets the pagination style.
+    /// Sets the pagination style, with that style's usual field names.
     pub const fn with_pagination(mut self, style: PaginationStyle) -> Self {
-        self.pagination = Some(style);
+        self.pagination = Some(Pagination::usual(style));
         self
     }
 }

@@ -4,7 +4,7 @@
 //! Walking paginated operations as streams of pages or items.
 //!
 //! Each of DingTalk's five styles (see [`PaginationStyle`]) says where the next page starts and
-//! how the last one shows itself; [`next_request`] encodes those rules in one place. A server
+//! how the last one shows itself; `next_request` encodes those rules in one place. A server
 //! that hands back the cursor it was just asked for would make the walk loop forever, so the
 //! stream ends with [`Error::Pagination`] instead.
 
@@ -19,14 +19,22 @@ impl Client {
     ///
     /// The stream ends after the last page, or after the first error (which it yields). A page
     /// whose answer repeats the cursor it was asked for is still yielded; the error follows it.
-    pub fn pages<O: Paginated>(&self, first: O) -> impl Stream<Item = Result<O::Response, Error>> + Send + 'static {
+    pub fn pages<O: Paginated>(
+        &self,
+        first: O,
+    ) -> impl Stream<Item = Result<O::Response, Error>> + Send + 'static {
         let client = self.clone();
         stream::try_unfold(Walk::Next(first), move |walk| {
             let client = client.clone();
             async move {
                 let request = match walk {
                     Walk::Next(request) => request,
-                    Walk::Stuck(cursor) => return Err(Error::Pagination { operation: O::INFO.id, cursor }),
+                    Walk::Stuck(cursor) => {
+                        return Err(Error::Pagination {
+                            operation: O::INFO.id,
+                            cursor,
+                        });
+                    }
                     Walk::Done => return Ok(None),
                 };
                 let response = client.execute(request.clone()).await?;
@@ -41,7 +49,10 @@ impl Client {
     }
 
     /// Every item of every page of a paginated operation, starting from `first`, as a stream.
-    pub fn items<O: Paginated>(&self, first: O) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'static {
+    pub fn items<O: Paginated>(
+        &self,
+        first: O,
+    ) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'static {
         self.pages(first)
             .map_ok(|page| stream::iter(O::into_items(page).into_iter().map(Ok)))
             .try_flatten()
@@ -63,7 +74,10 @@ enum Walk<O> {
 pub(crate) struct Stuck(pub(crate) i64);
 
 /// The request for the page after `request`'s, or `None` when its answer was the last page.
-pub(crate) fn next_request<O: Paginated>(mut request: O, state: PageState) -> Result<Option<O>, Stuck> {
+pub(crate) fn next_request<O: Paginated>(
+    mut request: O,
+    state: PageState,
+) -> Result<Option<O>, Stuck> {
     let current = request.cursor();
     let next = match O::STYLE {
         PaginationStyle::CursorHasMore | PaginationStyle::NextToken => {
@@ -75,7 +89,7 @@ pub(crate) fn next_request<O: Paginated>(mut request: O, state: PageState) -> Re
         PaginationStyle::OffsetNextCursor | PaginationStyle::NullableCursor => state.next_cursor,
         PaginationStyle::PageNumber => {
             let short = match request.page_size() {
-                Some(size) => i64::try_from(state.item_count).map_or(false, |n| n < size),
+                Some(size) => i64::try_from(state.item_count).is_ok_and(|n| n < size),
                 None => false,
             };
             if state.item_count == 0 || short {

@@ -221,6 +221,22 @@ impl<T, const N: usize> From<[T; N]> for CommaList<T> {
     }
 }
 
+impl<T> IntoIterator for CommaList<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a CommaList<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 impl<T> FromIterator<T> for CommaList<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         CommaList(iter.into_iter().collect())
@@ -295,6 +311,37 @@ pub fn deserialize_open_enum<'de, E: OpenEnum, D: Deserializer<'de>>(d: D) -> Re
     E::Repr::deserialize(d).map(E::from_repr)
 }
 
+/// Reads an optional integer that DingTalk may send as a number or as a numeric string (the
+/// group robot's `errcode`); generated code uses it for envelope codes.
+pub fn deserialize_lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or a numeric string")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            i64::try_from(v).map(Some).map_err(|_| E::custom(format!("{v} is out of range")))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            v.trim().parse().map(Some).map_err(|_| E::custom(format!("`{v}` is not an integer")))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+    }
+    d.deserialize_any(V)
+}
+
 /// A credential (app secret, access token, robot secret): sent on the wire as it is, but never
 /// shown by `Debug`; read it with [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -361,6 +408,19 @@ mod tests {
         let empty: CommaList<String> = serde_json::from_str(r#""""#).unwrap();
         assert!(empty.is_empty());
         assert!(serde_json::from_str::<CommaList<i64>>(r#""1,x""#).is_err());
+    }
+
+    #[test]
+    fn lenient_integers() {
+        #[derive(Deserialize)]
+        struct E {
+            #[serde(default, deserialize_with = "deserialize_lenient_i64")]
+            errcode: Option<i64>,
+        }
+        for (json, want) in [(r#"{"errcode":0}"#, Some(0)), (r#"{"errcode":"310000"}"#, Some(310_000)), (r#"{"errcode":null}"#, None), ("{}", None)] {
+            assert_eq!(serde_json::from_str::<E>(json).unwrap().errcode, want, "{json}");
+        }
+        assert!(serde_json::from_str::<E>(r#"{"errcode":"x"}"#).is_err());
     }
 
     #[test]

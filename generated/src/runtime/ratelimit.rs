@@ -30,7 +30,10 @@ pub struct CallRate {
 impl CallRate {
     /// `calls` calls per `period`; `calls` is at least 1 and `period` at least 1 ms.
     pub fn new(calls: u32, period: Duration) -> Self {
-        CallRate { calls: calls.max(1), period: period.max(Duration::from_millis(1)) }
+        CallRate {
+            calls: calls.max(1),
+            period: period.max(Duration::from_millis(1)),
+        }
     }
 
     /// `calls` calls per second.
@@ -88,7 +91,9 @@ impl RateLimits {
     }
 
     fn is_off(&self) -> bool {
-        self.default.is_none() && self.robot.is_none() && self.overrides.values().all(Option::is_none)
+        self.default.is_none()
+            && self.robot.is_none()
+            && self.overrides.values().all(Option::is_none)
     }
 }
 
@@ -104,7 +109,11 @@ impl RateLimiter {
     /// A limiter with these settings.
     pub(crate) fn new(limits: RateLimits) -> Self {
         let off = limits.is_off();
-        RateLimiter { limits, off, windows: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limits,
+            off,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Waits until the operation may start another call, and counts that call.
@@ -153,7 +162,10 @@ mod tests {
         let t0 = Instant::now();
         let starts: Vec<Instant> = (0..65).map(|_| limiter.reserve("a.b", rate, t0)).collect();
         for (i, s) in starts.iter().enumerate() {
-            let within = starts[i..].iter().filter(|t| **t < *s + Duration::from_secs(1)).count();
+            let within = starts[i..]
+                .iter()
+                .filter(|t| **t < *s + Duration::from_secs(1))
+                .count();
             assert!(within <= 20, "window at {i} holds {within}");
         }
         assert_eq!(starts[19], t0);
@@ -178,15 +190,28 @@ mod tests {
         for _ in 0..5 {
             limiter.reserve("a", CallRate::per_second(5), t0);
         }
-        assert_eq!(limiter.reserve("a", CallRate::per_second(2), t0), t0 + Duration::from_secs(1));
+        assert_eq!(
+            limiter.reserve("a", CallRate::per_second(2), t0),
+            t0 + Duration::from_secs(1)
+        );
     }
 
     #[test]
     fn off_when_nothing_is_set() {
-        let limits = RateLimits { default: None, robot: None, overrides: HashMap::new() };
+        let limits = RateLimits {
+            default: None,
+            robot: None,
+            overrides: HashMap::new(),
+        };
         assert!(RateLimiter::new(limits).off);
-        let mut limits = RateLimits { default: None, robot: None, overrides: HashMap::new() };
-        limits.overrides.insert("a.b".into(), Some(CallRate::per_second(1)));
+        let mut limits = RateLimits {
+            default: None,
+            robot: None,
+            overrides: HashMap::new(),
+        };
+        limits
+            .overrides
+            .insert("a.b".into(), Some(CallRate::per_second(1)));
         assert!(!RateLimiter::new(limits).off);
     }
 }

@@ -50,7 +50,12 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// How long to wait before retrying after `error`, or `None` when the call must not be
     /// retried. `retries_done` counts the retries already made.
-    pub(crate) fn backoff(&self, error: &Error, effect: Effect, retries_done: u32) -> Option<Duration> {
+    pub(crate) fn backoff(
+        &self,
+        error: &Error,
+        effect: Effect,
+        retries_done: u32,
+    ) -> Option<Duration> {
         if retries_done >= self.max_retries || !error.is_retryable() {
             return None;
         }
@@ -98,7 +103,13 @@ mod tests {
     use super::*;
 
     fn api(errcode: i64) -> Error {
-        Error::from_errcode("x.y", ErrcodeAnswer { errcode, ..ErrcodeAnswer::default() })
+        Error::from_errcode(
+            "x.y",
+            ErrcodeAnswer {
+                errcode,
+                ..ErrcodeAnswer::default()
+            },
+        )
     }
 
     #[test]
@@ -122,7 +133,10 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let p = RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        };
         assert!(p.backoff(&api(-1), Effect::Create, 0).is_some());
         assert!(p.backoff(&api(-1), Effect::Read, 3).is_none());
         assert!(p.backoff(&api(90020), Effect::Read, 0).is_none());
@@ -132,7 +146,10 @@ mod tests {
         let e500 = Error::from_http("x.y", 500, "systemError".into(), String::new(), None);
         assert!(p.backoff(&e500, Effect::Read, 0).is_some());
         assert!(p.backoff(&e500, Effect::Create, 0).is_none());
-        let opt_in = RetryPolicy { retry_ambiguous_creates: true, ..p };
+        let opt_in = RetryPolicy {
+            retry_ambiguous_creates: true,
+            ..p
+        };
         assert!(opt_in.backoff(&e500, Effect::Create, 0).is_some());
     }
 }

@@ -22,7 +22,9 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::error::{BoxError, Error, SharedError};
-use super::operation::{Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param};
+use super::operation::{
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+};
 use super::primitives::Secret;
 use super::transport::{self, Credential, Transport};
 
@@ -44,7 +46,9 @@ impl CachedToken {
 
     /// Whether the token is still good for `margin` from now.
     pub fn is_fresh(&self, margin: Duration) -> bool {
-        SystemTime::now().checked_add(margin).is_some_and(|t| t < self.expires_at)
+        SystemTime::now()
+            .checked_add(margin)
+            .is_some_and(|t| t < self.expires_at)
     }
 }
 
@@ -63,7 +67,11 @@ pub trait TokenStore: Send + Sync {
 
     /// Drops the token for `key`, but only if it is still `rejected` (DingTalk refused it; another
     /// instance may already have stored a newer one, which must stay).
-    fn invalidate<'a>(&'a self, key: &'a str, rejected: &'a Secret) -> BoxFuture<'a, Result<(), BoxError>>;
+    fn invalidate<'a>(
+        &'a self,
+        key: &'a str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), BoxError>>;
 }
 
 /// A [`TokenStore`] in this process's memory: the default.
@@ -82,7 +90,9 @@ impl MemoryTokenStore {
 impl fmt::Debug for MemoryTokenStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let tokens = self.tokens.read().unwrap_or_else(PoisonError::into_inner);
-        f.debug_struct("MemoryTokenStore").field("keys", &tokens.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("MemoryTokenStore")
+            .field("keys", &tokens.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -90,16 +100,28 @@ impl fmt::Debug for MemoryTokenStore {
 // is used as it is.
 impl TokenStore for MemoryTokenStore {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<CachedToken>, BoxError>> {
-        let token = self.tokens.read().unwrap_or_else(PoisonError::into_inner).get(key).cloned();
+        let token = self
+            .tokens
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned();
         Box::pin(std::future::ready(Ok(token)))
     }
 
     fn put<'a>(&'a self, key: &'a str, token: CachedToken) -> BoxFuture<'a, Result<(), BoxError>> {
-        self.tokens.write().unwrap_or_else(PoisonError::into_inner).insert(key.to_owned(), token);
+        self.tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned(), token);
         Box::pin(std::future::ready(Ok(())))
     }
 
-    fn invalidate<'a>(&'a self, key: &'a str, rejected: &'a Secret) -> BoxFuture<'a, Result<(), BoxError>> {
+    fn invalidate<'a>(
+        &'a self,
+        key: &'a str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
         let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
         if tokens.get(key).is_some_and(|t| t.token == *rejected) {
             tokens.remove(key);
@@ -130,8 +152,14 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::App { key, .. } => f.debug_struct("App").field("key", key).finish_non_exhaustive(),
-            Credentials::Corp { corp_id, .. } => f.debug_struct("Corp").field("corp_id", corp_id).finish_non_exhaustive(),
+            Credentials::App { key, .. } => f
+                .debug_struct("App")
+                .field("key", key)
+                .finish_non_exhaustive(),
+            Credentials::Corp { corp_id, .. } => f
+                .debug_struct("Corp")
+                .field("corp_id", corp_id)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -147,10 +175,18 @@ struct Flight {
 pub(crate) struct TokenProvider {
     credentials: Credentials,
     store: Arc<dyn TokenStore>,
+    /// The configured refresh margin.
     margin: Duration,
+    /// The margin in use, in milliseconds: the configured one, or half a token's lifetime when
+    /// DingTalk hands out tokens that live shorter than twice the margin (else every call would
+    /// find the token stale and fetch another).
+    margin_ms: AtomicU64,
     flight: tokio::sync::Mutex<Flight>,
     /// Mirrors `Flight::generation`, readable without the lock.
     generation: AtomicU64,
+    /// The last token this provider handed out, in front of the store: the common case needs
+    /// no call into the store. A token DingTalk rejects is dropped here and in the store.
+    local: RwLock<Option<CachedToken>>,
 }
 
 impl fmt::Debug for TokenProvider {
@@ -163,24 +199,71 @@ impl fmt::Debug for TokenProvider {
 }
 
 impl TokenProvider {
-    pub(crate) fn new(credentials: Credentials, store: Arc<dyn TokenStore>, margin: Duration) -> Self {
+    pub(crate) fn new(
+        credentials: Credentials,
+        store: Arc<dyn TokenStore>,
+        margin: Duration,
+    ) -> Self {
         TokenProvider {
             credentials,
             store,
             margin,
+            margin_ms: AtomicU64::new(u64::try_from(margin.as_millis()).unwrap_or(u64::MAX)),
             flight: tokio::sync::Mutex::new(Flight::default()),
             generation: AtomicU64::new(0),
+            local: RwLock::new(None),
         }
     }
 
+    /// How long before expiry a token counts as stale.
+    fn margin(&self) -> Duration {
+        Duration::from_millis(self.margin_ms.load(Ordering::Relaxed))
+    }
+
+    /// Adapts the margin to the lifetime of a token just fetched.
+    fn learn_lifetime(&self, token: &CachedToken) {
+        let lifetime = token
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        let margin = self.margin.min(lifetime / 2);
+        self.margin_ms.store(
+            u64::try_from(margin.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The locally held token, if it is fresh.
+    fn local_fresh(&self) -> Option<Secret> {
+        let local = self.local.read().unwrap_or_else(PoisonError::into_inner);
+        local
+            .as_ref()
+            .filter(|t| t.is_fresh(self.margin()))
+            .map(|t| t.token.clone())
+    }
+
+    /// Holds `token` locally and hands it out.
+    fn keep(&self, token: CachedToken) -> Secret {
+        let secret = token.token.clone();
+        *self.local.write().unwrap_or_else(PoisonError::into_inner) = Some(token);
+        secret
+    }
+
     /// A token for `operation`: the cached one while it is fresh, else a fetched one.
-    pub(crate) async fn token(&self, transport: &Transport, operation: &'static str) -> Result<Secret, Error> {
+    pub(crate) async fn token(
+        &self,
+        transport: &Transport,
+        operation: &'static str,
+    ) -> Result<Secret, Error> {
+        if let Some(token) = self.local_fresh() {
+            return Ok(token);
+        }
         let wrap = |source: BoxError| Error::Token { operation, source };
         let key = self.credentials.key();
-        if let Some(cached) = self.store.get(key).await.map_err(wrap)? {
-            if cached.is_fresh(self.margin) {
-                return Ok(cached.token);
-            }
+        if let Some(cached) = self.store.get(key).await.map_err(wrap)?
+            && cached.is_fresh(self.margin())
+        {
+            return Ok(self.keep(cached));
         }
         let seen = self.generation.load(Ordering::Acquire);
         let mut flight = self.flight.lock().await;
@@ -188,26 +271,29 @@ impl TokenProvider {
             // Another caller fetched while this one waited: share its outcome, even a token that
             // is inside the refresh margin (it was just issued; its lifetime is what DingTalk gives).
             match &flight.outcome {
-                Some(Ok(token)) if token.is_fresh(Duration::ZERO) => return Ok(token.token.clone()),
+                Some(Ok(token)) if token.is_fresh(Duration::ZERO) => {
+                    return Ok(token.token.clone());
+                }
                 Some(Err(error)) => return Err(wrap(Box::new(SharedError(error.clone())))),
                 _ => {}
             }
         }
-        if let Some(cached) = self.store.get(key).await.map_err(wrap)? {
-            if cached.is_fresh(self.margin) {
-                return Ok(cached.token);
-            }
+        if let Some(cached) = self.store.get(key).await.map_err(wrap)?
+            && cached.is_fresh(self.margin())
+        {
+            return Ok(self.keep(cached));
         }
         let fetched = fetch(transport, &self.credentials).await;
         flight.generation += 1;
         self.generation.store(flight.generation, Ordering::Release);
         match fetched {
             Ok(token) => {
+                self.learn_lifetime(&token);
                 flight.outcome = Some(Ok(token.clone()));
                 if let Err(e) = self.store.put(key, token.clone()).await {
                     tracing::warn!(error = %e, "the token store could not keep a new access token");
                 }
-                Ok(token.token)
+                Ok(self.keep(token))
             }
             Err(error) => {
                 let error = Arc::new(error);
@@ -218,11 +304,19 @@ impl TokenProvider {
     }
 
     /// Drops `rejected` from the store, unless a newer token has replaced it already.
-    pub(crate) async fn invalidate(&self, rejected: &Secret, operation: &'static str) -> Result<(), Error> {
+    pub(crate) async fn invalidate(
+        &self,
+        rejected: &Secret,
+        operation: &'static str,
+    ) -> Result<(), Error> {
         {
             let mut flight = self.flight.lock().await;
             if matches!(&flight.outcome, Some(Ok(t)) if t.token == *rejected) {
                 flight.outcome = None;
+            }
+            let mut local = self.local.write().unwrap_or_else(PoisonError::into_inner);
+            if local.as_ref().is_some_and(|t| t.token == *rejected) {
+                *local = None;
             }
         }
         self.store
@@ -255,7 +349,10 @@ async fn fetch(transport: &Transport, credentials: &Credentials) -> Result<Cache
     let answer: GetTokenResponse = transport::decode(info, &answer)?;
     let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(7200).max(0).unsigned_abs());
     let now = SystemTime::now();
-    Ok(CachedToken::new(answer.access_token, now.checked_add(lifetime).unwrap_or(now)))
+    Ok(CachedToken::new(
+        answer.access_token,
+        now.checked_add(lifetime).unwrap_or(now),
+    ))
 }
 
 /// `GET /gettoken`, as the client itself sends it.
@@ -311,7 +408,10 @@ mod tests {
 
     #[test]
     fn freshness_honours_the_margin() {
-        let t = CachedToken::new(Secret::new("t"), SystemTime::now() + Duration::from_secs(60));
+        let t = CachedToken::new(
+            Secret::new("t"),
+            SystemTime::now() + Duration::from_secs(60),
+        );
         assert!(t.is_fresh(Duration::from_secs(30)));
         assert!(!t.is_fresh(Duration::from_secs(90)));
     }
@@ -320,7 +420,10 @@ mod tests {
     async fn memory_store_invalidates_only_the_rejected_token() {
         let store = MemoryTokenStore::new();
         let later = SystemTime::now() + Duration::from_secs(60);
-        store.put("k", CachedToken::new(Secret::new("new"), later)).await.unwrap();
+        store
+            .put("k", CachedToken::new(Secret::new("new"), later))
+            .await
+            .unwrap();
         store.invalidate("k", &Secret::new("old")).await.unwrap();
         assert!(store.get("k").await.unwrap().is_some());
         store.invalidate("k", &Secret::new("new")).await.unwrap();
@@ -330,7 +433,10 @@ mod tests {
 
     #[test]
     fn credentials_debug_hides_the_secret() {
-        let c = Credentials::App { key: "ding123".into(), secret: Secret::new("hunter2") };
+        let c = Credentials::App {
+            key: "ding123".into(),
+            secret: Secret::new("hunter2"),
+        };
         let shown = format!("{c:?}");
         assert!(shown.contains("ding123") && !shown.contains("hunter2"));
     }

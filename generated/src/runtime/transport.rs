@@ -35,18 +35,40 @@ const ROBOT_MAX_BODY: usize = 20_000;
 /// Where requests go, and the HTTP client that takes them there.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    pub(crate) http: reqwest::Client,
-    /// The oapi base URL without a trailing slash; the robot webhook lives here too.
-    pub(crate) oapi_base: Arc<str>,
-    /// The v1.0 base URL without a trailing slash.
-    pub(crate) api_base: Arc<str>,
+    http: reqwest::Client,
+    /// The oapi host; the robot webhook lives here too.
+    oapi: BaseUrl,
+    /// The v1.0 host.
+    api: BaseUrl,
+}
+
+/// A base URL, parsed once.
+#[derive(Clone)]
+struct BaseUrl {
+    url: Url,
+    /// The path the base carries (a gateway prefix), without a trailing slash; usually empty.
+    prefix: Box<str>,
+}
+
+impl BaseUrl {
+    fn parse(text: &str) -> Result<BaseUrl, Error> {
+        let url =
+            Url::parse(text).map_err(|e| Error::Config(format!("`{text}` is not a URL: {e}")))?;
+        let prefix = url.path().trim_end_matches('/').into();
+        Ok(BaseUrl { url, prefix })
+    }
+
+    /// The base URL without a trailing slash.
+    fn as_str(&self) -> &str {
+        self.url.as_str().trim_end_matches('/')
+    }
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("oapi_base", &self.oapi_base)
-            .field("api_base", &self.api_base)
+            .field("oapi_base", &self.oapi.as_str())
+            .field("api_base", &self.api.as_str())
             .finish_non_exhaustive()
     }
 }
@@ -92,13 +114,27 @@ impl fmt::Debug for Prepared {
 /// A complete answer: status, the request id header and the body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    pub(crate) request_id: Option<String>,
+    /// `x-acs-request-id`, read only when an error needs it.
+    request_id: Option<HeaderValue>,
     pub(crate) body: Vec<u8>,
+}
+
+impl Answer {
+    /// The request id from the answer's header.
+    fn header_request_id(&self) -> Option<String> {
+        self.request_id
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
 }
 
 /// Lays a request out as its operation says: each top-level key goes to the query string, a
 /// header or the JSON body.
-pub(crate) fn prepare<T: Serialize>(info: &'static OperationInfo, request: &T) -> Result<Prepared, Error> {
+pub(crate) fn prepare<T: Serialize>(
+    info: &'static OperationInfo,
+    request: &T,
+) -> Result<Prepared, Error> {
     let method = http_method(info.method);
     let root = FieldPath::root(info.id);
     let encode_error = |e: serde_json::Error| -> Error {
@@ -107,7 +143,12 @@ pub(crate) fn prepare<T: Serialize>(info: &'static OperationInfo, request: &T) -
     // The common case: every parameter is in the body, so serialize straight to bytes.
     if info.all_body() && info.method != Method::Get {
         let body = serde_json::to_vec(request).map_err(encode_error)?;
-        let prepared = Prepared { method, query: Vec::new(), headers: HeaderMap::new(), body: Some(body) };
+        let prepared = Prepared {
+            method,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Some(body),
+        };
         return check_robot_body(info, prepared);
     }
     let value = serde_json::to_value(request).map_err(encode_error)?;
@@ -118,9 +159,17 @@ pub(crate) fn prepare<T: Serialize>(info: &'static OperationInfo, request: &T) -
     let mut headers = HeaderMap::new();
     let mut body = serde_json::Map::new();
     for (key, value) in object {
-        let location = info.params.iter().find(|p| p.name == key).map_or(Location::Body, |p| p.location);
+        let location = info
+            .params
+            .iter()
+            .find(|p| p.name == key)
+            .map_or(Location::Body, |p| p.location);
         // GET has no body: every parameter goes to the query string.
-        let location = if info.method == Method::Get && location == Location::Body { Location::Query } else { location };
+        let location = if info.method == Method::Get && location == Location::Body {
+            Location::Query
+        } else {
+            location
+        };
         match location {
             Location::Body => {
                 body.insert(key, value);
@@ -131,12 +180,16 @@ pub(crate) fn prepare<T: Serialize>(info: &'static OperationInfo, request: &T) -
                 }
             }
             Location::Header => {
-                let Some(text) = as_text(&value) else { continue };
+                let Some(text) = as_text(&value) else {
+                    continue;
+                };
                 let field = root.field(&key);
-                let name = HeaderName::from_bytes(key.as_bytes())
-                    .map_err(|_| Error::Validation(field.error("is not a valid HTTP header name")))?;
-                let mut value = HeaderValue::from_str(&text)
-                    .map_err(|_| Error::Validation(field.error("is not a valid HTTP header value")))?;
+                let name = HeaderName::from_bytes(key.as_bytes()).map_err(|_| {
+                    Error::Validation(field.error("is not a valid HTTP header name"))
+                })?;
+                let mut value = HeaderValue::from_str(&text).map_err(|_| {
+                    Error::Validation(field.error("is not a valid HTTP header value"))
+                })?;
                 let secret = info.params.iter().any(|p| p.name == key && p.secret);
                 value.set_sensitive(secret);
                 headers.insert(name, value);
@@ -148,7 +201,15 @@ pub(crate) fn prepare<T: Serialize>(info: &'static OperationInfo, request: &T) -
         Method::Delete if body.is_empty() => None,
         _ => Some(serde_json::to_vec(&body).map_err(encode_error)?),
     };
-    check_robot_body(info, Prepared { method, query, headers, body })
+    check_robot_body(
+        info,
+        Prepared {
+            method,
+            query,
+            headers,
+            body,
+        },
+    )
 }
 
 /// The robot rejects bodies over 20,000 bytes (errcode 460101); say so before sending.
@@ -156,9 +217,9 @@ fn check_robot_body(info: &'static OperationInfo, prepared: Prepared) -> Result<
     let len = prepared.body.as_ref().map_or(0, Vec::len);
     if info.host == Host::Robot && len > ROBOT_MAX_BODY {
         let root = FieldPath::root(info.id);
-        return Err(Error::Validation(
-            root.error(format!("body has {len} bytes, more than the limit of {ROBOT_MAX_BODY}")),
-        ));
+        return Err(Error::Validation(root.error(format!(
+            "body has {len} bytes, more than the limit of {ROBOT_MAX_BODY}"
+        ))));
     }
     Ok(prepared)
 }
@@ -185,22 +246,47 @@ fn http_method(method: Method) -> reqwest::Method {
 }
 
 impl Transport {
-    /// The base URL an operation is sent to.
-    fn base(&self, host: Host) -> &str {
-        match host {
-            Host::Oapi | Host::Robot => &self.oapi_base,
-            Host::Api => &self.api_base,
-        }
+    /// A transport to these base URLs (checked by the builder).
+    pub(crate) fn new(
+        http: reqwest::Client,
+        oapi_base: &str,
+        api_base: &str,
+    ) -> Result<Transport, Error> {
+        Ok(Transport {
+            http,
+            oapi: BaseUrl::parse(oapi_base)?,
+            api: BaseUrl::parse(api_base)?,
+        })
+    }
+
+    /// The oapi base URL, without a trailing slash.
+    pub(crate) fn oapi_base(&self) -> &str {
+        self.oapi.as_str()
+    }
+
+    /// The v1.0 base URL, without a trailing slash.
+    pub(crate) fn api_base(&self) -> &str {
+        self.api.as_str()
     }
 
     /// The full URL of one attempt, credential first in the query string.
-    fn url(&self, info: &'static OperationInfo, prepared: &Prepared, credential: &Credential<'_>) -> Result<Url, Error> {
-        let base = self.base(info.host);
-        let mut text = String::with_capacity(base.len() + info.path.len());
-        text.push_str(base);
-        text.push_str(info.path);
-        let mut url = Url::parse(&text)
-            .map_err(|e| Error::Config(format!("{}: cannot build the request URL: {e}", info.id)))?;
+    fn url(
+        &self,
+        info: &'static OperationInfo,
+        prepared: &Prepared,
+        credential: &Credential<'_>,
+    ) -> Url {
+        let base = match info.host {
+            Host::Oapi | Host::Robot => &self.oapi,
+            Host::Api => &self.api,
+        };
+        // Cloning a parsed URL and setting its path is far cheaper than parsing a new one.
+        let mut url = base.url.clone();
+        if base.prefix.is_empty() {
+            url.set_path(info.path);
+        } else {
+            url.set_path(&format!("{}{}", base.prefix, info.path));
+        }
         let has_credential = matches!(credential, Credential::Query(_) | Credential::Robot { .. });
         if has_credential || !prepared.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -222,7 +308,7 @@ impl Transport {
                 pairs.append_pair(name, value);
             }
         }
-        Ok(url)
+        url
     }
 
     /// Sends the request once and reads the whole answer.
@@ -232,7 +318,7 @@ impl Transport {
         prepared: &Prepared,
         credential: &Credential<'_>,
     ) -> Result<Answer, Error> {
-        let url = self.url(info, prepared, credential)?;
+        let url = self.url(info, prepared, credential);
         let mut builder = self.http.request(prepared.method.clone(), url);
         if !prepared.headers.is_empty() {
             builder = builder.headers(prepared.headers.clone());
@@ -250,15 +336,21 @@ impl Transport {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone());
         }
-        let response = builder.send().await.map_err(|e| Error::from_reqwest(info.id, e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Error::from_reqwest(info.id, e))?;
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("x-acs-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| Error::from_reqwest(info.id, e))?;
-        Ok(Answer { status, request_id, body: body.into() })
+        let request_id = response.headers().get("x-acs-request-id").cloned();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::from_reqwest(info.id, e))?;
+        Ok(Answer {
+            status,
+            request_id,
+            body: body.into(),
+        })
     }
 }
 
@@ -266,6 +358,8 @@ impl Transport {
 pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(), Error> {
     let success = (200..300).contains(&answer.status);
     match info.envelope {
+        // The common case, decided without parsing the body twice.
+        Envelope::Errcode if success && errcode_is_zero(&answer.body) => Ok(()),
         Envelope::Errcode => {
             let envelope: ErrcodeEnvelope = match serde_json::from_slice(&answer.body) {
                 Ok(envelope) => envelope,
@@ -288,7 +382,7 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                         errmsg: envelope.errmsg.unwrap_or_default(),
                         sub_code: envelope.sub_code,
                         sub_msg: envelope.sub_msg,
-                        request_id: envelope.request_id.or_else(|| answer.request_id.clone()),
+                        request_id: envelope.request_id.or_else(|| answer.header_request_id()),
                     },
                 ));
             }
@@ -298,7 +392,7 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                     answer.status,
                     envelope.code.unwrap_or_default(),
                     envelope.errmsg.or(envelope.message).unwrap_or_default(),
-                    envelope.request_id.or_else(|| answer.request_id.clone()),
+                    envelope.request_id.or_else(|| answer.header_request_id()),
                 ));
             }
             Ok(())
@@ -310,20 +404,132 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
                 answer.status,
                 e.code.unwrap_or_default(),
                 e.message.unwrap_or_default(),
-                e.request_id.or_else(|| answer.request_id.clone()),
+                e.request_id.or_else(|| answer.header_request_id()),
             )),
             Err(_) => Err(http_error_from_text(info, answer)),
         },
     }
 }
 
+/// Whether an oapi body plainly reports success: its top-level `errcode` is `0`, `"0"` or null,
+/// or it has none. The scan skips nested values without parsing them; `false` means "look
+/// closer" (the full envelope parse decides), never "failed".
+fn errcode_is_zero(body: &[u8]) -> bool {
+    let mut i = skip_ws(body, 0);
+    if body.get(i) != Some(&b'{') {
+        return false;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(body, i);
+        match body.get(i) {
+            Some(b'}') => return true,
+            Some(b'"') => {}
+            _ => return false,
+        }
+        let Some(key_end) = string_end(body, i) else {
+            return false;
+        };
+        let key = &body[i + 1..key_end];
+        if key.contains(&b'\\') {
+            return false;
+        }
+        i = skip_ws(body, key_end + 1);
+        if body.get(i) != Some(&b':') {
+            return false;
+        }
+        i = skip_ws(body, i + 1);
+        if key == b"errcode" {
+            let rest = &body[i..];
+            return [&b"0"[..], b"\"0\"", b"null"].iter().any(|zero| {
+                rest.starts_with(zero)
+                    && matches!(
+                        rest.get(zero.len()),
+                        Some(b',' | b'}' | b' ' | b'\n' | b'\r' | b'\t')
+                    )
+            });
+        }
+        let Some(end) = value_end(body, i) else {
+            return false;
+        };
+        i = skip_ws(body, end);
+        match body.get(i) {
+            Some(b',') => i += 1,
+            Some(b'}') => return true,
+            _ => return false,
+        }
+    }
+}
+
+fn skip_ws(body: &[u8], mut i: usize) -> usize {
+    while matches!(body.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the quote closing the string that opens at `start`.
+fn string_end(body: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while let Some(&b) = body.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The index just past the value that starts at `start`.
+fn value_end(body: &[u8], start: usize) -> Option<usize> {
+    match body.get(start)? {
+        b'"' => string_end(body, start).map(|e| e + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while let Some(&b) = body.get(i) {
+                match b {
+                    b'"' => i = string_end(body, i)?,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let len = body[start..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(body.len() - start);
+            (len > 0).then_some(start + len)
+        }
+    }
+}
+
 /// An HTTP error whose body is not JSON (a proxy's or load balancer's page): keep an excerpt.
 fn http_error_from_text(info: &'static OperationInfo, answer: &Answer) -> Error {
-    Error::from_http(info.id, answer.status, String::new(), excerpt(&answer.body), answer.request_id.clone())
+    Error::from_http(
+        info.id,
+        answer.status,
+        String::new(),
+        excerpt(&answer.body),
+        answer.header_request_id(),
+    )
 }
 
 /// Reads a successful answer as the operation's response type.
-pub(crate) fn decode<R: DeserializeOwned>(info: &'static OperationInfo, answer: &Answer) -> Result<R, Error> {
+pub(crate) fn decode<R: DeserializeOwned>(
+    info: &'static OperationInfo,
+    answer: &Answer,
+) -> Result<R, Error> {
     let body = &answer.body;
     let result = if body.iter().all(u8::is_ascii_whitespace) {
         // An empty success (some v1.0 updates): read it as `null`, or failing that as `{}`.
@@ -331,7 +537,12 @@ pub(crate) fn decode<R: DeserializeOwned>(info: &'static OperationInfo, answer: 
     } else {
         serde_json::from_slice(body)
     };
-    result.map_err(|source| Error::Decode { operation: info.id, status: answer.status, excerpt: excerpt(body), source })
+    result.map_err(|source| Error::Decode {
+        operation: info.id,
+        status: answer.status,
+        excerpt: excerpt(body),
+        source,
+    })
 }
 
 /// The error fields of an oapi answer; everything else is skipped.
@@ -361,7 +572,12 @@ struct BareError {
     code: Option<String>,
     #[serde(default)]
     message: Option<String>,
-    #[serde(default, alias = "requestId", alias = "request_id", rename = "requestid")]
+    #[serde(
+        default,
+        alias = "requestId",
+        alias = "request_id",
+        rename = "requestid"
+    )]
     request_id: Option<String>,
 }
 
@@ -381,10 +597,14 @@ fn int_or_numeric_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>,
         None => Ok(None),
         Some(Scalar::Int(n)) => Ok(Some(n)),
         Some(Scalar::Text(s)) if s.trim().is_empty() => Ok(None),
-        Some(Scalar::Text(s)) => {
-            s.trim().parse().map(Some).map_err(|_| de::Error::custom(format!("errcode `{s}` is not a number")))
+        Some(Scalar::Text(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("errcode `{s}` is not a number"))),
+        Some(Scalar::Float(_) | Scalar::Bool(_)) => {
+            Err(de::Error::custom("errcode is not an integer"))
         }
-        Some(Scalar::Float(_) | Scalar::Bool(_)) => Err(de::Error::custom("errcode is not an integer")),
     }
 }
 
@@ -431,7 +651,11 @@ fn tls_config(needs_tls: bool) -> Result<rustls::ClientConfig, Error> {
         .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?;
     let mut config = match builder.clone().with_platform_verifier() {
         Ok(builder) => builder.with_no_client_auth(),
-        Err(e) if needs_tls => return Err(Error::Config(format!("cannot set up TLS certificate checks: {e}"))),
+        Err(e) if needs_tls => {
+            return Err(Error::Config(format!(
+                "cannot set up TLS certificate checks: {e}"
+            )));
+        }
         // Plain-HTTP loopback only (tests, local fakes): a machine without CA certificates
         // still works, and any TLS connection is refused.
         Err(_) => builder
@@ -524,40 +748,120 @@ mod tests {
 
     #[test]
     fn parameters_go_where_the_table_says() {
-        let request = serde_json::json!({"unionId": "u 1", "x-trace": 7, "body": {"a": [1]}, "unset": null});
+        let request =
+            serde_json::json!({"unionId": "u 1", "x-trace": 7, "body": {"a": [1]}, "unset": null});
         let p = prepare(&QUERY_AND_BODY, &request).unwrap();
         assert_eq!(p.query, vec![("unionId".to_owned(), "u 1".to_owned())]);
         assert_eq!(p.headers.get("x-trace").unwrap(), "7");
-        assert_eq!(p.body.as_deref(), Some(&br#"{"body":{"a":[1]},"unset":null}"#[..]));
+        assert_eq!(
+            p.body.as_deref(),
+            Some(&br#"{"body":{"a":[1]},"unset":null}"#[..])
+        );
     }
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer { status, request_id: None, body: body.as_bytes().to_vec() }
+        Answer {
+            status,
+            request_id: None,
+            body: body.as_bytes().to_vec(),
+        }
     }
 
-    const ERRCODE: OperationInfo = OperationInfo { envelope: Envelope::Errcode, ..QUERY_AND_BODY };
+    const ERRCODE: OperationInfo = OperationInfo {
+        envelope: Envelope::Errcode,
+        ..QUERY_AND_BODY
+    };
 
     #[test]
     fn errcode_forms() {
         assert!(check(&ERRCODE, &answer(200, r#"{"errcode":0,"errmsg":"ok"}"#)).is_ok());
         assert!(check(&ERRCODE, &answer(200, r#"{"result":1}"#)).is_ok());
         assert!(check(&ERRCODE, &answer(200, r#"{"errcode":"0"}"#)).is_ok());
-        let e = check(&ERRCODE, &answer(200, r#"{"errcode":"310000","errmsg":"sign not match"}"#)).unwrap_err();
+        let e = check(
+            &ERRCODE,
+            &answer(200, r#"{"errcode":"310000","errmsg":"sign not match"}"#),
+        )
+        .unwrap_err();
         assert_eq!(e.errcode(), Some(310000));
-        let e = check(&ERRCODE, &answer(200, r#"{"errcode":88,"sub_code":40014,"request_id":"r"}"#)).unwrap_err();
+        let e = check(
+            &ERRCODE,
+            &answer(200, r#"{"errcode":88,"sub_code":40014,"request_id":"r"}"#),
+        )
+        .unwrap_err();
         assert!(e.is_token_error());
         assert_eq!(e.request_id(), Some("r"));
         let e = check(&ERRCODE, &answer(200, "<html>banned</html>")).unwrap_err();
-        assert!(matches!(e, Error::Decode { status: 200, ref excerpt, .. } if excerpt == "<html>banned</html>"));
+        assert!(
+            matches!(e, Error::Decode { status: 200, ref excerpt, .. } if excerpt == "<html>banned</html>")
+        );
         let e = check(&ERRCODE, &answer(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(matches!(e, Error::Http { status: 502, .. }) && e.is_retryable());
     }
 
     #[test]
+    fn the_fast_errcode_scan_agrees_with_the_parser() {
+        let cases: &[(&str, bool)] = &[
+            (r#"{"errcode":0,"errmsg":"ok"}"#, true),
+            (r#" { "errcode" : 0 } "#, true),
+            (r#"{"errcode":"0"}"#, true),
+            (r#"{"errcode":null}"#, true),
+            (r#"{"result":{"errcode":5},"errcode":0}"#, true),
+            (r#"{"result":[1,{"a":"}"}],"x":"\"errcode\":1"}"#, true),
+            (r#"{}"#, true),
+            (r#"{"errcode":00}"#, false),
+            (r#"{"errcode":0.5}"#, false),
+            (r#"{"errcode":-1}"#, false),
+            (r#"{"errcode":"60011"}"#, false),
+            (r#"{"result":{"errcode":0},"errcode":40014}"#, false),
+            (r#"{"errcod\u0065":40014}"#, false),
+            (r#"<html>"#, false),
+            (r#"{"errcode":0"#, false),
+            (r#"{"a":1"#, false),
+        ];
+        for (body, zero) in cases {
+            assert_eq!(errcode_is_zero(body.as_bytes()), *zero, "{body}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_scan_never_hides_an_error(
+            entries in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["errcode", "errmsg", "result", "x"]),
+                    proptest::sample::select(vec![
+                        "0", "-1", "88", "\"0\"", "\"40014\"", "null", "{\"errcode\":1}", "[0,\"}\"]", "\"a\\\"b\"",
+                    ]),
+                ),
+                0..5,
+            ),
+            spaced in proptest::bool::ANY,
+        ) {
+            let sep = if spaced { " , " } else { "," };
+            let body = format!(
+                "{{{}}}",
+                entries.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(sep)
+            );
+            if errcode_is_zero(body.as_bytes()) {
+                let parsed: Result<ErrcodeEnvelope, _> = serde_json::from_slice(body.as_bytes());
+                if let Ok(envelope) = parsed {
+                    proptest::prop_assert_eq!(envelope.errcode.unwrap_or(0), 0, "{}", body);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn bare_errors() {
         assert!(check(&QUERY_AND_BODY, &answer(200, "anything")).is_ok());
-        let e = check(&QUERY_AND_BODY, &answer(400, r#"{"code":"InvalidAuthentication","message":"m","requestid":"r"}"#))
-            .unwrap_err();
+        let e = check(
+            &QUERY_AND_BODY,
+            &answer(
+                400,
+                r#"{"code":"InvalidAuthentication","message":"m","requestid":"r"}"#,
+            ),
+        )
+        .unwrap_err();
         assert!(e.is_token_error());
         assert_eq!(e.request_id(), Some("r"));
     }

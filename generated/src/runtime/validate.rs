@@ -146,15 +146,15 @@ pub fn range<T: PartialOrd + fmt::Display + Copy>(
     min: Option<T>,
     max: Option<T>,
 ) -> Result<(), ValidationError> {
-    if let Some(min) = min {
-        if value < min {
-            return Err(path.error(format!("is {value}, below the minimum of {min}")));
-        }
+    if let Some(min) = min
+        && value < min
+    {
+        return Err(path.error(format!("is {value}, below the minimum of {min}")));
     }
-    if let Some(max) = max {
-        if value > max {
-            return Err(path.error(format!("is {value}, above the maximum of {max}")));
-        }
+    if let Some(max) = max
+        && value > max
+    {
+        return Err(path.error(format!("is {value}, above the maximum of {max}")));
     }
     Ok(())
 }

@@ -25,9 +25,12 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
     let source = format!("spec/ ({})", spec_names.join(", "));
     let has_module = |name: &str| input.runtime.iter().any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"));
     out.insert("src/lib.rs".into(), render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?);
-    for area in api.areas.values() {
-        let extension = has_module(&area.name);
-        out.insert(format!("src/{}.rs", area.name), render::rust(&area::area_module(area, extension), &area.file)?);
+    let jobs: Vec<(&crate::ir::Area, bool)> = api.areas.values().map(|a| (a, has_module(&a.name))).collect();
+    for (path, bytes) in in_parallel(&jobs, |(area, extension)| {
+        let bytes = render::rust(&area::area_module(area, *extension), &area.file)?;
+        Ok((format!("src/{}.rs", area.name), bytes))
+    })? {
+        out.insert(path, bytes);
     }
     for f in &input.runtime {
         let target = match f.path.as_str() {
@@ -47,6 +50,37 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
     out.insert("LICENSE-APACHE".into(), manifest::LICENSE_APACHE.as_bytes().to_vec());
     out.insert("openapi.json".into(), openapi::openapi(api).into_bytes());
     Ok(out)
+}
+
+/// Runs `job` over `items` on as many threads as the machine has cores (areas are independent);
+/// results come back in input order, so the output stays deterministic.
+fn in_parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> Result<R, String> + Sync) -> Result<Vec<R>, String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(&job).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<R, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break mine };
+                        mine.push((i, job(item)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    if done.len() != items.len() {
+        return Err("a generator thread panicked".to_owned());
+    }
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Names used from the runtime by one generated module, so it imports exactly those.

@@ -177,10 +177,12 @@ impl Client {
     ) -> Result<Answer, Error> {
         let mut attempt: u32 = 0;
         let result = self.send_counting(info, prepared, &mut attempt).await;
-        // Recorded once: a fmt subscriber would show every value recorded along the way.
-        span.record("attempt", attempt);
-        if let Ok(answer) = &result {
-            span.record("status", answer.status);
+        if !span.is_disabled() {
+            // Recorded once: a fmt subscriber would show every value recorded along the way.
+            span.record("attempt", attempt);
+            if let Ok(answer) = &result {
+                span.record("status", answer.status);
+            }
         }
         result
     }
@@ -208,7 +210,7 @@ impl Client {
             {
                 token_replaced = true;
                 tracing::debug!(attempt = *attempt, %error, "access token rejected; fetching anew");
-                tokens.invalidate(&rejected, info.id).await?;
+                Box::pin(tokens.invalidate(&rejected, info.id)).await?;
                 continue;
             }
             let Some(delay) = inner.retry.backoff(&error, info.effect, retries) else {
@@ -217,7 +219,7 @@ impl Client {
             retries += 1;
             let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
             tracing::info!(attempt = *attempt, delay_ms, %error, "retrying");
-            tokio::time::sleep(delay).await;
+            Box::pin(tokio::time::sleep(delay)).await;
         }
     }
 

@@ -123,7 +123,8 @@ impl RateLimiter {
         };
         let start = self.reserve(info.id, rate, Instant::now());
         if start > Instant::now() {
-            tokio::time::sleep_until(start).await;
+            // Boxed: the timer is rare, and keeping it out of line keeps every call's future small.
+            Box::pin(tokio::time::sleep_until(start)).await;
         }
     }
 

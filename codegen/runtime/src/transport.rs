@@ -5,8 +5,9 @@
 //! the wire. It is careful about secrets: the URL (which carries `access_token` for oapi calls)
 //! never reaches an error, and the token header is marked sensitive.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -23,6 +24,9 @@ use super::validate::FieldPath;
 /// The header v1.0 endpoints read the access token from.
 pub(crate) const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 
+/// The header DingTalk names a request with.
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
+
 /// The user agent of every request.
 pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG_VERSION"));
 
@@ -30,13 +34,23 @@ pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG
 const ROBOT_MAX_BODY: usize = 20_000;
 
 /// Where requests go, and the HTTP client that takes them there.
-#[derive(Clone)]
 pub(crate) struct Transport {
     http: reqwest::Client,
     /// The oapi host; the robot webhook lives here too.
     oapi: BaseUrl,
     /// The v1.0 host.
     api: BaseUrl,
+    /// Each operation's URLs, built on first use, keyed by the address of its (static) facts.
+    urls: RwLock<HashMap<usize, OperationUrls>>,
+}
+
+/// The URLs of one operation, kept so that most calls clone a URL instead of building one.
+struct OperationUrls {
+    /// The base URL with the operation's path, without a query.
+    bare: Url,
+    /// With `?access_token=` for the token last used, when that is the whole query (the common
+    /// oapi case).
+    with_token: Option<(Secret, Url)>,
 }
 
 /// A base URL, parsed once.
@@ -111,16 +125,16 @@ impl fmt::Debug for Prepared {
 /// A complete answer: status, the request id header and the body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    /// `x-acs-request-id`, read only when an error needs it.
-    request_id: Option<HeaderValue>,
+    /// The answer's headers; `x-acs-request-id` is read from them only when an error needs it.
+    headers: HeaderMap,
     pub(crate) body: Vec<u8>,
 }
 
 impl Answer {
     /// The request id from the answer's header.
     fn header_request_id(&self) -> Option<String> {
-        self.request_id
-            .as_ref()
+        self.headers
+            .get(REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     }
@@ -233,6 +247,40 @@ fn as_text(value: &Value) -> Option<String> {
     }
 }
 
+/// Appends `name=value` to a query string, `application/x-www-form-urlencoded` as browsers and
+/// DingTalk's own SDKs write it: alphanumerics and `*-._` as they are, space as `+`, every other
+/// byte as `%XX`.
+fn push_pair(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    push_form_encoded(query, name);
+    query.push('=');
+    push_form_encoded(query, value);
+}
+
+fn push_form_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    if text.bytes().all(plain) {
+        out.push_str(text);
+        return;
+    }
+    for &b in text.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+}
+
 fn http_method(method: Method) -> reqwest::Method {
     match method {
         Method::Get => reqwest::Method::GET,
@@ -253,6 +301,7 @@ impl Transport {
             http,
             oapi: BaseUrl::parse(oapi_base)?,
             api: BaseUrl::parse(api_base)?,
+            urls: RwLock::new(HashMap::new()),
         })
     }
 
@@ -273,37 +322,83 @@ impl Transport {
         prepared: &Prepared,
         credential: &Credential<'_>,
     ) -> Url {
+        let key = std::ptr::from_ref(info) as usize;
+        // Only the token in the query: the URL can be reused while the token is the same.
+        let token_only = match credential {
+            Credential::Query(token) if prepared.query.is_empty() => Some(*token),
+            _ => None,
+        };
+        let no_query = prepared.query.is_empty()
+            && matches!(credential, Credential::None | Credential::Header(_));
+        let cached = {
+            // The map is only ever extended or updated by whole values: a poisoned lock still
+            // holds good URLs.
+            let urls = self.urls.read().unwrap_or_else(PoisonError::into_inner);
+            let entry = urls.get(&key);
+            if let (
+                Some(token),
+                Some(OperationUrls {
+                    with_token: Some((used, url)),
+                    ..
+                }),
+            ) = (token_only, entry)
+                && used == token
+            {
+                return url.clone();
+            }
+            match entry {
+                Some(entry) if no_query => return entry.bare.clone(),
+                Some(entry) => Some(entry.bare.clone()),
+                None => None,
+            }
+        };
+        let first_use = cached.is_none();
+        let bare = cached.unwrap_or_else(|| self.bare_url(info));
+        let mut url = bare.clone();
+        let mut query = String::with_capacity(128);
+        match credential {
+            Credential::Query(token) => push_pair(&mut query, "access_token", token.expose()),
+            Credential::Robot { token, signature } => {
+                push_pair(&mut query, "access_token", token.expose());
+                if let Some((timestamp, sign)) = signature {
+                    push_pair(&mut query, "timestamp", &timestamp.to_string());
+                    // `+`, `/` and `=` of the base64 signature are percent-encoded here, once.
+                    push_pair(&mut query, "sign", sign);
+                }
+            }
+            Credential::None | Credential::Header(_) => {}
+        }
+        for (name, value) in &prepared.query {
+            push_pair(&mut query, name, value);
+        }
+        if !query.is_empty() {
+            url.set_query(Some(&query));
+        }
+        // Written the first time and when the token changed: once per operation and token.
+        if first_use || token_only.is_some() {
+            let mut urls = self.urls.write().unwrap_or_else(PoisonError::into_inner);
+            let entry = urls.entry(key).or_insert_with(|| OperationUrls {
+                bare,
+                with_token: None,
+            });
+            if let Some(token) = token_only {
+                entry.with_token = Some((token.clone(), url.clone()));
+            }
+        }
+        url
+    }
+
+    /// The base URL with the operation's path.
+    fn bare_url(&self, info: &'static OperationInfo) -> Url {
         let base = match info.host {
             Host::Oapi | Host::Robot => &self.oapi,
             Host::Api => &self.api,
         };
-        // Cloning a parsed URL and setting its path is far cheaper than parsing a new one.
         let mut url = base.url.clone();
         if base.prefix.is_empty() {
             url.set_path(info.path);
         } else {
             url.set_path(&format!("{}{}", base.prefix, info.path));
-        }
-        let has_credential = matches!(credential, Credential::Query(_) | Credential::Robot { .. });
-        if has_credential || !prepared.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            match credential {
-                Credential::Query(token) => {
-                    pairs.append_pair("access_token", token.expose());
-                }
-                Credential::Robot { token, signature } => {
-                    pairs.append_pair("access_token", token.expose());
-                    if let Some((timestamp, sign)) = signature {
-                        pairs.append_pair("timestamp", &timestamp.to_string());
-                        // The form encoder percent-encodes `+`, `/` and `=`: encoded exactly once.
-                        pairs.append_pair("sign", sign);
-                    }
-                }
-                Credential::None | Credential::Header(_) => {}
-            }
-            for (name, value) in &prepared.query {
-                pairs.append_pair(name, value);
-            }
         }
         url
     }
@@ -333,19 +428,20 @@ impl Transport {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone());
         }
-        let response = builder
+        let mut response = builder
             .send()
             .await
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         let status = response.status().as_u16();
-        let request_id = response.headers().get("x-acs-request-id").cloned();
+        // Kept whole (a move, not a lookup): only an error reads the request id from it.
+        let headers = std::mem::take(response.headers_mut());
         let body = response
             .bytes()
             .await
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         Ok(Answer {
             status,
-            request_id,
+            headers,
             body: body.into(),
         })
     }
@@ -759,7 +855,7 @@ mod tests {
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
             status,
-            request_id: None,
+            headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -793,6 +889,24 @@ mod tests {
         );
         let e = check(&ERRCODE, &answer(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(matches!(e, Error::Http { status: 502, .. }) && e.is_retryable());
+    }
+
+    #[test]
+    fn query_values_are_form_encoded_once() {
+        let mut q = String::new();
+        push_pair(&mut q, "sign", "Ouzz+x/Y=");
+        push_pair(&mut q, "name", "周 a&b");
+        assert_eq!(q, "sign=Ouzz%2Bx%2FY%3D&name=%E5%91%A8+a%26b");
+        let mut url = Url::parse("https://oapi.dingtalk.com/robot/send").unwrap();
+        url.set_query(Some(&q));
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("sign".into(), "Ouzz+x/Y=".into()),
+                ("name".into(), "周 a&b".into())
+            ]
+        );
     }
 
     #[test]

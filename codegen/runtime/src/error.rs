@@ -651,6 +651,18 @@ mod tests {
     }
 
     #[test]
+    fn errors_travel_between_threads_and_into_boxed_errors() {
+        fn check<E: std::error::Error + Send + Sync + 'static>() {}
+        check::<Error>();
+        let boxed: BoxError = Box::new(api(-1, None));
+        assert!(
+            boxed
+                .to_string()
+                .starts_with("blackboard.create: errcode -1")
+        );
+    }
+
+    #[test]
     fn excerpts_are_short() {
         let body = "<html>".repeat(100);
         let e = excerpt(body.as_bytes());

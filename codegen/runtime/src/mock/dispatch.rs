@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Method;
 use axum::response::Response;
@@ -38,9 +38,8 @@ pub(crate) async fn handle(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => Bytes::new(),
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return answer::too_large(MAX_BODY);
     };
     let incoming = Incoming {
         method: parts.method,

@@ -29,6 +29,7 @@
 //!
 //! | condition | oapi (`errcode` envelope) | v1.0 (bare envelope) |
 //! | --- | --- | --- |
+//! | body over 4 MiB | HTTP 413 `RequestEntityTooLarge` | HTTP 413 `RequestEntityTooLarge` |
 //! | path of no operation | HTTP 404, errcode 404 | HTTP 404 `NotFound` |
 //! | a queued [`Fault`] matches | the fault (see [`Fault`]) | the fault |
 //! | wrong method | 43001 需要GET请求 / 43002 需要POST请求 | 405 `MethodNotAllowed` |

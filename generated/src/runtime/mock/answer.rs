@@ -180,6 +180,14 @@ pub(crate) fn not_found(path: &str) -> Response {
     }
 }
 
+/// HTTP 413 for a body larger than the fake reads (`limit` bytes), or one that broke off.
+pub(crate) fn too_large(limit: usize) -> Response {
+    let id = request_id();
+    let message = format!("the request body could not be read whole (at most {limit} bytes)");
+    let body = json!({"code": "RequestEntityTooLarge", "message": message, "requestid": id});
+    json_response(StatusCode::PAYLOAD_TOO_LARGE, &body, Some(&id))
+}
+
 /// A JSON answer, with the request id header when given.
 pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();

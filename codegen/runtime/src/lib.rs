@@ -29,3 +29,5 @@ pub mod robot;
 pub mod callback;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "cli")]
+pub mod cli;

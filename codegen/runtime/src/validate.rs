@@ -206,7 +206,8 @@ pub fn window<T: WindowEnd>(
         let days = span as f64 / 86_400_000.0;
         let end_path = path.field(end_name);
         return Err(end_path.error(format!(
-            "is {days:.1} days after `{start_name}`, more than the limit of {max_days} days"
+            "is {days:.1} days after `{start_name}`, more than the limit of {max_days} day{}",
+            if max_days == 1 { "" } else { "s" }
         )));
     }
     Ok(())

@@ -75,7 +75,7 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
     for f in &o.fields {
         let fname = ident(&f.rust);
         let (arg_ty, value) = argument(f, imports);
-        let plain = value.to_string() == fname.to_string();
+        let plain = value.to_string() == f.rust;
         if f.required {
             args.push(quote!(#fname: #arg_ty));
             inits.push(if plain { quote!(#fname) } else { quote!(#fname: #value) });
@@ -260,7 +260,7 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
     let de_arms = u.variants.iter().map(|v| {
         let vn = ident(&v.rust);
         let value = &v.value;
-        quote!(#value => serde_json::from_value(content).map(Self::#vn),)
+        quote!(#value => |content| serde_json::from_value(content).map(Self::#vn),)
     });
     let froms = u.variants.iter().map(|v| {
         let vn = ident(&v.rust);
@@ -281,7 +281,6 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
             }
         }
     });
-    let expected = format!("one of {}", values.join(", "));
     let checks = u.has_checks.then(|| {
         let validate = imports.item("validate::Validate");
         let fp = imports.item("validate::FieldPath");
@@ -325,13 +324,13 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
                     Some(serde_json::Value::String(kind)) => kind,
                     _ => return Err(D::Error::missing_field(#tag)),
                 };
-                let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
-                #strict
-                let parsed = match kind.as_str() {
+                let parse: fn(serde_json::Value) -> Result<Self, serde_json::Error> = match kind.as_str() {
                     #(#de_arms)*
                     other => return Err(D::Error::unknown_variant(other, &[#(#values),*])),
                 };
-                parsed.map_err(|e| D::Error::custom(format_args!("{}: {e} (expected {})", #tag, #expected)))
+                let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
+                #strict
+                parse(content).map_err(|e| D::Error::custom(format_args!("`{kind}`: {e}")))
             }
         }
         #checks

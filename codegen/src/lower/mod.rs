@@ -63,10 +63,10 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
     for area in areas.values() {
         for op in &area.operations {
             for name in [&op.request.name, &op.response.name] {
-                if let Some(other) = generated.insert(name.clone(), op.id.clone()) {
-                    if let Some(p) = op_pos.get(&op.id) {
-                        diags.error(p, format!("operations `{other}` and `{}` both make the type `{name}`", op.id));
-                    }
+                if let Some(other) = generated.insert(name.clone(), op.id.clone())
+                    && let Some(p) = op_pos.get(&op.id)
+                {
+                    diags.error(p, format!("operations `{other}` and `{}` both make the type `{name}`", op.id));
                 }
             }
             for generated in [&op.request.name, &op.response.name] {

@@ -310,16 +310,24 @@ impl Drop for MockServer {
 pub async fn serve(builder: MockBuilder) -> io::Result<()> {
     let server = builder.start().await?;
     let base = server.base_url();
-    println!("DingTalk fake listening on {base} (oapi, v1.0 and robot hosts); Ctrl-C stops it.");
-    println!("export DINGTALK_OAPI_BASE_URL={base}");
-    println!("export DINGTALK_API_BASE_URL={base}");
-    println!("export DINGTALK_APP_KEY={}", server.app_key());
-    println!("export DINGTALK_APP_SECRET={}", server.app_secret());
-    println!("export DINGTALK_ROBOT_TOKEN={}", server.robot_token());
-    if let Some(secret) = server.robot_secret() {
-        println!("export DINGTALK_ROBOT_SECRET={secret}");
+    // The `export` lines go to stdout (so `eval "$(dingtalk mock serve)"`-style use works), the
+    // rest to stderr; a closed stdout is not worth a panic.
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }};
     }
-    println!("Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)");
+    eprintln!("DingTalk fake listening on {base} (oapi, v1.0 and robot hosts); Ctrl-C stops it.");
+    say!("export DINGTALK_OAPI_BASE_URL={base}");
+    say!("export DINGTALK_API_BASE_URL={base}");
+    say!("export DINGTALK_APP_KEY={}", server.app_key());
+    say!("export DINGTALK_APP_SECRET={}", server.app_secret());
+    say!("export DINGTALK_ROBOT_TOKEN={}", server.robot_token());
+    if let Some(secret) = server.robot_secret() {
+        say!("export DINGTALK_ROBOT_SECRET={secret}");
+    }
+    eprintln!("Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)");
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())

@@ -1,0 +1,218 @@
+//! The wire request of every operation, as the fake receives it from the typed [`Client`]:
+//! method, path, query (credential first, then query parameters), headers (credential,
+//! content type) and the exact JSON body, key order included.
+//!
+//! The expected request is derived from the operation's documented example and its
+//! `OperationInfo`, so an operation added to the spec is checked without touching this file.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use dingtalk_openapi::mock::{MockServer, RecordedRequest};
+use dingtalk_openapi::operation::{
+    Auth, Location, Method, Operation, OperationInfo, OperationVisitor,
+};
+use dingtalk_openapi::{Client, Error, mock_operations, operations, visit_operation};
+use serde_json::{Map, Value};
+
+struct CallExample<'a> {
+    client: &'a Client,
+}
+
+impl<'a> OperationVisitor for CallExample<'a> {
+    type Output = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
+    fn visit<O: Operation>(self) -> Self::Output {
+        let client = self.client;
+        Box::pin(async move {
+            let request: O = serde_json::from_str(O::INFO.example_request)
+                .expect("example request deserializes");
+            client.execute(request).await.map(drop)
+        })
+    }
+}
+
+/// A query or header value as text, the way the client writes it.
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Every difference between what `op`'s example should put on the wire and what arrived.
+fn check(op: &OperationInfo, got: &RecordedRequest, token: &str, robot_token: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut expect = |ok: bool, what: String| {
+        if !ok {
+            problems.push(format!("{}: {what}", op.id));
+        }
+    };
+    expect(
+        got.method == op.method.as_str(),
+        format!("method {} instead of {}", got.method, op.method.as_str()),
+    );
+    expect(
+        got.path == op.path,
+        format!("path {} instead of {}", got.path, op.path),
+    );
+    let example: Map<String, Value> =
+        serde_json::from_str(op.example_request).expect("example is an object");
+    let location = |key: &str| {
+        let declared = op
+            .params
+            .iter()
+            .find(|p| p.name == key)
+            .map_or(Location::Body, |p| p.location);
+        if op.method == Method::Get && declared == Location::Body {
+            Location::Query
+        } else {
+            declared
+        }
+    };
+    // The credential, where the host wants it, and nowhere else.
+    let mut query = got.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    match op.auth {
+        Auth::QueryToken => {
+            expect(
+                query.next() == Some(("access_token", token)),
+                format!("query should start with the access token: {:?}", got.query),
+            );
+            expect(
+                got.header("x-acs-dingtalk-access-token").is_none(),
+                "token header on an oapi call".into(),
+            );
+        }
+        Auth::HeaderToken => {
+            expect(
+                got.header("x-acs-dingtalk-access-token") == Some(token),
+                "missing x-acs-dingtalk-access-token".into(),
+            );
+            expect(
+                got.query_value("access_token").is_none(),
+                "token in the query of a v1.0 call".into(),
+            );
+        }
+        Auth::Robot => {
+            expect(
+                query.next() == Some(("access_token", robot_token)),
+                format!("query should start with the robot token: {:?}", got.query),
+            );
+            let (ts, sign) = (query.next(), query.next());
+            expect(
+                ts.is_some_and(|(k, _)| k == "timestamp"),
+                format!("timestamp should follow the token: {:?}", got.query),
+            );
+            expect(
+                sign.is_some_and(|(k, _)| k == "sign"),
+                format!("sign should follow the timestamp: {:?}", got.query),
+            );
+        }
+        _ => expect(
+            got.query_value("access_token").is_none(),
+            "a credential on an unauthenticated call".into(),
+        ),
+    }
+    // Query parameters, in declared order.
+    let want_query: Vec<(String, String)> = example
+        .iter()
+        .filter(|(k, _)| location(k) == Location::Query)
+        .filter_map(|(k, v)| text(v).map(|t| (k.clone(), t)))
+        .collect();
+    let got_query: Vec<(String, String)> =
+        query.map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    expect(
+        got_query == want_query,
+        format!("query parameters {got_query:?} instead of {want_query:?}"),
+    );
+    for (k, v) in example
+        .iter()
+        .filter(|(k, _)| location(k) == Location::Header)
+    {
+        expect(
+            got.header(k) == text(v).as_deref(),
+            format!("header {k} is {:?}", got.header(k)),
+        );
+    }
+    // The body: exactly the body parameters, in order, as JSON.
+    let body: Map<String, Value> = example
+        .iter()
+        .filter(|(k, _)| location(k) == Location::Body)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if op.method == Method::Get {
+        expect(got.body.is_empty(), "a GET with a body".into());
+    } else {
+        let ct = got.header("content-type").unwrap_or_default();
+        expect(
+            ct.starts_with("application/json"),
+            format!("content type {ct:?}"),
+        );
+        let want = serde_json::to_string(&body).expect("serialize");
+        let got_body = String::from_utf8_lossy(&got.body);
+        expect(
+            got_body == want,
+            format!("body {got_body} instead of {want}"),
+        );
+    }
+    problems
+}
+
+#[tokio::test]
+async fn every_operation_puts_its_example_on_the_wire_as_documented() {
+    let server = MockServer::builder(mock_operations())
+        .start()
+        .await
+        .expect("start the fake");
+    let mut builder = Client::builder()
+        .app_credentials(server.app_key(), server.app_secret())
+        .oapi_base_url(server.base_url())
+        .api_base_url(server.base_url())
+        .robot_token(server.robot_token())
+        .no_rate_limit()
+        .retry_base_delay(Duration::from_millis(1));
+    if let Some(secret) = server.robot_secret() {
+        builder = builder.robot_secret(secret);
+    }
+    let client = builder.build().expect("client");
+    let token = client
+        .access_token()
+        .await
+        .expect("token")
+        .expose()
+        .to_owned();
+    let mut problems = Vec::new();
+    let ops = operations();
+    assert!(ops.len() >= 24, "only {} operations", ops.len());
+    for op in &ops {
+        let before = server.requests().len();
+        let call = visit_operation(op.id, CallExample { client: &client }).expect("known id");
+        if let Err(e) = call.await {
+            problems.push(format!("{}: the call failed: {e}", op.id));
+            continue;
+        }
+        let sent: Vec<RecordedRequest> = server
+            .requests()
+            .into_iter()
+            .skip(before)
+            .filter(|r| r.operation == Some(op.id))
+            .collect();
+        match sent.as_slice() {
+            [one] => problems.extend(check(op, one, &token, server.robot_token())),
+            other => problems.push(format!(
+                "{}: {} requests reached the fake",
+                op.id,
+                other.len()
+            )),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} wire problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -51,6 +51,8 @@ rustdoc-args = ["--cfg", "docsrs"]
     default.sort();
     default.dedup();
     let _ = writeln!(out, "default = {}", list(&default));
+    // Generator-level features: what the emitted code itself gates.
+    let _ = writeln!(out, "# Derive Serialize for response types too (to store or forward answers).\nserialize-responses = []");
     let mut names: Vec<&String> = api.areas.keys().chain(runtime_features.keys().filter(|k| *k != "default")).collect();
     names.sort();
     names.dedup();

@@ -54,9 +54,17 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
     let builder = o.usage.request.then(|| constructor(o, imports));
     let checks = o.has_checks.then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
     let default = o.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    // A type only ever received needs no `Serialize` (it costs build time per type); users who
+    // store answers turn it on with the `serialize-responses` feature.
+    let (ser, ser_opt) = if o.usage.request {
+        (Some(quote!(#ser,)), None)
+    } else {
+        (None, Some(quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))])))
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, #default PartialEq, #ser, #de)]
+        #[derive(Debug, Clone, #default PartialEq, #ser #de)]
+        #ser_opt
         #deny
         #[non_exhaustive]
         pub struct #name { #(#fields)* }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use dingtalk_openapi::mock::{Fault, MockServer};
 use dingtalk_openapi::operation::{Operation, OperationVisitor};
-use dingtalk_openapi::{Client, ClientBuilder, Error, RateLimit, mock_operations, operations, visit_operation};
+use dingtalk_openapi::{
+    Client, ClientBuilder, Error, RateLimit, mock_operations, operations, visit_operation,
+};
 
 type Outcome = Result<(), Error>;
 
@@ -26,37 +28,33 @@ impl<'a> OperationVisitor for CallExample<'a> {
     fn visit<O: Operation>(self) -> Self::Output {
         let client = self.client;
         Box::pin(async move {
-            let request: O = serde_json::from_str(O::INFO.example_request)
-                .map_err(|e| format!("{}: the example request does not deserialize: {e}", O::INFO.id))?;
+            let request: O = serde_json::from_str(O::INFO.example_request).map_err(|e| {
+                format!(
+                    "{}: the example request does not deserialize: {e}",
+                    O::INFO.id
+                )
+            })?;
             Ok(client.execute(request).await.map(drop))
         })
     }
 }
 
 async fn start() -> MockServer {
-    MockServer::builder(mock_operations()).start().await.expect("start the fake")
+    MockServer::builder(mock_operations())
+        .start()
+        .await
+        .expect("start the fake")
 }
 
 /// A client aimed at the fake, with its app and robot credentials.
 fn builder(server: &MockServer) -> ClientBuilder {
-    let mut builder = Client::builder()
-        .app_credentials(server.app_key(), server.app_secret())
-        .oapi_base_url(server.base_url())
-        .api_base_url(server.base_url())
-        .robot_token(server.robot_token())
-        .no_rate_limit()
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(5))
-        .rate_limit_retry_wait(Duration::from_millis(10));
-    if let Some(secret) = server.robot_secret() {
-        builder = builder.robot_secret(secret);
-    }
-    builder
+    tests::fake_client(server)
 }
 
 /// Calls operation `id` with its example request.
 async fn call(client: &Client, id: &str) -> Outcome {
-    let future = visit_operation(id, CallExample { client }).unwrap_or_else(|| panic!("no operation {id}"));
+    let future =
+        visit_operation(id, CallExample { client }).unwrap_or_else(|| panic!("no operation {id}"));
     future.await.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -64,57 +62,104 @@ async fn call(client: &Client, id: &str) -> Outcome {
 async fn every_operation_succeeds_with_its_documented_example() {
     let server = start().await;
     let client = builder(&server).build().expect("client");
-    assert_eq!(mock_operations().len(), operations().len(), "the fake knows every operation");
+    assert_eq!(
+        mock_operations().len(),
+        operations().len(),
+        "the fake knows every operation"
+    );
     let mut failures = Vec::new();
     for op in operations() {
         if let Err(error) = call(&client, op.id).await {
             failures.push(format!("{}: {error}", op.id));
         }
-        assert!(server.faults().calls(op.id) > 0, "{} reached the fake", op.id);
+        assert!(
+            server.faults().calls(op.id) > 0,
+            "{} reached the fake",
+            op.id
+        );
     }
-    assert!(failures.is_empty(), "operations that failed against the fake:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "operations that failed against the fake:\n{}",
+        failures.join("\n")
+    );
     // One token for every call that needs one: the client caches it, the fake keeps it valid.
     let fetched = server.faults().calls("gettoken");
-    assert!(fetched <= 2, "gettoken called {fetched} times (once by the client, once as an operation)");
+    assert!(
+        fetched <= 2,
+        "gettoken called {fetched} times (once by the client, once as an operation)"
+    );
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn faults_become_the_documented_error_variants() {
     let server = start().await;
-    let client = builder(&server).max_retries(0).timeout(Duration::from_millis(500)).build().expect("client");
+    let client = builder(&server)
+        .max_retries(0)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .expect("client");
     let faults = server.faults();
     let oapi = "blackboard.listids";
     let v1 = "hrm.employees.dismissions";
 
     faults.push_for(oapi, Fault::errcode(-1));
     let e = call(&client, oapi).await.expect_err("busy");
-    assert!(matches!(e, Error::Api { errcode: -1, .. }) && e.is_retryable(), "{e:?}");
+    assert!(
+        matches!(e, Error::Api { errcode: -1, .. }) && e.is_retryable(),
+        "{e:?}"
+    );
 
     faults.push_for(oapi, Fault::errcode_with_sub_code(15, "isp.-1"));
     let e = call(&client, oapi).await.expect_err("busy");
-    assert!(matches!(e, Error::Api { errcode: 15, .. }) && e.is_retryable(), "{e:?}");
+    assert!(
+        matches!(e, Error::Api { errcode: 15, .. }) && e.is_retryable(),
+        "{e:?}"
+    );
     assert!(e.request_id().is_some(), "{e:?}");
 
-    for (code, limit) in [(90018, RateLimit::PerAppQps), (90002, RateLimit::GlobalQps), (90020, RateLimit::MonthlyQuota)] {
+    for (code, limit) in [
+        (90018, RateLimit::PerAppQps),
+        (90002, RateLimit::GlobalQps),
+        (90020, RateLimit::MonthlyQuota),
+    ] {
         faults.push_for(oapi, Fault::errcode(code));
         let e = call(&client, oapi).await.expect_err("rate limited");
-        assert!(matches!(e, Error::RateLimited { limit: l, errcode: Some(c), .. } if l == limit && c == code), "{e:?}");
+        assert!(
+            matches!(e, Error::RateLimited { limit: l, errcode: Some(c), .. } if l == limit && c == code),
+            "{e:?}"
+        );
         faults.push_for(v1, Fault::errcode(code));
         let e = call(&client, v1).await.expect_err("rate limited");
-        assert!(matches!(e, Error::RateLimited { limit: l, status: Some(403), .. } if l == limit), "{e:?}");
+        assert!(
+            matches!(e, Error::RateLimited { limit: l, status: Some(403), .. } if l == limit),
+            "{e:?}"
+        );
     }
 
     faults.push_for("robot.send", Fault::errcode(660026));
     let e = call(&client, "robot.send").await.expect_err("robot limit");
-    assert!(matches!(e, Error::RateLimited { limit: RateLimit::Robot, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::RateLimited {
+                limit: RateLimit::Robot,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 
     faults.push_for(oapi, Fault::http(503, "systemError"));
     let e = call(&client, oapi).await.expect_err("503");
     assert!(matches!(e, Error::Http { status: 503, .. }), "{e:?}");
     faults.push_for(v1, Fault::http(400, "InvalidParameter"));
     let e = call(&client, v1).await.expect_err("400");
-    assert!(matches!(&e, Error::Http { status: 400, code, .. } if code == "InvalidParameter"), "{e:?}");
+    assert!(
+        matches!(&e, Error::Http { status: 400, code, .. } if code == "InvalidParameter"),
+        "{e:?}"
+    );
 
     faults.push_for(oapi, Fault::Delay(Duration::from_secs(2)));
     let e = call(&client, oapi).await.expect_err("slow");
@@ -123,7 +168,10 @@ async fn faults_become_the_documented_error_variants() {
     for fault in [Fault::Malformed, Fault::Html] {
         faults.push_for(oapi, fault.clone());
         let e = call(&client, oapi).await.expect_err("undecodable");
-        assert!(matches!(e, Error::Decode { status: 200, .. }), "{fault:?}: {e:?}");
+        assert!(
+            matches!(e, Error::Decode { status: 200, .. }),
+            "{fault:?}: {e:?}"
+        );
     }
     for fault in [Fault::Truncated, Fault::Reset] {
         faults.push_for(oapi, fault.clone());
@@ -134,26 +182,46 @@ async fn faults_become_the_documented_error_variants() {
     // A rejected token is replaced once, then the call goes through.
     let before = faults.calls("gettoken");
     faults.push_for(oapi, Fault::errcode_with_sub_code(88, "40014"));
-    call(&client, oapi).await.expect("the client fetches a new token and calls again");
+    call(&client, oapi)
+        .await
+        .expect("the client fetches a new token and calls again");
     assert_eq!(faults.calls("gettoken"), before + 1);
     faults.expire_tokens();
-    call(&client, v1).await.expect("an expired token is replaced on v1.0 too");
+    call(&client, v1)
+        .await
+        .expect("an expired token is replaced on v1.0 too");
 
     // A failing token endpoint fails the call as Error::Token.
     let fresh = builder(&server).max_retries(0).build().expect("client");
     faults.push_for("gettoken", Fault::errcode(-1));
     let e = call(&fresh, oapi).await.expect_err("no token");
-    assert!(matches!(e, Error::Token { .. }) && e.errcode() == Some(-1), "{e:?}");
-    let wrong = builder(&server).app_credentials("mock-app-key", "wrong").build().expect("client");
+    assert!(
+        matches!(e, Error::Token { .. }) && e.errcode() == Some(-1),
+        "{e:?}"
+    );
+    let wrong = builder(&server)
+        .app_credentials("mock-app-key", "wrong")
+        .build()
+        .expect("client");
     let e = call(&wrong, oapi).await.expect_err("bad secret");
-    assert!(matches!(e, Error::Token { .. }) && e.errcode() == Some(40096), "{e:?}");
+    assert!(
+        matches!(e, Error::Token { .. }) && e.errcode() == Some(40096),
+        "{e:?}"
+    );
 
     assert_eq!(faults.pending(), 0);
     // With retries on, transient faults pass unnoticed.
     let retrying = builder(&server).build().expect("client");
-    for fault in [Fault::errcode(-1), Fault::http(500, "systemError"), Fault::Reset, Fault::errcode(90018)] {
+    for fault in [
+        Fault::errcode(-1),
+        Fault::http(500, "systemError"),
+        Fault::Reset,
+        Fault::errcode(90018),
+    ] {
         faults.push_for(oapi, fault.clone());
-        call(&retrying, oapi).await.unwrap_or_else(|e| panic!("{fault:?} was not retried: {e}"));
+        call(&retrying, oapi)
+            .await
+            .unwrap_or_else(|e| panic!("{fault:?} was not retried: {e}"));
     }
     server.shutdown().await;
 }

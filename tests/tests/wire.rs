@@ -7,8 +7,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
-
 use dingtalk_openapi::mock::{MockServer, RecordedRequest};
 use dingtalk_openapi::operation::{
     Auth, Location, Method, Operation, OperationInfo, OperationVisitor,
@@ -167,16 +165,7 @@ async fn every_operation_puts_its_example_on_the_wire_as_documented() {
         .start()
         .await
         .expect("start the fake");
-    let mut builder = Client::builder()
-        .app_credentials(server.app_key(), server.app_secret())
-        .oapi_base_url(server.base_url())
-        .api_base_url(server.base_url())
-        .robot_token(server.robot_token())
-        .no_rate_limit()
-        .retry_base_delay(Duration::from_millis(1));
-    if let Some(secret) = server.robot_secret() {
-        builder = builder.robot_secret(secret);
-    }
+    let builder = tests::fake_client(&server);
     let client = builder.build().expect("client");
     let token = client
         .access_token()

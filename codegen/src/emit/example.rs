@@ -98,32 +98,29 @@ fn expr(ty: &Type, v: &Value, area: &Area, prims: &mut BTreeSet<&'static str>, t
             if top { quote!([#(#items),*]) } else { quote!(vec![#(#items),*]) }
         }
         Type::Csv(inner) if top => {
-            let s = v.as_str().unwrap_or_default();
-            let items = s.split(',').filter(|p| !p.is_empty()).map(|p| {
-                let item = match inner.as_ref() {
-                    Type::String => Value::String(p.to_owned()),
-                    Type::Named(n) if n.kind == NamedKind::StringEnum => Value::String(p.to_owned()),
-                    _ => p.trim().parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-                };
-                expr(inner, &item, area, prims, true)
-            });
+            let items = csv_items(inner, v).into_iter().map(|item| expr(inner, &item, area, prims, true));
             quote!([#(#items),*])
         }
         Type::Csv(inner) => {
             prims.insert("CommaList");
-            let s = v.as_str().unwrap_or_default();
-            let items = s.split(',').filter(|p| !p.is_empty()).map(|p| {
-                let item = match inner.as_ref() {
-                    Type::String => Value::String(p.to_owned()),
-                    Type::Named(n) if n.kind == NamedKind::StringEnum => Value::String(p.to_owned()),
-                    _ => p.trim().parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-                };
-                expr(inner, &item, area, prims, false)
-            });
+            let items: Vec<TokenStream> = csv_items(inner, v).iter().map(|item| expr(inner, item, area, prims, false)).collect();
             quote!(CommaList::from(vec![#(#items),*]))
         }
         Type::Named(n) => named(&n.name, v, area, prims),
     }
+}
+
+/// The items of a comma-joined example, as wire values of the item type.
+fn csv_items(inner: &Type, v: &Value) -> Vec<Value> {
+    let text = v.as_str().unwrap_or_default();
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| match inner {
+            Type::String => Value::String(p.to_owned()),
+            Type::Named(n) if n.kind == NamedKind::StringEnum => Value::String(p.to_owned()),
+            _ => p.trim().parse::<i64>().map(Value::from).unwrap_or(Value::Null),
+        })
+        .collect()
 }
 
 fn int(n: i64) -> TokenStream {

@@ -270,28 +270,16 @@ fn deep(ty: &Type, v: TokenStream, checked: &BTreeSet<String>, m: &Ident) -> Tok
 /// An `Option<&T>` expression reaching `path` from `root` (`self` or a response): plain field
 /// access while the fields are required, `as_ref`/`and_then` from the first optional one.
 pub(crate) fn reach(root: TokenStream, path: &FieldPath) -> TokenStream {
-    let mut direct = root;
-    let mut steps = path.steps.iter();
-    let mut chain = None;
-    for step in steps.by_ref() {
-        let r = ident(&step.rust);
-        if step.required {
-            direct = quote!(#direct.#r);
-        } else {
-            chain = Some(quote!(#direct.#r.as_ref()));
-            break;
-        }
-    }
-    let Some(mut e) = chain else { return quote!(Some(&#direct)) };
-    for step in steps {
-        let r = ident(&step.rust);
-        e = if step.required { quote!(#e.map(|x| &x.#r)) } else { quote!(#e.and_then(|x| x.#r.as_ref())) };
-    }
-    e
+    reach_with(root, path, true)
 }
 
 /// Like [`reach`], moving out of `root` instead of borrowing.
 fn reach_owned(root: TokenStream, path: &FieldPath) -> TokenStream {
+    reach_with(root, path, false)
+}
+
+fn reach_with(root: TokenStream, path: &FieldPath, borrow: bool) -> TokenStream {
+    let (as_ref, amp) = if borrow { (quote!(.as_ref()), quote!(&)) } else { (quote!(), quote!()) };
     let mut direct = root;
     let mut steps = path.steps.iter();
     let mut chain = None;
@@ -300,14 +288,14 @@ fn reach_owned(root: TokenStream, path: &FieldPath) -> TokenStream {
         if step.required {
             direct = quote!(#direct.#r);
         } else {
-            chain = Some(quote!(#direct.#r));
+            chain = Some(quote!(#direct.#r #as_ref));
             break;
         }
     }
-    let Some(mut e) = chain else { return quote!(Some(#direct)) };
+    let Some(mut e) = chain else { return quote!(Some(#amp #direct)) };
     for step in steps {
         let r = ident(&step.rust);
-        e = if step.required { quote!(#e.map(|x| x.#r)) } else { quote!(#e.and_then(|x| x.#r)) };
+        e = if step.required { quote!(#e.map(|x| #amp x.#r)) } else { quote!(#e.and_then(|x| x.#r #as_ref)) };
     }
     e
 }

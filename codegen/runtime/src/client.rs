@@ -5,10 +5,17 @@
 //! more with a fresh one; other failures are retried as the client's retry policy allows.
 //! Each call runs in a `dingtalk.call` tracing span that records the operation id, the attempt,
 //! the latency and the error code, and never a token or secret.
+//!
+//! Group robot operations (with the `robot` feature) take the robot's webhook credential
+//! instead of an access token: [`Client::for_robot`] builds a client for one robot alone, and
+//! [`ClientBuilder::robot_webhook`] adds a robot to an app's client. Each attempt is paced by the
+//! client's robot limiter (20 messages a minute, waiting or failing as
+//! [`ClientBuilder::robot_limit_policy`] says) and signed afresh when the robot has a secret.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+#[cfg(feature = "robot")]
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +27,8 @@ use super::operation::{Auth, Operation, OperationInfo};
 use super::primitives::Secret;
 use super::ratelimit::{CallRate, RateLimiter, RateLimits};
 use super::retry::RetryPolicy;
+#[cfg(feature = "robot")]
+use super::robot::{LimitPolicy, RobotLimiter, RobotWebhook};
 use super::token::{Credentials, MemoryTokenStore, TokenProvider, TokenStore};
 use super::transport::{self, Answer, Credential, HttpSettings, Prepared, Transport};
 
@@ -38,9 +47,9 @@ pub mod env {
     pub const OAPI_BASE_URL: &str = "DINGTALK_OAPI_BASE_URL";
     /// Overrides the v1.0 host.
     pub const API_BASE_URL: &str = "DINGTALK_API_BASE_URL";
-    /// The group robot's webhook `access_token`.
+    /// The group robot's webhook `access_token` (read with the `robot` feature only).
     pub const ROBOT_TOKEN: &str = "DINGTALK_ROBOT_TOKEN";
-    /// The group robot's signing secret (`SEC…`).
+    /// The group robot's signing secret (`SEC…`; read with the `robot` feature only).
     pub const ROBOT_SECRET: &str = "DINGTALK_ROBOT_SECRET";
 }
 
@@ -48,8 +57,8 @@ pub mod env {
 /// pacing), and safe to use from many tasks at once.
 ///
 /// Build one with [`Client::builder`] (`.app_credentials(key, secret).build()`) or
-/// [`Client::from_env`], then send requests with [`Client::execute`] or walk paginated ones with
-/// [`Client::pages`] and [`Client::items`].
+/// [`Client::from_env`] (or, for a group robot alone, `Client::for_robot`), then send requests
+/// with [`Client::execute`] or walk paginated ones with [`Client::pages`] and [`Client::items`].
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -58,35 +67,44 @@ pub struct Client {
 struct Inner {
     transport: Transport,
     tokens: Option<TokenProvider>,
-    robot: Option<RobotCredentials>,
+    #[cfg(feature = "robot")]
+    robot: Option<RobotSender>,
+    /// Built by `for_robot`: only robot operations may be called.
+    robot_only: bool,
     agent_id: Option<i64>,
     retry: RetryPolicy,
     limiter: RateLimiter,
 }
 
-/// The group robot's webhook token and optional signing secret.
-struct RobotCredentials {
-    token: Secret,
-    secret: Option<Secret>,
+/// The group robot's credentials and the one guard that paces its messages.
+#[cfg(feature = "robot")]
+struct RobotSender {
+    webhook: RobotWebhook,
+    /// `None` when robot pacing is off.
+    limiter: Option<RobotLimiter>,
+}
+
+#[cfg(feature = "robot")]
+impl fmt::Debug for RobotSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Neither the token nor the secret: only whether there is a secret.
+        f.debug_struct("RobotSender")
+            .field("signed", &self.webhook.secret().is_some())
+            .field("limiter", &self.limiter)
+            .finish()
+    }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
-        f.debug_struct("Client")
-            .field("oapi_base_url", &inner.transport.oapi_base())
+        let mut f = f.debug_struct("Client");
+        f.field("oapi_base_url", &inner.transport.oapi_base())
             .field("api_base_url", &inner.transport.api_base())
-            .field("tokens", &inner.tokens)
-            .field(
-                "robot",
-                &inner.robot.as_ref().map(|r| {
-                    if r.secret.is_some() {
-                        "signed"
-                    } else {
-                        "unsigned"
-                    }
-                }),
-            )
+            .field("tokens", &inner.tokens);
+        #[cfg(feature = "robot")]
+        f.field("robot", &inner.robot);
+        f.field("robot_only", &inner.robot_only)
             .field("agent_id", &inner.agent_id)
             .field("retry", &inner.retry)
             .field("limiter", &inner.limiter)
@@ -105,6 +123,23 @@ impl Client {
     /// `DINGTALK_ROBOT_SECRET` (see [`env`](mod@env)). The error names a missing variable.
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::from_env().build()
+    }
+
+    /// A client for one group robot and nothing else: no app credentials, only robot operations
+    /// (`client.robot().send(..)`); any other operation fails with [`Error::Config`] before
+    /// anything is sent.
+    ///
+    /// Messages go to the base of the webhook URL the robot was read from
+    /// ([`RobotWebhook::base_url`]; `https://oapi.dingtalk.com` for one made from a bare token),
+    /// which must be `https`, or plain `http` on a loopback host (a local fake). The environment
+    /// is not read. They are paced at 20 a minute, waiting when the budget is spent; use
+    /// [`ClientBuilder::for_robot`] to change that or any other setting.
+    ///
+    /// Fails with [`Error::Config`] when the webhook's base URL is not acceptable.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    pub fn for_robot(webhook: RobotWebhook) -> Result<Client, Error> {
+        ClientBuilder::for_robot(webhook).build()
     }
 
     /// The AgentId configured on the builder, for operations that take one.
@@ -160,6 +195,13 @@ impl Client {
         span: &tracing::Span,
     ) -> Result<O::Response, Error> {
         let info = O::INFO;
+        if self.inner.robot_only && info.auth != Auth::Robot {
+            return Err(Error::Config(format!(
+                "{} is not a group robot operation, and this client was built for a robot alone \
+                 (Client::for_robot); build one with app credentials for it",
+                info.id
+            )));
+        }
         request.validate()?;
         let prepared = transport::prepare(info, &request)?;
         drop(request);
@@ -239,7 +281,8 @@ impl Client {
         let credential = match (info.auth, &token) {
             (Auth::QueryToken, Some(token)) => Credential::Query(token),
             (Auth::HeaderToken, Some(token)) => Credential::Header(token),
-            (Auth::Robot, _) => match self.robot_credential(info) {
+            // Boxed: the robot's limiter and signing are rare, and keep every call's future small.
+            (Auth::Robot, _) => match Box::pin(self.robot_credential(info)).await {
                 Ok(credential) => credential,
                 Err(error) => return (Err(error), None),
             },
@@ -265,38 +308,51 @@ impl Client {
         }
     }
 
-    /// The robot's credential, signed afresh for this attempt when the robot has a secret.
-    fn robot_credential(&self, info: &'static OperationInfo) -> Result<Credential<'_>, Error> {
+    /// The robot's credential for one attempt: a slot from the robot's limiter (waiting, or
+    /// [`Error::RobotGuard`] under [`LimitPolicy::Fail`]), then, when the robot has a secret, a
+    /// signature over the current time, made after any wait so it is fresh.
+    #[cfg(feature = "robot")]
+    async fn robot_credential(
+        &self,
+        info: &'static OperationInfo,
+    ) -> Result<Credential<'_>, Error> {
         let Some(robot) = &self.inner.robot else {
             return Err(Error::Config(format!(
-                "{} needs the robot's webhook token (set {} or call robot_token)",
+                "{} needs the robot's webhook token (set {} or call robot_webhook)",
                 info.id,
                 env::ROBOT_TOKEN
             )));
         };
-        let signature = match &robot.secret {
-            None => None,
-            Some(secret) => Some(sign(secret)?),
-        };
+        if let Some(limiter) = &robot.limiter {
+            limiter
+                .acquire(&robot.webhook)
+                .await
+                .map_err(|source| Error::RobotGuard {
+                    operation: info.id,
+                    source,
+                })?;
+        }
+        let signature = robot.webhook.secret().map(|secret| {
+            let timestamp = super::primitives::EpochMillis::now().as_millis();
+            (timestamp, super::robot::sign(secret.expose(), timestamp))
+        });
         Ok(Credential::Robot {
-            token: &robot.token,
+            token: robot.webhook.access_token(),
             signature,
         })
     }
-}
 
-/// `(timestamp_ms, base64 signature)` for now.
-#[cfg(feature = "robot")]
-fn sign(secret: &Secret) -> Result<(i64, String), Error> {
-    let timestamp = super::primitives::EpochMillis::now().as_millis();
-    Ok((timestamp, super::robot::sign(secret.expose(), timestamp)))
-}
-
-#[cfg(not(feature = "robot"))]
-fn sign(_secret: &Secret) -> Result<(i64, String), Error> {
-    Err(Error::Config(
-        "signing robot messages needs the `robot` feature".into(),
-    ))
+    /// Without the `robot` feature there is no robot to send with.
+    #[cfg(not(feature = "robot"))]
+    async fn robot_credential(
+        &self,
+        info: &'static OperationInfo,
+    ) -> Result<Credential<'_>, Error> {
+        Err(Error::Config(format!(
+            "{} is a group robot operation, which needs the `robot` feature",
+            info.id
+        )))
+    }
 }
 
 /// Puts the error's code on the call's span.
@@ -319,6 +375,12 @@ pub struct ClientBuilder {
     agent_id: Option<i64>,
     robot_token: Option<Secret>,
     robot_secret: Option<Secret>,
+    /// The robot limiter's budget; `None` turns robot pacing off.
+    robot_rate: Option<CallRate>,
+    #[cfg(feature = "robot")]
+    robot_policy: LimitPolicy,
+    /// Set by [`ClientBuilder::for_robot`].
+    robot_only: bool,
     oapi_base_url: String,
     api_base_url: String,
     allow_insecure_http: bool,
@@ -334,11 +396,15 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credentials", &self.credentials)
+        let mut f = f.debug_struct("ClientBuilder");
+        f.field("credentials", &self.credentials)
             .field("agent_id", &self.agent_id)
             .field("robot_token", &self.robot_token.as_ref().map(|_| "***"))
             .field("robot_secret", &self.robot_secret.as_ref().map(|_| "***"))
+            .field("robot_rate", &self.robot_rate);
+        #[cfg(feature = "robot")]
+        f.field("robot_policy", &self.robot_policy);
+        f.field("robot_only", &self.robot_only)
             .field("oapi_base_url", &self.oapi_base_url)
             .field("api_base_url", &self.api_base_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -362,13 +428,17 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// A builder with the defaults: the documented hosts, a 10 s connect and 30 s request timeout,
     /// tokens refreshed 5 minutes before expiry, 3 retries from a 200 ms backoff, and 20 calls a
-    /// second per operation (20 a minute for the robot).
+    /// second per operation (20 messages a minute for the robot, waiting when they are spent).
     pub fn new() -> Self {
         ClientBuilder {
             credentials: None,
             agent_id: None,
             robot_token: None,
             robot_secret: None,
+            robot_rate: Some(CallRate::per_minute(20)),
+            #[cfg(feature = "robot")]
+            robot_policy: LimitPolicy::Wait,
+            robot_only: false,
             oapi_base_url: DEFAULT_OAPI_BASE_URL.to_owned(),
             api_base_url: DEFAULT_API_BASE_URL.to_owned(),
             allow_insecure_http: false,
@@ -389,10 +459,33 @@ impl ClientBuilder {
         ClientBuilder::new().env_from(|name| std::env::var(name).ok())
     }
 
+    /// A builder for a client of one group robot alone, as [`Client::for_robot`] builds it:
+    /// the webhook's credentials, the base of its URL as the oapi base URL
+    /// ([`RobotWebhook::base_url`], else `https://oapi.dingtalk.com`), no app credentials and
+    /// only robot operations. Further settings may follow (a
+    /// [`robot_limit_policy`](ClientBuilder::robot_limit_policy), timeouts, retries, or
+    /// [`oapi_base_url`](ClientBuilder::oapi_base_url) to send elsewhere); app credentials may
+    /// not.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    pub fn for_robot(webhook: RobotWebhook) -> Self {
+        let base = webhook
+            .base_url()
+            .unwrap_or(DEFAULT_OAPI_BASE_URL)
+            .to_owned();
+        let mut builder = ClientBuilder::new()
+            .oapi_base_url(base)
+            .robot_webhook(webhook);
+        builder.robot_only = true;
+        builder
+    }
+
     /// Reads the settings of [`from_env`](ClientBuilder::from_env) through `lookup`.
     fn env_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let robot_token = get(env::ROBOT_TOKEN);
+        // Without the `robot` feature the robot's variables mean nothing to this client.
+        let get_robot = |name: &str| get(name).filter(|_| cfg!(feature = "robot"));
+        let robot_token = get_robot(env::ROBOT_TOKEN);
         match (get(env::APP_KEY), get(env::APP_SECRET)) {
             (Some(key), Some(secret)) => self = self.app_credentials(key, secret),
             (Some(_), None) => self.problems.push(format!(
@@ -420,7 +513,7 @@ impl ClientBuilder {
         if let Some(url) = get(env::API_BASE_URL) {
             self = self.api_base_url(url);
         }
-        match (robot_token, get(env::ROBOT_SECRET)) {
+        match (robot_token, get_robot(env::ROBOT_SECRET)) {
             (Some(token), secret) => {
                 self = self.robot_token(token);
                 if let Some(secret) = secret {
@@ -469,15 +562,44 @@ impl ClientBuilder {
         self
     }
 
-    /// The group robot's webhook `access_token`.
+    /// The group robot's webhook `access_token`: the robot part of
+    /// [`robot_webhook`](ClientBuilder::robot_webhook), for a token held as text (checked by
+    /// [`build`](ClientBuilder::build) as `RobotWebhook::new` checks it). Robot operations need
+    /// the `robot` feature.
     pub fn robot_token(mut self, token: impl Into<Secret>) -> Self {
         self.robot_token = Some(token.into());
         self
     }
 
-    /// The group robot's signing secret; every robot request is then signed afresh.
+    /// The group robot's signing secret (`SEC…`); every robot request is then signed afresh.
+    /// Needs a [`robot_token`](ClientBuilder::robot_token).
     pub fn robot_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.robot_secret = Some(secret.into());
+        self
+    }
+
+    /// The group robot to send robot operations with: its token and, if it has one, its secret
+    /// (replacing any set before, a secret included).
+    ///
+    /// Its messages go to this client's oapi base URL (default `https://oapi.dingtalk.com`,
+    /// moved by [`oapi_base_url`](ClientBuilder::oapi_base_url) or `DINGTALK_OAPI_BASE_URL`),
+    /// which the app's oapi operations share; the host of the URL the webhook was read from is
+    /// not used here. [`Client::for_robot`] sends to that host instead.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    pub fn robot_webhook(mut self, webhook: RobotWebhook) -> Self {
+        self.robot_token = Some(webhook.access_token().clone());
+        self.robot_secret = webhook.secret().cloned();
+        self
+    }
+
+    /// What the robot limiter does when the robot has used up its messages for the window:
+    /// [`LimitPolicy::Wait`] (the default) waits until a message is allowed, then sends;
+    /// [`LimitPolicy::Fail`] returns [`Error::RobotGuard`] at once, without sending.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    pub fn robot_limit_policy(mut self, policy: LimitPolicy) -> Self {
+        self.robot_policy = policy;
         self
     }
 
@@ -565,19 +687,26 @@ impl ClientBuilder {
     }
 
     /// Paces every operation without its own setting (default 20 calls a second); `None` turns
-    /// pacing off.
+    /// pacing off. Robot operations are paced by the robot limiter instead
+    /// ([`robot_rate_limit`](ClientBuilder::robot_rate_limit)).
     pub fn rate_limit(mut self, rate: Option<CallRate>) -> Self {
         self.limits.default = rate;
         self
     }
 
-    /// Paces the robot webhook (default 20 messages a minute); `None` turns pacing off.
+    /// The budget of the robot limiter, the one guard of robot messages: at most `rate.calls()`
+    /// messages per robot within any `rate.period()` (default 20 a minute, DingTalk's limit);
+    /// `None` turns robot pacing off. What happens when the budget is spent is the
+    /// [`robot_limit_policy`](ClientBuilder::robot_limit_policy). The limiter belongs to the
+    /// client and its clones; DingTalk counts every sender of the robot.
     pub fn robot_rate_limit(mut self, rate: Option<CallRate>) -> Self {
-        self.limits.robot = rate;
+        self.robot_rate = rate;
         self
     }
 
-    /// Paces one operation, by id (e.g. `report.list`); `None` turns its pacing off.
+    /// Paces one operation, by id (e.g. `report.list`); `None` turns its pacing off. Robot
+    /// operations are not paced per operation: see
+    /// [`robot_rate_limit`](ClientBuilder::robot_rate_limit).
     pub fn operation_rate_limit(
         mut self,
         operation: impl Into<String>,
@@ -587,13 +716,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Turns client-side pacing off for every operation.
+    /// Turns client-side pacing off for every operation, the robot's included.
     pub fn no_rate_limit(mut self) -> Self {
-        self.limits = RateLimits {
-            default: None,
-            robot: None,
-            overrides: HashMap::new(),
-        };
+        self.limits = RateLimits::off();
+        self.robot_rate = None;
         self
     }
 
@@ -617,9 +743,27 @@ impl ClientBuilder {
         if self.robot_secret.is_some() && self.robot_token.is_none() {
             problems.push("a robot secret was set without a robot token".into());
         }
-        if cfg!(not(feature = "robot")) && self.robot_secret.is_some() {
-            problems.push("signing robot messages needs the `robot` feature".into());
+        if self.robot_only && self.credentials.is_some() {
+            problems.push(
+                "a client built for a robot alone (for_robot) takes no app credentials; \
+                 use Client::builder() with robot_webhook for a client with both"
+                    .into(),
+            );
         }
+        #[cfg(feature = "robot")]
+        let robot = match robot_webhook(self.robot_token, self.robot_secret) {
+            Ok(webhook) => webhook.map(|webhook| RobotSender {
+                webhook,
+                limiter: self.robot_rate.map(|rate| {
+                    let calls = NonZeroU32::new(rate.calls()).unwrap_or(NonZeroU32::MIN);
+                    RobotLimiter::with_limit(self.robot_policy, calls, rate.period())
+                }),
+            }),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
         if !problems.is_empty() {
             return Err(Error::Config(problems.join("; ")));
         }
@@ -637,15 +781,13 @@ impl ClientBuilder {
         let tokens = self
             .credentials
             .map(|c| TokenProvider::new(c, store, self.refresh_margin));
-        let robot = self.robot_token.map(|token| RobotCredentials {
-            token,
-            secret: self.robot_secret,
-        });
         let transport = Transport::new(http, &oapi, &api)?;
         let inner = Inner {
             transport,
             tokens,
+            #[cfg(feature = "robot")]
             robot,
+            robot_only: self.robot_only,
             agent_id: self.agent_id,
             retry: self.retry,
             limiter: RateLimiter::new(self.limits),
@@ -653,6 +795,26 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(inner),
         })
+    }
+}
+
+/// The robot of a token and an optional secret, checked as [`RobotWebhook`] checks them; the
+/// problem otherwise (which never repeats the values).
+#[cfg(feature = "robot")]
+fn robot_webhook(
+    token: Option<Secret>,
+    secret: Option<Secret>,
+) -> Result<Option<RobotWebhook>, String> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let webhook = RobotWebhook::new(token.expose()).map_err(|e| e.to_string())?;
+    match secret {
+        Some(secret) => webhook
+            .with_secret(secret.expose())
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        None => Ok(Some(webhook)),
     }
 }
 
@@ -701,6 +863,8 @@ fn is_loopback(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -757,15 +921,18 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("DINGTALK_APP_KEY"), "{e}");
-        let e = ClientBuilder::new()
-            .env_from(env_of(&[
-                (env::APP_KEY, "k"),
-                (env::APP_SECRET, "s"),
-                (env::ROBOT_SECRET, "SEC1"),
-            ]))
-            .build()
-            .unwrap_err();
-        assert!(e.to_string().contains("DINGTALK_ROBOT_TOKEN"), "{e}");
+        #[cfg(feature = "robot")]
+        {
+            let e = ClientBuilder::new()
+                .env_from(env_of(&[
+                    (env::APP_KEY, "k"),
+                    (env::APP_SECRET, "s"),
+                    (env::ROBOT_SECRET, "SEC1"),
+                ]))
+                .build()
+                .unwrap_err();
+            assert!(e.to_string().contains("DINGTALK_ROBOT_TOKEN"), "{e}");
+        }
         let e = ClientBuilder::new()
             .env_from(env_of(&[
                 (env::APP_KEY, "k"),
@@ -797,13 +964,66 @@ mod tests {
             !shown.contains("hunter2") && !shown.contains("robottoken"),
             "{shown}"
         );
-        // Only the robot, no app: fine.
-        assert!(
+        // Only the robot, no app: fine when the client knows robots.
+        assert_eq!(
             ClientBuilder::new()
                 .env_from(env_of(&[(env::ROBOT_TOKEN, "t")]))
                 .build()
-                .is_ok()
+                .is_ok(),
+            cfg!(feature = "robot")
         );
+    }
+
+    #[cfg(feature = "robot")]
+    #[test]
+    fn robot_clients() {
+        let webhook =
+            RobotWebhook::from_url("http://127.0.0.1:9/gw/robot/send?access_token=tok123").unwrap();
+        let client = Client::for_robot(webhook.clone()).unwrap();
+        assert_eq!(client.inner.transport.oapi_base(), "http://127.0.0.1:9/gw");
+        assert!(client.inner.robot_only && client.inner.tokens.is_none());
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("tok123"), "{shown}");
+        // From a bare token: DingTalk's host.
+        let client = Client::for_robot(RobotWebhook::new("tok").unwrap()).unwrap();
+        assert_eq!(client.inner.transport.oapi_base(), DEFAULT_OAPI_BASE_URL);
+        // Plain http elsewhere than loopback is refused, as for any base URL.
+        let remote = RobotWebhook::from_url("http://10.0.0.1/robot/send?access_token=t").unwrap();
+        let e = Client::for_robot(remote).unwrap_err();
+        assert!(e.to_string().contains("allow_insecure_http"), "{e}");
+        // A robot-only client takes no app credentials.
+        let e = ClientBuilder::for_robot(webhook.clone())
+            .app_credentials("k", "s")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("for_robot"), "{e}");
+        // The builder's robot: its own oapi base URL; a webhook replaces token and secret.
+        let client = Client::builder()
+            .robot_token("old")
+            .robot_secret("SECold")
+            .robot_webhook(webhook)
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.transport.oapi_base(), DEFAULT_OAPI_BASE_URL);
+        let robot = client.inner.robot.as_ref().unwrap();
+        assert_eq!(robot.webhook.access_token().expose(), "tok123");
+        assert!(robot.webhook.secret().is_none());
+        assert!(robot.limiter.is_some());
+        // Tokens held as text are checked at build time, without being repeated.
+        let e = Client::builder()
+            .robot_token("bad token")
+            .build()
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("whitespace") && !e.to_string().contains("bad token"),
+            "{e}"
+        );
+        let client = Client::builder()
+            .robot_token("t")
+            .no_rate_limit()
+            .build()
+            .unwrap();
+        assert!(client.inner.robot.as_ref().unwrap().limiter.is_none());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! DingTalk reports failures three ways: the oapi hosts answer HTTP 200 with a non-zero `errcode`
 //! ([`Error::Api`]), the v1.0 host answers an HTTP error status with `{code, message, requestid}`
 //! ([`Error::Http`]), and both have their own spellings of "too many calls"
-//! ([`Error::RateLimited`]). Everything the client itself detects has a variant of its own.
+//! ([`Error::RateLimited`]). The group robot's own refusals are typed too (`Error::Robot`, with
+//! the `robot` feature). Everything the client itself detects has a variant of its own.
 //!
 //! No variant ever holds a URL, an access token or a secret: transport errors are stripped of
 //! their URL (DingTalk puts `access_token` in the query string) before they are stored.
@@ -12,6 +13,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::validate::ValidationError;
+
+#[cfg(feature = "robot")]
+use super::robot::{RobotError, RobotErrorKind};
 
 /// A boxed error from outside the runtime, such as a custom [`TokenStore`](super::token::TokenStore).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -28,7 +32,10 @@ pub enum RateLimit {
     /// The organisation's monthly call quota (errcode 90020, `Forbidden.AccessDenied.ApiCountLimitForOrg`).
     /// Never retried: waiting seconds does not help.
     MonthlyQuota,
-    /// The group robot's limit of 20 messages a minute (errcode 130101 or 660026). Not retried.
+    /// The group robot's limit of 20 messages a minute (errcode 130101 or 660026). Not retried:
+    /// DingTalk's documentation says an offending robot is throttled for ten minutes, so calling
+    /// again at once is pointless (and not [`transient`](RateLimit::is_transient)). The client
+    /// paces its robot messages itself to stay under the limit (see `RobotLimiter`).
     Robot,
 }
 
@@ -61,6 +68,11 @@ impl fmt::Display for RateLimit {
 /// accessors ([`errcode`](Error::errcode), [`request_id`](Error::request_id), …), which also look
 /// through [`Error::Token`] to the failure behind it. By the time an error is returned, the client
 /// has already done the retries its policy allows.
+///
+/// Group robot failures (with the `robot` feature): the robot's refusals are `Error::Robot`, its
+/// minute limit [`Error::RateLimited`] with [`RateLimit::Robot`], and messages stopped before
+/// sending (the local limiter under `LimitPolicy::Fail`, a body over 20,000 bytes)
+/// `Error::RobotGuard`; `Error::robot_kind` names the reason for all of them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -116,7 +128,8 @@ pub enum Error {
     ///
     /// Nothing was processed. Transient limits ([`RateLimit::is_transient`]) have already been
     /// retried with a wait of at least one second; the monthly quota and the robot's minute
-    /// limit are returned at once.
+    /// limit ([`RateLimit::Robot`]: errcode 130101 or 660026, as a number or a numeric string)
+    /// are returned at once and are not [`retryable`](Error::is_retryable).
     #[error(
         "{operation}: rate limited ({limit}){}{}: {message}{}",
         Labeled(", errcode ", *.errcode, ""),
@@ -138,6 +151,53 @@ pub enum Error {
         message: String,
         /// The id DingTalk gave the request.
         request_id: Option<String>,
+    },
+
+    /// The group robot refused the message: a security setting (errcode 310000: signature,
+    /// keyword, timestamp or IP allow list, told apart by `kind`), an unknown access token
+    /// (300005) or a body over 20,000 bytes (460101). `errcode` may have arrived as a number or a
+    /// numeric string.
+    ///
+    /// The message was not posted, and sending it again unchanged fails the same way, so these
+    /// are never retried. The robot's minute limit is [`Error::RateLimited`] with
+    /// [`RateLimit::Robot`], and robot errcodes the SDK does not name are [`Error::Api`];
+    /// [`Error::robot_kind`] reads all of them.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    #[error(
+        "{operation}: {kind} (errcode {errcode}: {errmsg}){}",
+        Labeled(" (request id ", .request_id.as_deref(), ")")
+    )]
+    Robot {
+        /// The operation id, `robot.send`.
+        operation: &'static str,
+        /// What went wrong, read from `errcode` and `errmsg` by
+        /// [`robot::classify`](super::robot::classify).
+        kind: RobotErrorKind,
+        /// DingTalk's error code: 310000, 300005 or 460101.
+        errcode: i64,
+        /// DingTalk's message, e.g. `sign not match, more: [...]`.
+        errmsg: String,
+        /// The id DingTalk gave the request, when the answer carried one.
+        request_id: Option<String>,
+    },
+
+    /// A robot message was stopped on this side and **nothing was sent**: the client's limiter
+    /// found the robot's 20 messages of the last minute used up and its policy is
+    /// `LimitPolicy::Fail` (`source` is `RobotError::RateLimited`, which says when a message is
+    /// allowed again), or the body is over 20,000 bytes (`RobotError::BodyTooLarge`).
+    ///
+    /// Not retried by the client. A rate-limited one counts as
+    /// [`is_rate_limited`](Error::is_rate_limited); [`Error::robot_kind`] names both.
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    #[error("{operation}: not sent: {source}")]
+    RobotGuard {
+        /// The operation id, `robot.send`.
+        operation: &'static str,
+        /// Which guard refused the message, with its figures.
+        #[source]
+        source: RobotError,
     },
 
     /// The request broke a documented limit. Nothing was sent.
@@ -229,6 +289,8 @@ impl Error {
             Error::Http { status, .. } => *status >= 500,
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Token { source, .. } => cause(source).is_some_and(Error::is_retryable),
+            #[cfg(feature = "robot")]
+            Error::Robot { .. } | Error::RobotGuard { .. } => false,
             Error::Validation(_)
             | Error::Decode { .. }
             | Error::Pagination { .. }
@@ -236,10 +298,17 @@ impl Error {
         }
     }
 
-    /// Whether DingTalk refused the call because a call limit was reached.
+    /// Whether DingTalk refused the call because a call limit was reached ([`Error::RateLimited`]),
+    /// or the client's robot limiter refused to send a message ([`Error::RobotGuard`] under
+    /// `LimitPolicy::Fail`).
     pub fn is_rate_limited(&self) -> bool {
         match self {
             Error::RateLimited { .. } => true,
+            #[cfg(feature = "robot")]
+            Error::RobotGuard {
+                source: RobotError::RateLimited { .. },
+                ..
+            } => true,
             Error::Token { source, .. } => cause(source).is_some_and(Error::is_rate_limited),
             _ => false,
         }
@@ -258,6 +327,32 @@ impl Error {
         }
     }
 
+    /// What the group robot's answer, or the client's robot guard, says went wrong: the `kind`
+    /// of [`Error::Robot`], [`RobotErrorKind::TooManyMessages`] for a robot
+    /// [`Error::RateLimited`] and for the local limiter's refusal, and
+    /// [`RobotErrorKind::BodyTooLarge`] for a body the local check refused. `None` for every
+    /// other error, including robot answers with an errcode the SDK does not name (those are
+    /// [`Error::Api`]).
+    #[cfg(feature = "robot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
+    pub fn robot_kind(&self) -> Option<&RobotErrorKind> {
+        static TOO_MANY_MESSAGES: RobotErrorKind = RobotErrorKind::TooManyMessages;
+        static BODY_TOO_LARGE: RobotErrorKind = RobotErrorKind::BodyTooLarge;
+        match self {
+            Error::Robot { kind, .. } => Some(kind),
+            Error::RateLimited {
+                limit: RateLimit::Robot,
+                ..
+            } => Some(&TOO_MANY_MESSAGES),
+            Error::RobotGuard { source, .. } => match source {
+                RobotError::RateLimited { .. } => Some(&TOO_MANY_MESSAGES),
+                RobotError::BodyTooLarge { .. } => Some(&BODY_TOO_LARGE),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The operation id the error belongs to; `None` for configuration errors.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
@@ -269,15 +364,19 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::Token { operation, .. } => Some(operation),
+            #[cfg(feature = "robot")]
+            Error::Robot { operation, .. } | Error::RobotGuard { operation, .. } => Some(operation),
             Error::Validation(e) => Some(e.operation),
             Error::Config(_) => None,
         }
     }
 
-    /// DingTalk's numeric `errcode`, for oapi answers.
+    /// DingTalk's numeric `errcode`, for oapi and robot answers.
     pub fn errcode(&self) -> Option<i64> {
         match self {
             Error::Api { errcode, .. } => Some(*errcode),
+            #[cfg(feature = "robot")]
+            Error::Robot { errcode, .. } => Some(*errcode),
             Error::RateLimited { errcode, .. } => *errcode,
             Error::Token { source, .. } => cause(source).and_then(Error::errcode),
             _ => None,
@@ -309,6 +408,8 @@ impl Error {
             Error::Api { request_id, .. }
             | Error::Http { request_id, .. }
             | Error::RateLimited { request_id, .. } => request_id.as_deref(),
+            #[cfg(feature = "robot")]
+            Error::Robot { request_id, .. } => request_id.as_deref(),
             Error::Token { source, .. } => cause(source).and_then(Error::request_id),
             _ => None,
         }
@@ -338,7 +439,6 @@ impl Error {
             90018 => Some(RateLimit::PerAppQps),
             90002 => Some(RateLimit::GlobalQps),
             90020 => Some(RateLimit::MonthlyQuota),
-            130101 | 660026 => Some(RateLimit::Robot),
             _ => None,
         };
         match limit {
@@ -358,6 +458,33 @@ impl Error {
                 sub_code,
                 sub_msg,
                 request_id,
+            },
+        }
+    }
+
+    /// The error for a group robot answer whose `errcode` is not 0, read by
+    /// [`robot::classify`](super::robot::classify): the minute limit is [`Error::RateLimited`],
+    /// the other named codes [`Error::Robot`], anything else as [`Error::from_errcode`] reads it
+    /// (so a busy robot, errcode -1, is retried like any other call).
+    #[cfg(feature = "robot")]
+    pub(crate) fn from_robot_errcode(operation: &'static str, answer: ErrcodeAnswer) -> Error {
+        match super::robot::classify(answer.errcode, &answer.errmsg) {
+            RobotErrorKind::TooManyMessages => Error::RateLimited {
+                operation,
+                limit: RateLimit::Robot,
+                errcode: Some(answer.errcode),
+                code: None,
+                status: None,
+                message: answer.errmsg,
+                request_id: answer.request_id,
+            },
+            RobotErrorKind::Other(_) => Error::from_errcode(operation, answer),
+            kind => Error::Robot {
+                operation,
+                kind,
+                errcode: answer.errcode,
+                errmsg: answer.errmsg,
+                request_id: answer.request_id,
             },
         }
     }
@@ -414,6 +541,8 @@ impl Error {
                 errcode, sub_code, ..
             } => is_busy(*errcode, sub_code.as_deref()),
             Error::RateLimited { .. } | Error::Token { .. } => true,
+            #[cfg(feature = "robot")]
+            Error::Robot { .. } | Error::RobotGuard { .. } => true,
             Error::Transport { source, .. } => source.is_connect(),
             _ => false,
         }
@@ -540,8 +669,8 @@ mod tests {
             (90018, Some(RateLimit::PerAppQps)),
             (90002, Some(RateLimit::GlobalQps)),
             (90020, Some(RateLimit::MonthlyQuota)),
-            (130101, Some(RateLimit::Robot)),
-            (660026, Some(RateLimit::Robot)),
+            // The robot's codes mean something only for the robot: see `robot_errcodes_are_typed`.
+            (130101, None),
             (-1, None),
             (40014, None),
         ];
@@ -659,6 +788,85 @@ mod tests {
             boxed
                 .to_string()
                 .starts_with("blackboard.create: errcode -1")
+        );
+    }
+
+    #[cfg(feature = "robot")]
+    #[test]
+    fn robot_errcodes_are_typed() {
+        use super::super::robot::SecurityFailure;
+
+        let robot = |errcode: i64, errmsg: &str| {
+            Error::from_robot_errcode(
+                "robot.send",
+                ErrcodeAnswer {
+                    errcode,
+                    errmsg: errmsg.into(),
+                    ..ErrcodeAnswer::default()
+                },
+            )
+        };
+        let e = robot(
+            310000,
+            "sign not match, more: [https://ding-doc.dingtalk.com/doc]",
+        );
+        assert!(
+            matches!(
+                &e,
+                Error::Robot {
+                    kind: RobotErrorKind::SecurityCheck(SecurityFailure::SignMismatch),
+                    errcode: 310000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "robot.send: robot security check failed: signature mismatch \
+             (errcode 310000: sign not match, more: [https://ding-doc.dingtalk.com/doc])"
+        );
+        assert!(!e.is_retryable() && !e.is_rate_limited());
+        assert_eq!(e.errcode(), Some(310000));
+        assert_eq!(
+            robot(300005, "token is not exist").robot_kind(),
+            Some(&RobotErrorKind::TokenNotFound)
+        );
+        assert_eq!(
+            robot(460101, "message too long").robot_kind(),
+            Some(&RobotErrorKind::BodyTooLarge)
+        );
+        for code in [130101, 660026] {
+            let e = robot(code, "send too fast");
+            assert!(
+                matches!(
+                    e,
+                    Error::RateLimited {
+                        limit: RateLimit::Robot,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(e.is_rate_limited() && !e.is_retryable());
+            assert_eq!(e.robot_kind(), Some(&RobotErrorKind::TooManyMessages));
+        }
+        // Codes the SDK does not name stay plain API errors; a busy robot is retried.
+        let e = robot(-1, "system busy");
+        assert!(matches!(e, Error::Api { errcode: -1, .. }) && e.is_retryable());
+        assert_eq!(e.robot_kind(), None);
+        let e = Error::RobotGuard {
+            operation: "robot.send",
+            source: RobotError::BodyTooLarge {
+                size: 20_001,
+                limit: 20_000,
+            },
+        };
+        assert_eq!(e.robot_kind(), Some(&RobotErrorKind::BodyTooLarge));
+        assert!(!e.is_rate_limited() && !e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "robot.send: not sent: the robot message body is 20001 bytes, more than the limit of 20000"
         );
     }
 

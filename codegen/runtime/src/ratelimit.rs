@@ -1,13 +1,17 @@
 //! Client-side call pacing, per operation id, so a burst waits instead of earning errcode 90018.
 //!
-//! DingTalk allows each app 20 calls a second per API by default, and a group robot 20 messages
-//! a minute. The limiter keeps, for each operation id, the times of the last `calls` calls it let
-//! through (a sliding-window log): a call may start only once the call `calls` places before it
-//! is at least one period old. Unlike a token bucket, this never lets more than `calls` calls
-//! start within any window of one period, which is what DingTalk counts.
+//! DingTalk allows each app 20 calls a second per API by default. The limiter keeps, for each
+//! operation id, the times of the last `calls` calls it let through (a sliding-window log): a
+//! call may start only once the call `calls` places before it is at least one period old.
+//! Unlike a token bucket, this never lets more than `calls` calls start within any window of one
+//! period, which is what DingTalk counts.
 //!
 //! A waiting call reserves its slot before it sleeps, so callers are served in arrival order
 //! and the lock is held only for a few instructions.
+//!
+//! Group robot operations are not paced here: DingTalk counts their 20 messages a minute per
+//! robot, not per operation, and the client guards them with the robot module's `RobotLimiter`
+//! (which can also fail instead of waiting). One guard, not two.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -15,7 +19,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::operation::{Host, OperationInfo};
+use super::operation::{Auth, OperationInfo};
 
 /// How many calls may start within one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,14 +58,13 @@ impl CallRate {
     }
 }
 
-/// The limiter's settings: a default for every operation, a default for the robot webhook, and
-/// overrides by operation id (`None` switches pacing off).
+/// The limiter's settings: a default for every operation and overrides by operation id (`None`
+/// switches pacing off). Robot operations (`Auth::Robot`) are never paced here (see the module
+/// docs).
 #[derive(Debug, Clone)]
 pub(crate) struct RateLimits {
     /// For every operation without an override (DingTalk's default: 20 a second).
     pub(crate) default: Option<CallRate>,
-    /// For robot webhook operations without an override (20 a minute).
-    pub(crate) robot: Option<CallRate>,
     /// By operation id.
     pub(crate) overrides: HashMap<String, Option<CallRate>>,
 }
@@ -70,27 +73,32 @@ impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
             default: Some(CallRate::per_second(20)),
-            robot: Some(CallRate::per_minute(20)),
             overrides: HashMap::new(),
         }
     }
 }
 
 impl RateLimits {
-    fn for_operation(&self, info: &OperationInfo) -> Option<CallRate> {
-        if let Some(rate) = self.overrides.get(info.id) {
-            return *rate;
+    /// No pacing at all.
+    pub(crate) fn off() -> Self {
+        RateLimits {
+            default: None,
+            overrides: HashMap::new(),
         }
-        match info.host {
-            Host::Robot => self.robot,
-            _ => self.default,
+    }
+
+    fn for_operation(&self, info: &OperationInfo) -> Option<CallRate> {
+        if info.auth == Auth::Robot {
+            return None;
+        }
+        match self.overrides.get(info.id) {
+            Some(rate) => *rate,
+            None => self.default,
         }
     }
 
     fn is_off(&self) -> bool {
-        self.default.is_none()
-            && self.robot.is_none()
-            && self.overrides.values().all(Option::is_none)
+        self.default.is_none() && self.overrides.values().all(Option::is_none)
     }
 }
 
@@ -195,18 +203,26 @@ mod tests {
     }
 
     #[test]
+    fn robot_operations_are_left_to_the_robot_limiter() {
+        use super::super::operation::{Host, Method};
+
+        const ROBOT: OperationInfo =
+            OperationInfo::new("robot.send", Method::Post, Host::Robot, "/robot/send")
+                .with_auth(Auth::Robot);
+        const OAPI: OperationInfo =
+            OperationInfo::new("a.b", Method::Post, Host::Oapi, "/topapi/a/b");
+        let mut limits = RateLimits::default();
+        limits
+            .overrides
+            .insert("robot.send".into(), Some(CallRate::per_second(1)));
+        assert_eq!(limits.for_operation(&ROBOT), None);
+        assert_eq!(limits.for_operation(&OAPI), Some(CallRate::per_second(20)));
+    }
+
+    #[test]
     fn off_when_nothing_is_set() {
-        let limits = RateLimits {
-            default: None,
-            robot: None,
-            overrides: HashMap::new(),
-        };
-        assert!(RateLimiter::new(limits).off);
-        let mut limits = RateLimits {
-            default: None,
-            robot: None,
-            overrides: HashMap::new(),
-        };
+        assert!(RateLimiter::new(RateLimits::off()).off);
+        let mut limits = RateLimits::off();
         limits
             .overrides
             .insert("a.b".into(), Some(CallRate::per_second(1)));

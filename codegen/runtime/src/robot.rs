@@ -8,7 +8,19 @@
 //!
 //! DingTalk allows 20 messages a minute per robot and bodies of at most 20,000 bytes;
 //! [`RobotLimiter`] and [`check_body_size`] enforce both before anything is sent, so a burst
-//! does not earn the robot a server-side throttle.
+//! does not earn the robot a server-side throttle (DingTalk then refuses its messages for ten
+//! minutes).
+//!
+//! The [`Client`](super::client::Client) uses all of this for its robot operations: build one
+//! with [`Client::for_robot`](super::client::Client::for_robot) (a robot-only client, from a
+//! webhook URL or token) or add a robot to an app client with
+//! [`ClientBuilder::robot_webhook`](super::client::ClientBuilder::robot_webhook). It signs every
+//! attempt afresh, paces messages with one [`RobotLimiter`] per client
+//! ([`ClientBuilder::robot_limit_policy`](super::client::ClientBuilder::robot_limit_policy)),
+//! checks the body size, and turns the robot's answers into typed errors:
+//! [`Error::Robot`](super::error::Error::Robot) with a [`RobotErrorKind`],
+//! [`Error::RateLimited`](super::error::Error::RateLimited) for the minute limit, and
+//! [`Error::RobotGuard`](super::error::Error::RobotGuard) when a local guard stopped the message.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -104,14 +116,23 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The credentials of one custom robot: its webhook `access_token` and, when the robot uses the
-/// "加签" security setting, its signing secret.
+/// "加签" security setting, its signing secret; plus, when it was read from a webhook URL, that
+/// URL's base.
 ///
-/// `Debug` shows neither value. Only the credentials are kept: the host the message goes to is
-/// the client's oapi base URL (`DINGTALK_OAPI_BASE_URL`), whatever host a parsed URL named.
+/// `Debug` shows neither secret value.
+///
+/// Where messages go: [`Client::for_robot`](super::client::Client::for_robot) sends to the
+/// webhook URL's own base ([`RobotWebhook::base_url`]; DingTalk's `https://oapi.dingtalk.com`
+/// for a robot made from a bare token), while a client built with
+/// [`ClientBuilder::robot_webhook`](super::client::ClientBuilder::robot_webhook) sends to its oapi
+/// base URL (`DINGTALK_OAPI_BASE_URL`), which its other oapi operations share. Either way, plain
+/// `http` is accepted for loopback hosts only (unless the builder opts in).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RobotWebhook {
     access_token: Secret,
     secret: Option<Secret>,
+    /// The webhook URL without its query and without the trailing `/robot/send`.
+    base_url: Option<String>,
 }
 
 impl RobotWebhook {
@@ -125,16 +146,17 @@ impl RobotWebhook {
         Ok(RobotWebhook {
             access_token: Secret::new(access_token),
             secret: None,
+            base_url: None,
         })
     }
 
     /// Reads the `access_token` from a webhook URL such as
-    /// `https://oapi.dingtalk.com/robot/send?access_token=XXX`.
+    /// `https://oapi.dingtalk.com/robot/send?access_token=XXX`, and remembers the URL's base
+    /// ([`RobotWebhook::base_url`], here `https://oapi.dingtalk.com`).
     ///
-    /// Other query parameters (a stale `timestamp` or `sign`, say) are ignored, as are the
-    /// scheme's host and path. Fails with [`RobotError::InvalidWebhookUrl`] when the text is
-    /// not an `http(s)` URL with an `access_token` parameter; the error never repeats the URL,
-    /// which holds the credential.
+    /// Other query parameters (a stale `timestamp` or `sign`, say) are ignored. Fails with
+    /// [`RobotError::InvalidWebhookUrl`] when the text is not an `http(s)` URL with an
+    /// `access_token` parameter; the error never repeats the URL, which holds the credential.
     pub fn from_url(url: &str) -> Result<Self, RobotError> {
         let invalid = |problem| RobotError::InvalidWebhookUrl { problem };
         let url = url.trim();
@@ -157,7 +179,9 @@ impl RobotWebhook {
             }
         }
         let token = token.ok_or(invalid("has no `access_token` parameter"))?;
-        RobotWebhook::new(token)
+        let mut webhook = RobotWebhook::new(token)?;
+        webhook.base_url = base_of(url);
+        Ok(webhook)
     }
 
     /// Adds the signing secret of a robot with the "加签" security setting.
@@ -180,6 +204,14 @@ impl RobotWebhook {
     /// The signing secret, if the robot has one.
     pub fn secret(&self) -> Option<&Secret> {
         self.secret.as_ref()
+    }
+
+    /// The base of the webhook URL this robot was read from: scheme, host, port and any path
+    /// before `/robot/send`, without the query (`https://oapi.dingtalk.com` for DingTalk's
+    /// webhooks, `http://127.0.0.1:8080` for a local fake). `None` for a robot made from a bare
+    /// token with [`RobotWebhook::new`].
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
     }
 
     /// The query parameters of a request sent at `timestamp_ms`, **not** percent-encoded:
@@ -220,6 +252,20 @@ impl FromStr for RobotWebhook {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         RobotWebhook::from_url(s)
     }
+}
+
+/// The base of a webhook URL (see [`RobotWebhook::base_url`]); `None` when the URL does not
+/// parse or carries user credentials.
+fn base_of(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return None;
+    }
+    let host = parsed.host_str().filter(|h| !h.is_empty())?;
+    let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = parsed.path().trim_end_matches('/');
+    let prefix = path.strip_suffix("/robot/send").unwrap_or_default();
+    Some(format!("{}://{host}{port}{prefix}", parsed.scheme()))
 }
 
 /// Why a token or secret is unusable, or `Ok`.
@@ -444,8 +490,8 @@ pub enum RobotErrorKind {
     SecurityCheck(SecurityFailure),
     /// 300005: no robot has this access token (deleted, or a typo in the webhook).
     TokenNotFound,
-    /// 130101 or 660026: more than 20 messages in a minute; DingTalk throttles the robot for a
-    /// while, so wait before sending again.
+    /// 130101 or 660026: more than 20 messages in a minute. DingTalk's documentation says the
+    /// robot is then throttled for ten minutes, so sending again at once is pointless.
     TooManyMessages,
     /// 460101: the message body is over 20,000 bytes.
     BodyTooLarge,
@@ -457,6 +503,21 @@ impl RobotErrorKind {
     /// Whether the robot is being rate limited (retry later, not at once).
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, RobotErrorKind::TooManyMessages)
+    }
+}
+
+impl fmt::Display for RobotErrorKind {
+    /// A short lowercase description, e.g. `robot security check failed: signature mismatch`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RobotErrorKind::SecurityCheck(failure) => {
+                write!(f, "robot security check failed: {failure}")
+            }
+            RobotErrorKind::TokenNotFound => f.write_str("no robot has this access token"),
+            RobotErrorKind::TooManyMessages => f.write_str("too many robot messages a minute"),
+            RobotErrorKind::BodyTooLarge => f.write_str("robot message body too large"),
+            RobotErrorKind::Other(errcode) => write!(f, "robot errcode {errcode}"),
+        }
     }
 }
 
@@ -478,6 +539,24 @@ pub enum SecurityFailure {
     },
     /// Another reason; `errmsg` is kept as DingTalk wrote it.
     Other(String),
+}
+
+impl fmt::Display for SecurityFailure {
+    /// A short lowercase description, e.g. `signature mismatch`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecurityFailure::SignMismatch => f.write_str("signature mismatch"),
+            SecurityFailure::KeywordsNotInContent => {
+                f.write_str("the message lacks the robot's keyword")
+            }
+            SecurityFailure::InvalidTimestamp => f.write_str("invalid timestamp"),
+            SecurityFailure::IpNotAllowed { ip: Some(ip) } => {
+                write!(f, "sender address {ip} not allowed")
+            }
+            SecurityFailure::IpNotAllowed { ip: None } => f.write_str("sender address not allowed"),
+            SecurityFailure::Other(_) => f.write_str("another reason"),
+        }
+    }
 }
 
 /// Reads a robot answer's `errcode` and `errmsg`.

@@ -30,9 +30,6 @@ const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id"
 /// The user agent of every request.
 pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG_VERSION"));
 
-/// The largest robot message body DingTalk accepts, in bytes (errcode 460101 beyond it).
-const ROBOT_MAX_BODY: usize = 20_000;
-
 /// Where requests go, and the HTTP client that takes them there.
 pub(crate) struct Transport {
     http: reqwest::Client,
@@ -93,6 +90,7 @@ pub(crate) enum Credential<'a> {
     /// The `x-acs-dingtalk-access-token` header.
     Header(&'a Secret),
     /// The robot's `access_token`, then `timestamp` and `sign` when it has a secret.
+    #[cfg_attr(not(feature = "robot"), allow(dead_code))]
     Robot {
         /// The webhook's access token.
         token: &'a Secret,
@@ -223,15 +221,26 @@ pub(crate) fn prepare<T: Serialize>(
     )
 }
 
-/// The robot rejects bodies over 20,000 bytes (errcode 460101); say so before sending.
+/// The robot rejects bodies over 20,000 bytes (errcode 460101): [`robot::check_body_size`]
+/// says so before anything is sent, as [`Error::RobotGuard`].
+///
+/// [`robot::check_body_size`]: super::robot::check_body_size
+#[cfg(feature = "robot")]
 fn check_robot_body(info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
-    let len = prepared.body.as_ref().map_or(0, Vec::len);
-    if info.host == Host::Robot && len > ROBOT_MAX_BODY {
-        let root = FieldPath::root(info.id);
-        return Err(Error::Validation(root.error(format!(
-            "body has {len} bytes, more than the limit of {ROBOT_MAX_BODY}"
-        ))));
+    if info.host == Host::Robot
+        && let Some(body) = &prepared.body
+    {
+        super::robot::check_body_size(body).map_err(|source| Error::RobotGuard {
+            operation: info.id,
+            source,
+        })?;
     }
+    Ok(prepared)
+}
+
+/// Without the `robot` feature the client sends no robot operation at all.
+#[cfg(not(feature = "robot"))]
+fn check_robot_body(_info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
     Ok(prepared)
 }
 
@@ -468,16 +477,18 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
             };
             let errcode = envelope.errcode.unwrap_or(0);
             if errcode != 0 {
-                return Err(Error::from_errcode(
-                    info.id,
-                    ErrcodeAnswer {
-                        errcode,
-                        errmsg: envelope.errmsg.unwrap_or_default(),
-                        sub_code: envelope.sub_code,
-                        sub_msg: envelope.sub_msg,
-                        request_id: envelope.request_id.or_else(|| answer.header_request_id()),
-                    },
-                ));
+                let fields = ErrcodeAnswer {
+                    errcode,
+                    errmsg: envelope.errmsg.unwrap_or_default(),
+                    sub_code: envelope.sub_code,
+                    sub_msg: envelope.sub_msg,
+                    request_id: envelope.request_id.or_else(|| answer.header_request_id()),
+                };
+                #[cfg(feature = "robot")]
+                if info.host == Host::Robot {
+                    return Err(Error::from_robot_errcode(info.id, fields));
+                }
+                return Err(Error::from_errcode(info.id, fields));
             }
             if !success {
                 return Err(Error::from_http(

@@ -8,8 +8,9 @@
 //! the wire. It is careful about secrets: the URL (which carries `access_token` for oapi calls)
 //! never reaches an error, and the token header is marked sensitive.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -26,20 +27,30 @@ use super::validate::FieldPath;
 /// The header v1.0 endpoints read the access token from.
 pub(crate) const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 
+/// The header DingTalk names a request with.
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
+
 /// The user agent of every request.
 pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG_VERSION"));
 
-/// The largest robot message body DingTalk accepts, in bytes (errcode 460101 beyond it).
-const ROBOT_MAX_BODY: usize = 20_000;
-
 /// Where requests go, and the HTTP client that takes them there.
-#[derive(Clone)]
 pub(crate) struct Transport {
     http: reqwest::Client,
     /// The oapi host; the robot webhook lives here too.
     oapi: BaseUrl,
     /// The v1.0 host.
     api: BaseUrl,
+    /// Each operation's URLs, built on first use, keyed by the address of its (static) facts.
+    urls: RwLock<HashMap<usize, OperationUrls>>,
+}
+
+/// The URLs of one operation, kept so that most calls clone a URL instead of building one.
+struct OperationUrls {
+    /// The base URL with the operation's path, without a query.
+    bare: Url,
+    /// With `?access_token=` for the token last used, when that is the whole query (the common
+    /// oapi case).
+    with_token: Option<(Secret, Url)>,
 }
 
 /// A base URL, parsed once.
@@ -82,6 +93,7 @@ pub(crate) enum Credential<'a> {
     /// The `x-acs-dingtalk-access-token` header.
     Header(&'a Secret),
     /// The robot's `access_token`, then `timestamp` and `sign` when it has a secret.
+    #[cfg_attr(not(feature = "robot"), allow(dead_code))]
     Robot {
         /// The webhook's access token.
         token: &'a Secret,
@@ -114,16 +126,16 @@ impl fmt::Debug for Prepared {
 /// A complete answer: status, the request id header and the body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    /// `x-acs-request-id`, read only when an error needs it.
-    request_id: Option<HeaderValue>,
+    /// The answer's headers; `x-acs-request-id` is read from them only when an error needs it.
+    headers: HeaderMap,
     pub(crate) body: Vec<u8>,
 }
 
 impl Answer {
     /// The request id from the answer's header.
     fn header_request_id(&self) -> Option<String> {
-        self.request_id
-            .as_ref()
+        self.headers
+            .get(REQUEST_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     }
@@ -212,15 +224,26 @@ pub(crate) fn prepare<T: Serialize>(
     )
 }
 
-/// The robot rejects bodies over 20,000 bytes (errcode 460101); say so before sending.
+/// The robot rejects bodies over 20,000 bytes (errcode 460101): [`robot::check_body_size`]
+/// says so before anything is sent, as [`Error::RobotGuard`].
+///
+/// [`robot::check_body_size`]: super::robot::check_body_size
+#[cfg(feature = "robot")]
 fn check_robot_body(info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
-    let len = prepared.body.as_ref().map_or(0, Vec::len);
-    if info.host == Host::Robot && len > ROBOT_MAX_BODY {
-        let root = FieldPath::root(info.id);
-        return Err(Error::Validation(root.error(format!(
-            "body has {len} bytes, more than the limit of {ROBOT_MAX_BODY}"
-        ))));
+    if info.host == Host::Robot
+        && let Some(body) = &prepared.body
+    {
+        super::robot::check_body_size(body).map_err(|source| Error::RobotGuard {
+            operation: info.id,
+            source,
+        })?;
     }
+    Ok(prepared)
+}
+
+/// Without the `robot` feature the client sends no robot operation at all.
+#[cfg(not(feature = "robot"))]
+fn check_robot_body(_info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
     Ok(prepared)
 }
 
@@ -233,6 +256,40 @@ fn as_text(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Array(_) | Value::Object(_) => Some(value.to_string()),
+    }
+}
+
+/// Appends `name=value` to a query string, `application/x-www-form-urlencoded` as browsers and
+/// DingTalk's own SDKs write it: alphanumerics and `*-._` as they are, space as `+`, every other
+/// byte as `%XX`.
+fn push_pair(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    push_form_encoded(query, name);
+    query.push('=');
+    push_form_encoded(query, value);
+}
+
+fn push_form_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    if text.bytes().all(plain) {
+        out.push_str(text);
+        return;
+    }
+    for &b in text.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
     }
 }
 
@@ -256,6 +313,7 @@ impl Transport {
             http,
             oapi: BaseUrl::parse(oapi_base)?,
             api: BaseUrl::parse(api_base)?,
+            urls: RwLock::new(HashMap::new()),
         })
     }
 
@@ -276,37 +334,83 @@ impl Transport {
         prepared: &Prepared,
         credential: &Credential<'_>,
     ) -> Url {
+        let key = std::ptr::from_ref(info) as usize;
+        // Only the token in the query: the URL can be reused while the token is the same.
+        let token_only = match credential {
+            Credential::Query(token) if prepared.query.is_empty() => Some(*token),
+            _ => None,
+        };
+        let no_query = prepared.query.is_empty()
+            && matches!(credential, Credential::None | Credential::Header(_));
+        let cached = {
+            // The map is only ever extended or updated by whole values: a poisoned lock still
+            // holds good URLs.
+            let urls = self.urls.read().unwrap_or_else(PoisonError::into_inner);
+            let entry = urls.get(&key);
+            if let (
+                Some(token),
+                Some(OperationUrls {
+                    with_token: Some((used, url)),
+                    ..
+                }),
+            ) = (token_only, entry)
+                && used == token
+            {
+                return url.clone();
+            }
+            match entry {
+                Some(entry) if no_query => return entry.bare.clone(),
+                Some(entry) => Some(entry.bare.clone()),
+                None => None,
+            }
+        };
+        let first_use = cached.is_none();
+        let bare = cached.unwrap_or_else(|| self.bare_url(info));
+        let mut url = bare.clone();
+        let mut query = String::with_capacity(128);
+        match credential {
+            Credential::Query(token) => push_pair(&mut query, "access_token", token.expose()),
+            Credential::Robot { token, signature } => {
+                push_pair(&mut query, "access_token", token.expose());
+                if let Some((timestamp, sign)) = signature {
+                    push_pair(&mut query, "timestamp", &timestamp.to_string());
+                    // `+`, `/` and `=` of the base64 signature are percent-encoded here, once.
+                    push_pair(&mut query, "sign", sign);
+                }
+            }
+            Credential::None | Credential::Header(_) => {}
+        }
+        for (name, value) in &prepared.query {
+            push_pair(&mut query, name, value);
+        }
+        if !query.is_empty() {
+            url.set_query(Some(&query));
+        }
+        // Written the first time and when the token changed: once per operation and token.
+        if first_use || token_only.is_some() {
+            let mut urls = self.urls.write().unwrap_or_else(PoisonError::into_inner);
+            let entry = urls.entry(key).or_insert_with(|| OperationUrls {
+                bare,
+                with_token: None,
+            });
+            if let Some(token) = token_only {
+                entry.with_token = Some((token.clone(), url.clone()));
+            }
+        }
+        url
+    }
+
+    /// The base URL with the operation's path.
+    fn bare_url(&self, info: &'static OperationInfo) -> Url {
         let base = match info.host {
             Host::Oapi | Host::Robot => &self.oapi,
             Host::Api => &self.api,
         };
-        // Cloning a parsed URL and setting its path is far cheaper than parsing a new one.
         let mut url = base.url.clone();
         if base.prefix.is_empty() {
             url.set_path(info.path);
         } else {
             url.set_path(&format!("{}{}", base.prefix, info.path));
-        }
-        let has_credential = matches!(credential, Credential::Query(_) | Credential::Robot { .. });
-        if has_credential || !prepared.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            match credential {
-                Credential::Query(token) => {
-                    pairs.append_pair("access_token", token.expose());
-                }
-                Credential::Robot { token, signature } => {
-                    pairs.append_pair("access_token", token.expose());
-                    if let Some((timestamp, sign)) = signature {
-                        pairs.append_pair("timestamp", &timestamp.to_string());
-                        // The form encoder percent-encodes `+`, `/` and `=`: encoded exactly once.
-                        pairs.append_pair("sign", sign);
-                    }
-                }
-                Credential::None | Credential::Header(_) => {}
-            }
-            for (name, value) in &prepared.query {
-                pairs.append_pair(name, value);
-            }
         }
         url
     }
@@ -336,19 +440,20 @@ impl Transport {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone());
         }
-        let response = builder
+        let mut response = builder
             .send()
             .await
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         let status = response.status().as_u16();
-        let request_id = response.headers().get("x-acs-request-id").cloned();
+        // Kept whole (a move, not a lookup): only an error reads the request id from it.
+        let headers = std::mem::take(response.headers_mut());
         let body = response
             .bytes()
             .await
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         Ok(Answer {
             status,
-            request_id,
+            headers,
             body: body.into(),
         })
     }
@@ -375,16 +480,18 @@ pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(),
             };
             let errcode = envelope.errcode.unwrap_or(0);
             if errcode != 0 {
-                return Err(Error::from_errcode(
-                    info.id,
-                    ErrcodeAnswer {
-                        errcode,
-                        errmsg: envelope.errmsg.unwrap_or_default(),
-                        sub_code: envelope.sub_code,
-                        sub_msg: envelope.sub_msg,
-                        request_id: envelope.request_id.or_else(|| answer.header_request_id()),
-                    },
-                ));
+                let fields = ErrcodeAnswer {
+                    errcode,
+                    errmsg: envelope.errmsg.unwrap_or_default(),
+                    sub_code: envelope.sub_code,
+                    sub_msg: envelope.sub_msg,
+                    request_id: envelope.request_id.or_else(|| answer.header_request_id()),
+                };
+                #[cfg(feature = "robot")]
+                if info.host == Host::Robot {
+                    return Err(Error::from_robot_errcode(info.id, fields));
+                }
+                return Err(Error::from_errcode(info.id, fields));
             }
             if !success {
                 return Err(Error::from_http(
@@ -762,7 +869,7 @@ mod tests {
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
             status,
-            request_id: None,
+            headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -796,6 +903,24 @@ mod tests {
         );
         let e = check(&ERRCODE, &answer(502, "<html>bad gateway</html>")).unwrap_err();
         assert!(matches!(e, Error::Http { status: 502, .. }) && e.is_retryable());
+    }
+
+    #[test]
+    fn query_values_are_form_encoded_once() {
+        let mut q = String::new();
+        push_pair(&mut q, "sign", "Ouzz+x/Y=");
+        push_pair(&mut q, "name", "周 a&b");
+        assert_eq!(q, "sign=Ouzz%2Bx%2FY%3D&name=%E5%91%A8+a%26b");
+        let mut url = Url::parse("https://oapi.dingtalk.com/robot/send").unwrap();
+        url.set_query(Some(&q));
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("sign".into(), "Ouzz+x/Y=".into()),
+                ("name".into(), "周 a&b".into())
+            ]
+        );
     }
 
     #[test]

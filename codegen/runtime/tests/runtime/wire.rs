@@ -229,6 +229,7 @@ async fn errcode_may_arrive_as_a_numeric_string() {
         .unwrap();
 }
 
+#[cfg(feature = "robot")]
 #[tokio::test]
 async fn robot_without_a_token_is_a_configuration_error() {
     let fake = Fake::start().await;
@@ -241,6 +242,7 @@ async fn robot_without_a_token_is_a_configuration_error() {
     assert!(fake.requests().is_empty());
 }
 
+#[cfg(feature = "robot")]
 #[tokio::test]
 async fn robot_unsigned_carries_only_its_token() {
     let fake = Fake::start().await;
@@ -258,6 +260,7 @@ async fn robot_unsigned_carries_only_its_token() {
     assert_eq!(fake.token_requests(), 0, "the robot needs no app token");
 }
 
+#[cfg(feature = "robot")]
 #[tokio::test]
 async fn robot_limits_are_typed() {
     let fake = Fake::start().await;
@@ -292,6 +295,7 @@ async fn robot_limits_are_typed() {
     assert_eq!(fake.requests().len(), 2, "neither is retried");
 }
 
+#[cfg(feature = "robot")]
 #[tokio::test]
 async fn robot_bodies_over_20000_bytes_are_not_sent() {
     let fake = Fake::start().await;
@@ -300,7 +304,23 @@ async fn robot_bodies_over_20000_bytes_are_not_sent() {
         .execute(robot_text(&"x".repeat(20_001)))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Validation(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::RobotGuard {
+                source: dingtalk_runtime::robot::RobotError::BodyTooLarge {
+                    size: 20_041,
+                    limit: 20_000
+                },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.robot_kind(),
+        Some(&dingtalk_runtime::robot::RobotErrorKind::BodyTooLarge)
+    );
     assert!(fake.requests().is_empty());
 }
 

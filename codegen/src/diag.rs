@@ -20,7 +20,11 @@ pub struct Pos {
 impl Pos {
     /// A position at `line:column` of `file`.
     pub fn new(file: &str, line: u64, column: u64) -> Self {
-        Pos { file: file.to_owned(), line, column }
+        Pos {
+            file: file.to_owned(),
+            line,
+            column,
+        }
     }
 }
 
@@ -54,7 +58,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Records a problem.
     pub fn error(&mut self, pos: &Pos, message: impl Into<String>) {
-        self.items.push(Diagnostic { pos: pos.clone(), message: message.into() });
+        self.items.push(Diagnostic {
+            pos: pos.clone(),
+            message: message.into(),
+        });
     }
 
     /// How many problems were recorded.
@@ -76,6 +83,10 @@ impl Diagnostics {
 
     /// Ends a phase: `Ok(value)` when nothing was recorded, else every problem.
     pub fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
-        if self.is_empty() { Ok(value) } else { Err(self.into_sorted()) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.into_sorted())
+        }
     }
 }

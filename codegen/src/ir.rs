@@ -18,7 +18,9 @@ pub struct Api {
 impl Api {
     /// Every operation, areas in name order, operations in spec order.
     pub fn operations(&self) -> impl Iterator<Item = (&Area, &Operation)> {
-        self.areas.values().flat_map(|a| a.operations.iter().map(move |o| (a, o)))
+        self.areas
+            .values()
+            .flat_map(|a| a.operations.iter().map(move |o| (a, o)))
     }
 }
 
@@ -350,7 +352,12 @@ impl Type {
     /// Whether the type is a single value (allowed in the query string or a header).
     pub fn is_scalar(&self) -> bool {
         match self {
-            Type::String | Type::Integer | Type::Int32 | Type::Number | Type::Boolean | Type::EpochMs => true,
+            Type::String
+            | Type::Integer
+            | Type::Int32
+            | Type::Number
+            | Type::Boolean
+            | Type::EpochMs => true,
             Type::DateTime | Type::Csv(_) => true,
             Type::Named(n) => matches!(n.kind, NamedKind::IntEnum | NamedKind::StringEnum),
             Type::Json | Type::Array(_) => false,
@@ -471,7 +478,11 @@ pub struct PathStep {
 impl FieldPath {
     /// The path as wire names joined by `.`.
     pub fn wire(&self) -> String {
-        self.steps.iter().map(|s| s.wire.as_str()).collect::<Vec<_>>().join(".")
+        self.steps
+            .iter()
+            .map(|s| s.wire.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 

@@ -56,6 +56,9 @@ pub fn check(specs: &[SpecSource]) -> Result<ir::Api, Vec<Diagnostic>> {
 pub fn generate(input: &Input) -> Result<Output, Vec<Diagnostic>> {
     let api = check(&input.specs)?;
     emit::crate_files(&api, input).map_err(|message| {
-        vec![Diagnostic { pos: diag::Pos::new("codegen", 1, 1), message }]
+        vec![Diagnostic {
+            pos: diag::Pos::new("codegen", 1, 1),
+            message,
+        }]
     })
 }

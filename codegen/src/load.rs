@@ -32,7 +32,11 @@ pub(crate) fn parse_all(sources: &[SpecSource], diags: &mut Diagnostics) -> Vec<
     let mut out = Vec::new();
     for src in sources {
         match serde_saphyr::from_str::<SpecFile>(&src.text) {
-            Ok(spec) => out.push(Parsed { path: src.path.clone(), name: src.name.clone(), spec }),
+            Ok(spec) => out.push(Parsed {
+                path: src.path.clone(),
+                name: src.name.clone(),
+                spec,
+            }),
             Err(e) => {
                 let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let message = first_line(&e.without_snippet().to_string());

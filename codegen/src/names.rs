@@ -7,23 +7,26 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust's strict and reserved keywords, plus the path keywords that cannot be raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
-    "struct", "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use",
-    "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Whether `s` is a plain ASCII snake_case identifier (`[a-z_][a-z0-9_]*`).
 pub fn is_snake_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some('a'..='z' | '_')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
 
 /// Whether `s` is an ASCII UpperCamelCase identifier.
 pub fn is_upper_camel(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some('A'..='Z')) && chars.all(|c| c.is_ascii_alphanumeric()) && s.to_upper_camel_case() == s
+    matches!(chars.next(), Some('A'..='Z'))
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && s.to_upper_camel_case() == s
 }
 
 /// Whether `s` is a keyword that cannot name a field or function as it is.
@@ -33,7 +36,10 @@ pub fn is_keyword(s: &str) -> bool {
 
 /// The Rust field (or function) name for a wire name; `None` when nothing ASCII is left.
 pub fn field_name(wire: &str) -> Option<String> {
-    let ascii: String = wire.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let ascii: String = wire
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
     let mut name = ascii.to_snake_case();
     if name.is_empty() {
         return None;
@@ -57,18 +63,28 @@ pub fn operation_type(id: &str, suffix: &str) -> String {
 /// segment equal to the area, snake_case (`blackboard.category.list` in `blackboard` gives
 /// `category_list`).
 pub fn operation_fn(id: &str, area: &str) -> Option<String> {
-    let rest = id.strip_prefix(area).and_then(|r| r.strip_prefix('.')).unwrap_or(id);
+    let rest = id
+        .strip_prefix(area)
+        .and_then(|r| r.strip_prefix('.'))
+        .unwrap_or(id);
     field_name(&rest.replace('.', " "))
 }
 
 /// The Rust variant name of an enum value or union variant.
 pub fn variant_name(name: &str) -> Option<String> {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
     let v = ascii.to_upper_camel_case();
     if v.is_empty() {
         return None;
     }
-    Some(if v.starts_with(|c: char| c.is_ascii_digit()) { format!("V{v}") } else { v })
+    Some(if v.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{v}")
+    } else {
+        v
+    })
 }
 
 /// The area client type: `blackboard` gives `BlackboardClient`.
@@ -91,7 +107,10 @@ mod tests {
         assert_eq!(field_name("categoryId").as_deref(), Some("category_id"));
         assert_eq!(field_name("type").as_deref(), Some("type_"));
         assert_eq!(field_name("self").as_deref(), Some("self_"));
-        assert_eq!(field_name("x-acs-dingtalk-access-token").as_deref(), Some("x_acs_dingtalk_access_token"));
+        assert_eq!(
+            field_name("x-acs-dingtalk-access-token").as_deref(),
+            Some("x_acs_dingtalk_access_token")
+        );
         assert_eq!(field_name("singleURL").as_deref(), Some("single_url"));
         assert_eq!(field_name("2fa").as_deref(), Some("field_2fa"));
         assert_eq!(field_name("名称"), None);
@@ -100,11 +119,26 @@ mod tests {
 
     #[test]
     fn operation_names() {
-        assert_eq!(operation_type("blackboard.category.list", "Request"), "BlackboardCategoryListRequest");
-        assert_eq!(operation_type("oauth2.accessToken", "Response"), "Oauth2AccessTokenResponse");
-        assert_eq!(operation_fn("blackboard.category.list", "blackboard").as_deref(), Some("category_list"));
-        assert_eq!(operation_fn("gettoken", "auth").as_deref(), Some("gettoken"));
-        assert_eq!(operation_fn("oauth2.accessToken", "auth").as_deref(), Some("oauth2_access_token"));
+        assert_eq!(
+            operation_type("blackboard.category.list", "Request"),
+            "BlackboardCategoryListRequest"
+        );
+        assert_eq!(
+            operation_type("oauth2.accessToken", "Response"),
+            "Oauth2AccessTokenResponse"
+        );
+        assert_eq!(
+            operation_fn("blackboard.category.list", "blackboard").as_deref(),
+            Some("category_list")
+        );
+        assert_eq!(
+            operation_fn("gettoken", "auth").as_deref(),
+            Some("gettoken")
+        );
+        assert_eq!(
+            operation_fn("oauth2.accessToken", "auth").as_deref(),
+            Some("oauth2_access_token")
+        );
         assert_eq!(variant_name("no_status").as_deref(), Some("NoStatus"));
         assert_eq!(variant_name("0").as_deref(), Some("V0"));
         assert!(is_upper_camel("BlackboardCreateVo"));

@@ -11,7 +11,8 @@ fn header(source: &str) -> String {
 
 /// Parses, formats with prettyplease and prefixes the header.
 pub(crate) fn rust(tokens: &TokenStream, source: &str) -> Result<Vec<u8>, String> {
-    let file = syn::parse2::<syn::File>(tokens.clone()).map_err(|e| format!("generated code for {source} does not parse: {e}"))?;
+    let file = syn::parse2::<syn::File>(tokens.clone())
+        .map_err(|e| format!("generated code for {source} does not parse: {e}"))?;
     Ok(format!("{}{}", header(source), prettyplease::unparse(&file)).into_bytes())
 }
 

@@ -29,7 +29,10 @@ fn manifest_dir() -> PathBuf {
 
 /// The workspace root.
 fn workspace_root() -> PathBuf {
-    manifest_dir().parent().map(Path::to_path_buf).expect("codegen/ has a parent")
+    manifest_dir()
+        .parent()
+        .map(Path::to_path_buf)
+        .expect("codegen/ has a parent")
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -62,7 +65,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// `path` relative to `base`, with `/` separators.
 fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// The `*.yaml` files of `<dir>/spec`, sorted, shown in diagnostics as `spec/<file>`.
@@ -91,14 +97,19 @@ fn read_runtime() -> (Vec<RuntimeFile>, String) {
             text: fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display())),
         })
         .collect();
-    let manifest = fs::read_to_string(runtime.join("Cargo.toml")).expect("reading codegen/runtime/Cargo.toml");
+    let manifest =
+        fs::read_to_string(runtime.join("Cargo.toml")).expect("reading codegen/runtime/Cargo.toml");
     (files, manifest)
 }
 
 /// The generator's input for the spec folder `<dir>/spec`.
 fn input(dir: &Path) -> Input {
     let (runtime, runtime_manifest) = read_runtime();
-    Input { specs: read_specs(dir), runtime, runtime_manifest }
+    Input {
+        specs: read_specs(dir),
+        runtime,
+        runtime_manifest,
+    }
 }
 
 /// Runs the generator, turning a panic into an error message.
@@ -126,7 +137,9 @@ fn cases(kind: &str) -> Vec<PathBuf> {
 }
 
 fn case_name(dir: &Path) -> String {
-    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The generated files an ok case pins: the area modules and the OpenAPI document.
@@ -134,7 +147,8 @@ fn snapshotted(path: &str) -> bool {
     if path == "openapi.json" {
         return true;
     }
-    path.strip_prefix("src/").is_some_and(|rest| !rest.contains('/') && rest != "lib.rs" && rest.ends_with(".rs"))
+    path.strip_prefix("src/")
+        .is_some_and(|rest| !rest.contains('/') && rest != "lib.rs" && rest.ends_with(".rs"))
 }
 
 /// How many lines of context the diff shows around the first difference.
@@ -148,10 +162,21 @@ fn diff(old_label: &str, new_label: &str, expected: &str, actual: &str) -> Strin
     let old: Vec<&str> = expected.lines().collect();
     let new: Vec<&str> = actual.lines().collect();
     let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let (old_mid, new_mid) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_mid, new_mid) = (
+        &old[prefix..old.len() - suffix],
+        &new[prefix..new.len() - suffix],
+    );
     let start = prefix.saturating_sub(CONTEXT);
-    let mut out = format!("--- {old_label}\n+++ {new_label}\n@@ line {} @@\n", prefix + 1);
+    let mut out = format!(
+        "--- {old_label}\n+++ {new_label}\n@@ line {} @@\n",
+        prefix + 1
+    );
     for line in &old[start..prefix] {
         let _ = writeln!(out, " {line}");
     }
@@ -179,7 +204,10 @@ fn check_ok_case(dir: &Path) -> Vec<String> {
         Err(panic) => return vec![format!("{name}: the generator panicked: {panic}")],
         Ok(Err(diags)) => {
             let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
-            return vec![format!("{name}: expected no diagnostics, got:\n{}", lines.join("\n"))];
+            return vec![format!(
+                "{name}: expected no diagnostics, got:\n{}",
+                lines.join("\n")
+            )];
         }
         Ok(Ok(output)) => output,
     };
@@ -195,36 +223,55 @@ fn check_ok_case(dir: &Path) -> Vec<String> {
     let expected_dir = dir.join("expected");
     let pinned: Vec<(&String, &Vec<u8>)> = output.iter().filter(|(p, _)| snapshotted(p)).collect();
     let on_disk: Vec<String> = if expected_dir.is_dir() {
-        walk(&expected_dir).iter().map(|p| relative(p, &expected_dir)).collect()
+        walk(&expected_dir)
+            .iter()
+            .map(|p| relative(p, &expected_dir))
+            .collect()
     } else {
         Vec::new()
     };
     if updating() {
-        for stale in on_disk.iter().filter(|p| !pinned.iter().any(|(q, _)| q == p)) {
+        for stale in on_disk
+            .iter()
+            .filter(|p| !pinned.iter().any(|(q, _)| q == p))
+        {
             fs::remove_file(expected_dir.join(stale)).expect("removing a stale snapshot");
         }
         for (path, bytes) in &pinned {
             let target = expected_dir.join(path);
-            fs::create_dir_all(target.parent().expect("snapshot has a folder")).expect("creating the snapshot folder");
+            fs::create_dir_all(target.parent().expect("snapshot has a folder"))
+                .expect("creating the snapshot folder");
             if fs::read(&target).ok().as_deref() != Some(bytes.as_slice()) {
                 fs::write(&target, bytes).expect("writing a snapshot");
             }
         }
         return problems;
     }
-    for extra in on_disk.iter().filter(|p| !pinned.iter().any(|(q, _)| q == p)) {
+    for extra in on_disk
+        .iter()
+        .filter(|p| !pinned.iter().any(|(q, _)| q == p))
+    {
         problems.push(format!("{name}: expected/{extra} is no longer generated"));
     }
     for (path, bytes) in pinned {
         let Ok(want) = fs::read(expected_dir.join(path)) else {
-            problems.push(format!("{name}: generated {path} has no snapshot in expected/"));
+            problems.push(format!(
+                "{name}: generated {path} has no snapshot in expected/"
+            ));
             continue;
         };
         if want != *bytes {
             let old = format!("expected/{path}");
             let new = format!("generated {path}");
-            let hunk = diff(&old, &new, &String::from_utf8_lossy(&want), &String::from_utf8_lossy(bytes));
-            problems.push(format!("{name}: generated {path} differs from its snapshot\n{hunk}"));
+            let hunk = diff(
+                &old,
+                &new,
+                &String::from_utf8_lossy(&want),
+                &String::from_utf8_lossy(bytes),
+            );
+            problems.push(format!(
+                "{name}: generated {path} differs from its snapshot\n{hunk}"
+            ));
         }
     }
     problems
@@ -236,7 +283,11 @@ fn check_err_case(dir: &Path) -> Vec<String> {
     let input = input(dir);
     let diags = match generate(&input) {
         Err(panic) => return vec![format!("{name}: the generator panicked: {panic}")],
-        Ok(Ok(_)) => return vec![format!("{name}: expected diagnostics, but the spec generated")],
+        Ok(Ok(_)) => {
+            return vec![format!(
+                "{name}: expected diagnostics, but the spec generated"
+            )];
+        }
         Ok(Err(diags)) => diags,
     };
     let mut problems = Vec::new();
@@ -284,13 +335,19 @@ fn report(kind: &str, problems: &[String]) {
 
 #[test]
 fn ok_fixtures_match_their_snapshots() {
-    let problems: Vec<String> = cases("ok").iter().flat_map(|dir| check_ok_case(dir)).collect();
+    let problems: Vec<String> = cases("ok")
+        .iter()
+        .flat_map(|dir| check_ok_case(dir))
+        .collect();
     report("ok", &problems);
 }
 
 #[test]
 fn err_fixtures_report_exactly_their_diagnostics() {
-    let problems: Vec<String> = cases("err").iter().flat_map(|dir| check_err_case(dir)).collect();
+    let problems: Vec<String> = cases("err")
+        .iter()
+        .flat_map(|dir| check_err_case(dir))
+        .collect();
     report("err", &problems);
 }
 
@@ -302,7 +359,11 @@ fn real_spec_generates_without_diagnostics() {
         Err(panic) => panic!("the generator panicked on the real spec: {panic}"),
         Ok(Err(diags)) => {
             let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
-            panic!("the real spec has {} problem(s):\n{}", lines.len(), lines.join("\n"));
+            panic!(
+                "the real spec has {} problem(s):\n{}",
+                lines.len(),
+                lines.join("\n")
+            );
         }
         Ok(Ok(output)) => {
             for (path, bytes) in output.iter().filter(|(p, _)| p.ends_with(".rs")) {
@@ -318,9 +379,17 @@ fn real_spec_generates_without_diagnostics() {
 #[test]
 fn real_spec_generates_the_same_bytes_twice() {
     let input = input(&workspace_root());
-    let first = codegen::generate(&input).map_err(|d| d.len()).expect("the real spec generates");
-    let second = codegen::generate(&input).map_err(|d| d.len()).expect("the real spec generates");
-    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>(), "different file sets");
+    let first = codegen::generate(&input)
+        .map_err(|d| d.len())
+        .expect("the real spec generates");
+    let second = codegen::generate(&input)
+        .map_err(|d| d.len())
+        .expect("the real spec generates");
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>(),
+        "different file sets"
+    );
     for (path, bytes) in &first {
         if second[path] != *bytes {
             let hunk = diff(

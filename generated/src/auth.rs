@@ -55,11 +55,12 @@ impl AuthClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn gettoken(
+    #[inline]
+    pub fn gettoken(
         &self,
         request: GettokenRequest,
-    ) -> Result<GettokenResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<Output = Result<GettokenResponse, Error>> + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取微应用后台免登的access_token
     ///
@@ -82,11 +83,14 @@ impl AuthClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn sso_gettoken(
+    #[inline]
+    pub fn sso_gettoken(
         &self,
         request: SsoGettokenRequest,
-    ) -> Result<SsoGettokenResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<SsoGettokenResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取企业内部应用的accessToken
     ///
@@ -112,11 +116,14 @@ impl AuthClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn oauth2_access_token(
+    #[inline]
+    pub fn oauth2_access_token(
         &self,
         request: Oauth2AccessTokenRequest,
-    ) -> Result<Oauth2AccessTokenResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<Oauth2AccessTokenResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
 }
 /// 获取企业内部应用的access_token: the request of `gettoken`.
@@ -179,7 +186,8 @@ impl GettokenRequest {
     }
 }
 /// 获取企业内部应用的access_token: the response of `gettoken`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct GettokenResponse {
     /// 生成的access_token。
@@ -277,7 +285,8 @@ impl SsoGettokenRequest {
     }
 }
 /// 获取微应用后台免登的access_token: the response of `sso.gettoken`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct SsoGettokenResponse {
     /// 错误码。
@@ -352,7 +361,8 @@ impl Oauth2AccessTokenRequest {
     }
 }
 /// 获取企业内部应用的accessToken: the response of `oauth2.accessToken`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenResponse {
     /// 生成的accessToken。

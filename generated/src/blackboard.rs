@@ -70,11 +70,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: BlackboardCreateRequest,
-    ) -> Result<BlackboardCreateResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardCreateResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 更新公告
     ///
@@ -107,11 +110,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: BlackboardUpdateRequest,
-    ) -> Result<BlackboardUpdateResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardUpdateResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 删除公告
     ///
@@ -132,11 +138,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: BlackboardDeleteRequest,
-    ) -> Result<BlackboardDeleteResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardDeleteResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取公告详情
     ///
@@ -157,11 +166,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get(
+    #[inline]
+    pub fn get(
         &self,
         request: BlackboardGetRequest,
-    ) -> Result<BlackboardGetResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardGetResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取公告ID列表
     ///
@@ -188,15 +200,19 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn listids(
+    #[inline]
+    pub fn listids(
         &self,
         request: BlackboardListidsRequest,
-    ) -> Result<BlackboardListidsResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardListidsResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取公告ID列表: every page, starting from the request's cursor; see [`listids`](Self::listids).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn listids_pages(
         &self,
         request: BlackboardListidsRequest,
@@ -206,6 +222,7 @@ impl BlackboardClient<'_> {
         self.client.pages(request)
     }
     /// 获取公告ID列表: every item of every page, in order; see [`listids`](Self::listids).
+    #[inline]
     pub fn listids_items(
         &self,
         request: BlackboardListidsRequest,
@@ -231,11 +248,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn category_list(
+    #[inline]
+    pub fn category_list(
         &self,
         request: BlackboardCategoryListRequest,
-    ) -> Result<BlackboardCategoryListResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardCategoryListResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户可查看的公告
     ///
@@ -258,11 +278,14 @@ impl BlackboardClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn listtopten(
+    #[inline]
+    pub fn listtopten(
         &self,
         request: BlackboardListtoptenRequest,
-    ) -> Result<BlackboardListtoptenResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<BlackboardListtoptenResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
 }
 /// 创建公告: the request of `blackboard.create`.
@@ -284,7 +307,8 @@ impl BlackboardCreateRequest {
     }
 }
 /// 创建公告: the response of `blackboard.create`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardCreateResponse {
     /// 是否创建成功。
@@ -363,7 +387,8 @@ impl BlackboardUpdateRequest {
     }
 }
 /// 更新公告: the response of `blackboard.update`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardUpdateResponse {
     /// 是否成功。
@@ -442,7 +467,8 @@ impl BlackboardDeleteRequest {
     }
 }
 /// 删除公告: the response of `blackboard.delete`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardDeleteResponse {
     /// 是否删除成功。
@@ -529,7 +555,8 @@ impl BlackboardGetRequest {
     }
 }
 /// 获取公告详情: the response of `blackboard.get`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardGetResponse {
     /// 公告详情。
@@ -596,7 +623,8 @@ impl BlackboardListidsRequest {
     }
 }
 /// 获取公告ID列表: the response of `blackboard.listids`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardListidsResponse {
     /// 公告ID列表。
@@ -722,7 +750,8 @@ impl BlackboardCategoryListRequest {
     }
 }
 /// 获取公告分类列表: the response of `blackboard.category.list`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardCategoryListResponse {
     /// 返回结果。
@@ -788,7 +817,8 @@ impl BlackboardListtoptenRequest {
     }
 }
 /// 获取用户可查看的公告: the response of `blackboard.listtopten`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardListtoptenResponse {
     /// 返回码。
@@ -1247,7 +1277,8 @@ impl Validate for BlackboardQueryVo {
 /// 公告详情。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardDetail {
     /// 公告id。
@@ -1325,7 +1356,8 @@ pub struct BlackboardDetail {
     pub dept_list: Option<Vec<BlackboardDept>>,
 }
 /// 公告接收人。
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardUser {
     /// 员工userId。
@@ -1340,7 +1372,8 @@ pub struct BlackboardUser {
     pub name: Option<String>,
 }
 /// 公告接收部门。
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardDept {
     /// 部门ID,该参数已加密。
@@ -1357,7 +1390,8 @@ pub struct BlackboardDept {
 /// 公告分类。
 ///
 /// DingTalk type: `BlackboardCategoryVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardCategory {
     /// 分类ID。
@@ -1374,7 +1408,8 @@ pub struct BlackboardCategory {
 /// 用户可查看的公告。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct BlackboardTopItem {
     /// 创建时间。

@@ -56,15 +56,19 @@ impl CheckinClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn record_get(
+    #[inline]
+    pub fn record_get(
         &self,
         request: CheckinRecordGetRequest,
-    ) -> Result<CheckinRecordGetResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<CheckinRecordGetResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户签到记录: every page, starting from the request's cursor; see [`record_get`](Self::record_get).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn record_get_pages(
         &self,
         request: CheckinRecordGetRequest,
@@ -74,6 +78,7 @@ impl CheckinClient<'_> {
         self.client.pages(request)
     }
     /// 获取用户签到记录: every item of every page, in order; see [`record_get`](Self::record_get).
+    #[inline]
     pub fn record_get_items(
         &self,
         request: CheckinRecordGetRequest,
@@ -138,7 +143,8 @@ impl CheckinRecordGetRequest {
     }
 }
 /// 获取用户签到记录: the response of `checkin.record.get`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct CheckinRecordGetResponse {
     /// 返回结果。
@@ -259,7 +265,8 @@ impl Paginated for CheckinRecordGetRequest {
 /// 签到记录分页结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct CheckinRecordPage {
     /// 下次查询的游标,为null代表没有更多的数据。
@@ -274,7 +281,8 @@ pub struct CheckinRecordPage {
 /// 签到信息。
 ///
 /// DingTalk type: `CheckinRecordVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct CheckinRecord {
     /// 签到时间,单位毫秒。

@@ -53,15 +53,19 @@ impl HrmClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn querypreentry(
+    #[inline]
+    pub fn querypreentry(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
-    ) -> Result<SmartworkHrmEmployeeQuerypreentryResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<SmartworkHrmEmployeeQuerypreentryResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取待入职员工列表: every page, starting from the request's cursor; see [`querypreentry`](Self::querypreentry).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn querypreentry_pages(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
@@ -71,6 +75,7 @@ impl HrmClient<'_> {
         self.client.pages(request)
     }
     /// 获取待入职员工列表: every item of every page, in order; see [`querypreentry`](Self::querypreentry).
+    #[inline]
     pub fn querypreentry_items(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
@@ -105,15 +110,19 @@ impl HrmClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn queryonjob(
+    #[inline]
+    pub fn queryonjob(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
-    ) -> Result<SmartworkHrmEmployeeQueryonjobResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<SmartworkHrmEmployeeQueryonjobResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取在职员工列表: every page, starting from the request's cursor; see [`queryonjob`](Self::queryonjob).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn queryonjob_pages(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
@@ -123,6 +132,7 @@ impl HrmClient<'_> {
         self.client.pages(request)
     }
     /// 获取在职员工列表: every item of every page, in order; see [`queryonjob`](Self::queryonjob).
+    #[inline]
     pub fn queryonjob_items(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
@@ -150,15 +160,19 @@ impl HrmClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn dismissions(
+    #[inline]
+    pub fn dismissions(
         &self,
         request: HrmEmployeesDismissionsRequest,
-    ) -> Result<HrmEmployeesDismissionsResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<HrmEmployeesDismissionsResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取离职员工列表: every page, starting from the request's cursor; see [`dismissions`](Self::dismissions).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn dismissions_pages(
         &self,
         request: HrmEmployeesDismissionsRequest,
@@ -168,6 +182,7 @@ impl HrmClient<'_> {
         self.client.pages(request)
     }
     /// 获取离职员工列表: every item of every page, in order; see [`dismissions`](Self::dismissions).
+    #[inline]
     pub fn dismissions_items(
         &self,
         request: HrmEmployeesDismissionsRequest,
@@ -203,7 +218,8 @@ impl SmartworkHrmEmployeeQuerypreentryRequest {
     }
 }
 /// 获取待入职员工列表: the response of `smartwork.hrm.employee.querypreentry`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryResponse {
     /// 返回结果。
@@ -354,7 +370,8 @@ impl SmartworkHrmEmployeeQueryonjobRequest {
     }
 }
 /// 获取在职员工列表: the response of `smartwork.hrm.employee.queryonjob`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobResponse {
     /// 返回结果。
@@ -517,7 +534,8 @@ impl HrmEmployeesDismissionsRequest {
     }
 }
 /// 获取离职员工列表: the response of `hrm.employees.dismissions`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsResponse {
     /// 分页游标。
@@ -605,7 +623,8 @@ impl Paginated for HrmEmployeesDismissionsRequest {
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct HrmPreentryPage {
     /// 下一次分页调用的offset值,当返回结果里没有nextCursor时,表示分页结束。
@@ -622,7 +641,8 @@ pub struct HrmPreentryPage {
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct HrmOnjobPage {
     /// 查询到的员工userid。

@@ -40,12 +40,12 @@
 //!
 //! | feature | title | operations |
 //! | --- | --- | --- |
-//! | [`auth`](auth) | 身份验证 | `gettoken`, `sso.gettoken`, `oauth2.accessToken` |
-//! | [`blackboard`](blackboard) | 公告 | `blackboard.create`, `blackboard.update`, `blackboard.delete`, `blackboard.get`, `blackboard.listids`, `blackboard.category.list`, `blackboard.listtopten` |
-//! | [`checkin`](checkin) | 签到 | `checkin.record.get` |
-//! | [`hrm`](hrm) | 智能人事 | `smartwork.hrm.employee.querypreentry`, `smartwork.hrm.employee.queryonjob`, `hrm.employees.dismissions` |
-//! | [`report`](report) | 日志 | `report.create`, `report.template.getbyname`, `report.list`, `report.simplelist`, `report.statistics.listbytype`, `report.receiver.list`, `report.comment.list`, `report.getunreadcount`, `report.template.listbyuserid` |
-//! | [`robot`](robot) | 群机器人 | `robot.send` |
+//! | [`auth`] | 身份验证 | `gettoken`, `sso.gettoken`, `oauth2.accessToken` |
+//! | [`blackboard`] | 公告 | `blackboard.create`, `blackboard.update`, `blackboard.delete`, `blackboard.get`, `blackboard.listids`, `blackboard.category.list`, `blackboard.listtopten` |
+//! | [`checkin`] | 签到 | `checkin.record.get` |
+//! | [`hrm`] | 智能人事 | `smartwork.hrm.employee.querypreentry`, `smartwork.hrm.employee.queryonjob`, `hrm.employees.dismissions` |
+//! | [`report`] | 日志 | `report.create`, `report.template.getbyname`, `report.list`, `report.simplelist`, `report.statistics.listbytype`, `report.receiver.list`, `report.comment.list`, `report.getunreadcount`, `report.template.listbyuserid` |
+//! | [`robot`] | 群机器人 | `robot.send` |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 mod runtime;

@@ -77,11 +77,14 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: ReportCreateRequest,
-    ) -> Result<ReportCreateResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportCreateResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取模板详情
     ///
@@ -102,11 +105,14 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn template_getbyname(
+    #[inline]
+    pub fn template_getbyname(
         &self,
         request: ReportTemplateGetbynameRequest,
-    ) -> Result<ReportTemplateGetbynameResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportTemplateGetbynameResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户发出的日志列表
     ///
@@ -137,15 +143,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn list(
+    #[inline]
+    pub fn list(
         &self,
         request: ReportListRequest,
-    ) -> Result<ReportListResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportListResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户发出的日志列表: every page, starting from the request's cursor; see [`list`](Self::list).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn list_pages(
         &self,
         request: ReportListRequest,
@@ -155,6 +165,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取用户发出的日志列表: every item of every page, in order; see [`list`](Self::list).
+    #[inline]
     pub fn list_items(
         &self,
         request: ReportListRequest,
@@ -190,15 +201,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn simplelist(
+    #[inline]
+    pub fn simplelist(
         &self,
         request: ReportSimplelistRequest,
-    ) -> Result<ReportSimplelistResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportSimplelistResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户发送日志的概要信息: every page, starting from the request's cursor; see [`simplelist`](Self::simplelist).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn simplelist_pages(
         &self,
         request: ReportSimplelistRequest,
@@ -208,6 +223,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取用户发送日志的概要信息: every item of every page, in order; see [`simplelist`](Self::simplelist).
+    #[inline]
     pub fn simplelist_items(
         &self,
         request: ReportSimplelistRequest,
@@ -240,15 +256,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn statistics_listbytype(
+    #[inline]
+    pub fn statistics_listbytype(
         &self,
         request: ReportStatisticsListbytypeRequest,
-    ) -> Result<ReportStatisticsListbytypeResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportStatisticsListbytypeResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取日志相关人员列表: every page, starting from the request's cursor; see [`statistics_listbytype`](Self::statistics_listbytype).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn statistics_listbytype_pages(
         &self,
         request: ReportStatisticsListbytypeRequest,
@@ -258,6 +278,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取日志相关人员列表: every item of every page, in order; see [`statistics_listbytype`](Self::statistics_listbytype).
+    #[inline]
     pub fn statistics_listbytype_items(
         &self,
         request: ReportStatisticsListbytypeRequest,
@@ -283,15 +304,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn receiver_list(
+    #[inline]
+    pub fn receiver_list(
         &self,
         request: ReportReceiverListRequest,
-    ) -> Result<ReportReceiverListResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportReceiverListResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取日志接收人员列表: every page, starting from the request's cursor; see [`receiver_list`](Self::receiver_list).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn receiver_list_pages(
         &self,
         request: ReportReceiverListRequest,
@@ -301,6 +326,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取日志接收人员列表: every item of every page, in order; see [`receiver_list`](Self::receiver_list).
+    #[inline]
     pub fn receiver_list_items(
         &self,
         request: ReportReceiverListRequest,
@@ -326,15 +352,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn comment_list(
+    #[inline]
+    pub fn comment_list(
         &self,
         request: ReportCommentListRequest,
-    ) -> Result<ReportCommentListResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportCommentListResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取日志评论详情: every page, starting from the request's cursor; see [`comment_list`](Self::comment_list).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn comment_list_pages(
         &self,
         request: ReportCommentListRequest,
@@ -344,6 +374,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取日志评论详情: every item of every page, in order; see [`comment_list`](Self::comment_list).
+    #[inline]
     pub fn comment_list_items(
         &self,
         request: ReportCommentListRequest,
@@ -371,11 +402,14 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn getunreadcount(
+    #[inline]
+    pub fn getunreadcount(
         &self,
         request: ReportGetunreadcountRequest,
-    ) -> Result<ReportGetunreadcountResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportGetunreadcountResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户可见的日志模板
     ///
@@ -399,15 +433,19 @@ impl ReportClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn template_listbyuserid(
+    #[inline]
+    pub fn template_listbyuserid(
         &self,
         request: ReportTemplateListbyuseridRequest,
-    ) -> Result<ReportTemplateListbyuseridResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<ReportTemplateListbyuseridResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
     /// 获取用户可见的日志模板: every page, starting from the request's cursor; see [`template_listbyuserid`](Self::template_listbyuserid).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
     pub fn template_listbyuserid_pages(
         &self,
         request: ReportTemplateListbyuseridRequest,
@@ -417,6 +455,7 @@ impl ReportClient<'_> {
         self.client.pages(request)
     }
     /// 获取用户可见的日志模板: every item of every page, in order; see [`template_listbyuserid`](Self::template_listbyuserid).
+    #[inline]
     pub fn template_listbyuserid_items(
         &self,
         request: ReportTemplateListbyuseridRequest,
@@ -445,7 +484,8 @@ impl ReportCreateRequest {
     }
 }
 /// 创建日志: the response of `report.create`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportCreateResponse {
     /// 返回码描述。
@@ -529,7 +569,8 @@ impl ReportTemplateGetbynameRequest {
     }
 }
 /// 获取模板详情: the response of `report.template.getbyname`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameResponse {
     /// 返回结果。
@@ -675,7 +716,8 @@ impl ReportListRequest {
     }
 }
 /// 获取用户发出的日志列表: the response of `report.list`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportListResponse {
     /// 返回结果。
@@ -858,7 +900,8 @@ impl ReportSimplelistRequest {
     }
 }
 /// 获取用户发送日志的概要信息: the response of `report.simplelist`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportSimplelistResponse {
     /// 返回结果。
@@ -1029,7 +1072,8 @@ impl ReportStatisticsListbytypeRequest {
     }
 }
 /// 获取日志相关人员列表: the response of `report.statistics.listbytype`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeResponse {
     /// 是否成功。
@@ -1184,7 +1228,8 @@ impl ReportReceiverListRequest {
     }
 }
 /// 获取日志接收人员列表: the response of `report.receiver.list`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportReceiverListResponse {
     /// 返回结果。
@@ -1338,7 +1383,8 @@ impl ReportCommentListRequest {
     }
 }
 /// 获取日志评论详情: the response of `report.comment.list`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportCommentListResponse {
     /// 返回结果。
@@ -1456,7 +1502,8 @@ impl ReportGetunreadcountRequest {
     }
 }
 /// 获取用户日志未读数: the response of `report.getunreadcount`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportGetunreadcountResponse {
     /// 员工日志未读数。
@@ -1563,7 +1610,8 @@ impl ReportTemplateListbyuseridRequest {
     }
 }
 /// 获取用户可见的日志模板: the response of `report.template.listbyuserid`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridResponse {
     /// 请求ID。
@@ -1827,7 +1875,8 @@ impl Validate for ReportCreateContent {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportTemplateResponseVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateDetail {
     /// 模板默认接收人。
@@ -1863,7 +1912,8 @@ pub struct ReportTemplateDetail {
 /// 模板默认接收人。
 ///
 /// DingTalk type: `DefaultReceivers`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateDefaultReceiver {
     /// 默认接收人名称。
@@ -1880,7 +1930,8 @@ pub struct ReportTemplateDefaultReceiver {
 /// 日志模板内各字段的信息。
 ///
 /// DingTalk type: `Fields`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateField {
     /// 模板字段名称。
@@ -1903,7 +1954,8 @@ pub struct ReportTemplateField {
 /// 默认接收群。
 ///
 /// DingTalk type: `BaseConversationVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateConversation {
     /// 该日志模板的默认接收群ID。 说明 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
@@ -1920,7 +1972,8 @@ pub struct ReportTemplateConversation {
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportListPage {
     /// 日志列表。
@@ -1945,7 +1998,8 @@ pub struct ReportListPage {
 /// 日志。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportListItem {
     /// 日志内容。
@@ -1995,7 +2049,8 @@ pub struct ReportListItem {
 /// 日志内容。
 ///
 /// DingTalk type: `JsonObject`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportListContent {
     /// 排序。
@@ -2023,7 +2078,8 @@ pub struct ReportListContent {
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportSimpleListPage {
     /// 日志列表。
@@ -2048,7 +2104,8 @@ pub struct ReportSimpleListPage {
 /// 日志概要信息。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportSimpleListItem {
     /// 备注。
@@ -2090,7 +2147,8 @@ pub struct ReportSimpleListItem {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportStatisticsPage {
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
@@ -2112,7 +2170,8 @@ pub struct ReportStatisticsPage {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportReceiverPage {
     /// 是否还有下一页数据。
@@ -2134,7 +2193,8 @@ pub struct ReportReceiverPage {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportCommentPage {
     /// 日志评论详情。
@@ -2154,7 +2214,8 @@ pub struct ReportCommentPage {
 /// 日志评论。
 ///
 /// DingTalk type: `ReportCommentVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportComment {
     /// 评论时间。
@@ -2176,7 +2237,8 @@ pub struct ReportComment {
 /// 返回结果。
 ///
 /// DingTalk type: `HomePageReportTemplateVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateListPage {
     /// 模板列表。
@@ -2191,7 +2253,8 @@ pub struct ReportTemplateListPage {
 /// 日志模板。
 ///
 /// DingTalk type: `ReportTemplateTopVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct ReportTemplateSummary {
     /// 日志模板名称。

@@ -40,6 +40,8 @@ impl RobotClient<'_> {
     ///
     /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
     ///
+    /// [`Error::RobotGuard`] when the local guards refuse the message (a body over 20,000 bytes, or the robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`] for DingTalk's robot errors (310000 with its reason, 300005, 460101).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -61,11 +63,14 @@ impl RobotClient<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: RobotSendRequest,
-    ) -> Result<RobotSendResponse, Error> {
-        self.client.execute(request).await
+    ) -> impl std::future::Future<
+        Output = Result<RobotSendResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
     }
 }
 /// 自定义机器人发送群消息: the request of `robot.send`.
@@ -99,7 +104,8 @@ impl RobotSendRequest {
     }
 }
 /// 自定义机器人发送群消息: the response of `robot.send`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
 #[non_exhaustive]
 pub struct RobotSendResponse {
     /// 返回码。
@@ -706,21 +712,16 @@ impl<'de> Deserialize<'de> for RobotMessage {
             Some(serde_json::Value::String(kind)) => kind,
             _ => return Err(D::Error::missing_field("msgtype")),
         };
-        let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
-        if let Some(key) = map.keys().next() {
-            return Err(
-                D::Error::unknown_field(
-                    key,
-                    &["msgtype", "text", "link", "markdown", "actionCard", "feedCard"],
-                ),
-            );
-        }
-        let parsed = match kind.as_str() {
-            "text" => serde_json::from_value(content).map(Self::Text),
-            "link" => serde_json::from_value(content).map(Self::Link),
-            "markdown" => serde_json::from_value(content).map(Self::Markdown),
-            "actionCard" => serde_json::from_value(content).map(Self::ActionCard),
-            "feedCard" => serde_json::from_value(content).map(Self::FeedCard),
+        let parse: fn(serde_json::Value) -> Result<Self, serde_json::Error> = match kind
+            .as_str()
+        {
+            "text" => |content| serde_json::from_value(content).map(Self::Text),
+            "link" => |content| serde_json::from_value(content).map(Self::Link),
+            "markdown" => |content| serde_json::from_value(content).map(Self::Markdown),
+            "actionCard" => {
+                |content| serde_json::from_value(content).map(Self::ActionCard)
+            }
+            "feedCard" => |content| serde_json::from_value(content).map(Self::FeedCard),
             other => {
                 return Err(
                     D::Error::unknown_variant(
@@ -730,13 +731,16 @@ impl<'de> Deserialize<'de> for RobotMessage {
                 );
             }
         };
-        parsed
-            .map_err(|e| D::Error::custom(
-                format_args!(
-                    "{}: {e} (expected {})", "msgtype",
-                    "one of text, link, markdown, actionCard, feedCard"
+        let content = map.remove(&kind).unwrap_or(serde_json::Value::Null);
+        if let Some(key) = map.keys().next() {
+            return Err(
+                D::Error::unknown_field(
+                    key,
+                    &["msgtype", "text", "link", "markdown", "actionCard", "feedCard"],
                 ),
-            ))
+            );
+        }
+        parse(content).map_err(|e| D::Error::custom(format_args!("`{kind}`: {e}")))
     }
 }
 /// Every `robot` operation, in spec order.

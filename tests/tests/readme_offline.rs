@@ -15,17 +15,34 @@ async fn readme_offline_example() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // Your code under test runs against the fake exactly as against DingTalk.
-    let unread = client.report().getunreadcount(ReportGetunreadcountRequest::new("user123")).await?;
+    let unread = client
+        .report()
+        .getunreadcount(ReportGetunreadcountRequest::new("user123"))
+        .await?;
     assert_eq!(unread.count, Some(2));
 
     // A quota the caller must not retry: 90020 is the monthly API quota.
-    fake.faults().push_for("report.getunreadcount", Fault::errcode(90020));
-    let err = client.report().getunreadcount(ReportGetunreadcountRequest::new("user123")).await.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { limit: RateLimit::MonthlyQuota, .. }));
+    fake.faults()
+        .push_for("report.getunreadcount", Fault::errcode(90020));
+    let err = client
+        .report()
+        .getunreadcount(ReportGetunreadcountRequest::new("user123"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::RateLimited {
+            limit: RateLimit::MonthlyQuota,
+            ..
+        }
+    ));
 
     // Expired tokens: the client drops its token, fetches a new one once and retries.
     fake.faults().expire_tokens();
-    client.report().getunreadcount(ReportGetunreadcountRequest::new("user123")).await?;
+    client
+        .report()
+        .getunreadcount(ReportGetunreadcountRequest::new("user123"))
+        .await?;
     assert_eq!(fake.faults().token_requests(), 2);
     Ok(())
 }

@@ -5,14 +5,14 @@
 //! The expected request is derived from the operation's documented example and its
 //! `OperationInfo`, so an operation added to the spec is checked without touching this file.
 
-use std::future::Future;
-use std::pin::Pin;
 use dingtalk_openapi::mock::{MockServer, RecordedRequest};
 use dingtalk_openapi::operation::{
     Auth, Location, Method, Operation, OperationInfo, OperationVisitor,
 };
 use dingtalk_openapi::{Client, Error, mock_operations, operations, visit_operation};
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
 
 struct CallExample<'a> {
     client: &'a Client,

@@ -9,7 +9,10 @@ use codegen::{Diagnostic, Input, Output, RuntimeFile, SpecSource};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Every `*.yaml` file under `dir`, sorted, named relative to `base` when inside it.
@@ -22,9 +25,21 @@ pub fn read_specs(dir: &Path, base: &Path) -> io::Result<Vec<SpecSource>> {
         .into_iter()
         .map(|p| {
             let text = fs::read_to_string(&p)?;
-            let shown = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            let name = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            Ok(SpecSource { path: shown, name, text })
+            let shown = p
+                .strip_prefix(base)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let name = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            Ok(SpecSource {
+                path: shown,
+                name,
+                text,
+            })
         })
         .collect()
 }
@@ -52,7 +67,11 @@ pub fn read_runtime(root: &Path) -> io::Result<(Vec<RuntimeFile>, String)> {
         .into_iter()
         .map(|p| {
             let text = fs::read_to_string(&p)?;
-            let path = p.strip_prefix(&src).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let path = p
+                .strip_prefix(&src)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             Ok(RuntimeFile { path, text })
         })
         .collect::<io::Result<Vec<_>>>()?;
@@ -81,7 +100,12 @@ pub fn generate(spec_dir: &Path) -> Result<Output, GenError> {
     let base = std::env::current_dir().unwrap_or_else(|_| root.clone());
     let specs = read_specs(spec_dir, &base)?;
     let (runtime, runtime_manifest) = read_runtime(&root)?;
-    codegen::generate(&Input { specs, runtime, runtime_manifest }).map_err(GenError::Spec)
+    codegen::generate(&Input {
+        specs,
+        runtime,
+        runtime_manifest,
+    })
+    .map_err(GenError::Spec)
 }
 
 /// What writing changed.
@@ -126,7 +150,11 @@ fn extra_files(out_dir: &Path, output: &Output) -> io::Result<Vec<String>> {
     }
     Ok(files
         .into_iter()
-        .filter_map(|p| p.strip_prefix(out_dir).ok().map(|r| r.to_string_lossy().replace('\\', "/")))
+        .filter_map(|p| {
+            p.strip_prefix(out_dir)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        })
         .filter(|rel| !output.contains_key(rel))
         .collect())
 }
@@ -135,7 +163,9 @@ fn extra_files(out_dir: &Path, output: &Output) -> io::Result<Vec<String>> {
 pub fn stale(out_dir: &Path, output: &Output) -> io::Result<Vec<String>> {
     let mut stale: Vec<String> = output
         .iter()
-        .filter(|(rel, bytes)| fs::read(out_dir.join(rel)).ok().as_deref() != Some(bytes.as_slice()))
+        .filter(|(rel, bytes)| {
+            fs::read(out_dir.join(rel)).ok().as_deref() != Some(bytes.as_slice())
+        })
         .map(|(rel, _)| rel.clone())
         .collect();
     stale.extend(extra_files(out_dir, output)?);

@@ -61,7 +61,10 @@ fn generated(spec: &std::path::Path) -> Result<codegen::Output, ExitCode> {
                 for d in &diags {
                     eprintln!("{d}");
                 }
-                eprintln!("error: {} problem(s) in the spec; nothing was written", diags.len());
+                eprintln!(
+                    "error: {} problem(s) in the spec; nothing was written",
+                    diags.len()
+                );
             }
         }
         ExitCode::from(1)
@@ -81,7 +84,13 @@ fn run_gen(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
             for f in &r.removed {
                 println!("removed {f}");
             }
-            println!("{} written, {} unchanged, {} removed ({})", r.written.len(), r.unchanged, r.removed.len(), out.display());
+            println!(
+                "{} written, {} unchanged, {} removed ({})",
+                r.written.len(),
+                r.unchanged,
+                r.removed.len(),
+                out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -105,7 +114,10 @@ fn run_check(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
             for f in &files {
                 eprintln!("stale: {}", out.join(f).display());
             }
-            eprintln!("error: {} generated file(s) are stale; run `cargo xtask gen`", files.len());
+            eprintln!(
+                "error: {} generated file(s) are stale; run `cargo xtask gen`",
+                files.len()
+            );
             ExitCode::from(1)
         }
         Err(e) => {

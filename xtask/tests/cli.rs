@@ -25,7 +25,11 @@ fn copy_spec(to: &Path) {
 }
 
 fn xtask(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(cwd).output().expect("run xtask")
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run xtask")
 }
 
 const BROKEN_A: &str = "\
@@ -100,7 +104,10 @@ fn broken_spec_reports_every_problem_and_writes_nothing() {
     for l in &lines {
         let loc = l.split(": error: ").next().unwrap_or_default();
         let parts: Vec<&str> = loc.rsplitn(3, ':').collect();
-        assert!(parts.len() == 3 && parts[0].parse::<u32>().is_ok() && parts[1].parse::<u32>().is_ok(), "not FILE:LINE:COLUMN: {l}");
+        assert!(
+            parts.len() == 3 && parts[0].parse::<u32>().is_ok() && parts[1].parse::<u32>().is_ok(),
+            "not FILE:LINE:COLUMN: {l}"
+        );
     }
     // a.yaml fails on its unknown key before anything else is read (serde stops at the first
     // shape error of a file); b.yaml reports a missing key; c.yaml a syntax error.
@@ -110,7 +117,10 @@ fn broken_spec_reports_every_problem_and_writes_nothing() {
         ("spec/c.yaml:", ""),
     ];
     for (at, what) in expect {
-        assert!(lines.iter().any(|l| l.starts_with(at) && l.contains(what)), "no `{at}` `{what}` in:\n{stderr}");
+        assert!(
+            lines.iter().any(|l| l.starts_with(at) && l.contains(what)),
+            "no `{at}` `{what}` in:\n{stderr}"
+        );
     }
 }
 
@@ -119,8 +129,19 @@ fn semantic_problems_are_all_reported_together() {
     let dir = scratch("semantic");
     let spec = dir.join("spec");
     fs::create_dir_all(&spec).expect("mkdir");
-    fs::write(spec.join("a.yaml"), BROKEN_A.replace("    colour: red\n", "")).expect("write");
-    fs::write(spec.join("b.yaml"), BROKEN_B.replace("        description: 没有类型\n", "        type: string\n        description: 有类型\n")).expect("write");
+    fs::write(
+        spec.join("a.yaml"),
+        BROKEN_A.replace("    colour: red\n", ""),
+    )
+    .expect("write");
+    fs::write(
+        spec.join("b.yaml"),
+        BROKEN_B.replace(
+            "        description: 没有类型\n",
+            "        type: string\n        description: 有类型\n",
+        ),
+    )
+    .expect("write");
     let run = xtask(&["gen", "--spec", "spec", "--out", "out"], &dir);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
@@ -190,7 +211,11 @@ fn a_new_endpoint_is_a_yaml_only_change() {
     copy_spec(&dir.join("spec"));
     fs::write(dir.join("spec/user.yaml"), NEW_ENDPOINT).expect("write user.yaml");
     let run = xtask(&["gen", "--spec", "spec", "--out", "crate"], &dir);
-    assert!(run.status.success(), "gen failed:\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "gen failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let user = fs::read_to_string(dir.join("crate/src/user.rs")).expect("user.rs generated");
     assert!(user.contains("pub struct V2UserGetRequest"), "{user}");
     // A user's program against the freshly generated crate.
@@ -215,7 +240,11 @@ fn main() {
 "#,
     )
     .expect("write app");
-    fs::copy(xtask::workspace_root().join("Cargo.lock"), dir.join("app/Cargo.lock")).expect("copy lock");
+    fs::copy(
+        xtask::workspace_root().join("Cargo.lock"),
+        dir.join("app/Cargo.lock"),
+    )
+    .expect("copy lock");
     let target = xtask::workspace_root().join("target/new-endpoint");
     let check = Command::new(env!("CARGO"))
         .args(["check", "--offline", "--quiet"])
@@ -223,5 +252,9 @@ fn main() {
         .env("CARGO_TARGET_DIR", target)
         .output()
         .expect("run cargo check");
-    assert!(check.status.success(), "the call does not compile:\n{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "the call does not compile:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }

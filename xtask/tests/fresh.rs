@@ -8,5 +8,8 @@ fn generated_crate_is_fresh() {
         Err(e) => panic!("the spec does not generate: {e:?}"),
     };
     let stale = xtask::stale(&root.join("generated"), &output).expect("read generated/");
-    assert!(stale.is_empty(), "generated/ is stale ({stale:?}); run `cargo xtask gen`");
+    assert!(
+        stale.is_empty(),
+        "generated/ is stale ({stale:?}); run `cargo xtask gen`"
+    );
 }

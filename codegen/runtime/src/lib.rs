@@ -12,22 +12,22 @@ pub mod error;
 
 pub mod client;
 
+pub mod paginate;
+pub(crate) mod ratelimit;
+pub(crate) mod retry;
 pub mod token;
 pub(crate) mod transport;
-pub(crate) mod retry;
-pub(crate) mod ratelimit;
-pub mod paginate;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, RateLimit};
 pub use ratelimit::CallRate;
 pub use token::{CachedToken, MemoryTokenStore, TokenStore};
 
-#[cfg(feature = "robot")]
-pub mod robot;
 #[cfg(feature = "callback")]
 pub mod callback;
-#[cfg(feature = "mock")]
-pub mod mock;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "mock")]
+pub mod mock;
+#[cfg(feature = "robot")]
+pub mod robot;

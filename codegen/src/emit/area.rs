@@ -23,8 +23,16 @@ pub(crate) fn area_module(area: &Area, extension: bool) -> TokenStream {
         })
         .collect();
     let client = client(area, &mut imports);
-    let operations: Vec<TokenStream> = area.operations.iter().map(|op| ops::operation(op, area, &checked, &mut imports)).collect();
-    let types: Vec<TokenStream> = area.types.iter().map(|t| types::type_def(t, &checked, &mut imports)).collect();
+    let operations: Vec<TokenStream> = area
+        .operations
+        .iter()
+        .map(|op| ops::operation(op, area, &checked, &mut imports))
+        .collect();
+    let types: Vec<TokenStream> = area
+        .types
+        .iter()
+        .map(|t| types::type_def(t, &checked, &mut imports))
+        .collect();
     let registry = registry(area, &mut imports);
     let module_doc = module_doc(area);
     let uses = imports.tokens();
@@ -64,7 +72,13 @@ fn module_doc(area: &Area) -> TokenStream {
             op.title
         ));
     }
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#![doc = #lines])*)
 }
 
@@ -74,7 +88,10 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
     let ty = ident(&area.client_type);
     let accessor = ident(&area.name);
     let title = &area.title;
-    let tdoc = docs::doc(&format!("The {title} (`{}`) operations, borrowed from a [`Client`] by [`Client::{}`].", area.name, area.name));
+    let tdoc = docs::doc(&format!(
+        "The {title} (`{}`) operations, borrowed from a [`Client`] by [`Client::{}`].",
+        area.name, area.name
+    ));
     let adoc = docs::doc(&format!("{title}: the `{}` operations.", area.name));
     let methods = area.operations.iter().map(|op| {
         let f = ident(&op.fn_name);
@@ -86,6 +103,13 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         }
         text.push_str("\n\n# Errors\n\n[`Error::Validation`] when the request breaks a documented limit (nothing is sent); \
                        otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].");
+        if op.host == crate::ir::Host::Robot {
+            text.push_str(
+                "\n\n[`Error::RobotGuard`] when the local guards refuse the message (a body over 20,000 bytes, or the \
+                 robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`] for DingTalk's \
+                 robot errors (310000 with its reason, 300005, 460101).",
+            );
+        }
         text.push_str(&format!("\n\n# Example\n\n{}", example::call(area, op)));
         let doc = docs::doc(&text);
         let streams = op.pagination.as_ref().map(|p| {
@@ -145,7 +169,11 @@ fn registry(area: &Area, imports: &mut Imports) -> TokenStream {
     let info = imports.item("operation::OperationInfo");
     let op = imports.item("operation::Operation");
     let visitor = imports.item("operation::OperationVisitor");
-    let reqs: Vec<_> = area.operations.iter().map(|o| ident(&o.request.name)).collect();
+    let reqs: Vec<_> = area
+        .operations
+        .iter()
+        .map(|o| ident(&o.request.name))
+        .collect();
     let ids: Vec<&String> = area.operations.iter().map(|o| &o.id).collect();
     let doc = docs::doc(&format!("Every `{}` operation, in spec order.", area.name));
     quote! {

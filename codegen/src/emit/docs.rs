@@ -9,7 +9,13 @@ use crate::ir::{Field, Limits};
 
 /// `#[doc]` attributes, one per line of `text`.
 pub(crate) fn doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -40,7 +46,12 @@ pub(crate) fn limits(l: &Limits) -> Option<String> {
     if let Some(n) = l.max_len {
         parts.push(format!("at most {n} characters"));
     }
-    (!parts.is_empty()).then(|| format!("Limit: {}; checked by `validate()` before sending.", parts.join(", ")))
+    (!parts.is_empty()).then(|| {
+        format!(
+            "Limit: {}; checked by `validate()` before sending.",
+            parts.join(", ")
+        )
+    })
 }
 
 /// The doc text of a field: description, wire name when it differs, example, default, limits.

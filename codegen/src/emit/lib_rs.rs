@@ -30,9 +30,20 @@ pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
     text.push_str("\n## Areas\n\nEach area is a module and a cargo feature of the same name; all are on by default.\n\n| feature | title | operations |\n| --- | --- | --- |\n");
     for a in api.areas.values() {
         let ids: Vec<String> = a.operations.iter().map(|o| format!("`{}`", o.id)).collect();
-        text.push_str(&format!("| [`{}`]({}) | {} | {} |\n", a.name, a.name, a.title, ids.join(", ")));
+        text.push_str(&format!(
+            "| [`{}`] | {} | {} |\n",
+            a.name,
+            a.title,
+            ids.join(", ")
+        ));
     }
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     let mods = api.areas.values().map(|a| {
         let m = ident(&a.name);
         let f = &a.name;

@@ -14,9 +14,21 @@ pub(crate) const LICENSE_APACHE: &str = include_str!("../../../LICENSE-APACHE");
 pub(crate) const VERSION: &str = "0.1.0";
 
 /// `Cargo.toml`.
-pub(crate) fn cargo_toml(api: &Api, runtime_manifest: &str, has_cli: bool) -> Result<String, String> {
-    let runtime: toml::Table = runtime_manifest.parse().map_err(|e| format!("codegen/runtime/Cargo.toml: {e}"))?;
-    let table = |key: &str| runtime.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
+pub(crate) fn cargo_toml(
+    api: &Api,
+    runtime_manifest: &str,
+    has_cli: bool,
+) -> Result<String, String> {
+    let runtime: toml::Table = runtime_manifest
+        .parse()
+        .map_err(|e| format!("codegen/runtime/Cargo.toml: {e}"))?;
+    let table = |key: &str| {
+        runtime
+            .get(key)
+            .and_then(toml::Value::as_table)
+            .cloned()
+            .unwrap_or_default()
+    };
     let runtime_features = table("features");
     let mut out = String::new();
     let _ = write!(
@@ -45,22 +57,36 @@ rustdoc-args = ["--cfg", "docsrs"]
 "#
     );
     let mut default: Vec<String> = api.areas.keys().cloned().collect();
-    if let Some(d) = runtime_features.get("default").and_then(toml::Value::as_array) {
+    if let Some(d) = runtime_features
+        .get("default")
+        .and_then(toml::Value::as_array)
+    {
         default.extend(d.iter().filter_map(|v| v.as_str().map(str::to_owned)));
     }
     default.sort();
     default.dedup();
     let _ = writeln!(out, "default = {}", list(&default));
     // Generator-level features: what the emitted code itself gates.
-    let _ = writeln!(out, "# Derive Serialize for response types too (to store or forward answers).\nserialize-responses = []");
-    let mut names: Vec<&String> = api.areas.keys().chain(runtime_features.keys().filter(|k| *k != "default")).collect();
+    let _ = writeln!(
+        out,
+        "# Derive Serialize for response types too (to store or forward answers).\nserialize-responses = []"
+    );
+    let mut names: Vec<&String> = api
+        .areas
+        .keys()
+        .chain(runtime_features.keys().filter(|k| *k != "default"))
+        .collect();
     names.sort();
     names.dedup();
     for name in names {
         let deps: Vec<String> = runtime_features
             .get(name.as_str())
             .and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         let _ = writeln!(out, "{name} = {}", list(&deps));
     }
@@ -97,9 +123,18 @@ pub(crate) fn readme(api: &Api) -> String {
          ```toml\n[dependencies]\ndingtalk-openapi = \"",
     );
     out.push_str(VERSION);
-    out.push_str("\"\n```\n\n## Operations\n\n| id | method | URL | title |\n| --- | --- | --- | --- |\n");
+    out.push_str(
+        "\"\n```\n\n## Operations\n\n| id | method | URL | title |\n| --- | --- | --- | --- |\n",
+    );
     for (_, op) in api.operations() {
-        let _ = writeln!(out, "| `{}` | {} | `{}` | {} |", op.id, op.method.as_str(), op.url(), op.title);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | `{}` | {} |",
+            op.id,
+            op.method.as_str(),
+            op.url(),
+            op.title
+        );
     }
     out.push_str("\n## Features\n\nOne feature per area (all on by default), so a build compiles only what it uses: ");
     let feats: Vec<String> = api.areas.keys().map(|k| format!("`{k}`")).collect();

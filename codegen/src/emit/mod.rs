@@ -23,9 +23,21 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
     let mut out = Output::new();
     let spec_names: Vec<String> = api.areas.values().map(|a| a.file.clone()).collect();
     let source = format!("spec/ ({})", spec_names.join(", "));
-    let has_module = |name: &str| input.runtime.iter().any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"));
-    out.insert("src/lib.rs".into(), render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?);
-    let jobs: Vec<(&crate::ir::Area, bool)> = api.areas.values().map(|a| (a, has_module(&a.name))).collect();
+    let has_module = |name: &str| {
+        input
+            .runtime
+            .iter()
+            .any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"))
+    };
+    out.insert(
+        "src/lib.rs".into(),
+        render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?,
+    );
+    let jobs: Vec<(&crate::ir::Area, bool)> = api
+        .areas
+        .values()
+        .map(|a| (a, has_module(&a.name)))
+        .collect();
     for (path, bytes) in in_parallel(&jobs, |(area, extension)| {
         let bytes = render::rust(&area::area_module(area, *extension), &area.file)?;
         Ok((format!("src/{}.rs", area.name), bytes))
@@ -38,25 +50,45 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
             p => p.to_owned(),
         };
         let from = format!("codegen/runtime/src/{}", f.path);
-        out.insert(format!("src/runtime/{target}"), render::copied(&f.text, &from));
+        out.insert(
+            format!("src/runtime/{target}"),
+            render::copied(&f.text, &from),
+        );
     }
     let has_cli = has_module("cli");
     if has_cli {
-        out.insert("src/bin/dingtalk.rs".into(), render::rust(&lib_rs::bin_rs(), "codegen/src/emit/lib_rs.rs")?);
+        out.insert(
+            "src/bin/dingtalk.rs".into(),
+            render::rust(&lib_rs::bin_rs(), "codegen/src/emit/lib_rs.rs")?,
+        );
     }
-    out.insert("Cargo.toml".into(), manifest::cargo_toml(api, &input.runtime_manifest, has_cli)?.into_bytes());
+    out.insert(
+        "Cargo.toml".into(),
+        manifest::cargo_toml(api, &input.runtime_manifest, has_cli)?.into_bytes(),
+    );
     out.insert("README.md".into(), manifest::readme(api).into_bytes());
-    out.insert("LICENSE-MIT".into(), manifest::LICENSE_MIT.as_bytes().to_vec());
-    out.insert("LICENSE-APACHE".into(), manifest::LICENSE_APACHE.as_bytes().to_vec());
+    out.insert(
+        "LICENSE-MIT".into(),
+        manifest::LICENSE_MIT.as_bytes().to_vec(),
+    );
+    out.insert(
+        "LICENSE-APACHE".into(),
+        manifest::LICENSE_APACHE.as_bytes().to_vec(),
+    );
     out.insert("openapi.json".into(), openapi::openapi(api).into_bytes());
     Ok(out)
 }
 
 /// Runs `job` over `items` on as many threads as the machine has cores (areas are independent);
 /// results come back in input order, so the output stays deterministic.
-fn in_parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> Result<R, String> + Sync) -> Result<Vec<R>, String> {
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    job: impl Fn(&T) -> Result<R, String> + Sync,
+) -> Result<Vec<R>, String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
     if threads <= 1 {
         return items.iter().map(&job).collect();
     }
@@ -74,7 +106,10 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> Result<R, Stri
                 })
             })
             .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
     });
     if done.len() != items.len() {
         return Err("a generator thread panicked".to_owned());
@@ -99,7 +134,8 @@ impl Imports {
 
     /// The `use` items, one per module, its names sorted.
     pub(crate) fn tokens(&self) -> TokenStream {
-        let mut groups: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+        let mut groups: std::collections::BTreeMap<&str, Vec<&str>> =
+            std::collections::BTreeMap::new();
         for path in &self.used {
             // A bare lowercase path is a module used by name: `use ...::validate::{self}`.
             let (module, name) = match path.rsplit_once("::") {
@@ -113,15 +149,33 @@ impl Imports {
         for (module, mut names) in groups {
             names.sort_by_key(|n| (*n != "self", *n));
             let prefix = if module.starts_with("serde") {
-                module.split("::").map(|s| Ident::new(s, Span::call_site())).collect::<Vec<_>>()
+                module
+                    .split("::")
+                    .map(|s| Ident::new(s, Span::call_site()))
+                    .collect::<Vec<_>>()
             } else {
-                let mut p = vec![Ident::new("crate", Span::call_site()), Ident::new("runtime", Span::call_site())];
-                p.extend(module.split("::").filter(|s| !s.is_empty()).map(|s| Ident::new(s, Span::call_site())));
+                let mut p = vec![
+                    Ident::new("crate", Span::call_site()),
+                    Ident::new("runtime", Span::call_site()),
+                ];
+                p.extend(
+                    module
+                        .split("::")
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Ident::new(s, Span::call_site())),
+                );
                 p
             };
             let names: Vec<TokenStream> = names
                 .iter()
-                .map(|n| if *n == "self" { quote!(self) } else { let i = Ident::new(n, Span::call_site()); quote!(#i) })
+                .map(|n| {
+                    if *n == "self" {
+                        quote!(self)
+                    } else {
+                        let i = Ident::new(n, Span::call_site());
+                        quote!(#i)
+                    }
+                })
                 .collect();
             out.extend(quote!(use #(#prefix)::*::{#(#names),*};));
         }

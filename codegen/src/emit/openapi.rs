@@ -34,8 +34,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Number, Value, json};
 
 use crate::ir::{
-    Api, Area, Auth, Effect, Enum, Envelope, Field, Host, Limits, Location, Method, NamedKind, Object, Operation,
-    Pagination, PaginationStyle, Type, TypeDef, Union, Usage, Window,
+    Api, Area, Auth, Effect, Enum, Envelope, Field, Host, Limits, Location, Method, NamedKind,
+    Object, Operation, Pagination, PaginationStyle, Type, TypeDef, Union, Usage, Window,
 };
 
 /// The document's `info.title`.
@@ -136,7 +136,12 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Indexes the declared types of every area.
     fn new(api: &'a Api) -> Self {
-        let types = api.areas.values().flat_map(|a| a.types.iter()).map(|t| (t.name(), t)).collect();
+        let types = api
+            .areas
+            .values()
+            .flat_map(|a| a.types.iter())
+            .map(|t| (t.name(), t))
+            .collect();
         Ctx { types }
     }
 
@@ -145,7 +150,9 @@ impl<'a> Ctx<'a> {
         if !field.flatten {
             return None;
         }
-        let Type::Named(named) = &field.ty else { return None };
+        let Type::Named(named) = &field.ty else {
+            return None;
+        };
         match self.types.get(named.name.as_str()) {
             Some(TypeDef::Union(u)) => Some(u),
             _ => None,
@@ -165,7 +172,11 @@ enum Side {
 impl Side {
     /// The side of a named type; an unused type is described like a response one (the lenient way).
     fn of(usage: Usage) -> Side {
-        if usage.request && !usage.response { Side::Request } else { Side::Response }
+        if usage.request && !usage.response {
+            Side::Request
+        } else {
+            Side::Response
+        }
     }
 }
 
@@ -190,7 +201,9 @@ fn paths(ctx: &Ctx<'_>, api: &Api) -> Map<String, Value> {
     let mut paths = Map::new();
     for (area, op) in api.operations() {
         // The id derives from the path, and ids are unique, so no method is ever set twice.
-        let item = paths.entry(op.path.clone()).or_insert_with(|| Value::Object(Map::new()));
+        let item = paths
+            .entry(op.path.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(item) = item {
             item.insert(method_key(op.method).to_owned(), operation(ctx, area, op));
         }
@@ -215,8 +228,17 @@ fn operation(ctx: &Ctx<'_>, area: &Area, op: &Operation) -> Value {
     o.insert("operationId".into(), json!(op.id));
     o.insert("tags".into(), json!([area.name]));
     o.insert("summary".into(), json!(op.title));
-    o.insert("description".into(), json!(join_text(op.description.as_deref().unwrap_or(""), Some(&doc_line))));
-    o.insert("externalDocs".into(), json!({ "description": "DingTalk documentation", "url": op.doc_url }));
+    o.insert(
+        "description".into(),
+        json!(join_text(
+            op.description.as_deref().unwrap_or(""),
+            Some(&doc_line)
+        )),
+    );
+    o.insert(
+        "externalDocs".into(),
+        json!({ "description": "DingTalk documentation", "url": op.doc_url }),
+    );
     o.insert("servers".into(), json!([server(op.host)]));
     let params = parameters(op);
     if !params.is_empty() {
@@ -227,16 +249,25 @@ fn operation(ctx: &Ctx<'_>, area: &Area, op: &Operation) -> Value {
     }
     o.insert("responses".into(), responses(ctx, op));
     o.insert("security".into(), security(op.auth));
-    o.insert("x-dingtalk-envelope".into(), json!(envelope_name(op.envelope)));
+    o.insert(
+        "x-dingtalk-envelope".into(),
+        json!(envelope_name(op.envelope)),
+    );
     o.insert("x-dingtalk-effect".into(), json!(effect_name(op.effect)));
     if let Some(p) = &op.pagination {
         o.insert("x-dingtalk-pagination".into(), pagination(p));
     }
     if !op.windows.is_empty() {
-        o.insert("x-dingtalk-windows".into(), op.windows.iter().map(window).collect());
+        o.insert(
+            "x-dingtalk-windows".into(),
+            op.windows.iter().map(window).collect(),
+        );
     }
     if !op.requires_one_of.is_empty() {
-        o.insert("x-dingtalk-requires-one-of".into(), json!(op.requires_one_of));
+        o.insert(
+            "x-dingtalk-requires-one-of".into(),
+            json!(op.requires_one_of),
+        );
     }
     Value::Object(o)
 }
@@ -299,7 +330,10 @@ fn window(w: &Window) -> Value {
     o.insert("end".into(), json!(w.end.wire()));
     o.insert("max_days".into(), json!(w.max_days));
     if let Some((list, max_days)) = &w.when_many {
-        o.insert("when_many".into(), json!({ "list": list.wire(), "max_days": max_days }));
+        o.insert(
+            "when_many".into(),
+            json!({ "list": list.wire(), "max_days": max_days }),
+        );
     }
     Value::Object(o)
 }
@@ -331,7 +365,10 @@ fn parameters(op: &Operation) -> Vec<Value> {
             }
             p.insert("required".into(), json!(f.required));
             p.insert("schema".into(), Value::Object(schema));
-            let example = f.example.as_ref().or_else(|| op.example_request.get(&f.wire));
+            let example = f
+                .example
+                .as_ref()
+                .or_else(|| op.example_request.get(&f.wire));
             if let Some(example) = example {
                 p.insert("example".into(), example.clone());
             }
@@ -345,7 +382,12 @@ fn request_body(ctx: &Ctx<'_>, op: &Operation) -> Option<Value> {
     if op.method == Method::Get {
         return None;
     }
-    let fields: Vec<&Field> = op.request.fields.iter().filter(|f| location(f) == Location::Body).collect();
+    let fields: Vec<&Field> = op
+        .request
+        .fields
+        .iter()
+        .filter(|f| location(f) == Location::Body)
+        .collect();
     if fields.is_empty() {
         return None;
     }
@@ -371,15 +413,29 @@ fn requires_one_of(ctx: &Ctx<'_>, op: &Operation, fields: &[&Field]) -> Option<V
     if op.requires_one_of.is_empty() {
         return None;
     }
-    let keys: BTreeSet<&str> =
-        fields.iter().filter(|f| ctx.flattened_union(f).is_none()).map(|f| f.wire.as_str()).collect();
-    let all_in_body = op.requires_one_of.iter().flatten().all(|name| keys.contains(name.as_str()));
-    all_in_body.then(|| op.requires_one_of.iter().map(|group| json!({ "required": group })).collect())
+    let keys: BTreeSet<&str> = fields
+        .iter()
+        .filter(|f| ctx.flattened_union(f).is_none())
+        .map(|f| f.wire.as_str())
+        .collect();
+    let all_in_body = op
+        .requires_one_of
+        .iter()
+        .flatten()
+        .all(|name| keys.contains(name.as_str()));
+    all_in_body.then(|| {
+        op.requires_one_of
+            .iter()
+            .map(|group| json!({ "required": group }))
+            .collect()
+    })
 }
 
 /// The body part of the example request: its keys that go in the body, in their order.
 fn body_example(ctx: &Ctx<'_>, op: &Operation, fields: &[&Field]) -> Option<Value> {
-    let Value::Object(all) = &op.example_request else { return None };
+    let Value::Object(all) = &op.example_request else {
+        return None;
+    };
     let mut plain = BTreeSet::new();
     let mut flattened = BTreeSet::new();
     for f in fields {
@@ -398,7 +454,9 @@ fn body_example(ctx: &Ctx<'_>, op: &Operation, fields: &[&Field]) -> Option<Valu
     for (key, value) in all {
         match value {
             // A flattened union given under its field name: its keys are top-level on the wire.
-            Value::Object(inner) if flattened.contains(key.as_str()) && !plain.contains(key.as_str()) => {
+            Value::Object(inner)
+                if flattened.contains(key.as_str()) && !plain.contains(key.as_str()) =>
+            {
                 body.extend(inner.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             _ if plain.contains(key.as_str()) => {
@@ -418,8 +476,16 @@ fn responses(ctx: &Ctx<'_>, op: &Operation) -> Value {
     object_members(ctx, &mut schema, &fields, Side::Response);
     // The client reads every envelope code leniently, but the description keeps the documented
     // type, widened only where DingTalk documents a numeric string (the group robot).
-    for f in op.response.fields.iter().filter(|f| f.lenient && op.host == Host::Robot) {
-        if let Some(Value::Object(prop)) = schema.get_mut("properties").and_then(|p| p.get_mut(&f.wire)) {
+    for f in op
+        .response
+        .fields
+        .iter()
+        .filter(|f| f.lenient && op.host == Host::Robot)
+    {
+        if let Some(Value::Object(prop)) = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut(&f.wire))
+        {
             allow_numeric_string(prop);
         }
     }
@@ -435,9 +501,15 @@ fn responses(ctx: &Ctx<'_>, op: &Operation) -> Value {
         Envelope::Bare => "Success.",
     };
     let mut out = Map::new();
-    out.insert("200".into(), json!({ "description": description, "content": { "application/json": media } }));
+    out.insert(
+        "200".into(),
+        json!({ "description": description, "content": { "application/json": media } }),
+    );
     if op.envelope == Envelope::Bare {
-        out.insert("default".into(), json!({ "$ref": format!("#/components/responses/{V1_ERROR}") }));
+        out.insert(
+            "default".into(),
+            json!({ "$ref": format!("#/components/responses/{V1_ERROR}") }),
+        );
     }
     Value::Object(out)
 }
@@ -481,7 +553,10 @@ fn components(ctx: &Ctx<'_>, api: &Api) -> Value {
             (t.name(), schema)
         })
         .collect();
-    let schemas: Map<String, Value> = schemas.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    let schemas: Map<String, Value> = schemas
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
     json!({
         "schemas": schemas,
         "responses": { V1_ERROR: v1_error() },
@@ -619,17 +694,36 @@ fn enum_schema(e: &Enum) -> Value {
         .values
         .iter()
         .map(|v| {
-            let value = v.value.as_str().map_or_else(|| v.value.to_string(), str::to_owned);
-            if v.description.is_empty() { value } else { format!("{value}: {}", v.description) }
+            let value = v
+                .value
+                .as_str()
+                .map_or_else(|| v.value.to_string(), str::to_owned);
+            if v.description.is_empty() {
+                value
+            } else {
+                format!("{value}: {}", v.description)
+            }
         })
         .collect();
     let mut schema = Map::new();
-    schema.insert("type".into(), json!(if e.string_values { "string" } else { "integer" }));
-    schema.insert("description".into(), json!(join_text(&e.description, Some(&meanings.join("; ")))));
+    schema.insert(
+        "type".into(),
+        json!(if e.string_values { "string" } else { "integer" }),
+    );
+    schema.insert(
+        "description".into(),
+        json!(join_text(&e.description, Some(&meanings.join("; ")))),
+    );
     schema.insert("examples".into(), json!(values));
     schema.insert("x-enum-values".into(), json!(values));
-    schema.insert("x-enum-varnames".into(), e.values.iter().map(|v| json!(v.rust)).collect());
-    schema.insert("x-enum-descriptions".into(), e.values.iter().map(|v| json!(v.description)).collect());
+    schema.insert(
+        "x-enum-varnames".into(),
+        e.values.iter().map(|v| json!(v.rust)).collect(),
+    );
+    schema.insert(
+        "x-enum-descriptions".into(),
+        e.values.iter().map(|v| json!(v.description)).collect(),
+    );
     Value::Object(schema)
 }
 
@@ -651,7 +745,12 @@ fn union_schema(u: &Union) -> Value {
             properties.insert(v.value.clone(), schema_ref(&v.ty));
             o.insert("properties".into(), Value::Object(properties));
             o.insert("required".into(), json!([u.tag, v.value]));
-            let others: Vec<&str> = u.variants.iter().map(|w| w.value.as_str()).filter(|w| *w != v.value).collect();
+            let others: Vec<&str> = u
+                .variants
+                .iter()
+                .map(|w| w.value.as_str())
+                .filter(|w| *w != v.value)
+                .collect();
             if Side::of(u.usage) == Side::Request && !others.is_empty() {
                 // The client sends exactly one content key; received unions are read leniently.
                 o.insert("propertyNames".into(), json!({ "not": { "enum": others } }));
@@ -744,7 +843,10 @@ fn nullable(schema: Map<String, Value>) -> Map<String, Value> {
                     rest.insert(k, v);
                 }
             }
-            out.insert("anyOf".into(), json!([{ "$ref": target }, { "type": "null" }]));
+            out.insert(
+                "anyOf".into(),
+                json!([{ "$ref": target }, { "type": "null" }]),
+            );
             out.extend(rest);
             out
         }
@@ -807,8 +909,14 @@ fn type_schema(ty: &Type) -> (Map<String, Value>, Option<String>) {
                 s.insert("pattern".into(), json!(INTEGER_CSV_PATTERN));
             }
             s.insert("x-dingtalk-type".into(), json!("csv"));
-            s.insert("x-dingtalk-items".into(), Value::Object(type_schema_with_note(item)));
-            note = Some(format!("A comma-joined list of {}, in one string.", csv_items(item)));
+            s.insert(
+                "x-dingtalk-items".into(),
+                Value::Object(type_schema_with_note(item)),
+            );
+            note = Some(format!(
+                "A comma-joined list of {}, in one string.",
+                csv_items(item)
+            ));
         }
         Type::Named(n) => {
             s.insert("$ref".into(), json!(component_path(&n.name)));
@@ -843,7 +951,11 @@ fn csv_items(item: &Type) -> String {
 /// Adds limits where they apply: list lengths to the list, value limits to the value (the items of
 /// a list). A comma-joined list is a string, so its lengths are extensions.
 fn apply_limits(schema: &mut Map<String, Value>, ty: &Type, limits: &Limits) {
-    let value_limits = Limits { max_items: None, min_items: None, ..limits.clone() };
+    let value_limits = Limits {
+        max_items: None,
+        min_items: None,
+        ..limits.clone()
+    };
     match ty {
         Type::Array(item) => {
             insert_count(schema, "minItems", limits.min_items);
@@ -915,13 +1027,19 @@ mod tests {
 
     use super::openapi;
     use crate::ir::{
-        Api, Area, Auth, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits, Location, Method,
-        NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle, PathStep, Type, TypeDef, Union,
-        UnionVariant, Usage, Window,
+        Api, Area, Auth, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits,
+        Location, Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle,
+        PathStep, Type, TypeDef, Union, UnionVariant, Usage, Window,
     };
 
-    const REQUEST: Usage = Usage { request: true, response: false };
-    const RESPONSE: Usage = Usage { request: false, response: true };
+    const REQUEST: Usage = Usage {
+        request: true,
+        response: false,
+    };
+    const RESPONSE: Usage = Usage {
+        request: false,
+        response: true,
+    };
 
     fn field(wire: &str, ty: Type, required: bool) -> Field {
         Field {
@@ -941,27 +1059,52 @@ mod tests {
     }
 
     fn param(wire: &str, ty: Type, required: bool, location: Location) -> Field {
-        Field { location: Some(location), ..field(wire, ty, required) }
+        Field {
+            location: Some(location),
+            ..field(wire, ty, required)
+        }
     }
 
     fn named(name: &str, kind: NamedKind) -> Type {
-        Type::Named(NamedRef { name: name.into(), kind })
+        Type::Named(NamedRef {
+            name: name.into(),
+            kind,
+        })
     }
 
     fn object(name: &str, fields: Vec<Field>, usage: Usage) -> Object {
         Object {
-            name: name.into(), doc_name: None, description: format!("{name}。"), fields, usage, has_checks: false
+            name: name.into(),
+            doc_name: None,
+            description: format!("{name}。"),
+            fields,
+            usage,
+            has_checks: false,
         }
     }
 
     fn path(wires: &[&str], ty: Type) -> FieldPath {
         FieldPath {
-            steps: wires.iter().map(|w| PathStep { wire: (*w).into(), rust: (*w).into(), required: false }).collect(),
+            steps: wires
+                .iter()
+                .map(|w| PathStep {
+                    wire: (*w).into(),
+                    rust: (*w).into(),
+                    required: false,
+                })
+                .collect(),
             ty,
         }
     }
 
-    fn operation(id: &str, method: Method, host: Host, path: &str, auth: Auth, envelope: Envelope) -> Operation {
+    fn operation(
+        id: &str,
+        method: Method,
+        host: Host,
+        path: &str,
+        auth: Auth,
+        envelope: Envelope,
+    ) -> Operation {
         Operation {
             id: id.into(),
             title: format!("{id}标题"),
@@ -991,16 +1134,28 @@ mod tests {
         let mut receiver = field("deptid_list", Type::Array(Box::new(Type::Integer)), false);
         receiver.limits.max_items = Some(20);
         receiver.example = Some(json!([1]));
-        let mut level = field("private_level", named("PrivateLevel", NamedKind::IntEnum), false);
+        let mut level = field(
+            "private_level",
+            named("PrivateLevel", NamedKind::IntEnum),
+            false,
+        );
         level.example = Some(json!(0));
         let mut page_size = field("page_size", Type::Integer, true);
-        page_size.limits = Limits { min: Some(1.0), max: Some(30.0), ..Limits::default() };
+        page_size.limits = Limits {
+            min: Some(1.0),
+            max: Some(30.0),
+            ..Limits::default()
+        };
         let vo = object(
             "BlackboardCreateVo",
             vec![
                 field("title", Type::String, true),
                 level,
-                field("blackboard_receiver", named("BlackboardReceiver", NamedKind::Object), true),
+                field(
+                    "blackboard_receiver",
+                    named("BlackboardReceiver", NamedKind::Object),
+                    true,
+                ),
                 field("start_time", Type::DateTime, false),
                 field("end_time", Type::DateTime, false),
                 page_size,
@@ -1013,7 +1168,10 @@ mod tests {
             doc_name: Some("OapiBlackboardVo".into()),
             ..object(
                 "BlackboardDetail",
-                vec![field("id", Type::String, true), field("gmt_create", Type::DateTime, false)],
+                vec![
+                    field("id", Type::String, true),
+                    field("gmt_create", Type::DateTime, false),
+                ],
                 RESPONSE,
             )
         };
@@ -1022,10 +1180,21 @@ mod tests {
             description: "保密等级".into(),
             string_values: false,
             values: vec![
-                EnumValue { value: json!(0), rust: "Normal".into(), description: "普通公告".into() },
-                EnumValue { value: json!(20), rust: "Confidential".into(), description: "保密公告".into() },
+                EnumValue {
+                    value: json!(0),
+                    rust: "Normal".into(),
+                    description: "普通公告".into(),
+                },
+                EnumValue {
+                    value: json!(20),
+                    rust: "Confidential".into(),
+                    description: "保密公告".into(),
+                },
             ],
-            usage: Usage { request: true, response: true },
+            usage: Usage {
+                request: true,
+                response: true,
+            },
         };
         let mut create = operation(
             "blackboard.create",
@@ -1037,11 +1206,19 @@ mod tests {
         );
         create.effect = Effect::Create;
         create.description = Some("创建一条公告。".into());
-        create.request.fields =
-            vec![param("create_request", named("BlackboardCreateVo", NamedKind::Object), true, Location::Body)];
+        create.request.fields = vec![param(
+            "create_request",
+            named("BlackboardCreateVo", NamedKind::Object),
+            true,
+            Location::Body,
+        )];
         create.response.fields = vec![
             field("errcode", Type::Integer, false),
-            field("result", named("BlackboardDetail", NamedKind::Object), false),
+            field(
+                "result",
+                named("BlackboardDetail", NamedKind::Object),
+                false,
+            ),
             field("request_id", Type::String, true),
         ];
         create.pagination = Some(Pagination {
@@ -1059,7 +1236,8 @@ mod tests {
             max_days: 180,
             when_many: None,
         }];
-        create.example_request = json!({ "create_request": { "title": "入职须知", "private_level": 0 } });
+        create.example_request =
+            json!({ "create_request": { "title": "入职须知", "private_level": 0 } });
         create.example_response = json!({ "errcode": 0, "request_id": "abc" });
 
         let mut next_token = param("nextToken", Type::Integer, false, Location::Query);
@@ -1067,7 +1245,12 @@ mod tests {
         let mut max_results = param("maxResults", Type::Int32, true, Location::Query);
         max_results.default = Some(json!(30));
         max_results.limits.max = Some(50.0);
-        let mut status = param("status_list", Type::Csv(Box::new(Type::Integer)), false, Location::Query);
+        let mut status = param(
+            "status_list",
+            Type::Csv(Box::new(Type::Integer)),
+            false,
+            Location::Query,
+        );
         status.limits.max_items = Some(20);
         let mut dismissions = operation(
             "hrm.employees.dismissions",
@@ -1094,15 +1277,40 @@ mod tests {
             item_type: Type::String,
         });
 
-        let mut message = param("message", named("RobotMessage", NamedKind::Union), true, Location::Body);
+        let mut message = param(
+            "message",
+            named("RobotMessage", NamedKind::Union),
+            true,
+            Location::Body,
+        );
         message.flatten = true;
-        let mut send =
-            operation("robot.send", Method::Post, Host::Robot, "/robot/send", Auth::Robot, Envelope::Errcode);
+        let mut send = operation(
+            "robot.send",
+            Method::Post,
+            Host::Robot,
+            "/robot/send",
+            Auth::Robot,
+            Envelope::Errcode,
+        );
         send.effect = Effect::Create;
-        send.request.fields = vec![message, param("at", named("RobotAt", NamedKind::Object), false, Location::Body)];
-        send.response.fields =
-            vec![Field { lenient: true, ..field("errcode", Type::Integer, false) }, field("errmsg", Type::String, false)];
-        send.example_request = json!({ "msgtype": "text", "text": { "content": "你好" }, "at": { "isAtAll": false } });
+        send.request.fields = vec![
+            message,
+            param(
+                "at",
+                named("RobotAt", NamedKind::Object),
+                false,
+                Location::Body,
+            ),
+        ];
+        send.response.fields = vec![
+            Field {
+                lenient: true,
+                ..field("errcode", Type::Integer, false)
+            },
+            field("errmsg", Type::String, false),
+        ];
+        send.example_request =
+            json!({ "msgtype": "text", "text": { "content": "你好" }, "at": { "isAtAll": false } });
         let union = Union {
             name: "RobotMessage".into(),
             description: "机器人消息".into(),
@@ -1127,8 +1335,18 @@ mod tests {
 
         let mut appsecret = param("appsecret", Type::String, false, Location::Query);
         appsecret.secret = true;
-        let mut gettoken = operation("gettoken", Method::Get, Host::Oapi, "/gettoken", Auth::None, Envelope::Errcode);
-        gettoken.request.fields = vec![param("appkey", Type::String, false, Location::Query), appsecret];
+        let mut gettoken = operation(
+            "gettoken",
+            Method::Get,
+            Host::Oapi,
+            "/gettoken",
+            Auth::None,
+            Envelope::Errcode,
+        );
+        gettoken.request.fields = vec![
+            param("appkey", Type::String, false, Location::Query),
+            appsecret,
+        ];
         gettoken.requires_one_of = vec![vec!["appkey".into(), "appsecret".into()]];
 
         let area = |name: &str, operations: Vec<Operation>, types: Vec<TypeDef>| Area {
@@ -1155,15 +1373,29 @@ mod tests {
                 "robot",
                 vec![send],
                 vec![
-                    TypeDef::Object(object("RobotText", vec![field("content", Type::String, true)], REQUEST)),
-                    TypeDef::Object(object("RobotLink", vec![field("title", Type::String, true)], REQUEST)),
-                    TypeDef::Object(object("RobotAt", vec![field("isAtAll", Type::Boolean, false)], REQUEST)),
+                    TypeDef::Object(object(
+                        "RobotText",
+                        vec![field("content", Type::String, true)],
+                        REQUEST,
+                    )),
+                    TypeDef::Object(object(
+                        "RobotLink",
+                        vec![field("title", Type::String, true)],
+                        REQUEST,
+                    )),
+                    TypeDef::Object(object(
+                        "RobotAt",
+                        vec![field("isAtAll", Type::Boolean, false)],
+                        REQUEST,
+                    )),
                     TypeDef::Union(union),
                 ],
             ),
             area("auth", vec![gettoken], vec![]),
         ];
-        Api { areas: areas.into_iter().map(|a| (a.name.clone(), a)).collect() }
+        Api {
+            areas: areas.into_iter().map(|a| (a.name.clone(), a)).collect(),
+        }
     }
 
     fn doc() -> Value {
@@ -1177,8 +1409,12 @@ mod tests {
 
     /// Follows a local `$ref` to its target.
     fn resolve<'a>(doc: &'a Value, reference: &Value) -> &'a Value {
-        let pointer = reference.as_str().and_then(|r| r.strip_prefix('#')).expect("a local reference");
-        doc.pointer(pointer).unwrap_or_else(|| panic!("unresolved {pointer}"))
+        let pointer = reference
+            .as_str()
+            .and_then(|r| r.strip_prefix('#'))
+            .expect("a local reference");
+        doc.pointer(pointer)
+            .unwrap_or_else(|| panic!("unresolved {pointer}"))
     }
 
     fn refs(v: &Value, out: &mut Vec<String>) {
@@ -1208,17 +1444,43 @@ mod tests {
     #[test]
     fn document_header_servers_and_tags() {
         let doc = doc();
-        assert_eq!(doc["info"]["title"], "DingTalk Open Platform (dingtalk-openapi)");
+        assert_eq!(
+            doc["info"]["title"],
+            "DingTalk Open Platform (dingtalk-openapi)"
+        );
         assert_eq!(doc["info"]["version"], "0.1.0");
-        let servers: Vec<&str> =
-            doc["servers"].as_array().unwrap().iter().map(|s| s["url"].as_str().unwrap()).collect();
-        assert_eq!(servers, ["https://oapi.dingtalk.com", "https://api.dingtalk.com"]);
-        let tags: Vec<&str> = doc["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        let servers: Vec<&str> = doc["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["url"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            servers,
+            ["https://oapi.dingtalk.com", "https://api.dingtalk.com"]
+        );
+        let tags: Vec<&str> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
         assert_eq!(tags, ["auth", "blackboard", "robot"]);
-        assert_eq!(doc["tags"][1]["description"], "blackboard标题\n\nblackboard说明。");
+        assert_eq!(
+            doc["tags"][1]["description"],
+            "blackboard标题\n\nblackboard说明。"
+        );
         // Paths in area order, then spec order.
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths, ["/gettoken", "/topapi/blackboard/create", "/v1.0/hrm/employees/dismissions", "/robot/send"]);
+        assert_eq!(
+            paths,
+            [
+                "/gettoken",
+                "/topapi/blackboard/create",
+                "/v1.0/hrm/employees/dismissions",
+                "/robot/send"
+            ]
+        );
     }
 
     #[test]
@@ -1232,7 +1494,10 @@ mod tests {
             create["description"],
             "创建一条公告。\n\n接口详见: <https://open.dingtalk.com/document/blackboard.create>"
         );
-        assert_eq!(create["externalDocs"]["url"], "https://open.dingtalk.com/document/blackboard.create");
+        assert_eq!(
+            create["externalDocs"]["url"],
+            "https://open.dingtalk.com/document/blackboard.create"
+        );
         assert_eq!(create["servers"][0]["url"], "https://oapi.dingtalk.com");
         assert_eq!(create["security"], json!([{ "accessTokenQuery": [] }]));
         assert_eq!(create["x-dingtalk-effect"], "create");
@@ -1242,7 +1507,10 @@ mod tests {
         let body = &create["requestBody"];
         assert_eq!(body["required"], true);
         let media = &body["content"]["application/json"];
-        assert_eq!(media["example"], json!({ "create_request": { "title": "入职须知", "private_level": 0 } }));
+        assert_eq!(
+            media["example"],
+            json!({ "create_request": { "title": "入职须知", "private_level": 0 } })
+        );
         let schema = &media["schema"];
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["required"], json!(["create_request"]));
@@ -1250,7 +1518,10 @@ mod tests {
         let wrapper = &schema["properties"]["create_request"];
         assert_eq!(wrapper["description"], "create_request的说明。");
         let vo = resolve(&doc, &wrapper["$ref"]);
-        assert_eq!(vo["required"], json!(["title", "blackboard_receiver", "page_size", "page"]));
+        assert_eq!(
+            vo["required"],
+            json!(["title", "blackboard_receiver", "page_size", "page"])
+        );
         assert_eq!(vo["additionalProperties"], false);
         assert_eq!(vo["properties"]["page_size"]["minimum"], json!(1));
         assert_eq!(vo["properties"]["page_size"]["maximum"], json!(30));
@@ -1261,7 +1532,10 @@ mod tests {
         let receiver = resolve(&doc, &vo["properties"]["blackboard_receiver"]["$ref"]);
         let list = &receiver["properties"]["deptid_list"];
         assert_eq!(list["type"], "array");
-        assert_eq!(list["items"], json!({ "type": "integer", "format": "int64" }));
+        assert_eq!(
+            list["items"],
+            json!({ "type": "integer", "format": "int64" })
+        );
         assert_eq!(list["maxItems"], 20);
         assert_eq!(list["examples"], json!([[1]]));
 
@@ -1271,7 +1545,10 @@ mod tests {
         assert_eq!(response["required"], json!(["request_id"]));
         assert!(response.get("additionalProperties").is_none());
         // Optional response fields accept null; required ones do not.
-        assert_eq!(response["properties"]["errcode"]["type"], json!(["integer", "null"]));
+        assert_eq!(
+            response["properties"]["errcode"]["type"],
+            json!(["integer", "null"])
+        );
         assert_eq!(response["properties"]["request_id"]["type"], "string");
         let result = &response["properties"]["result"];
         assert_eq!(result["anyOf"][1], json!({ "type": "null" }));
@@ -1310,26 +1587,55 @@ mod tests {
         assert_eq!(params[0]["required"], false);
         assert_eq!(params[0]["example"], 0);
         assert_eq!(params[0]["description"], "nextToken的说明。");
-        assert_eq!(params[0]["schema"], json!({ "type": "integer", "format": "int64" }));
+        assert_eq!(
+            params[0]["schema"],
+            json!({ "type": "integer", "format": "int64" })
+        );
         assert_eq!(params[1]["required"], true);
-        assert_eq!(params[1]["schema"], json!({ "type": "integer", "format": "int32", "maximum": 50, "default": 30 }));
+        assert_eq!(
+            params[1]["schema"],
+            json!({ "type": "integer", "format": "int32", "maximum": 50, "default": 30 })
+        );
         let csv = &params[2]["schema"];
         assert_eq!(csv["type"], "string");
         assert_eq!(csv["x-dingtalk-type"], "csv");
         assert_eq!(csv["x-max-items"], 20);
-        assert_eq!(csv["x-dingtalk-items"], json!({ "type": "integer", "format": "int64" }));
-        assert!(csv["description"].as_str().unwrap().contains("comma-joined list of integers"));
+        assert_eq!(
+            csv["x-dingtalk-items"],
+            json!({ "type": "integer", "format": "int64" })
+        );
+        assert!(
+            csv["description"]
+                .as_str()
+                .unwrap()
+                .contains("comma-joined list of integers")
+        );
         assert!(csv.get("maxItems").is_none());
 
-        assert_eq!(get["responses"]["default"]["$ref"], "#/components/responses/V1Error");
+        assert_eq!(
+            get["responses"]["default"]["$ref"],
+            "#/components/responses/V1Error"
+        );
         let error = resolve(&doc, &get["responses"]["default"]["$ref"]);
         let error_fields: Vec<&String> =
-            error["content"]["application/json"]["schema"]["properties"].as_object().unwrap().keys().collect();
+            error["content"]["application/json"]["schema"]["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
         assert_eq!(error_fields, ["code", "message", "requestid"]);
-        let epoch = &get["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["checkin_time"];
+        let epoch = &get["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["checkin_time"];
         assert_eq!(epoch["x-dingtalk-type"], "epoch_ms");
-        assert_eq!(epoch["description"], "checkin_time的说明。\n\nUnix time in milliseconds.");
-        assert!(get["responses"]["200"]["content"]["application/json"].get("example").is_none());
+        assert_eq!(
+            epoch["description"],
+            "checkin_time的说明。\n\nUnix time in milliseconds."
+        );
+        assert!(
+            get["responses"]["200"]["content"]["application/json"]
+                .get("example")
+                .is_none()
+        );
         assert_eq!(get["x-dingtalk-pagination"]["style"], "next_token");
         assert_eq!(get["x-dingtalk-pagination"]["has_more"], "hasMore");
         assert_eq!(get["x-dingtalk-pagination"]["next"], "nextToken");
@@ -1342,7 +1648,10 @@ mod tests {
         assert_eq!(get["security"], json!([]));
         assert_eq!(get["parameters"][1]["schema"]["format"], "password");
         assert_eq!(get["parameters"][1]["schema"]["x-dingtalk-secret"], true);
-        assert_eq!(get["x-dingtalk-requires-one-of"], json!([["appkey", "appsecret"]]));
+        assert_eq!(
+            get["x-dingtalk-requires-one-of"],
+            json!([["appkey", "appsecret"]])
+        );
     }
 
     #[test]
@@ -1361,7 +1670,12 @@ mod tests {
         let doc = doc();
         let send = op(&doc, "/robot/send", "post");
         assert_eq!(send["servers"][0]["url"], "https://oapi.dingtalk.com");
-        assert!(send["servers"][0]["description"].as_str().unwrap().contains("robot"));
+        assert!(
+            send["servers"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("robot")
+        );
         assert_eq!(send["security"], json!([{ "robotToken": [] }]));
         let media = &send["requestBody"]["content"]["application/json"];
         assert_eq!(
@@ -1371,27 +1685,41 @@ mod tests {
         let schema = &media["schema"];
         let keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["msgtype", "text", "link", "at"]);
-        assert_eq!(schema["properties"]["msgtype"]["enum"], json!(["text", "link"]));
+        assert_eq!(
+            schema["properties"]["msgtype"]["enum"],
+            json!(["text", "link"])
+        );
         assert_eq!(schema["required"], json!(["msgtype"]));
         assert_eq!(schema["additionalProperties"], false);
         let union = resolve(&doc, &schema["allOf"][0]["$ref"]);
         assert_eq!(union["x-dingtalk-tag"], "msgtype");
         let variants = union["oneOf"].as_array().unwrap();
         assert_eq!(variants.len(), 2);
-        assert_eq!(variants[1]["properties"]["msgtype"], json!({ "const": "link" }));
+        assert_eq!(
+            variants[1]["properties"]["msgtype"],
+            json!({ "const": "link" })
+        );
         assert_eq!(variants[1]["required"], json!(["msgtype", "link"]));
-        assert_eq!(variants[1]["propertyNames"], json!({ "not": { "enum": ["text"] } }));
+        assert_eq!(
+            variants[1]["propertyNames"],
+            json!({ "not": { "enum": ["text"] } })
+        );
         let link = resolve(&doc, &variants[1]["properties"]["link"]["$ref"]);
         assert_eq!(link["required"], json!(["title"]));
         // A lenient envelope code (the robot may send a numeric string).
-        let errcode = &send["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["errcode"];
+        let errcode = &send["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["errcode"];
         assert_eq!(errcode["type"], json!(["integer", "string", "null"]));
     }
 
     #[test]
     fn components_are_sorted_and_every_ref_resolves() {
         let doc = doc();
-        let names: Vec<&String> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+        let names: Vec<&String> = doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
@@ -1403,8 +1731,16 @@ mod tests {
             resolve(&doc, &json!(r));
         }
         let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
-        assert_eq!(schemes["accessTokenHeader"]["name"], "x-acs-dingtalk-access-token");
+        assert_eq!(
+            schemes["accessTokenHeader"]["name"],
+            "x-acs-dingtalk-access-token"
+        );
         assert_eq!(schemes["accessTokenQuery"]["in"], "query");
-        assert!(schemes["robotToken"]["description"].as_str().unwrap().contains("sign"));
+        assert!(
+            schemes["robotToken"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("sign")
+        );
     }
 }

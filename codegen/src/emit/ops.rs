@@ -7,10 +7,18 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::{Imports, ident, types};
-use crate::ir::{self, Auth, Effect, Envelope, Field, FieldPath, Host, Location, Method, Operation, PaginationStyle, Type};
+use crate::ir::{
+    self, Auth, Effect, Envelope, Field, FieldPath, Host, Location, Method, Operation,
+    PaginationStyle, Type,
+};
 
 /// The request and response types and the trait impls of one operation.
-pub(crate) fn operation(op: &Operation, area: &ir::Area, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+pub(crate) fn operation(
+    op: &Operation,
+    area: &ir::Area,
+    checked: &BTreeSet<String>,
+    imports: &mut Imports,
+) -> TokenStream {
     let client_type = &area.client_type;
     let mut request = op.request.clone();
     request.description = format!(
@@ -26,7 +34,10 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, checked: &BTreeSet<Stri
     let request_ty = types::object(&request, checked, imports);
     let response_ty = types::object(&op.response, checked, imports);
     let name = ident(&op.request.name);
-    let validate = op.request.has_checks.then(|| validate_impl(&name, &op.request.fields, Some(op), checked, imports));
+    let validate = op
+        .request
+        .has_checks
+        .then(|| validate_impl(&name, &op.request.fields, Some(op), checked, imports));
     let info = info(op, &area.name, imports);
     let operation = imports.item("operation::Operation");
     let response = ident(&op.response.name);
@@ -158,7 +169,13 @@ fn style_name(s: PaginationStyle) -> &'static str {
 
 /// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
 /// and `requires_one_of` groups.
-pub(crate) fn validate_impl(name: &Ident, fields: &[Field], op: Option<&Operation>, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+pub(crate) fn validate_impl(
+    name: &Ident,
+    fields: &[Field],
+    op: Option<&Operation>,
+    checked: &BTreeSet<String>,
+    imports: &mut Imports,
+) -> TokenStream {
     let v = imports.item("validate::Validate");
     let fp = imports.item("validate::FieldPath");
     let ve = imports.item("validate::ValidationError");
@@ -170,7 +187,11 @@ pub(crate) fn validate_impl(name: &Ident, fields: &[Field], op: Option<&Operatio
         }
         let rust = ident(&f.rust);
         let wire = &f.wire;
-        let p = if f.flatten { quote!(let p = *path;) } else { quote!(let p = path.field(#wire);) };
+        let p = if f.flatten {
+            quote!(let p = *path;)
+        } else {
+            quote!(let p = path.field(#wire);)
+        };
         body.extend(if f.required {
             quote! { { #p let v = &self.#rust; #checks } }
         } else {
@@ -185,7 +206,12 @@ pub(crate) fn validate_impl(name: &Ident, fields: &[Field], op: Option<&Operatio
             let m = imports.item("validate");
             let groups = op.requires_one_of.iter().map(|g| {
                 let items = g.iter().map(|n| {
-                    let rust = op.request.fields.iter().find(|f| &f.wire == n).map(|f| ident(&f.rust));
+                    let rust = op
+                        .request
+                        .fields
+                        .iter()
+                        .find(|f| &f.wire == n)
+                        .map(|f| ident(&f.rust));
                     quote!((#n, self.#rust.is_some()))
                 });
                 quote!(&[#(#items),*])
@@ -238,7 +264,11 @@ fn bound(b: Option<f64>, ty: &Type) -> TokenStream {
         Type::Number => Literal::f64_suffixed(b.abs()),
         _ => Literal::i64_suffixed((b.abs()) as i64),
     };
-    if b < 0.0 { quote!(Some(-#lit)) } else { quote!(Some(#lit)) }
+    if b < 0.0 {
+        quote!(Some(-#lit))
+    } else {
+        quote!(Some(#lit))
+    }
 }
 
 fn deep_needed(ty: &Type, checked: &BTreeSet<String>) -> bool {
@@ -279,7 +309,11 @@ fn reach_owned(root: TokenStream, path: &FieldPath) -> TokenStream {
 }
 
 fn reach_with(root: TokenStream, path: &FieldPath, borrow: bool) -> TokenStream {
-    let (as_ref, amp) = if borrow { (quote!(.as_ref()), quote!(&)) } else { (quote!(), quote!()) };
+    let (as_ref, amp) = if borrow {
+        (quote!(.as_ref()), quote!(&))
+    } else {
+        (quote!(), quote!())
+    };
     let mut direct = root;
     let mut steps = path.steps.iter();
     let mut chain = None;
@@ -292,10 +326,16 @@ fn reach_with(root: TokenStream, path: &FieldPath, borrow: bool) -> TokenStream 
             break;
         }
     }
-    let Some(mut e) = chain else { return quote!(Some(#amp #direct)) };
+    let Some(mut e) = chain else {
+        return quote!(Some(#amp #direct));
+    };
     for step in steps {
         let r = ident(&step.rust);
-        e = if step.required { quote!(#e.map(|x| #amp x.#r)) } else { quote!(#e.and_then(|x| x.#r #as_ref)) };
+        e = if step.required {
+            quote!(#e.map(|x| #amp x.#r))
+        } else {
+            quote!(#e.and_then(|x| x.#r #as_ref))
+        };
     }
     e
 }
@@ -312,8 +352,18 @@ fn window(w: &ir::Window, imports: &mut Imports) -> TokenStream {
     }
     let start = reach(quote!(self), &w.start);
     let end = reach(quote!(self), &w.end);
-    let s_wire = &w.start.steps.last().map(|s| s.wire.clone()).unwrap_or_default();
-    let e_wire = &w.end.steps.last().map(|s| s.wire.clone()).unwrap_or_default();
+    let s_wire = &w
+        .start
+        .steps
+        .last()
+        .map(|s| s.wire.clone())
+        .unwrap_or_default();
+    let e_wire = &w
+        .end
+        .steps
+        .last()
+        .map(|s| s.wire.clone())
+        .unwrap_or_default();
     let days = w.max_days;
     let many = w.when_many.as_ref().map(|(list, days)| {
         let l = reach(quote!(self), list);
@@ -345,16 +395,30 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     let cursor_steps: Vec<Ident> = p.cursor.steps.iter().map(|s| ident(&s.rust)).collect();
     let cursor_required = p.cursor.steps.last().is_some_and(|s| s.required);
     let (get_cursor, set_cursor) = if cursor_required {
-        (quote!(Some(self.#(#cursor_steps).*)), quote!(if let Some(c) = cursor { self.#(#cursor_steps).* = c; }))
+        (
+            quote!(Some(self.#(#cursor_steps).*)),
+            quote!(if let Some(c) = cursor { self.#(#cursor_steps).* = c; }),
+        )
     } else {
-        (quote!(self.#(#cursor_steps).*), quote!(self.#(#cursor_steps).* = cursor;))
+        (
+            quote!(self.#(#cursor_steps).*),
+            quote!(self.#(#cursor_steps).* = cursor;),
+        )
     };
     let size = if p.size.steps.iter().all(|s| s.required) {
         let steps: Vec<Ident> = p.size.steps.iter().map(|s| ident(&s.rust)).collect();
-        if p.size.ty == Type::Int32 { quote!(Some(i64::from(self.#(#steps).*))) } else { quote!(Some(self.#(#steps).*)) }
+        if p.size.ty == Type::Int32 {
+            quote!(Some(i64::from(self.#(#steps).*)))
+        } else {
+            quote!(Some(self.#(#steps).*))
+        }
     } else {
         let size = reach(quote!(self), &p.size);
-        if p.size.ty == Type::Int32 { quote!(#size.map(|s| i64::from(*s))) } else { quote!(#size.copied()) }
+        if p.size.ty == Type::Int32 {
+            quote!(#size.map(|s| i64::from(*s)))
+        } else {
+            quote!(#size.copied())
+        }
     };
     let next = match &p.next {
         Some(n) => {

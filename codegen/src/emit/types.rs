@@ -10,7 +10,11 @@ use super::{Imports, docs, ident, rust_type};
 use crate::ir::{Enum, Field, NamedKind, Object, Type, TypeDef, Union};
 
 /// One declared type.
-pub(crate) fn type_def(t: &TypeDef, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+pub(crate) fn type_def(
+    t: &TypeDef,
+    checked: &BTreeSet<String>,
+    imports: &mut Imports,
+) -> TokenStream {
     match t {
         TypeDef::Object(o) => object(o, checked, imports),
         TypeDef::Enum(e) => open_enum(e, imports),
@@ -29,37 +33,53 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
     let ser = imports.item("serde::Serialize");
     let de = imports.item("serde::Deserialize");
     let request_only = o.usage.request && !o.usage.response;
-    let deny = (request_only && !o.fields.iter().any(|f| f.flatten)).then(|| quote!(#[serde(deny_unknown_fields)]));
-    let fields = o.fields.iter().map(|f| {
-        let fdoc = docs::doc(&docs::field(f));
-        let fname = ident(&f.rust);
-        let ty = rust_type(&f.ty, f.secret, imports);
-        let ty = if f.required { ty } else { quote!(Option<#ty>) };
-        let mut attrs = Vec::new();
-        if f.flatten {
-            attrs.push(quote!(flatten));
-        } else if f.wire != f.rust {
-            let w = &f.wire;
-            attrs.push(quote!(rename = #w));
-        }
-        if f.lenient {
-            attrs.push(quote!(deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"));
-        }
-        if !f.required {
-            attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
-        }
-        let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
-        quote! { #fdoc #serde pub #fname: #ty, }
-    }).collect::<Vec<_>>();
+    let deny = (request_only && !o.fields.iter().any(|f| f.flatten))
+        .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let fields = o
+        .fields
+        .iter()
+        .map(|f| {
+            let fdoc = docs::doc(&docs::field(f));
+            let fname = ident(&f.rust);
+            let ty = rust_type(&f.ty, f.secret, imports);
+            let ty = if f.required { ty } else { quote!(Option<#ty>) };
+            let mut attrs = Vec::new();
+            if f.flatten {
+                attrs.push(quote!(flatten));
+            } else if f.wire != f.rust {
+                let w = &f.wire;
+                attrs.push(quote!(rename = #w));
+            }
+            if f.lenient {
+                attrs.push(quote!(
+                    deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"
+                ));
+            }
+            if !f.required {
+                attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            }
+            let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
+            quote! { #fdoc #serde pub #fname: #ty, }
+        })
+        .collect::<Vec<_>>();
     let builder = o.usage.request.then(|| constructor(o, imports));
-    let checks = o.has_checks.then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
-    let default = o.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    let checks = o
+        .has_checks
+        .then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
+    let default = o
+        .fields
+        .iter()
+        .all(|f| !f.required)
+        .then(|| quote!(Default,));
     // A type only ever received needs no `Serialize` (it costs build time per type); users who
     // store answers turn it on with the `serialize-responses` feature.
     let (ser, ser_opt) = if o.usage.request {
         (Some(quote!(#ser,)), None)
     } else {
-        (None, Some(quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))])))
+        (
+            None,
+            Some(quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))])),
+        )
     };
     quote! {
         #doc
@@ -78,7 +98,8 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
     let name = ident(&o.name);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    let mut arg_docs = String::from("Creates the value from its required fields; optional fields start unset.");
+    let mut arg_docs =
+        String::from("Creates the value from its required fields; optional fields start unset.");
     let mut setters = Vec::new();
     for f in &o.fields {
         let fname = ident(&f.rust);
@@ -86,7 +107,11 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
         let plain = value.to_string() == f.rust;
         if f.required {
             args.push(quote!(#fname: #arg_ty));
-            inits.push(if plain { quote!(#fname) } else { quote!(#fname: #value) });
+            inits.push(if plain {
+                quote!(#fname)
+            } else {
+                quote!(#fname: #value)
+            });
             if arg_docs.ends_with("unset.") {
                 arg_docs.push('\n');
             }
@@ -126,13 +151,21 @@ fn argument(f: &Field, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let ty = rust_type(&f.ty, f.secret, imports);
     match &f.ty {
         Type::String => (quote!(impl Into<#ty>), quote!(#fname.into())),
-        Type::Named(n) if n.kind == NamedKind::Union => (quote!(impl Into<#ty>), quote!(#fname.into())),
+        Type::Named(n) if n.kind == NamedKind::Union => {
+            (quote!(impl Into<#ty>), quote!(#fname.into()))
+        }
         Type::Array(inner) | Type::Csv(inner) => {
             let item = rust_type(inner, false, imports);
             if **inner == Type::String {
-                (quote!(impl IntoIterator<Item = impl Into<String>>), quote!(#fname.into_iter().map(Into::into).collect()))
+                (
+                    quote!(impl IntoIterator<Item = impl Into<String>>),
+                    quote!(#fname.into_iter().map(Into::into).collect()),
+                )
             } else {
-                (quote!(impl IntoIterator<Item = #item>), quote!(#fname.into_iter().collect()))
+                (
+                    quote!(impl IntoIterator<Item = #item>),
+                    quote!(#fname.into_iter().collect()),
+                )
             }
         }
         _ => (ty, quote!(#fname)),
@@ -151,26 +184,52 @@ fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
     let de_fn = imports.item("primitives::deserialize_open_enum");
     let ser = imports.item("serde::Serialize");
     let de = imports.item("serde::Deserialize");
-    let list = e.values.iter().map(|v| format!("`{}` {}", show(&v.value), v.description)).collect::<Vec<_>>().join("; ");
-    let doc = docs::doc(&format!("{}\n\nValues: {list}. Open: a value not listed here is kept as `Unknown`.", e.description));
+    let list = e
+        .values
+        .iter()
+        .map(|v| format!("`{}` {}", show(&v.value), v.description))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let doc = docs::doc(&format!(
+        "{}\n\nValues: {list}. Open: a value not listed here is kept as `Unknown`.",
+        e.description
+    ));
     let variants = e.values.iter().map(|v| {
         let vname = ident(&v.rust);
         let vdoc = docs::doc(&format!("{} (`{}`)", v.description, show(&v.value)));
         quote!(#vdoc #vname,)
     });
-    let (repr, copy) = if e.string_values { (quote!(String), quote!()) } else { (quote!(i64), quote!(Copy,)) };
+    let (repr, copy) = if e.string_values {
+        (quote!(String), quote!())
+    } else {
+        (quote!(i64), quote!(Copy,))
+    };
     let lits: Vec<TokenStream> = e.values.iter().map(|v| literal(&v.value)).collect();
     let vnames: Vec<_> = e.values.iter().map(|v| ident(&v.rust)).collect();
-    let from_arms = lits.iter().zip(&vnames).map(|(l, v)| quote!(#l => Self::#v,));
+    let from_arms = lits
+        .iter()
+        .zip(&vnames)
+        .map(|(l, v)| quote!(#l => Self::#v,));
     let to_arms = lits.iter().zip(&vnames).map(|(l, v)| {
-        if e.string_values { quote!(Self::#v => #l.to_owned(),) } else { quote!(Self::#v => #l,) }
+        if e.string_values {
+            quote!(Self::#v => #l.to_owned(),)
+        } else {
+            quote!(Self::#v => #l,)
+        }
     });
     let (from_match, unknown_to) = if e.string_values {
-        (quote!(match value.as_str()), quote!(Self::Unknown(v) => v.clone(),))
+        (
+            quote!(match value.as_str()),
+            quote!(Self::Unknown(v) => v.clone(),),
+        )
     } else {
         (quote!(match value), quote!(Self::Unknown(v) => *v,))
     };
-    let fallback = if e.string_values { quote!(_ => Self::Unknown(value),) } else { quote!(other => Self::Unknown(other),) };
+    let fallback = if e.string_values {
+        quote!(_ => Self::Unknown(value),)
+    } else {
+        quote!(other => Self::Unknown(other),)
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, #copy)]
@@ -244,7 +303,12 @@ fn literal(v: &Value) -> TokenStream {
 fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
     let name = ident(&u.name);
     let tag = &u.tag;
-    let list = u.variants.iter().map(|v| format!("`{}` ({})", v.value, v.description)).collect::<Vec<_>>().join(", ");
+    let list = u
+        .variants
+        .iter()
+        .map(|v| format!("`{}` ({})", v.value, v.description))
+        .collect::<Vec<_>>()
+        .join(", ");
     let doc = docs::doc(&format!(
         "{}\n\nOn the wire: `{{\"{tag}\": \"<kind>\", \"<kind>\": {{...}}}}` with kind {list}.",
         u.description

@@ -36,30 +36,34 @@ fn of_type(ty: &Type, types: &[TypeDef], depth: usize) -> Option<Value> {
     }
     match ty {
         Type::Array(inner) => of_type(inner, types, depth + 1).map(|v| Value::Array(vec![v])),
-        Type::Named(n) if n.kind == NamedKind::Object => match types.iter().find(|t| t.name() == n.name) {
-            Some(TypeDef::Object(o)) => {
-                let mut map = Map::new();
-                fill(o, types, &mut map, depth + 1);
-                (!map.is_empty()).then_some(Value::Object(map))
+        Type::Named(n) if n.kind == NamedKind::Object => {
+            match types.iter().find(|t| t.name() == n.name) {
+                Some(TypeDef::Object(o)) => {
+                    let mut map = Map::new();
+                    fill(o, types, &mut map, depth + 1);
+                    (!map.is_empty()).then_some(Value::Object(map))
+                }
+                _ => None,
             }
-            _ => None,
-        },
-        Type::Named(n) if n.kind == NamedKind::Union => match types.iter().find(|t| t.name() == n.name) {
-            Some(TypeDef::Union(u)) => {
-                let first = u.variants.first()?;
-                let content = types.iter().find_map(|t| match t {
-                    TypeDef::Object(o) if o.name == first.ty => Some(o),
-                    _ => None,
-                })?;
-                let mut inner = Map::new();
-                fill(content, types, &mut inner, depth + 1);
-                let mut map = Map::new();
-                map.insert(u.tag.clone(), Value::String(first.value.clone()));
-                map.insert(first.value.clone(), Value::Object(inner));
-                Some(Value::Object(map))
+        }
+        Type::Named(n) if n.kind == NamedKind::Union => {
+            match types.iter().find(|t| t.name() == n.name) {
+                Some(TypeDef::Union(u)) => {
+                    let first = u.variants.first()?;
+                    let content = types.iter().find_map(|t| match t {
+                        TypeDef::Object(o) if o.name == first.ty => Some(o),
+                        _ => None,
+                    })?;
+                    let mut inner = Map::new();
+                    fill(content, types, &mut inner, depth + 1);
+                    let mut map = Map::new();
+                    map.insert(u.tag.clone(), Value::String(first.value.clone()));
+                    map.insert(first.value.clone(), Value::Object(inner));
+                    Some(Value::Object(map))
+                }
+                _ => None,
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
 }

@@ -11,16 +11,28 @@ mod types;
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostics, Pos};
-use crate::load::Parsed;
 use crate::ir::{self, Api, Area, NamedKind, TypeDef, Usage};
+use crate::load::Parsed;
 use crate::names;
 use crate::spec::{self, SpecFile};
-
 
 use types::Registry;
 
 /// Names no area may take: they are cargo features or modules of the generated crate.
-const RESERVED_AREAS: &[&str] = &["runtime", "callback", "mock", "cli", "default", "operation", "primitives", "validate", "error", "client", "token", "paginate"];
+const RESERVED_AREAS: &[&str] = &[
+    "runtime",
+    "callback",
+    "mock",
+    "cli",
+    "default",
+    "operation",
+    "primitives",
+    "validate",
+    "error",
+    "client",
+    "token",
+    "paginate",
+];
 
 /// Lowering state for one spec file.
 pub(crate) struct Ctx<'a> {
@@ -41,19 +53,44 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
     let mut area_pos: BTreeMap<String, Pos> = BTreeMap::new();
     let mut type_pos: BTreeMap<String, Pos> = BTreeMap::new();
     let mut op_pos: BTreeMap<String, Pos> = BTreeMap::new();
-    for Parsed { path: file, name: file_name, spec } in files {
-        let pos = Pos::new(file, spec.area.referenced.line(), spec.area.referenced.column());
+    for Parsed {
+        path: file,
+        name: file_name,
+        spec,
+    } in files
+    {
+        let pos = Pos::new(
+            file,
+            spec.area.referenced.line(),
+            spec.area.referenced.column(),
+        );
         let name = spec.area.value.clone();
-        if !names::is_snake_ident(&name) || RESERVED_AREAS.contains(&name.as_str()) || names::is_keyword(&name) {
-            diags.error(&pos, format!("area `{name}` must be a snake_case name other than {}", RESERVED_AREAS.join(", ")));
+        if !names::is_snake_ident(&name)
+            || RESERVED_AREAS.contains(&name.as_str())
+            || names::is_keyword(&name)
+        {
+            diags.error(
+                &pos,
+                format!(
+                    "area `{name}` must be a snake_case name other than {}",
+                    RESERVED_AREAS.join(", ")
+                ),
+            );
         }
         if let Some(first) = area_pos.get(&name) {
-            diags.error(&pos, format!("area `{name}` is already declared at {first}"));
+            diags.error(
+                &pos,
+                format!("area `{name}` is already declared at {first}"),
+            );
             continue;
         }
         area_pos.insert(name.clone(), pos);
         let registry = declare_types(file, spec, &mut type_pos, diags);
-        let mut ctx = Ctx { file, registry: &registry, diags };
+        let mut ctx = Ctx {
+            file,
+            registry: &registry,
+            diags,
+        };
         let mut area = ctx.lower_area(spec, &mut op_pos);
         area.file = format!("spec/{file_name}");
         areas.insert(name, area);
@@ -66,7 +103,13 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
                 if let Some(other) = generated.insert(name.clone(), op.id.clone())
                     && let Some(p) = op_pos.get(&op.id)
                 {
-                    diags.error(p, format!("operations `{other}` and `{}` both make the type `{name}`", op.id));
+                    diags.error(
+                        p,
+                        format!(
+                            "operations `{other}` and `{}` both make the type `{name}`",
+                            op.id
+                        ),
+                    );
                 }
             }
             for generated in [&op.request.name, &op.response.name] {
@@ -76,22 +119,39 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
             }
         }
         if let Some(p) = type_pos.get(&area.client_type) {
-            diags.error(p, format!("type name `{}` is taken by the client of area `{}`", area.client_type, area.name));
+            diags.error(
+                p,
+                format!(
+                    "type name `{}` is taken by the client of area `{}`",
+                    area.client_type, area.name
+                ),
+            );
         }
     }
     Api { areas }
 }
 
 /// Records the names one file declares; checks their form and global uniqueness.
-fn declare_types(file: &str, spec: &SpecFile, seen: &mut BTreeMap<String, Pos>, diags: &mut Diagnostics) -> Registry {
+fn declare_types(
+    file: &str,
+    spec: &SpecFile,
+    seen: &mut BTreeMap<String, Pos>,
+    diags: &mut Diagnostics,
+) -> Registry {
     let mut reg = Registry::new();
     let mut declare = |name: &spec::S<String>, kind: NamedKind, diags: &mut Diagnostics| {
         let pos = Pos::new(file, name.referenced.line(), name.referenced.column());
         if !names::is_upper_camel(&name.value) {
-            diags.error(&pos, format!("type name `{}` must be UpperCamelCase", name.value));
+            diags.error(
+                &pos,
+                format!("type name `{}` must be UpperCamelCase", name.value),
+            );
         }
         if let Some(first) = seen.get(&name.value) {
-            diags.error(&pos, format!("type `{}` is already declared at {first}", name.value));
+            diags.error(
+                &pos,
+                format!("type `{}` is already declared at {first}", name.value),
+            );
             return;
         }
         seen.insert(name.value.clone(), pos);
@@ -101,7 +161,11 @@ fn declare_types(file: &str, spec: &SpecFile, seen: &mut BTreeMap<String, Pos>, 
         declare(&t.value.name, NamedKind::Object, diags);
     }
     for e in &spec.enums {
-        let kind = if e.value.ty.value == "string" { NamedKind::StringEnum } else { NamedKind::IntEnum };
+        let kind = if e.value.ty.value == "string" {
+            NamedKind::StringEnum
+        } else {
+            NamedKind::IntEnum
+        };
         declare(&e.value.name, kind, diags);
     }
     for u in &spec.unions {
@@ -138,10 +202,15 @@ impl Ctx<'_> {
         let mut operations = Vec::new();
         let mut fn_names: BTreeMap<String, String> = BTreeMap::new();
         for op in &spec.operations {
-            let Some(lowered) = self.lower_operation(&op.value, &area_name, &types) else { continue };
+            let Some(lowered) = self.lower_operation(&op.value, &area_name, &types) else {
+                continue;
+            };
             let pos = self.pos(&op.value.id.referenced);
             if let Some(first) = op_pos.get(&lowered.id) {
-                self.diags.error(&pos, format!("duplicate operation id `{}` (first at {first})", lowered.id));
+                self.diags.error(
+                    &pos,
+                    format!("duplicate operation id `{}` (first at {first})", lowered.id),
+                );
                 continue;
             }
             op_pos.insert(lowered.id.clone(), pos.clone());
@@ -180,7 +249,13 @@ impl Ctx<'_> {
             "integer" => false,
             other => {
                 let p = self.pos(&e.ty.referenced);
-                self.diags.error(&p, format!("enum `{}` has type `{other}`; expected `integer` or `string`", e.name.value));
+                self.diags.error(
+                    &p,
+                    format!(
+                        "enum `{}` has type `{other}`; expected `integer` or `string`",
+                        e.name.value
+                    ),
+                );
                 false
             }
         };
@@ -190,26 +265,58 @@ impl Ctx<'_> {
         for v in &e.values {
             let pos = self.pos(&v.value.value.referenced);
             let value = v.value.value.value.clone();
-            let fits = if string_values { value.is_string() } else { value.is_i64() };
+            let fits = if string_values {
+                value.is_string()
+            } else {
+                value.is_i64()
+            };
             if !fits {
-                self.diags.error(&pos, format!("value `{value}` of enum `{}` is not {}", e.name.value, e.ty.value));
+                self.diags.error(
+                    &pos,
+                    format!(
+                        "value `{value}` of enum `{}` is not {}",
+                        e.name.value, e.ty.value
+                    ),
+                );
             }
             if seen_values.contains(&value) {
-                self.diags.error(&pos, format!("duplicate value `{value}` in enum `{}`", e.name.value));
+                self.diags.error(
+                    &pos,
+                    format!("duplicate value `{value}` in enum `{}`", e.name.value),
+                );
             }
             seen_values.push(value.clone());
             let name_pos = self.pos(&v.value.name.referenced);
             let Some(rust) = names::variant_name(&v.value.name.value) else {
-                self.diags.error(&name_pos, format!("enum value name `{}` makes no Rust name", v.value.name.value));
+                self.diags.error(
+                    &name_pos,
+                    format!(
+                        "enum value name `{}` makes no Rust name",
+                        v.value.name.value
+                    ),
+                );
                 continue;
             };
             if rust == "Unknown" {
-                self.diags.error(&name_pos, "the variant name `Unknown` is reserved for values the spec does not list");
+                self.diags.error(
+                    &name_pos,
+                    "the variant name `Unknown` is reserved for values the spec does not list",
+                );
             }
             if let Some(other) = seen_names.insert(rust.clone(), v.value.name.value.clone()) {
-                self.diags.error(&name_pos, format!("enum values `{other}` and `{}` both become `{rust}`", v.value.name.value));
+                self.diags.error(
+                    &name_pos,
+                    format!(
+                        "enum values `{other}` and `{}` both become `{rust}`",
+                        v.value.name.value
+                    ),
+                );
             }
-            values.push(ir::EnumValue { value, rust, description: v.value.description.trim().to_owned() });
+            values.push(ir::EnumValue {
+                value,
+                rust,
+                description: v.value.description.trim().to_owned(),
+            });
         }
         ir::Enum {
             name: e.name.value.clone(),
@@ -234,15 +341,27 @@ impl Ctx<'_> {
             }
             let vpos = self.pos(&v.value.value.referenced);
             let Some(rust) = names::variant_name(&v.value.value.value) else {
-                self.diags.error(&vpos, format!("union value `{}` makes no Rust name", v.value.value.value));
+                self.diags.error(
+                    &vpos,
+                    format!("union value `{}` makes no Rust name", v.value.value.value),
+                );
                 continue;
             };
             if let Some(other) = seen.insert(rust.clone(), v.value.value.value.clone()) {
-                self.diags.error(&vpos, format!("union values `{other}` and `{}` both become `{rust}`", v.value.value.value));
+                self.diags.error(
+                    &vpos,
+                    format!(
+                        "union values `{other}` and `{}` both become `{rust}`",
+                        v.value.value.value
+                    ),
+                );
                 continue;
             }
             if v.value.value.value == u.tag.value {
-                self.diags.error(&vpos, format!("union value `{}` equals the tag key", u.tag.value));
+                self.diags.error(
+                    &vpos,
+                    format!("union value `{}` equals the tag key", u.tag.value),
+                );
             }
             variants.push(ir::UnionVariant {
                 value: v.value.value.value.clone(),
@@ -253,7 +372,8 @@ impl Ctx<'_> {
         }
         if variants.is_empty() {
             let p = self.pos(&u.name.referenced);
-            self.diags.error(&p, format!("union `{}` has no variants", u.name.value));
+            self.diags
+                .error(&p, format!("union `{}` has no variants", u.name.value));
             return None;
         }
         Some(ir::Union {

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Ctx;
 use super::examples;
 use super::types::Role;
-use crate::ir::{self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Type, TypeDef, Usage};
+use crate::ir::{
+    self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Type, TypeDef, Usage,
+};
 use crate::names;
 use crate::spec::{self, SpecFile};
 
@@ -20,19 +22,36 @@ pub(crate) fn id_from_path(path: &str) -> String {
 }
 
 impl Ctx<'_> {
-    pub(crate) fn lower_operation(&mut self, op: &spec::Operation, area: &str, types: &[TypeDef]) -> Option<ir::Operation> {
+    pub(crate) fn lower_operation(
+        &mut self,
+        op: &spec::Operation,
+        area: &str,
+        types: &[TypeDef],
+    ) -> Option<ir::Operation> {
         let id = op.id.value.clone();
         let id_pos = self.pos(&op.id.referenced);
         let path_pos = self.pos(&op.path.referenced);
         let path = op.path.value.clone();
         if !path.starts_with('/') || path.contains(['?', '#', '{', ' ']) {
-            self.diags.error(&path_pos, format!("path `{path}` must start with `/` and hold no query, fragment or template"));
+            self.diags.error(
+                &path_pos,
+                format!(
+                    "path `{path}` must start with `/` and hold no query, fragment or template"
+                ),
+            );
         } else if id_from_path(&path) != id {
-            self.diags.error(&id_pos, format!("operation id `{id}` does not match its path `{path}`: the id must be `{}`", id_from_path(&path)));
+            self.diags.error(
+                &id_pos,
+                format!(
+                    "operation id `{id}` does not match its path `{path}`: the id must be `{}`",
+                    id_from_path(&path)
+                ),
+            );
         }
         if !op.doc.value.starts_with("https://") {
             let p = self.pos(&op.doc.referenced);
-            self.diags.error(&p, format!("`doc` of `{id}` must be an https:// link"));
+            self.diags
+                .error(&p, format!("`doc` of `{id}` must be an https:// link"));
         }
         let method = match op.method.value {
             spec::Method::Get => Method::Get,
@@ -58,13 +77,22 @@ impl Ctx<'_> {
         let auth_pos = self.pos(&op.auth.referenced);
         match (auth, host) {
             (Auth::HeaderToken, h) if h != Host::Api => {
-                self.diags.error(&auth_pos, format!("`{id}`: `header_token` is the v1.0 credential and needs `host: api`"));
+                self.diags.error(
+                    &auth_pos,
+                    format!("`{id}`: `header_token` is the v1.0 credential and needs `host: api`"),
+                );
             }
             (Auth::QueryToken, h) if h != Host::Oapi => {
                 self.diags.error(&auth_pos, format!("`{id}`: `query_token` is the oapi credential and needs `host: oapi` (v1.0 rejects a token in the query)"));
             }
-            (Auth::Robot, h) if h != Host::Robot => self.diags.error(&auth_pos, format!("`{id}`: `auth: robot` needs `host: robot`")),
-            (a, Host::Robot) if a != Auth::Robot => self.diags.error(&auth_pos, format!("`{id}`: `host: robot` needs `auth: robot`")),
+            (Auth::Robot, h) if h != Host::Robot => self.diags.error(
+                &auth_pos,
+                format!("`{id}`: `auth: robot` needs `host: robot`"),
+            ),
+            (a, Host::Robot) if a != Auth::Robot => self.diags.error(
+                &auth_pos,
+                format!("`{id}`: `host: robot` needs `auth: robot`"),
+            ),
             _ => {}
         }
         let owner = format!("operation `{id}`");
@@ -73,18 +101,30 @@ impl Ctx<'_> {
             let p = spec_pos(self, &op.params, &f.wire);
             let credential = match (auth, f.location) {
                 (Auth::QueryToken | Auth::Robot, Some(Location::Query)) => f.wire == "access_token",
-                (Auth::HeaderToken, Some(Location::Header)) => f.wire.eq_ignore_ascii_case("x-acs-dingtalk-access-token"),
+                (Auth::HeaderToken, Some(Location::Header)) => {
+                    f.wire.eq_ignore_ascii_case("x-acs-dingtalk-access-token")
+                }
                 _ => false,
             };
             if credential {
                 self.diags.error(&p, format!("`{}` is the credential of `{id}`; the client adds it, so leave it out of `params`", f.wire));
             }
             if method == Method::Get && f.location == Some(Location::Body) {
-                self.diags.error(&p, format!("`{id}` is a GET and sends no body, but parameter `{}` is `in: body`", f.wire));
+                self.diags.error(
+                    &p,
+                    format!(
+                        "`{id}` is a GET and sends no body, but parameter `{}` is `in: body`",
+                        f.wire
+                    ),
+                );
             }
         }
         self.check_flattened_keys(&params, &op.params, types);
-        let mut response = self.lower_fields(&op.response, Role::Response, &format!("the response of `{id}`"));
+        let mut response = self.lower_fields(
+            &op.response,
+            Role::Response,
+            &format!("the response of `{id}`"),
+        );
         if envelope == Envelope::Errcode {
             for f in &mut response {
                 f.lenient = f.wire == "errcode" && f.ty == Type::Integer && !f.required;
@@ -93,14 +133,18 @@ impl Ctx<'_> {
         for f in &op.response {
             if f.value.flatten.is_some() {
                 let p = self.pos(&f.value.name.referenced);
-                self.diags.error(&p, "`flatten` is only for request parameters");
+                self.diags
+                    .error(&p, "`flatten` is only for request parameters");
             }
         }
         let fn_name = match &op.fn_name {
             Some(f) => {
                 if !names::is_snake_ident(&f.value) || names::is_keyword(&f.value) {
                     let p = self.pos(&f.referenced);
-                    self.diags.error(&p, format!("`fn_name` `{}` is not a snake_case identifier", f.value));
+                    self.diags.error(
+                        &p,
+                        format!("`fn_name` `{}` is not a snake_case identifier", f.value),
+                    );
                 }
                 f.value.clone()
             }
@@ -111,7 +155,10 @@ impl Ctx<'_> {
             doc_name: None,
             description: format!("{}: the request of `{id}`.", op.title.trim()),
             fields: params,
-            usage: Usage { request: true, response: false },
+            usage: Usage {
+                request: true,
+                response: false,
+            },
             has_checks: false,
         };
         let response = Object {
@@ -119,20 +166,42 @@ impl Ctx<'_> {
             doc_name: None,
             description: format!("{}: the response of `{id}`.", op.title.trim()),
             fields: response,
-            usage: Usage { request: false, response: true },
+            usage: Usage {
+                request: false,
+                response: true,
+            },
             has_checks: false,
         };
-        let pagination = op.pagination.as_ref().and_then(|p| self.lower_pagination(p, &request, &response, types));
-        let windows = op.windows.iter().filter_map(|w| self.lower_window(w, &request, types)).collect();
+        let pagination = op
+            .pagination
+            .as_ref()
+            .and_then(|p| self.lower_pagination(p, &request, &response, types));
+        let windows = op
+            .windows
+            .iter()
+            .filter_map(|w| self.lower_window(w, &request, types))
+            .collect();
         let mut requires_one_of = Vec::new();
         for group in &op.requires_one_of {
             let mut names = Vec::new();
             for n in group {
                 let p = self.pos(&n.referenced);
                 match request.fields.iter().find(|f| f.wire == n.value) {
-                    Some(f) if f.required => self.diags.error(&p, format!("`{}` is required anyway; `requires_one_of` lists optional parameters", n.value)),
+                    Some(f) if f.required => self.diags.error(
+                        &p,
+                        format!(
+                            "`{}` is required anyway; `requires_one_of` lists optional parameters",
+                            n.value
+                        ),
+                    ),
                     Some(_) => {}
-                    None => self.diags.error(&p, format!("`requires_one_of` names `{}`, which is not a parameter of `{id}`", n.value)),
+                    None => self.diags.error(
+                        &p,
+                        format!(
+                            "`requires_one_of` names `{}`, which is not a parameter of `{id}`",
+                            n.value
+                        ),
+                    ),
                 }
                 names.push(n.value.clone());
             }
@@ -168,15 +237,30 @@ impl Ctx<'_> {
     }
 
     /// The keys a flattened union puts at the top level must not be sibling parameters.
-    fn check_flattened_keys(&mut self, params: &[ir::Field], spec_params: &[spec::S<spec::Field>], types: &[TypeDef]) {
+    fn check_flattened_keys(
+        &mut self,
+        params: &[ir::Field],
+        spec_params: &[spec::S<spec::Field>],
+        types: &[TypeDef],
+    ) {
         for f in params.iter().filter(|f| f.flatten) {
             let Type::Named(n) = &f.ty else { continue };
-            let Some(TypeDef::Union(u)) = types.iter().find(|t| t.name() == n.name) else { continue };
-            let keys: Vec<&str> = std::iter::once(u.tag.as_str()).chain(u.variants.iter().map(|v| v.value.as_str())).collect();
+            let Some(TypeDef::Union(u)) = types.iter().find(|t| t.name() == n.name) else {
+                continue;
+            };
+            let keys: Vec<&str> = std::iter::once(u.tag.as_str())
+                .chain(u.variants.iter().map(|v| v.value.as_str()))
+                .collect();
             for other in params {
                 if !other.flatten && keys.contains(&other.wire.as_str()) {
                     let p = spec_pos(self, spec_params, &other.wire);
-                    self.diags.error(&p, format!("parameter `{}` is also a key of the flattened union `{}`", other.wire, u.name));
+                    self.diags.error(
+                        &p,
+                        format!(
+                            "parameter `{}` is also a key of the flattened union `{}`",
+                            other.wire, u.name
+                        ),
+                    );
                 }
             }
         }
@@ -188,8 +272,16 @@ impl Ctx<'_> {
             .types
             .iter()
             .map(|t| (t.value.name.value.clone(), t.value.name.referenced))
-            .chain(spec.enums.iter().map(|e| (e.value.name.value.clone(), e.value.name.referenced)))
-            .chain(spec.unions.iter().map(|u| (u.value.name.value.clone(), u.value.name.referenced)))
+            .chain(
+                spec.enums
+                    .iter()
+                    .map(|e| (e.value.name.value.clone(), e.value.name.referenced)),
+            )
+            .chain(
+                spec.unions
+                    .iter()
+                    .map(|u| (u.value.name.value.clone(), u.value.name.referenced)),
+            )
             .collect();
         // Which way each type travels.
         let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
@@ -206,10 +298,14 @@ impl Ctx<'_> {
             // "never used" would only mislead.
             if u == Usage::default()
                 && !had_errors
-                && let Some(loc) = pos_of.get(t.name()) {
-                    let p = self.pos(loc);
-                    self.diags.error(&p, format!("type `{}` is never used by an operation", t.name()));
-                }
+                && let Some(loc) = pos_of.get(t.name())
+            {
+                let p = self.pos(loc);
+                self.diags.error(
+                    &p,
+                    format!("type `{}` is never used by an operation", t.name()),
+                );
+            }
             match t {
                 TypeDef::Object(o) => o.usage = u,
                 TypeDef::Enum(e) => e.usage = u,
@@ -220,10 +316,12 @@ impl Ctx<'_> {
         for t in &area.types {
             if let TypeDef::Object(o) = t
                 && reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new())
-                    && let Some(loc) = pos_of.get(&o.name) {
-                        let p = self.pos(loc);
-                        self.diags.error(&p, format!("type `{}` contains itself", o.name));
-                    }
+                && let Some(loc) = pos_of.get(&o.name)
+            {
+                let p = self.pos(loc);
+                self.diags
+                    .error(&p, format!("type `{}` contains itself", o.name));
+            }
         }
         // Which request-side types need a `validate_at`.
         loop {
@@ -232,12 +330,14 @@ impl Ctx<'_> {
             for t in &mut area.types {
                 match t {
                     TypeDef::Object(o) => {
-                        let c = o.usage.request && o.fields.iter().any(|f| field_checks(f, &snapshot));
+                        let c =
+                            o.usage.request && o.fields.iter().any(|f| field_checks(f, &snapshot));
                         changed |= c != o.has_checks;
                         o.has_checks = c;
                     }
                     TypeDef::Union(u) => {
-                        let c = u.usage.request && u.variants.iter().any(|v| snapshot.contains(&v.ty));
+                        let c =
+                            u.usage.request && u.variants.iter().any(|v| snapshot.contains(&v.ty));
                         changed |= c != u.has_checks;
                         u.has_checks = c;
                     }
@@ -260,7 +360,10 @@ impl Ctx<'_> {
 /// Where the spec names the field with this wire name (lowered fields may be fewer than the
 /// spec's, so positions are looked up, never zipped).
 fn spec_pos(ctx: &Ctx<'_>, fields: &[spec::S<spec::Field>], wire: &str) -> crate::diag::Pos {
-    let f = fields.iter().find(|f| f.value.name.value == wire).or(fields.first());
+    let f = fields
+        .iter()
+        .find(|f| f.value.name.value == wire)
+        .or(fields.first());
     match f {
         Some(f) => ctx.pos(&f.value.name.referenced),
         None => crate::diag::Pos::new(ctx.file, 1, 1),
@@ -301,7 +404,11 @@ fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String
             if seen {
                 return;
             }
-            if request { u.request = true } else { u.response = true }
+            if request {
+                u.request = true
+            } else {
+                u.response = true
+            }
             match types.iter().find(|t| t.name() == n.name) {
                 Some(TypeDef::Object(o)) => {
                     for f in &o.fields {
@@ -310,7 +417,10 @@ fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String
                 }
                 Some(TypeDef::Union(u)) => {
                     for v in &u.variants {
-                        let vt = Type::Named(ir::NamedRef { name: v.ty.clone(), kind: NamedKind::Object });
+                        let vt = Type::Named(ir::NamedRef {
+                            name: v.ty.clone(),
+                            kind: NamedKind::Object,
+                        });
                         mark(&vt, request, types, usage);
                     }
                 }
@@ -327,14 +437,18 @@ fn reaches(from: &str, target: &str, types: &[TypeDef], seen: &mut BTreeSet<Stri
     if !seen.insert(from.to_owned()) {
         return false;
     }
-    let Some(TypeDef::Object(o)) = types.iter().find(|t| t.name() == from) else { return false };
+    let Some(TypeDef::Object(o)) = types.iter().find(|t| t.name() == from) else {
+        return false;
+    };
     o.fields.iter().any(|f| {
         let mut t = &f.ty;
         while let Type::Array(inner) | Type::Csv(inner) = t {
             t = inner;
         }
         match t {
-            Type::Named(n) if n.kind == NamedKind::Object => n.name == target || reaches(&n.name, target, types, seen),
+            Type::Named(n) if n.kind == NamedKind::Object => {
+                n.name == target || reaches(&n.name, target, types, seen)
+            }
             _ => false,
         }
     })

@@ -2,7 +2,9 @@
 
 use super::Ctx;
 use super::types::type_label;
-use crate::ir::{FieldPath, NamedKind, Object, Pagination, PaginationStyle, PathStep, Type, TypeDef, Window};
+use crate::ir::{
+    FieldPath, NamedKind, Object, Pagination, PaginationStyle, PathStep, Type, TypeDef, Window,
+};
 use crate::spec::{self, S};
 
 /// Resolves a dotted wire path from an object through nested named objects.
@@ -16,9 +18,16 @@ pub(crate) fn resolve(root: &Object, path: &str, types: &[TypeDef]) -> Result<Fi
             .iter()
             .find(|f| f.wire == *seg)
             .ok_or_else(|| format!("`{path}`: `{}` has no field `{seg}`", obj.name))?;
-        steps.push(PathStep { wire: field.wire.clone(), rust: field.rust.clone(), required: field.required });
+        steps.push(PathStep {
+            wire: field.wire.clone(),
+            rust: field.rust.clone(),
+            required: field.required,
+        });
         if i + 1 == segments.len() {
-            return Ok(FieldPath { steps, ty: field.ty.clone() });
+            return Ok(FieldPath {
+                steps,
+                ty: field.ty.clone(),
+            });
         }
         obj = match &field.ty {
             Type::Named(n) if n.kind == NamedKind::Object => types
@@ -28,19 +37,39 @@ pub(crate) fn resolve(root: &Object, path: &str, types: &[TypeDef]) -> Result<Fi
                     _ => None,
                 })
                 .ok_or_else(|| format!("`{path}`: type `{}` not found", n.name))?,
-            other => return Err(format!("`{path}`: `{seg}` is `{}`, not an object", type_label(other))),
+            other => {
+                return Err(format!(
+                    "`{path}`: `{seg}` is `{}`, not an object",
+                    type_label(other)
+                ));
+            }
         };
     }
     Err(format!("`{path}` is empty"))
 }
 
 impl Ctx<'_> {
-    fn path(&mut self, root: &Object, p: &S<String>, types: &[TypeDef], what: &str, ok: impl Fn(&Type) -> bool, want: &str) -> Option<FieldPath> {
+    fn path(
+        &mut self,
+        root: &Object,
+        p: &S<String>,
+        types: &[TypeDef],
+        what: &str,
+        ok: impl Fn(&Type) -> bool,
+        want: &str,
+    ) -> Option<FieldPath> {
         let pos = self.pos(&p.referenced);
         match resolve(root, &p.value, types) {
             Ok(fp) if ok(&fp.ty) => Some(fp),
             Ok(fp) => {
-                self.diags.error(&pos, format!("{what} `{}` is `{}`; expected {want}", p.value, type_label(&fp.ty)));
+                self.diags.error(
+                    &pos,
+                    format!(
+                        "{what} `{}` is `{}`; expected {want}",
+                        p.value,
+                        type_label(&fp.ty)
+                    ),
+                );
                 None
             }
             Err(msg) => {
@@ -51,7 +80,13 @@ impl Ctx<'_> {
     }
 
     /// Resolves and checks a pagination block against the request and response.
-    pub(crate) fn lower_pagination(&mut self, p: &S<spec::Pagination>, req: &Object, resp: &Object, types: &[TypeDef]) -> Option<Pagination> {
+    pub(crate) fn lower_pagination(
+        &mut self,
+        p: &S<spec::Pagination>,
+        req: &Object,
+        resp: &Object,
+        types: &[TypeDef],
+    ) -> Option<Pagination> {
         let pos = self.pos(&p.referenced);
         let s = &p.value;
         let style = match s.style.value {
@@ -64,16 +99,30 @@ impl Ctx<'_> {
         let int = |t: &Type| *t == Type::Integer;
         let cursor = self.path(req, &s.cursor, types, "pagination cursor", int, "integer");
         if let Some(c) = &cursor
-            && c.steps[..c.steps.len() - 1].iter().any(|st| !st.required) {
-                self.diags.error(&pos, format!("pagination cursor `{}` sits inside an optional object; the objects around it must be required", s.cursor.value));
-            }
-        let size = self.path(req, &s.size, types, "pagination size", |t| matches!(t, Type::Integer | Type::Int32), "integer or int32");
+            && c.steps[..c.steps.len() - 1].iter().any(|st| !st.required)
+        {
+            self.diags.error(&pos, format!("pagination cursor `{}` sits inside an optional object; the objects around it must be required", s.cursor.value));
+        }
+        let size = self.path(
+            req,
+            &s.size,
+            types,
+            "pagination size",
+            |t| matches!(t, Type::Integer | Type::Int32),
+            "integer or int32",
+        );
         let uses_next = style != PaginationStyle::PageNumber;
-        let uses_has_more = matches!(style, PaginationStyle::CursorHasMore | PaginationStyle::NextToken);
+        let uses_has_more = matches!(
+            style,
+            PaginationStyle::CursorHasMore | PaginationStyle::NextToken
+        );
         let next = match (&s.next, uses_next) {
             (Some(n), true) => self.path(resp, n, types, "pagination next", int, "integer"),
             (None, true) => {
-                self.diags.error(&pos, "this pagination style needs `next`: the response path of the next cursor");
+                self.diags.error(
+                    &pos,
+                    "this pagination style needs `next`: the response path of the next cursor",
+                );
                 None
             }
             (Some(n), false) => {
@@ -84,45 +133,113 @@ impl Ctx<'_> {
             (None, false) => None,
         };
         let has_more = match (&s.has_more, uses_has_more) {
-            (Some(h), true) => self.path(resp, h, types, "pagination has_more", |t| *t == Type::Boolean, "boolean"),
+            (Some(h), true) => self.path(
+                resp,
+                h,
+                types,
+                "pagination has_more",
+                |t| *t == Type::Boolean,
+                "boolean",
+            ),
             (None, true) => {
                 self.diags.error(&pos, "this pagination style needs `has_more`: the response path of the has-more flag");
                 None
             }
             (Some(h), false) => {
                 let hp = self.pos(&h.referenced);
-                self.diags.error(&hp, "this pagination style ends on the cursor alone and does not read `has_more`");
+                self.diags.error(
+                    &hp,
+                    "this pagination style ends on the cursor alone and does not read `has_more`",
+                );
                 None
             }
             (None, false) => None,
         };
-        let items = self.path(resp, &s.items, types, "pagination items", |t| matches!(t, Type::Array(_)), "an array")?;
-        let Type::Array(item_type) = items.ty.clone() else { return None };
-        Some(Pagination { style, cursor: cursor?, size: size?, next, has_more, items, item_type: *item_type })
+        let items = self.path(
+            resp,
+            &s.items,
+            types,
+            "pagination items",
+            |t| matches!(t, Type::Array(_)),
+            "an array",
+        )?;
+        let Type::Array(item_type) = items.ty.clone() else {
+            return None;
+        };
+        Some(Pagination {
+            style,
+            cursor: cursor?,
+            size: size?,
+            next,
+            has_more,
+            items,
+            item_type: *item_type,
+        })
     }
 
     /// Resolves and checks a time window against the request.
-    pub(crate) fn lower_window(&mut self, w: &S<spec::Window>, req: &Object, types: &[TypeDef]) -> Option<Window> {
+    pub(crate) fn lower_window(
+        &mut self,
+        w: &S<spec::Window>,
+        req: &Object,
+        types: &[TypeDef],
+    ) -> Option<Window> {
         let s = &w.value;
         let time = |t: &Type| matches!(t, Type::EpochMs | Type::DateTime);
-        let start = self.path(req, &s.start, types, "window start", time, "epoch_ms or datetime");
-        let end = self.path(req, &s.end, types, "window end", time, "epoch_ms or datetime");
+        let start = self.path(
+            req,
+            &s.start,
+            types,
+            "window start",
+            time,
+            "epoch_ms or datetime",
+        );
+        let end = self.path(
+            req,
+            &s.end,
+            types,
+            "window end",
+            time,
+            "epoch_ms or datetime",
+        );
         let (start, end) = (start?, end?);
         let pos = self.pos(&w.referenced);
         if start.ty != end.ty {
-            self.diags.error(&pos, format!("window start `{}` and end `{}` have different types", s.start.value, s.end.value));
+            self.diags.error(
+                &pos,
+                format!(
+                    "window start `{}` and end `{}` have different types",
+                    s.start.value, s.end.value
+                ),
+            );
         }
-        let parent = |p: &FieldPath| p.steps[..p.steps.len() - 1].iter().map(|s| s.wire.clone()).collect::<Vec<_>>();
+        let parent = |p: &FieldPath| {
+            p.steps[..p.steps.len() - 1]
+                .iter()
+                .map(|s| s.wire.clone())
+                .collect::<Vec<_>>()
+        };
         if parent(&start) != parent(&end) {
-            self.diags.error(&pos, "window start and end must be fields of the same object");
+            self.diags.error(
+                &pos,
+                "window start and end must be fields of the same object",
+            );
         }
         if s.max_days.value == 0 {
             let p = self.pos(&s.max_days.referenced);
-            self.diags.error(&p, "contradictory limit: a window of 0 days allows nothing");
+            self.diags
+                .error(&p, "contradictory limit: a window of 0 days allows nothing");
         }
         let when_many = match &s.when_many {
             Some(m) => {
-                let list = self.path(req, &m.value.list, types, "window when_many list", Type::is_list, "a list")?;
+                let list = self.path(
+                    req,
+                    &m.value.list,
+                    types,
+                    "window when_many list",
+                    Type::is_list,
+                    "a list",
+                )?;
                 if m.value.max_days.value > s.max_days.value {
                     let p = self.pos(&m.value.max_days.referenced);
                     self.diags.error(
@@ -134,6 +251,11 @@ impl Ctx<'_> {
             }
             None => None,
         };
-        Some(Window { start, end, max_days: s.max_days.value, when_many })
+        Some(Window {
+            start,
+            end,
+            max_days: s.max_days.value,
+            when_many,
+        })
     }
 }

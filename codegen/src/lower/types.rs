@@ -38,7 +38,9 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
             _ => false,
         };
         if !ok {
-            return Err(format!("`csv<...>` holds strings, integers or enums, not `{inner}`"));
+            return Err(format!(
+                "`csv<...>` holds strings, integers or enums, not `{inner}`"
+            ));
         }
         return Ok(Type::Csv(Box::new(item)));
     }
@@ -52,7 +54,10 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
         "datetime" => Type::DateTime,
         "json" => Type::Json,
         name => match reg.get(name) {
-            Some(kind) => Type::Named(NamedRef { name: name.to_owned(), kind: *kind }),
+            Some(kind) => Type::Named(NamedRef {
+                name: name.to_owned(),
+                kind: *kind,
+            }),
             None => {
                 return Err(format!(
                     "unknown type `{name}`: expected string, integer, int32, number, boolean, epoch_ms, datetime, json, \
@@ -82,7 +87,12 @@ pub(crate) fn type_label(ty: &Type) -> String {
 
 impl Ctx<'_> {
     /// Lowers the fields of one object, checking wire and Rust names for duplicates.
-    pub(crate) fn lower_fields(&mut self, fields: &[S<spec::Field>], role: Role, owner: &str) -> Vec<Field> {
+    pub(crate) fn lower_fields(
+        &mut self,
+        fields: &[S<spec::Field>],
+        role: Role,
+        owner: &str,
+    ) -> Vec<Field> {
         let mut out: Vec<Field> = Vec::new();
         let mut wires: BTreeMap<String, Pos> = BTreeMap::new();
         let mut rusts: BTreeMap<String, String> = BTreeMap::new();
@@ -90,11 +100,16 @@ impl Ctx<'_> {
             let pos = self.pos(&f.value.name.referenced);
             let wire = f.value.name.value.clone();
             if let Some(first) = wires.get(&wire) {
-                self.diags.error(&pos, format!("duplicate field `{wire}` in {owner} (first at {first})"));
+                self.diags.error(
+                    &pos,
+                    format!("duplicate field `{wire}` in {owner} (first at {first})"),
+                );
                 continue;
             }
             wires.insert(wire.clone(), pos.clone());
-            let Some(field) = self.lower_field(&f.value, role, owner) else { continue };
+            let Some(field) = self.lower_field(&f.value, role, owner) else {
+                continue;
+            };
             if let Some(other) = rusts.get(&field.rust) {
                 self.diags.error(
                     &pos,
@@ -118,7 +133,8 @@ impl Ctx<'_> {
         let ty = match parse_type(&f.ty.value, self.registry) {
             Ok(t) => Some(t),
             Err(msg) => {
-                self.diags.error(&ty_pos, format!("field `{wire}` of {owner}: {msg}"));
+                self.diags
+                    .error(&ty_pos, format!("field `{wire}` of {owner}: {msg}"));
                 None
             }
         };
@@ -127,7 +143,10 @@ impl Ctx<'_> {
                 let ok = names::is_snake_ident(&r.value) && !names::is_keyword(&r.value);
                 if !ok {
                     let p = self.pos(&r.referenced);
-                    self.diags.error(&p, format!("`rust_name` `{}` is not a snake_case identifier", r.value));
+                    self.diags.error(
+                        &p,
+                        format!("`rust_name` `{}` is not a snake_case identifier", r.value),
+                    );
                 }
                 Some(r.value.clone())
             }
@@ -151,12 +170,18 @@ impl Ctx<'_> {
                 spec::Location::Header => Location::Header,
             }),
             (None, Role::Param) => {
-                self.diags.error(&name_pos, format!("parameter `{wire}` of {owner} needs `in: query | body | header`"));
+                self.diags.error(
+                    &name_pos,
+                    format!("parameter `{wire}` of {owner} needs `in: query | body | header`"),
+                );
                 None
             }
             (Some(l), _) => {
                 let p = self.pos(&l.referenced);
-                self.diags.error(&p, format!("`in` is only for parameters, but `{wire}` is a field of {owner}"));
+                self.diags.error(
+                    &p,
+                    format!("`in` is only for parameters, but `{wire}` is a field of {owner}"),
+                );
                 None
             }
             (None, _) => None,
@@ -166,14 +191,24 @@ impl Ctx<'_> {
             let is_union = matches!(&ty, Some(Type::Named(n)) if n.kind == NamedKind::Union);
             if role != Role::Param || location != Some(Location::Body) || !is_union {
                 let p = self.pos(&fl.referenced);
-                self.diags.error(&p, format!("`flatten` is only for body parameters of a union type (`{wire}`)"));
+                self.diags.error(
+                    &p,
+                    format!("`flatten` is only for body parameters of a union type (`{wire}`)"),
+                );
             }
         }
         let ty = ty?;
-        if role == Role::Param && matches!(location, Some(Location::Query | Location::Header)) && !ty.is_scalar() {
+        if role == Role::Param
+            && matches!(location, Some(Location::Query | Location::Header))
+            && !ty.is_scalar()
+        {
             self.diags.error(
                 &ty_pos,
-                format!("parameter `{wire}` goes in the {} but its type `{}` is not a single value", loc_name(location), type_label(&ty)),
+                format!(
+                    "parameter `{wire}` goes in the {} but its type `{}` is not a single value",
+                    loc_name(location),
+                    type_label(&ty)
+                ),
             );
         }
         let limits = match &f.limits {
@@ -183,18 +218,36 @@ impl Ctx<'_> {
         let example = f.example.as_ref().map(|e| {
             if let Err(msg) = check_value(&e.value, &ty) {
                 let p = self.pos(&e.referenced);
-                self.diags.error(&p, format!("example of `{wire}` does not fit its type `{}`: {msg}", type_label(&ty)));
+                self.diags.error(
+                    &p,
+                    format!(
+                        "example of `{wire}` does not fit its type `{}`: {msg}",
+                        type_label(&ty)
+                    ),
+                );
             }
             e.value.clone()
         });
         let default = f.default.as_ref().map(|d| {
             let p = self.pos(&d.referenced);
             if let Err(msg) = check_value(&d.value, &ty) {
-                self.diags.error(&p, format!("default of `{wire}` does not fit its type `{}`: {msg}", type_label(&ty)));
+                self.diags.error(
+                    &p,
+                    format!(
+                        "default of `{wire}` does not fit its type `{}`: {msg}",
+                        type_label(&ty)
+                    ),
+                );
             } else if let Some(n) = d.value.as_f64()
-                && (limits.min.is_some_and(|m| n < m) || limits.max.is_some_and(|m| n > m)) {
-                    self.diags.error(&p, format!("contradictory limit: the default {n} of `{wire}` is outside its min/max"));
-                }
+                && (limits.min.is_some_and(|m| n < m) || limits.max.is_some_and(|m| n > m))
+            {
+                self.diags.error(
+                    &p,
+                    format!(
+                        "contradictory limit: the default {n} of `{wire}` is outside its min/max"
+                    ),
+                );
+            }
             d.value.clone()
         });
         Some(Field {
@@ -218,36 +271,70 @@ impl Ctx<'_> {
         let s = &l.value;
         let label = type_label(ty);
         if (s.max_items.is_some() || s.min_items.is_some()) && !ty.is_list() {
-            self.diags.error(&pos, format!("`max_items`/`min_items` apply to lists, but `{wire}` is `{label}`"));
+            self.diags.error(
+                &pos,
+                format!("`max_items`/`min_items` apply to lists, but `{wire}` is `{label}`"),
+            );
         }
         if (s.min.is_some() || s.max.is_some()) && !ty.is_number() {
-            self.diags.error(&pos, format!("`min`/`max` apply to numbers, but `{wire}` is `{label}`"));
+            self.diags.error(
+                &pos,
+                format!("`min`/`max` apply to numbers, but `{wire}` is `{label}`"),
+            );
         }
         if s.max_len.is_some() && *ty != Type::String {
-            self.diags.error(&pos, format!("`max_len` applies to strings, but `{wire}` is `{label}`"));
+            self.diags.error(
+                &pos,
+                format!("`max_len` applies to strings, but `{wire}` is `{label}`"),
+            );
         }
         if let (Some(lo), Some(hi)) = (s.min_items, s.max_items)
-            && lo > hi {
-                self.diags.error(&pos, format!("contradictory limit on `{wire}`: min_items {lo} is greater than max_items {hi}"));
-            }
+            && lo > hi
+        {
+            self.diags.error(
+                &pos,
+                format!(
+                    "contradictory limit on `{wire}`: min_items {lo} is greater than max_items {hi}"
+                ),
+            );
+        }
         if let (Some(lo), Some(hi)) = (s.min, s.max)
-            && lo > hi {
-                self.diags.error(&pos, format!("contradictory limit on `{wire}`: min {lo} is greater than max {hi}"));
-            }
+            && lo > hi
+        {
+            self.diags.error(
+                &pos,
+                format!("contradictory limit on `{wire}`: min {lo} is greater than max {hi}"),
+            );
+        }
         for (name, v) in [("min", s.min), ("max", s.max)] {
             if let Some(v) = v {
                 if matches!(ty, Type::Integer | Type::Int32) && v.fract() != 0.0 {
-                    self.diags.error(&pos, format!("`{name}` of integer `{wire}` must be a whole number, not {v}"));
+                    self.diags.error(
+                        &pos,
+                        format!("`{name}` of integer `{wire}` must be a whole number, not {v}"),
+                    );
                 }
                 if *ty == Type::Int32 && (v < f64::from(i32::MIN) || v > f64::from(i32::MAX)) {
-                    self.diags.error(&pos, format!("`{name}` {v} of int32 `{wire}` is out of the int32 range"));
+                    self.diags.error(
+                        &pos,
+                        format!("`{name}` {v} of int32 `{wire}` is out of the int32 range"),
+                    );
                 }
             }
         }
         if s.max_items == Some(0) || s.max_len == Some(0) {
-            self.diags.error(&pos, format!("contradictory limit on `{wire}`: a maximum of 0 allows nothing"));
+            self.diags.error(
+                &pos,
+                format!("contradictory limit on `{wire}`: a maximum of 0 allows nothing"),
+            );
         }
-        Limits { max_items: s.max_items, min_items: s.min_items, min: s.min, max: s.max, max_len: s.max_len }
+        Limits {
+            max_items: s.max_items,
+            min_items: s.min_items,
+            min: s.min,
+            max: s.max,
+            max_len: s.max_len,
+        }
     }
 }
 
@@ -287,8 +374,14 @@ pub(crate) fn check_value(v: &Value, ty: &Type) -> Result<(), String> {
             for part in s.split(',').filter(|p| !p.is_empty()) {
                 let item = match inner.as_ref() {
                     Type::String => Value::String(part.to_owned()),
-                    Type::Named(n) if n.kind == NamedKind::StringEnum => Value::String(part.to_owned()),
-                    _ => part.trim().parse::<i64>().map(Value::from).map_err(|_| format!("`{part}` is not an integer"))?,
+                    Type::Named(n) if n.kind == NamedKind::StringEnum => {
+                        Value::String(part.to_owned())
+                    }
+                    _ => part
+                        .trim()
+                        .parse::<i64>()
+                        .map(Value::from)
+                        .map_err(|_| format!("`{part}` is not an integer"))?,
                 };
                 check_value(&item, inner)?;
             }

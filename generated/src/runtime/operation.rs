@@ -118,7 +118,12 @@ pub struct Param {
 impl Param {
     /// A parameter description; used by generated code.
     pub const fn new(name: &'static str, location: Location, required: bool, secret: bool) -> Self {
-        Param { name, location, required, secret }
+        Param {
+            name,
+            location,
+            required,
+            secret,
+        }
     }
 }
 
@@ -167,25 +172,54 @@ impl Pagination {
         has_more: Option<&'static str>,
         items: &'static str,
     ) -> Self {
-        Pagination { style, cursor, size, next, has_more, items }
+        Pagination {
+            style,
+            cursor,
+            size,
+            next,
+            has_more,
+            items,
+        }
     }
 
     /// A style with the field names most DingTalk operations of that style use.
     pub const fn usual(style: PaginationStyle) -> Self {
         match style {
-            PaginationStyle::CursorHasMore => {
-                Pagination::new(style, "cursor", "size", Some("result.next_cursor"), Some("result.has_more"), "result.data_list")
+            PaginationStyle::CursorHasMore => Pagination::new(
+                style,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                Some("result.has_more"),
+                "result.data_list",
+            ),
+            PaginationStyle::OffsetNextCursor => Pagination::new(
+                style,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.data_list",
+            ),
+            PaginationStyle::NullableCursor => Pagination::new(
+                style,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.page_list",
+            ),
+            PaginationStyle::PageNumber => {
+                Pagination::new(style, "page", "page_size", None, None, "result")
             }
-            PaginationStyle::OffsetNextCursor => {
-                Pagination::new(style, "offset", "size", Some("result.next_cursor"), None, "result.data_list")
-            }
-            PaginationStyle::NullableCursor => {
-                Pagination::new(style, "cursor", "size", Some("result.next_cursor"), None, "result.page_list")
-            }
-            PaginationStyle::PageNumber => Pagination::new(style, "page", "page_size", None, None, "result"),
-            PaginationStyle::NextToken => {
-                Pagination::new(style, "nextToken", "maxResults", Some("nextToken"), Some("hasMore"), "list")
-            }
+            PaginationStyle::NextToken => Pagination::new(
+                style,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
         }
     }
 }
@@ -326,7 +360,11 @@ pub struct PageState {
 impl PageState {
     /// A page state; used by generated code.
     pub const fn new(next_cursor: Option<i64>, has_more: Option<bool>, item_count: usize) -> Self {
-        PageState { next_cursor, has_more, item_count }
+        PageState {
+            next_cursor,
+            has_more,
+            item_count,
+        }
     }
 }
 

@@ -13,7 +13,9 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// A point in time as DingTalk writes it in report and check-in fields: Unix milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct EpochMillis(pub i64);
 
@@ -88,7 +90,14 @@ impl DateTime {
     }
 
     /// Builds a time from its parts; `None` when a part is out of range.
-    pub fn from_parts(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+    pub fn from_parts(
+        year: u16,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    ) -> Option<Self> {
         let s = format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
         DateTime::parse(&s).ok()
     }
@@ -111,16 +120,44 @@ impl DateTime {
 
     fn fields(&self) -> Option<[i64; 6]> {
         let b = self.0.as_bytes();
-        if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        if b.len() != 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b' '
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return None;
         }
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
-            b[r].iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+            b[r].iter().try_fold(0i64, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+            })
         };
-        let f = [num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?];
+        let f = [
+            num(0..4)?,
+            num(5..7)?,
+            num(8..10)?,
+            num(11..13)?,
+            num(14..16)?,
+            num(17..19)?,
+        ];
         let [y, mo, d, h, mi, s] = f;
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let month_days = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
         let ok = (1..=12).contains(&mo)
             && d >= 1
             && d <= month_days[(mo - 1) as usize]
@@ -274,7 +311,9 @@ impl<'de, T: ListItem> Deserialize<'de> for CommaList<T> {
                 if s.is_empty() {
                     return Ok(CommaList(Vec::new()));
                 }
-                s.split(',').map(|p| T::parse_item(p).map_err(E::custom)).collect()
+                s.split(',')
+                    .map(|p| T::parse_item(p).map_err(E::custom))
+                    .collect()
             }
         }
         d.deserialize_str(V(PhantomData))
@@ -324,10 +363,15 @@ pub fn deserialize_lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option
             Ok(Some(v))
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            i64::try_from(v).map(Some).map_err(|_| E::custom(format!("{v} is out of range")))
+            i64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{v} is out of range")))
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            v.trim().parse().map(Some).map_err(|_| E::custom(format!("`{v}` is not an integer")))
+            v.trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| E::custom(format!("`{v}` is not an integer")))
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
@@ -392,7 +436,13 @@ mod tests {
 
     #[test]
     fn datetime_rejects_bad_forms() {
-        for bad in ["2019-10-07T10:10:10", "2019-13-01 00:00:00", "2019-02-29 00:00:00", "2019-10-07 24:00:00", "x"] {
+        for bad in [
+            "2019-10-07T10:10:10",
+            "2019-13-01 00:00:00",
+            "2019-02-29 00:00:00",
+            "2019-10-07 24:00:00",
+            "x",
+        ] {
             assert!(DateTime::parse(bad).is_err(), "{bad}");
         }
         assert!(DateTime::parse("2020-02-29 23:59:59").is_ok());
@@ -417,8 +467,17 @@ mod tests {
             #[serde(default, deserialize_with = "deserialize_lenient_i64")]
             errcode: Option<i64>,
         }
-        for (json, want) in [(r#"{"errcode":0}"#, Some(0)), (r#"{"errcode":"310000"}"#, Some(310_000)), (r#"{"errcode":null}"#, None), ("{}", None)] {
-            assert_eq!(serde_json::from_str::<E>(json).unwrap().errcode, want, "{json}");
+        for (json, want) in [
+            (r#"{"errcode":0}"#, Some(0)),
+            (r#"{"errcode":"310000"}"#, Some(310_000)),
+            (r#"{"errcode":null}"#, None),
+            ("{}", None),
+        ] {
+            assert_eq!(
+                serde_json::from_str::<E>(json).unwrap().errcode,
+                want,
+                "{json}"
+            );
         }
         assert!(serde_json::from_str::<E>(r#"{"errcode":"x"}"#).is_err());
     }

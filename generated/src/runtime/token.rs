@@ -258,6 +258,16 @@ impl TokenProvider {
         if let Some(token) = self.local_fresh() {
             return Ok(token);
         }
+        // Boxed: the store and the fetch are the rare path, and their futures are large.
+        Box::pin(self.token_from_store_or_fetch(transport, operation)).await
+    }
+
+    /// The slow path of [`token`](Self::token): the store, else one fetch for all waiting callers.
+    async fn token_from_store_or_fetch(
+        &self,
+        transport: &Transport,
+        operation: &'static str,
+    ) -> Result<Secret, Error> {
         let wrap = |source: BoxError| Error::Token { operation, source };
         let key = self.credentials.key();
         if let Some(cached) = self.store.get(key).await.map_err(wrap)?

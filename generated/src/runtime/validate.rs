@@ -53,17 +53,29 @@ enum Segment<'a> {
 impl<'a> FieldPath<'a> {
     /// The request itself.
     pub const fn root(operation: &'static str) -> FieldPath<'static> {
-        FieldPath { operation, parent: None, segment: Segment::Root }
+        FieldPath {
+            operation,
+            parent: None,
+            segment: Segment::Root,
+        }
     }
 
     /// A field of this object.
     pub fn field(&'a self, name: &'a str) -> FieldPath<'a> {
-        FieldPath { operation: self.operation, parent: Some(self), segment: Segment::Field(name) }
+        FieldPath {
+            operation: self.operation,
+            parent: Some(self),
+            segment: Segment::Field(name),
+        }
     }
 
     /// An item of this list.
     pub fn index(&'a self, i: usize) -> FieldPath<'a> {
-        FieldPath { operation: self.operation, parent: Some(self), segment: Segment::Index(i) }
+        FieldPath {
+            operation: self.operation,
+            parent: Some(self),
+            segment: Segment::Index(i),
+        }
     }
 
     /// The operation id.
@@ -73,7 +85,11 @@ impl<'a> FieldPath<'a> {
 
     /// A failure at this path.
     pub fn error(&self, problem: impl Into<String>) -> ValidationError {
-        ValidationError { operation: self.operation, field: self.to_string(), problem: problem.into() }
+        ValidationError {
+            operation: self.operation,
+            field: self.to_string(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -84,7 +100,9 @@ impl fmt::Display for FieldPath<'_> {
         }
         match self.segment {
             Segment::Root => Ok(()),
-            Segment::Field(name) if matches!(self.parent.map(|p| p.segment), Some(Segment::Root) | None) => {
+            Segment::Field(name)
+                if matches!(self.parent.map(|p| p.segment), Some(Segment::Root) | None) =>
+            {
                 f.write_str(name)
             }
             Segment::Field(name) => write!(f, ".{name}"),
@@ -163,7 +181,9 @@ pub fn range<T: PartialOrd + fmt::Display + Copy>(
 pub fn max_len(path: &FieldPath<'_>, value: &str, max: usize) -> Result<(), ValidationError> {
     let len = value.chars().count();
     if len > max {
-        return Err(path.error(format!("has {len} characters, more than the limit of {max}")));
+        return Err(path.error(format!(
+            "has {len} characters, more than the limit of {max}"
+        )));
     }
     Ok(())
 }
@@ -171,7 +191,10 @@ pub fn max_len(path: &FieldPath<'_>, value: &str, max: usize) -> Result<(), Vali
 /// A `yyyy-MM-dd HH:mm:ss` time.
 pub fn datetime(path: &FieldPath<'_>, value: &DateTime) -> Result<(), ValidationError> {
     if !value.is_well_formed() {
-        return Err(path.error(format!("is `{value}`, not of the form {}", DateTime::FORMAT)));
+        return Err(path.error(format!(
+            "is `{value}`, not of the form {}",
+            DateTime::FORMAT
+        )));
     }
     Ok(())
 }
@@ -201,7 +224,10 @@ pub fn window<T: WindowEnd>(
     (end_name, end): (&str, Option<&T>),
     max_days: u32,
 ) -> Result<(), ValidationError> {
-    let (Some(start), Some(end)) = (start.and_then(T::window_millis), end.and_then(T::window_millis)) else {
+    let (Some(start), Some(end)) = (
+        start.and_then(T::window_millis),
+        end.and_then(T::window_millis),
+    ) else {
         return Ok(());
     };
     let span = end.saturating_sub(start);
@@ -209,7 +235,8 @@ pub fn window<T: WindowEnd>(
         let days = span as f64 / 86_400_000.0;
         let end_path = path.field(end_name);
         return Err(end_path.error(format!(
-            "is {days:.1} days after `{start_name}`, more than the limit of {max_days} days"
+            "is {days:.1} days after `{start_name}`, more than the limit of {max_days} day{}",
+            if max_days == 1 { "" } else { "s" }
         )));
     }
     Ok(())
@@ -225,7 +252,12 @@ pub fn one_of_groups(
     }
     let names: Vec<String> = groups
         .iter()
-        .map(|g| g.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(" and "))
+        .map(|g| {
+            g.iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
         .collect();
     Err(path.error(format!("needs {}", names.join(", or "))))
 }
@@ -258,7 +290,12 @@ mod tests {
         let e = range(&ps, 31, Some(1), Some(30)).unwrap_err();
         assert_eq!(e.field, "query_request.page_size");
         assert!(e.problem.contains("maximum of 30"));
-        assert!(range(&ps, 0, Some(1), Some(30)).unwrap_err().problem.contains("minimum of 1"));
+        assert!(
+            range(&ps, 0, Some(1), Some(30))
+                .unwrap_err()
+                .problem
+                .contains("minimum of 1")
+        );
         assert!(max_items(&root.field("x"), 21, 20).is_err());
         assert!(min_items(&root.field("x"), 0, 1).is_err());
     }
@@ -270,11 +307,28 @@ mod tests {
         let s = EpochMillis(0);
         let ok = EpochMillis(180 * day);
         let bad = EpochMillis(180 * day + 1);
-        assert!(window(&root, ("start_time", Some(&s)), ("end_time", Some(&ok)), 180).is_ok());
-        let e = window(&root, ("start_time", Some(&s)), ("end_time", Some(&bad)), 180).unwrap_err();
+        assert!(
+            window(
+                &root,
+                ("start_time", Some(&s)),
+                ("end_time", Some(&ok)),
+                180
+            )
+            .is_ok()
+        );
+        let e = window(
+            &root,
+            ("start_time", Some(&s)),
+            ("end_time", Some(&bad)),
+            180,
+        )
+        .unwrap_err();
         assert_eq!(e.field, "end_time");
         assert!(e.problem.contains("180 days"));
-        assert!(window::<EpochMillis>(&root, ("start_time", None), ("end_time", Some(&bad)), 180).is_ok());
+        assert!(
+            window::<EpochMillis>(&root, ("start_time", None), ("end_time", Some(&bad)), 180)
+                .is_ok()
+        );
         let a = DateTime::parse("2019-01-01 00:00:00").unwrap();
         let b = DateTime::parse("2019-07-01 00:00:00").unwrap();
         assert!(window(&root, ("start_time", Some(&a)), ("end_time", Some(&b)), 180).is_err());
@@ -283,9 +337,27 @@ mod tests {
     #[test]
     fn one_of() {
         let root = FieldPath::root("gettoken");
-        assert!(one_of_groups(&root, &[&[("appkey", true), ("appsecret", true)], &[("corpid", false)]]).is_ok());
-        let e = one_of_groups(&root, &[&[("appkey", true), ("appsecret", false)], &[("corpid", false), ("corpsecret", false)]])
-            .unwrap_err();
-        assert_eq!(e.to_string(), "gettoken: the request needs `appkey` and `appsecret`, or `corpid` and `corpsecret`");
+        assert!(
+            one_of_groups(
+                &root,
+                &[
+                    &[("appkey", true), ("appsecret", true)],
+                    &[("corpid", false)]
+                ]
+            )
+            .is_ok()
+        );
+        let e = one_of_groups(
+            &root,
+            &[
+                &[("appkey", true), ("appsecret", false)],
+                &[("corpid", false), ("corpsecret", false)],
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "gettoken: the request needs `appkey` and `appsecret`, or `corpid` and `corpsecret`"
+        );
     }
 }

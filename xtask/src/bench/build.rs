@@ -51,7 +51,9 @@ impl Rss {
                 "`/usr/bin/time -v cargo build`, \"Maximum resident set size\": the largest single process of the build \
                  (the kernel folds reaped descendants into it), i.e. the crate's rustc since its dependencies are fresh"
             }
-            Rss::Sampled => "the largest sum of VmRSS over the build's rustc processes, sampling /proc every 20 ms",
+            Rss::Sampled => {
+                "the largest sum of VmRSS over the build's rustc processes, sampling /proc every 20 ms"
+            }
         }
     }
 }
@@ -81,11 +83,19 @@ pub fn bench(root: &Path, name: &str, output: &Output, rss: Rss) -> Result<Build
     let dir = root.join("target/bench").join(name);
     let target = root.join("target/bench/target");
     let mut crate_files = output.clone();
-    let manifest = crate_files.get_mut("Cargo.toml").ok_or("the generated crate has no Cargo.toml")?;
-    manifest.extend_from_slice(b"\n# Added by `cargo xtask bench`: this copy is its own workspace.\n[workspace]\n");
+    let manifest = crate_files
+        .get_mut("Cargo.toml")
+        .ok_or("the generated crate has no Cargo.toml")?;
+    manifest.extend_from_slice(
+        b"\n# Added by `cargo xtask bench`: this copy is its own workspace.\n[workspace]\n",
+    );
     xtask::write(&dir, &crate_files).map_err(|e| format!("writing {}: {e}", dir.display()))?;
-    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| format!("copying Cargo.lock: {e}"))?;
-    let touched = area_files(output).map(|(p, _)| p.clone()).next().ok_or("the generated crate has no area module")?;
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    let touched = area_files(output)
+        .map(|(p, _)| p.clone())
+        .next()
+        .ok_or("the generated crate has no area module")?;
 
     let build = ["build", "--offline"];
     let warm = cargo(&dir, &target, &build, None)?.wall;
@@ -133,25 +143,52 @@ fn cargo(dir: &Path, target: &Path, args: &[&str], rss: Option<Rss>) -> Result<R
     } else {
         Command::new(cargo_bin())
     };
-    cmd.args(args).current_dir(dir).env("CARGO_TARGET_DIR", target).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     let shown = format!("cargo {} (in {})", args.join(" "), dir.display());
     let cpu_start = children_cpu();
     let start = Instant::now();
     let child = cmd.spawn().map_err(|e| format!("{shown}: {e}"))?;
     let sampler = (rss == Some(Rss::Sampled)).then(|| Sampler::start(child.id()));
-    let out = child.wait_with_output().map_err(|e| format!("{shown}: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("{shown}: {e}"))?;
     let wall = start.elapsed();
-    let cpu = children_cpu().zip(cpu_start).map(|(end, start)| end.saturating_sub(start));
+    let cpu = children_cpu()
+        .zip(cpu_start)
+        .map(|(end, start)| end.saturating_sub(start));
     let sampled = sampler.map(Sampler::stop);
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-        return Err(format!("{shown} failed ({}):\n{}", out.status, tail.join("\n")));
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(format!(
+            "{shown} failed ({}):\n{}",
+            out.status,
+            tail.join("\n")
+        ));
     }
     let peak_kb = match rss {
         Some(Rss::GnuTime) => {
-            let text = fs::read_to_string(&report).map_err(|e| format!("reading {}: {e}", report.display()))?;
-            Some(status_kb(&text.replace('\t', ""), "Maximum resident set size (kbytes):").ok_or("no maximum RSS in the time -v report")?)
+            let text = fs::read_to_string(&report)
+                .map_err(|e| format!("reading {}: {e}", report.display()))?;
+            Some(
+                status_kb(
+                    &text.replace('\t', ""),
+                    "Maximum resident set size (kbytes):",
+                )
+                .ok_or("no maximum RSS in the time -v report")?,
+            )
         }
         Some(Rss::Sampled) => sampled,
         None => None,
@@ -197,19 +234,30 @@ impl Sampler {
 
 /// The summed `VmRSS` (kB) of the `rustc` processes descending from `root`.
 fn rustc_rss_kb(root: u32) -> u64 {
-    let Ok(entries) = fs::read_dir("/proc") else { return 0 };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return 0;
+    };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "rustc"))
+        .filter(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "rustc")
+        })
         .filter(|pid| descends_from(*pid, root))
-        .filter_map(|pid| status_kb(&fs::read_to_string(format!("/proc/{pid}/status")).ok()?, "VmRSS:"))
+        .filter_map(|pid| {
+            status_kb(
+                &fs::read_to_string(format!("/proc/{pid}/status")).ok()?,
+                "VmRSS:",
+            )
+        })
         .sum()
 }
 
 /// Whether `pid` has `root` among its ancestors (a few levels: time → cargo → rustc).
 fn descends_from(mut pid: u32, root: u32) -> bool {
     for _ in 0..8 {
-        let Some(parent) = parent_pid(pid) else { return false };
+        let Some(parent) = parent_pid(pid) else {
+            return false;
+        };
         if parent == root {
             return true;
         }
@@ -224,7 +272,12 @@ fn descends_from(mut pid: u32, root: u32) -> bool {
 /// The parent of a process, from `/proc/<pid>/stat` (the field after the parenthesised name).
 fn parent_pid(pid: u32) -> Option<u32> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -242,7 +295,10 @@ mod tests {
     #[test]
     fn children_cpu_counts_reaped_children() {
         let before = children_cpu().expect("/proc/self/stat");
-        let ok = Command::new("sh").args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]).status().expect("sh");
+        let ok = Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
+            .status()
+            .expect("sh");
         assert!(ok.success());
         assert!(children_cpu().expect("/proc/self/stat") > before);
     }

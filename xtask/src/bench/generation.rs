@@ -32,9 +32,15 @@ pub struct GenStats {
 /// Reads a spec folder and the runtime into the generator's input (not timed).
 pub fn input(spec_dir: &Path) -> Result<Input, String> {
     let root = workspace_root();
-    let specs = read_specs(spec_dir, &root).map_err(|e| format!("reading {}: {e}", spec_dir.display()))?;
-    let (runtime, runtime_manifest) = read_runtime(&root).map_err(|e| format!("reading the runtime: {e}"))?;
-    Ok(Input { specs, runtime, runtime_manifest })
+    let specs =
+        read_specs(spec_dir, &root).map_err(|e| format!("reading {}: {e}", spec_dir.display()))?;
+    let (runtime, runtime_manifest) =
+        read_runtime(&root).map_err(|e| format!("reading the runtime: {e}"))?;
+    Ok(Input {
+        specs,
+        runtime,
+        runtime_manifest,
+    })
 }
 
 /// Times `codegen::generate` and `codegen::check` on an input already in memory: one warm-up,
@@ -55,7 +61,9 @@ pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
         output = codegen::generate(input).map_err(problems)?;
         gen_times.push(start.elapsed());
     }
-    let cpu = thread_cpu().zip(cpu_start).map(|(end, start)| end.saturating_sub(start) / u32::try_from(runs.max(1)).unwrap_or(1));
+    let cpu = thread_cpu()
+        .zip(cpu_start)
+        .map(|(end, start)| end.saturating_sub(start) / u32::try_from(runs.max(1)).unwrap_or(1));
     let mut check_times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
@@ -64,13 +72,24 @@ pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
         drop(api);
     }
     let fastest = gen_times.iter().copied().min().unwrap_or_default();
-    Ok(GenStats { ops, runs, total: median(gen_times), fastest, cpu, check: median(check_times), area_lines: area_lines(&output), output })
+    Ok(GenStats {
+        ops,
+        runs,
+        total: median(gen_times),
+        fastest,
+        cpu,
+        check: median(check_times),
+        area_lines: area_lines(&output),
+        output,
+    })
 }
 
 /// The median of a non-empty list (the lower middle for an even count).
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
-    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or_default()
+    v.get(v.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or_default()
 }
 
 /// CPU time (user + system) of the calling thread so far, from `/proc/thread-self/stat`, in
@@ -84,13 +103,16 @@ fn thread_cpu() -> Option<Duration> {
 
 /// Lines of the generated area modules: `src/*.rs` except `src/lib.rs` and `src/runtime/`.
 pub fn area_lines(output: &Output) -> usize {
-    area_files(output).map(|(_, bytes)| bytes.iter().filter(|b| **b == b'\n').count()).sum()
+    area_files(output)
+        .map(|(_, bytes)| bytes.iter().filter(|b| **b == b'\n').count())
+        .sum()
 }
 
 /// The generated area modules, in path order.
 pub fn area_files(output: &Output) -> impl Iterator<Item = (&String, &Vec<u8>)> {
     output.iter().filter(|(path, _)| {
-        path.strip_prefix("src/").is_some_and(|rest| rest.ends_with(".rs") && !rest.contains('/') && rest != "lib.rs")
+        path.strip_prefix("src/")
+            .is_some_and(|rest| rest.ends_with(".rs") && !rest.contains('/') && rest != "lib.rs")
     })
 }
 
@@ -112,7 +134,12 @@ pub fn peak_memory(spec_dir: &Path) -> Result<GenMemory, String> {
         .map_err(|e| format!("running bench-gen-one: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("bench-gen-one {} failed: {}{}", spec_dir.display(), stdout, String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "bench-gen-one {} failed: {}{}",
+            spec_dir.display(),
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let field = |key: &str| {
         stdout
@@ -120,7 +147,10 @@ pub fn peak_memory(spec_dir: &Path) -> Result<GenMemory, String> {
             .find_map(|w| w.strip_prefix(key)?.parse::<u64>().ok())
             .ok_or_else(|| format!("bench-gen-one printed no `{key}`: {stdout}"))
     };
-    Ok(GenMemory { baseline_kb: field("baseline_kb=")?, peak_kb: field("peak_kb=")? })
+    Ok(GenMemory {
+        baseline_kb: field("baseline_kb=")?,
+        peak_kb: field("peak_kb=")?,
+    })
 }
 
 /// The hidden `bench-gen-one <spec_dir>` command: generate once, print `VmHWM` before and after.
@@ -131,7 +161,8 @@ pub fn child(args: &[String]) -> ExitCode {
     };
     let result = input(Path::new(dir)).and_then(|input| {
         let baseline_kb = vm_hwm_kb()?;
-        let output = codegen::generate(&input).map_err(|d| format!("{} problem(s) in the spec", d.len()))?;
+        let output =
+            codegen::generate(&input).map_err(|d| format!("{} problem(s) in the spec", d.len()))?;
         let peak_kb = vm_hwm_kb()?;
         drop(output);
         Ok((baseline_kb, peak_kb))
@@ -150,13 +181,16 @@ pub fn child(args: &[String]) -> ExitCode {
 
 /// This process's peak resident set size (`VmHWM` in `/proc/self/status`), in kB.
 fn vm_hwm_kb() -> Result<u64, String> {
-    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| format!("reading /proc/self/status: {e}"))?;
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("reading /proc/self/status: {e}"))?;
     status_kb(&status, "VmHWM:").ok_or_else(|| "no VmHWM in /proc/self/status".to_owned())
 }
 
 /// A `Key:   1234 kB` value from a `/proc/<pid>/status` text.
 pub fn status_kb(status: &str, key: &str) -> Option<u64> {
-    status.lines().find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
 }
 
 #[cfg(test)]
@@ -168,7 +202,13 @@ mod tests {
         let ms = Duration::from_millis;
         assert_eq!(median(vec![ms(5), ms(1), ms(3)]), ms(3));
         assert_eq!(median(vec![ms(4), ms(1), ms(3), ms(2)]), ms(2));
-        assert_eq!(status_kb("Name:\txtask\nVmHWM:\t   12345 kB\nVmRSS:\t 100 kB\n", "VmHWM:"), Some(12345));
+        assert_eq!(
+            status_kb(
+                "Name:\txtask\nVmHWM:\t   12345 kB\nVmRSS:\t 100 kB\n",
+                "VmHWM:"
+            ),
+            Some(12345)
+        );
         assert_eq!(status_kb("VmRSS:\t 100 kB\n", "VmHWM:"), None);
         let busy = Instant::now();
         let before = thread_cpu().expect("/proc/thread-self/stat");
@@ -181,7 +221,12 @@ mod tests {
     #[test]
     fn area_files_skip_lib_and_runtime() {
         let mut out = Output::new();
-        for (p, text) in [("src/lib.rs", "a\n"), ("src/auth.rs", "a\nb\n"), ("src/runtime/client.rs", "a\n"), ("Cargo.toml", "a\n")] {
+        for (p, text) in [
+            ("src/lib.rs", "a\n"),
+            ("src/auth.rs", "a\nb\n"),
+            ("src/runtime/client.rs", "a\n"),
+            ("Cargo.toml", "a\n"),
+        ] {
             out.insert(p.into(), text.as_bytes().to_vec());
         }
         assert_eq!(area_lines(&out), 2);

@@ -63,13 +63,21 @@ struct Options {
 }
 
 fn options(args: &[String]) -> Result<Options, String> {
-    let mut o = Options { quick: false, no_build: false, sample_rss: false };
+    let mut o = Options {
+        quick: false,
+        no_build: false,
+        sample_rss: false,
+    };
     for a in args {
         match a.as_str() {
             "--quick" => o.quick = true,
             "--no-build" => o.no_build = true,
             "--sample-rss" => o.sample_rss = true,
-            other => return Err(format!("unknown argument `{other}` to `bench`\n\nusage:\n{USAGE}")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` to `bench`\n\nusage:\n{USAGE}"
+                ));
+            }
         }
     }
     Ok(o)
@@ -84,10 +92,21 @@ fn outer(args: &[String]) -> ExitCode {
     if !cfg!(debug_assertions) {
         return inner(args);
     }
-    eprintln!("bench: re-running optimized: cargo run --release -p xtask -- bench-inner {}", args.join(" "));
+    eprintln!(
+        "bench: re-running optimized: cargo run --release -p xtask -- bench-inner {}",
+        args.join(" ")
+    );
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["run", "--release", "--quiet", "-p", "xtask", "--", "bench-inner"])
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "bench-inner",
+        ])
         .args(args)
         .current_dir(workspace_root())
         .status();
@@ -138,7 +157,8 @@ fn run(opts: Options) -> Result<(), String> {
     let root = workspace_root();
     let load_start = load_average();
     let mut cases = vec![Case::new("real", root.join("spec"), 21, true)];
-    let sizes: &[(usize, usize, bool)] = &[(100, 11, true), (1_000, 5, !opts.quick), (5_000, 3, false)];
+    let sizes: &[(usize, usize, bool)] =
+        &[(100, 11, true), (1_000, 5, !opts.quick), (5_000, 3, false)];
     for &(ops, runs, build) in sizes {
         if ops == 5_000 && opts.quick {
             continue;
@@ -152,31 +172,66 @@ fn run(opts: Options) -> Result<(), String> {
     for case in &mut cases {
         eprintln!("bench: generating {} ({} runs)", case.name, case.runs);
         let input = generation::input(&case.dir)?;
-        let stats = generation::measure(&input, case.runs).map_err(|e| format!("{}: {e}", case.name))?;
+        let stats =
+            generation::measure(&input, case.runs).map_err(|e| format!("{}: {e}", case.name))?;
         drop(input);
-        case.memory = Some(generation::peak_memory(&case.dir).map_err(|e| format!("{}: {e}", case.name))?);
+        case.memory =
+            Some(generation::peak_memory(&case.dir).map_err(|e| format!("{}: {e}", case.name))?);
         case.generated = Some(stats);
     }
 
-    let rss = if opts.sample_rss { Rss::Sampled } else { Rss::detect() };
+    let rss = if opts.sample_rss {
+        Rss::Sampled
+    } else {
+        Rss::detect()
+    };
     if !opts.no_build {
         for (i, case) in cases.iter_mut().filter(|c| c.build).enumerate() {
-            let deps = if i == 0 { "; its warm-up build also builds the dependencies when they are not built yet" } else { "" };
-            eprintln!("bench: building {} in target/bench/{}{deps}", case.name, case.name);
-            let output = &case.generated.as_ref().ok_or("no generation output")?.output;
-            let built = build::bench(&root, &case.name, output, rss).map_err(|e| format!("{}: {e}", case.name))?;
-            eprintln!("bench:   warm-up build {:.1} s, clean {:.2} s, touch {:.2} s", built.warm.as_secs_f64(), built.clean.as_secs_f64(), built.touch.as_secs_f64());
+            let deps = if i == 0 {
+                "; its warm-up build also builds the dependencies when they are not built yet"
+            } else {
+                ""
+            };
+            eprintln!(
+                "bench: building {} in target/bench/{}{deps}",
+                case.name, case.name
+            );
+            let output = &case
+                .generated
+                .as_ref()
+                .ok_or("no generation output")?
+                .output;
+            let built = build::bench(&root, &case.name, output, rss)
+                .map_err(|e| format!("{}: {e}", case.name))?;
+            eprintln!(
+                "bench:   warm-up build {:.1} s, clean {:.2} s, touch {:.2} s",
+                built.warm.as_secs_f64(),
+                built.clean.as_secs_f64(),
+                built.touch.as_secs_f64()
+            );
             case.built = Some(built);
         }
     }
-    let load = format!("load average (1 min) {} at the start, {} at the end", load_start, load_average());
+    let load = format!(
+        "load average (1 min) {} at the start, {} at the end",
+        load_start,
+        load_average()
+    );
     print!("{}", report(&cases, opts, rss, &load));
     Ok(())
 }
 
 impl Case {
     fn new(name: &str, dir: PathBuf, runs: usize, build: bool) -> Case {
-        Case { name: name.to_owned(), dir, runs, build, generated: None, memory: None, built: None }
+        Case {
+            name: name.to_owned(),
+            dir,
+            runs,
+            build,
+            generated: None,
+            memory: None,
+            built: None,
+        }
     }
 
     fn ops(&self) -> usize {
@@ -219,7 +274,17 @@ fn opt(v: Option<f64>, decimals: usize) -> String {
 
 /// The table, the phase split, the targets and the methods.
 fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
-    let header = ["spec", "ops", "gen ms", "gen ms/op", "lines/op", "gen peak MB", "build clean s", "build touch s", "build peak MB"];
+    let header = [
+        "spec",
+        "ops",
+        "gen ms",
+        "gen ms/op",
+        "lines/op",
+        "gen peak MB",
+        "build clean s",
+        "build touch s",
+        "build peak MB",
+    ];
     let rows: Vec<Vec<String>> = cases
         .iter()
         .map(|c| {
@@ -234,14 +299,20 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
                 opt(c.memory.as_ref().map(|m| mb(m.peak_kb)), 1),
                 opt(b.map(|b| b.clean.as_secs_f64()), 2),
                 opt(b.map(|b| b.touch.as_secs_f64()), 2),
-                opt(b.and_then(|b| b.clean_peak_kb.max(b.touch_peak_kb)).map(mb), 0),
+                opt(
+                    b.and_then(|b| b.clean_peak_kb.max(b.touch_peak_kb)).map(mb),
+                    0,
+                ),
             ]
         })
         .collect();
     let mut out = String::from("\n");
     out.push_str(&table(&header, &rows));
 
-    let _ = writeln!(out, "\nphases (medians): check = load + validate + lower; the rest = emit + prettyplease + openapi.json");
+    let _ = writeln!(
+        out,
+        "\nphases (medians): check = load + validate + lower; the rest = emit + prettyplease + openapi.json"
+    );
     for c in cases {
         if let Some(g) = &c.generated {
             let (total, check) = (ms(g.total), ms(g.check));
@@ -264,11 +335,20 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
         .filter_map(|c| {
             let b = c.built.as_ref()?;
             let s = |d: Option<Duration>| opt(d.map(|d| d.as_secs_f64()), 2);
-            Some(format!("  {:<11} clean {:>7} s CPU   touch {:>7} s CPU", c.name, s(b.clean_cpu), s(b.touch_cpu)))
+            Some(format!(
+                "  {:<11} clean {:>7} s CPU   touch {:>7} s CPU",
+                c.name,
+                s(b.clean_cpu),
+                s(b.touch_cpu)
+            ))
         })
         .collect();
     if !builds.is_empty() {
-        let _ = writeln!(out, "\nbuild CPU time (user + system of cargo and rustc; the wall clock above also waits for the CPU):\n{}", builds.join("\n"));
+        let _ = writeln!(
+            out,
+            "\nbuild CPU time (user + system of cargo and rustc; the wall clock above also waits for the CPU):\n{}",
+            builds.join("\n")
+        );
     }
 
     let _ = writeln!(out, "\ntargets:");
@@ -277,19 +357,34 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
     let real = find("real");
     let (s100, s1000, s5000) = (find("synth-100"), find("synth-1000"), find("synth-5000"));
     if let Some(v) = real.and_then(Case::gen_ms) {
-        let _ = writeln!(out, "  real spec gen <= {REAL_GEN_MS} ms: {v:.1} ms  {}", verdict(v <= REAL_GEN_MS));
+        let _ = writeln!(
+            out,
+            "  real spec gen <= {REAL_GEN_MS} ms: {v:.1} ms  {}",
+            verdict(v <= REAL_GEN_MS)
+        );
     }
     if let Some(v) = s1000.and_then(Case::gen_ms) {
-        let _ = writeln!(out, "  1,000 ops gen <= {GEN_1000_MS} ms: {v:.1} ms  {}", verdict(v <= GEN_1000_MS));
+        let _ = writeln!(
+            out,
+            "  1,000 ops gen <= {GEN_1000_MS} ms: {v:.1} ms  {}",
+            verdict(v <= GEN_1000_MS)
+        );
     }
     let _ = writeln!(out, "  {}", linearity(s100, s1000, s5000));
     match real.and_then(|c| c.built.as_ref()) {
         Some(b) => {
             let v = b.clean.as_secs_f64();
-            let _ = writeln!(out, "  real crate clean build <= {REAL_CLEAN_S} s: {v:.2} s  {}", verdict(v <= REAL_CLEAN_S));
+            let _ = writeln!(
+                out,
+                "  real crate clean build <= {REAL_CLEAN_S} s: {v:.2} s  {}",
+                verdict(v <= REAL_CLEAN_S)
+            );
         }
         None => {
-            let _ = writeln!(out, "  real crate clean build <= {REAL_CLEAN_S} s: not measured (--no-build)");
+            let _ = writeln!(
+                out,
+                "  real crate clean build <= {REAL_CLEAN_S} s: not measured (--no-build)"
+            );
         }
     }
     match s1000.and_then(|c| Some((c.built.as_ref()?, c.ops()))) {
@@ -305,38 +400,74 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
                 PROGENITOR_S_PER_OP.1 / per_op,
                 verdict(per_op <= BUILD_S_PER_OP)
             );
-            let cpu = b.clean_cpu.map(|c| format!("; in CPU time {:.4} s/op", c.as_secs_f64() / ops as f64)).unwrap_or_default();
+            let cpu = b
+                .clean_cpu
+                .map(|c| format!("; in CPU time {:.4} s/op", c.as_secs_f64() / ops as f64))
+                .unwrap_or_default();
             if let Some(b100) = s100.and_then(|c| c.built.as_ref()) {
-                let marginal = (b.clean.as_secs_f64() - b100.clean.as_secs_f64()) / (ops as f64 - 100.0);
-                let _ = writeln!(out, "    (marginal wall cost from 100 to 1,000 ops: {marginal:.4} s/op{cpu})");
+                let marginal =
+                    (b.clean.as_secs_f64() - b100.clean.as_secs_f64()) / (ops as f64 - 100.0);
+                let _ = writeln!(
+                    out,
+                    "    (marginal wall cost from 100 to 1,000 ops: {marginal:.4} s/op{cpu})"
+                );
             } else if !cpu.is_empty() {
                 let _ = writeln!(out, "    ({})", &cpu[2..]);
             }
         }
         None => {
-            let why = if opts.no_build { "--no-build" } else { "--quick" };
-            let _ = writeln!(out, "  build cost at 1,000 ops <= {BUILD_S_PER_OP:.4} s/op: not measured ({why})");
+            let why = if opts.no_build {
+                "--no-build"
+            } else {
+                "--quick"
+            };
+            let _ = writeln!(
+                out,
+                "  build cost at 1,000 ops <= {BUILD_S_PER_OP:.4} s/op: not measured ({why})"
+            );
         }
     }
 
     let _ = writeln!(out, "\nmethods:");
-    let build_kind = if cfg!(debug_assertions) { "a DEBUG xtask build (timings are pessimistic)" } else { "an optimized xtask build (cargo run --release)" };
+    let build_kind = if cfg!(debug_assertions) {
+        "a DEBUG xtask build (timings are pessimistic)"
+    } else {
+        "an optimized xtask build (cargo run --release)"
+    };
     let _ = writeln!(
         out,
         "  gen: codegen::generate in-process on spec text already in memory (load + validate + lower + emit + prettyplease), \
          median of the runs after one warm-up, in {build_kind}."
     );
-    let _ = writeln!(out, "  synthetic specs: {} operations per area, 5 per resource (create with a wrapper object, update, get, GET search on the api host, paginated list); written to target/bench/specs/.", synth::AREA_SIZE);
-    let _ = writeln!(out, "  lines/op: lines of the generated src/<area>.rs modules / operations (lib.rs and the runtime copy excluded).");
-    let baselines: Vec<String> =
-        cases.iter().filter_map(|c| Some(format!("{} {:.1} MB", c.name, mb(c.memory.as_ref()?.baseline_kb)))).collect();
+    let _ = writeln!(
+        out,
+        "  synthetic specs: {} operations per area, 5 per resource (create with a wrapper object, update, get, GET search on the api host, paginated list); written to target/bench/specs/.",
+        synth::AREA_SIZE
+    );
+    let _ = writeln!(
+        out,
+        "  lines/op: lines of the generated src/<area>.rs modules / operations (lib.rs and the runtime copy excluded)."
+    );
+    let baselines: Vec<String> = cases
+        .iter()
+        .filter_map(|c| {
+            Some(format!(
+                "{} {:.1} MB",
+                c.name,
+                mb(c.memory.as_ref()?.baseline_kb)
+            ))
+        })
+        .collect();
     let _ = writeln!(
         out,
         "  gen peak: VmHWM of a child (this executable, bench-gen-one <spec-dir>) after one generation; its VmHWM before generating: {}.",
         baselines.join(", ")
     );
     if !opts.no_build {
-        let touched: Vec<String> = cases.iter().filter_map(|c| Some(format!("{} {}", c.name, c.built.as_ref()?.touched))).collect();
+        let touched: Vec<String> = cases
+            .iter()
+            .filter_map(|c| Some(format!("{} {}", c.name, c.built.as_ref()?.touched)))
+            .collect();
         let _ = writeln!(
             out,
             "  build: cargo build --offline, dev profile, default features, of a copy in target/bench/<spec> with its own [workspace] and the root \
@@ -344,7 +475,11 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
              build; touch = append a comment to one area file ({}), then build. Wall clock, one run each.",
             touched.join(", ")
         );
-        let _ = writeln!(out, "  build peak: {}; the larger of the clean and touch builds.", rss.describe());
+        let _ = writeln!(
+            out,
+            "  build peak: {}; the larger of the clean and touch builds.",
+            rss.describe()
+        );
     }
     let _ = writeln!(
         out,
@@ -356,16 +491,25 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
 
 /// The 1-minute load average, from `/proc/loadavg`.
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_owned)).unwrap_or_else(|| "?".to_owned())
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// Whether the per-operation generation cost stays flat from 100 to 1,000 (to 5,000) operations.
 fn linearity(s100: Option<&Case>, s1000: Option<&Case>, s5000: Option<&Case>) -> String {
-    let (Some(a), Some(b)) = (s100, s1000) else { return "linear: not measured".to_owned() };
-    let (Some(ta), Some(tb)) = (a.gen_ms(), b.gen_ms()) else { return "linear: not measured".to_owned() };
+    let (Some(a), Some(b)) = (s100, s1000) else {
+        return "linear: not measured".to_owned();
+    };
+    let (Some(ta), Some(tb)) = (a.gen_ms(), b.gen_ms()) else {
+        return "linear: not measured".to_owned();
+    };
     let (na, nb) = (a.ops() as f64, b.ops() as f64);
     let ratio = (tb / nb) / (ta / na);
-    let mut text = format!("linear (ms/op grows at most {LINEAR_SLACK}x per size step): ms/op 1,000 vs 100 = {ratio:.2}x");
+    let mut text = format!(
+        "linear (ms/op grows at most {LINEAR_SLACK}x per size step): ms/op 1,000 vs 100 = {ratio:.2}x"
+    );
     let mut ok = ratio <= LINEAR_SLACK;
     if let Some((tc, nc)) = s5000.and_then(|c| Some((c.gen_ms()?, c.ops() as f64))) {
         let ratio2 = (tc / nc) / (tb / nb);
@@ -394,12 +538,25 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect();
         format!("{}\n", parts.join(" | ").trim_end())
     };
     let mut out = line(header.to_vec());
-    out.push_str(&format!("{}\n", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-|-")));
+    out.push_str(&format!(
+        "{}\n",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-|-")
+    ));
     for row in rows {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
@@ -416,7 +573,16 @@ mod tests {
         let o = options(&args(&["--quick", "--no-build"])).unwrap();
         assert!(o.quick && o.no_build && !o.sample_rss);
         assert!(options(&args(&["--fast"])).is_err());
-        let t = table(&["spec", "ops"], &[vec!["real".into(), "24".into()], vec!["synth-1000".into(), "1000".into()]]);
-        assert_eq!(t, "spec       |  ops\n-----------|-----\nreal       |   24\nsynth-1000 | 1000\n");
+        let t = table(
+            &["spec", "ops"],
+            &[
+                vec!["real".into(), "24".into()],
+                vec!["synth-1000".into(), "1000".into()],
+            ],
+        );
+        assert_eq!(
+            t,
+            "spec       |  ops\n-----------|-----\nreal       |   24\nsynth-1000 | 1000\n"
+        );
     }
 }

@@ -54,7 +54,11 @@ fn area(name: &str, index: usize, ops: usize) -> String {
     for i in 0..ops {
         let j = i / KINDS;
         let (noun, noun_cn) = NOUNS[j % NOUNS.len()];
-        let res = if j < NOUNS.len() { noun.to_owned() } else { format!("{noun}{}", j / NOUNS.len()) };
+        let res = if j < NOUNS.len() {
+            noun.to_owned()
+        } else {
+            format!("{noun}{}", j / NOUNS.len())
+        };
         let prefix = format!("{area_prefix}{}", upper_camel(&res));
         let (op, ty) = match i % KINDS {
             0 => {
@@ -80,13 +84,21 @@ fn area(name: &str, index: usize, ops: usize) -> String {
             }
         };
         let fill = |t: &str| {
-            t.replace("{A}", name).replace("{E}", &area_prefix).replace("{P}", &prefix).replace("{r}", &res).replace("{n}", noun_cn)
+            t.replace("{A}", name)
+                .replace("{E}", &area_prefix)
+                .replace("{P}", &prefix)
+                .replace("{r}", &res)
+                .replace("{n}", noun_cn)
         };
         operations.push_str(&fill(op));
         types.push_str(&fill(ty));
     }
     let mut enums = String::new();
-    for (used, text) in [(level, ENUM_LEVEL), (status, ENUM_STATUS), (kind, ENUM_KIND)] {
+    for (used, text) in [
+        (level, ENUM_LEVEL),
+        (status, ENUM_STATUS),
+        (kind, ENUM_KIND),
+    ] {
         if used {
             enums.push_str(&text.replace("{E}", &area_prefix));
         }
@@ -108,7 +120,10 @@ fn area(name: &str, index: usize, ops: usize) -> String {
 /// `synth003` → `Synth003`, `notice` → `Notice`.
 fn upper_camel(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// The envelope rows of an errcode response, shared by the oapi operations.
@@ -674,10 +689,16 @@ mod tests {
         let files = spec(60);
         assert_eq!(files.len(), 3);
         let ops = |text: &str| text.matches("\n  - id: ").count();
-        assert_eq!(files.iter().map(|(_, t)| ops(t)).collect::<Vec<_>>(), [25, 25, 10]);
+        assert_eq!(
+            files.iter().map(|(_, t)| ops(t)).collect::<Vec<_>>(),
+            [25, 25, 10]
+        );
         assert_eq!(files[0].0, "synth000.yaml");
         for hole in ["{A}", "{E}", "{P}", "{r}", "{n}"] {
-            assert!(files.iter().all(|(_, t)| !t.contains(hole)), "{hole} left unfilled");
+            assert!(
+                files.iter().all(|(_, t)| !t.contains(hole)),
+                "{hole} left unfilled"
+            );
         }
     }
 
@@ -685,7 +706,8 @@ mod tests {
     fn synthetic_specs_pass_the_generator_checks() {
         // Sizes that leave partial resources and areas, so the conditional enums are exercised.
         for n in [1, 2, 3, 4, 7, 26, 100] {
-            let dir = std::env::temp_dir().join(format!("xtask-bench-synth-{}-{n}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("xtask-bench-synth-{}-{n}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             for (name, text) in spec(n) {
@@ -693,8 +715,22 @@ mod tests {
             }
             let specs = xtask::read_specs(&dir, &dir).unwrap();
             let _ = std::fs::remove_dir_all(&dir);
-            let api = codegen::check(&specs).unwrap_or_else(|d| panic!("{n} ops: {}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
-            assert_eq!(api.areas.values().map(|a| a.operations.len()).sum::<usize>(), n);
+            let api = codegen::check(&specs).unwrap_or_else(|d| {
+                panic!(
+                    "{n} ops: {}",
+                    d.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            });
+            assert_eq!(
+                api.areas
+                    .values()
+                    .map(|a| a.operations.len())
+                    .sum::<usize>(),
+                n
+            );
         }
     }
 

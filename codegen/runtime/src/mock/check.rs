@@ -36,7 +36,10 @@ pub struct MockOperation {
 impl MockOperation {
     /// The fake's view of the operation whose request type is `O`.
     pub fn of<O: Operation>() -> MockOperation {
-        MockOperation { info: O::INFO, check: check_typed::<O> }
+        MockOperation {
+            info: O::INFO,
+            check: check_typed::<O>,
+        }
     }
 
     /// The operation's static facts.
@@ -90,12 +93,20 @@ impl Rejection {
     /// A missing required parameter.
     pub fn missing(field: impl Into<String>) -> Rejection {
         let field = field.into();
-        Rejection { kind: RejectionKind::Missing, message: format!("missing field `{field}`"), field }
+        Rejection {
+            kind: RejectionKind::Missing,
+            message: format!("missing field `{field}`"),
+            field,
+        }
     }
 
     /// An invalid parameter.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Rejection {
-        Rejection { kind: RejectionKind::Invalid, field: field.into(), message: message.into() }
+        Rejection {
+            kind: RejectionKind::Invalid,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -104,7 +115,9 @@ impl fmt::Display for Rejection {
         match (self.kind, self.field.is_empty()) {
             (RejectionKind::Missing, _) => write!(f, "missing parameter `{}`", self.field),
             (RejectionKind::Invalid, true) => write!(f, "invalid request: {}", self.message),
-            (RejectionKind::Invalid, false) => write!(f, "invalid parameter `{}`: {}", self.field, self.message),
+            (RejectionKind::Invalid, false) => {
+                write!(f, "invalid parameter `{}`: {}", self.field, self.message)
+            }
         }
     }
 }
@@ -124,18 +137,38 @@ fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> Rejection
     let parent = if path == "." { String::new() } else { path };
     let message = error.into_inner().to_string();
     if let Some(name) = quoted_after(&message, "missing field `") {
-        return Rejection { kind: RejectionKind::Missing, field: join(&parent, name), message };
+        return Rejection {
+            kind: RejectionKind::Missing,
+            field: join(&parent, name),
+            message,
+        };
     }
     if let Some(name) = quoted_after(&message, "unknown field `") {
-        return Rejection { kind: RejectionKind::Invalid, field: join(&parent, name), message };
+        return Rejection {
+            kind: RejectionKind::Invalid,
+            field: join(&parent, name),
+            message,
+        };
     }
-    Rejection { kind: RejectionKind::Invalid, field: parent, message }
+    Rejection {
+        kind: RejectionKind::Invalid,
+        field: parent,
+        message,
+    }
 }
 
 /// A limit check's failure; "needs `a` and `b`, or …" (one-of groups) counts as missing.
 fn from_validation(error: ValidationError) -> Rejection {
-    let kind = if error.problem.starts_with("needs ") { RejectionKind::Missing } else { RejectionKind::Invalid };
-    Rejection { kind, field: error.field, message: error.problem }
+    let kind = if error.problem.starts_with("needs ") {
+        RejectionKind::Missing
+    } else {
+        RejectionKind::Invalid
+    };
+    Rejection {
+        kind,
+        field: error.field,
+        message: error.problem,
+    }
 }
 
 /// The text between `prefix` and the next backquote.
@@ -145,7 +178,11 @@ fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 fn join(parent: &str, name: &str) -> String {
-    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
 }
 
 /// Checks a request whose `coercible` keys came from the query string or headers as text: when
@@ -171,7 +208,11 @@ pub(crate) fn check_coercing(
         let retry = rejection.kind == RejectionKind::Invalid
             && coercible.iter().any(|c| c == key)
             && !coerced.contains(&key);
-        let replacement = if retry { request.get(key).and_then(coerce) } else { None };
+        let replacement = if retry {
+            request.get(key).and_then(coerce)
+        } else {
+            None
+        };
         let Some(replacement) = replacement else {
             return Err(rejection);
         };
@@ -194,5 +235,8 @@ fn coerce(value: &Value) -> Option<Value> {
     if let Ok(n) = text.parse::<i64>() {
         return Some(Value::from(n));
     }
-    text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number)
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
 }

@@ -78,20 +78,32 @@ impl FaultSpec {
                 "html" => Fault::Html,
                 "truncated" => Fault::Truncated,
                 "reset" => Fault::Reset,
-                other => return Err(format!("unknown fault `{other}` (malformed, html, truncated, reset)")),
+                other => {
+                    return Err(format!(
+                        "unknown fault `{other}` (malformed, html, truncated, reset)"
+                    ));
+                }
             },
             FaultSpec::Errcode(e) => Fault::Errcode {
                 errcode: e.errcode,
                 sub_code: e.sub_code,
-                errmsg: e.errmsg.unwrap_or_else(|| default_errmsg(e.errcode).to_owned()),
+                errmsg: e
+                    .errmsg
+                    .unwrap_or_else(|| default_errmsg(e.errcode).to_owned()),
             },
             FaultSpec::Http(h) => {
                 if !(100..=999).contains(&h.status) {
                     return Err(format!("status {} is not an HTTP status", h.status));
                 }
                 let code = h.code.unwrap_or_default();
-                let message = h.message.unwrap_or_else(|| format!("mock fault: HTTP {}", h.status));
-                Fault::Http { status: h.status, code, message }
+                let message = h
+                    .message
+                    .unwrap_or_else(|| format!("mock fault: HTTP {}", h.status));
+                Fault::Http {
+                    status: h.status,
+                    code,
+                    message,
+                }
             }
             FaultSpec::Delay(d) => Fault::Delay(Duration::from_millis(d.delay_ms)),
         })
@@ -107,7 +119,10 @@ struct Expire {
 
 /// Answers a request under [`PREFIX`].
 pub(crate) fn handle(shared: &Shared, request: &Incoming) -> Response {
-    let action = request.path.trim_start_matches(PREFIX).trim_end_matches('/');
+    let action = request
+        .path
+        .trim_start_matches(PREFIX)
+        .trim_end_matches('/');
     let result = match (&request.method, action) {
         (&Method::POST, "faults") => push_fault(shared, &request.body),
         (&Method::DELETE, "faults") => {
@@ -144,7 +159,8 @@ pub(crate) fn handle(shared: &Shared, request: &Incoming) -> Response {
 }
 
 fn push_fault(shared: &Shared, body: &[u8]) -> Result<Value, String> {
-    let push: PushFault = serde_json::from_slice(body).map_err(|e| format!("bad fault request: {e}"))?;
+    let push: PushFault =
+        serde_json::from_slice(body).map_err(|e| format!("bad fault request: {e}"))?;
     let fault = push.fault.into_fault()?;
     for _ in 0..push.times.unwrap_or(1) {
         match &push.op {

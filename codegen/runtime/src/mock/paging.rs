@@ -39,7 +39,9 @@ pub(crate) fn set(value: &mut Value, path: &str, new: Value) {
             map.insert(key.to_owned(), new);
             return;
         }
-        current = map.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        current = map
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
@@ -69,11 +71,18 @@ pub(crate) fn as_i64(value: &Value) -> Option<i64> {
 
 /// Puts the page of `items` that `request` asks for into `response`, with the next cursor and
 /// has-more flag the style uses.
-pub(crate) fn page(pagination: &Pagination, request: &Value, response: &mut Value, items: &[Value]) {
+pub(crate) fn page(
+    pagination: &Pagination,
+    request: &Value,
+    response: &mut Value,
+    items: &[Value],
+) {
     let size = get(request, pagination.size)
         .and_then(as_i64)
         .filter(|s| *s > 0)
-        .map_or(DEFAULT_PAGE_SIZE, |s| usize::try_from(s).unwrap_or(usize::MAX));
+        .map_or(DEFAULT_PAGE_SIZE, |s| {
+            usize::try_from(s).unwrap_or(usize::MAX)
+        });
     let cursor = get(request, pagination.cursor).and_then(as_i64);
     let start = match pagination.style {
         PaginationStyle::PageNumber => {
@@ -93,7 +102,9 @@ pub(crate) fn page(pagination: &Pagination, request: &Value, response: &mut Valu
             _ if more => set(response, next_path, next),
             PaginationStyle::CursorHasMore => set(response, next_path, next),
             PaginationStyle::NullableCursor => set(response, next_path, Value::Null),
-            PaginationStyle::OffsetNextCursor | PaginationStyle::NextToken | PaginationStyle::PageNumber => {
+            PaginationStyle::OffsetNextCursor
+            | PaginationStyle::NextToken
+            | PaginationStyle::PageNumber => {
                 remove(response, next_path);
             }
         }
@@ -168,14 +179,24 @@ mod tests {
             answers.push(response.clone());
             let next = match style {
                 PaginationStyle::PageNumber => {
-                    let n = get(&response, p.items).and_then(Value::as_array).map_or(0, Vec::len);
+                    let n = get(&response, p.items)
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
                     (n == 3).then(|| json!(page_number))
                 }
                 PaginationStyle::CursorHasMore | PaginationStyle::NextToken => {
-                    let more = p.has_more.and_then(|h| get(&response, h)).and_then(Value::as_bool);
-                    more.filter(|m| *m).and(p.next.and_then(|n| get(&response, n)).cloned())
+                    let more = p
+                        .has_more
+                        .and_then(|h| get(&response, h))
+                        .and_then(Value::as_bool);
+                    more.filter(|m| *m)
+                        .and(p.next.and_then(|n| get(&response, n)).cloned())
                 }
-                _ => p.next.and_then(|n| get(&response, n)).filter(|v| !v.is_null()).cloned(),
+                _ => p
+                    .next
+                    .and_then(|n| get(&response, n))
+                    .filter(|v| !v.is_null())
+                    .cloned(),
             };
             match next {
                 Some(next) => set(&mut request, p.cursor, next),
@@ -199,13 +220,26 @@ mod tests {
             let p = Pagination::usual(style);
             let all: Vec<Value> = pages
                 .iter()
-                .flat_map(|r| get(r, p.items).and_then(Value::as_array).cloned().unwrap_or_default())
+                .flat_map(|r| {
+                    get(r, p.items)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                })
                 .collect();
-            assert_eq!(all, (0..7).map(Value::from).collect::<Vec<_>>(), "{style:?}");
+            assert_eq!(
+                all,
+                (0..7).map(Value::from).collect::<Vec<_>>(),
+                "{style:?}"
+            );
         }
-        let last = walk(PaginationStyle::NullableCursor).pop().unwrap_or_default();
+        let last = walk(PaginationStyle::NullableCursor)
+            .pop()
+            .unwrap_or_default();
         assert_eq!(get(&last, "result.next_cursor"), Some(&Value::Null));
-        let last = walk(PaginationStyle::OffsetNextCursor).pop().unwrap_or_default();
+        let last = walk(PaginationStyle::OffsetNextCursor)
+            .pop()
+            .unwrap_or_default();
         assert_eq!(get(&last, "result.next_cursor"), None);
     }
 
@@ -217,6 +251,9 @@ mod tests {
         remove(&mut v, "a.b");
         assert_eq!(v, json!({"a": {"c": {"d": 2}}}));
         assert_eq!(as_i64(&json!("12")), Some(12));
-        assert_eq!(vary(&json!({"id": "x", "name": "n"}), 2), json!({"id": "x-2", "name": "n"}));
+        assert_eq!(
+            vary(&json!({"id": "x", "name": "n"}), 2),
+            json!({"id": "x-2", "name": "n"})
+        );
     }
 }

@@ -144,7 +144,8 @@ impl MockBuilder {
 
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let listener =
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
         let addr = listener.local_addr()?;
         let mut config = Config {
             apps: vec![(self.app_key, self.app_secret)],
@@ -168,19 +169,28 @@ impl MockBuilder {
             tokens: Mutex::default(),
             robot_sends: Mutex::new(HashMap::new()),
         });
-        let router = Router::new().fallback(dispatch::handle).with_state(shared.clone());
+        let router = Router::new()
+            .fallback(dispatch::handle)
+            .with_state(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let service = router.into_make_service_with_connect_info::<Connection>();
         let task = tokio::spawn(async move {
-            let server = axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
+            let server =
+                axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                });
             if let Err(error) = server.await {
                 tracing::warn!(%error, "the DingTalk fake stopped");
             }
         });
         tracing::debug!(%addr, "the DingTalk fake is listening");
-        Ok(MockServer { addr, shared, faults, stop: Some(stop), task: Some(task) })
+        Ok(MockServer {
+            addr,
+            shared,
+            faults,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 }
 
@@ -189,11 +199,15 @@ impl MockBuilder {
 fn accept_example_credentials(config: &mut Config, operations: &[MockOperation]) {
     for op in operations {
         let info = op.info();
-        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request) else {
+        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request)
+        else {
             continue;
         };
         let pair = |a: &str, b: &str| -> Option<(String, String)> {
-            Some((example.get(a)?.as_str()?.to_owned(), example.get(b)?.as_str()?.to_owned()))
+            Some((
+                example.get(a)?.as_str()?.to_owned(),
+                example.get(b)?.as_str()?.to_owned(),
+            ))
         };
         match info.id {
             "gettoken" => {
@@ -221,7 +235,9 @@ pub struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -243,12 +259,20 @@ impl MockServer {
 
     /// The app key the fake accepts.
     pub fn app_key(&self) -> &str {
-        self.shared.config.apps.first().map_or("", |(k, _)| k.as_str())
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(k, _)| k.as_str())
     }
 
     /// The app secret the fake accepts.
     pub fn app_secret(&self) -> &str {
-        self.shared.config.apps.first().map_or("", |(_, s)| s.as_str())
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(_, s)| s.as_str())
     }
 
     /// The robot's webhook token.
@@ -287,7 +311,9 @@ impl MockServer {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
         {
             task.abort();
         }
@@ -327,7 +353,9 @@ pub async fn serve(builder: MockBuilder) -> io::Result<()> {
     if let Some(secret) = server.robot_secret() {
         say!("export DINGTALK_ROBOT_SECRET={secret}");
     }
-    eprintln!("Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)");
+    eprintln!(
+        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)"
+    );
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())

@@ -85,7 +85,10 @@ pub(crate) struct Incoming {
 impl Incoming {
     /// The first query parameter called `name`.
     pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The header `name` as text.
@@ -97,7 +100,8 @@ impl Incoming {
     pub(crate) fn is_json(&self) -> bool {
         self.header("content-type").is_some_and(|ct| {
             let media = ct.split(';').next().unwrap_or_default().trim();
-            media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json")
+            media.eq_ignore_ascii_case("application/json")
+                || media.to_ascii_lowercase().ends_with("+json")
         })
     }
 }

@@ -116,7 +116,15 @@ impl<O: Operation> Operation for AsSent<O> {
 
 /// A runtime error as the command reports it: nothing sent (exit 2) or a failed call (exit 1).
 fn runtime_error(error: Error) -> CallError {
-    if matches!(error, Error::Validation(_) | Error::Config(_)) {
+    // Refused before sending: the request or the configuration must change.
+    #[cfg(feature = "robot")]
+    let refused_locally = matches!(
+        error,
+        Error::Validation(_) | Error::Config(_) | Error::RobotGuard { .. }
+    );
+    #[cfg(not(feature = "robot"))]
+    let refused_locally = matches!(error, Error::Validation(_) | Error::Config(_));
+    if refused_locally {
         return CallError::usage(error.to_string());
     }
     let mut message = error.to_string();

@@ -24,7 +24,10 @@ pub(crate) fn request_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     // Spread the counter so that neighbouring ids do not look alike.
-    format!("mock{:012x}", n.wrapping_mul(0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF_FFFF)
+    format!(
+        "mock{:012x}",
+        n.wrapping_mul(0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF_FFFF
+    )
 }
 
 /// A refusal, worded both ways; [`Failure::render`] picks the form the operation uses.
@@ -42,7 +45,14 @@ pub(crate) struct Failure {
 impl Failure {
     /// An oapi errcode with its v1.0 counterpart.
     pub(crate) fn new(errcode: i64, errmsg: impl Into<String>, status: u16, code: &str) -> Failure {
-        Failure { errcode, errmsg: errmsg.into(), sub: None, status, code: code.to_owned(), http_only: false }
+        Failure {
+            errcode,
+            errmsg: errmsg.into(),
+            sub: None,
+            status,
+            code: code.to_owned(),
+            http_only: false,
+        }
     }
 
     /// Adds an oapi `sub_code` and `sub_msg`.
@@ -58,7 +68,11 @@ impl Failure {
 
     /// A parameter is invalid; the message names the field and the broken limit.
     pub(crate) fn invalid(field: &str, problem: &str) -> Failure {
-        let text = if field.is_empty() { format!("不合法的参数: {problem}") } else { format!("不合法的参数 {field}: {problem}") };
+        let text = if field.is_empty() {
+            format!("不合法的参数: {problem}")
+        } else {
+            format!("不合法的参数 {field}: {problem}")
+        };
         Failure::new(40035, text, 400, "InvalidParameter")
     }
 
@@ -78,28 +92,52 @@ impl Failure {
 
     /// A POST body that is not sent as JSON.
     pub(crate) fn content_type() -> Failure {
-        Failure::new(43004, "无效的HTTP HEADER Content-Type, 需要 application/json", 415, "UnsupportedMediaType")
+        Failure::new(
+            43004,
+            "无效的HTTP HEADER Content-Type, 需要 application/json",
+            415,
+            "UnsupportedMediaType",
+        )
     }
 
     /// The right path with the wrong method.
     pub(crate) fn method(expected: &str) -> Failure {
-        let (errcode, errmsg) = if expected == "GET" { (43001, "需要GET请求") } else { (43002, "需要POST请求") };
+        let (errcode, errmsg) = if expected == "GET" {
+            (43001, "需要GET请求")
+        } else {
+            (43002, "需要POST请求")
+        };
         Failure::new(errcode, errmsg, 405, "MethodNotAllowed")
     }
 
     /// An injected fault of the errcode or HTTP kind.
     pub(crate) fn from_fault(fault: &Fault) -> Option<Failure> {
         match fault {
-            Fault::Errcode { errcode, sub_code, errmsg } => {
+            Fault::Errcode {
+                errcode,
+                sub_code,
+                errmsg,
+            } => {
                 let (status, code) = http_counterpart(*errcode, sub_code.as_deref());
-                let errmsg = if errmsg.is_empty() { default_errmsg(*errcode).to_owned() } else { errmsg.clone() };
+                let errmsg = if errmsg.is_empty() {
+                    default_errmsg(*errcode).to_owned()
+                } else {
+                    errmsg.clone()
+                };
                 let mut failure = Failure::new(*errcode, errmsg, status, &code);
                 if let Some(sub) = sub_code {
-                    failure.sub = Some((sub.clone(), default_errmsg(sub.parse().unwrap_or(0)).to_owned()));
+                    failure.sub = Some((
+                        sub.clone(),
+                        default_errmsg(sub.parse().unwrap_or(0)).to_owned(),
+                    ));
                 }
                 Some(failure)
             }
-            Fault::Http { status, code, message } => {
+            Fault::Http {
+                status,
+                code,
+                message,
+            } => {
                 let mut failure = Failure::new(0, message.clone(), *status, code);
                 failure.http_only = true;
                 Some(failure)
@@ -117,7 +155,10 @@ impl Failure {
                 if let (Some((sub_code, sub_msg)), Value::Object(map)) = (&self.sub, &mut body) {
                     map.insert("sub_code".into(), sub_code.clone().into());
                     map.insert("sub_msg".into(), sub_msg.clone().into());
-                    map.insert("errmsg".into(), format!("{}[subcode={sub_code},submsg={sub_msg}]", self.errmsg).into());
+                    map.insert(
+                        "errmsg".into(),
+                        format!("{}[subcode={sub_code},submsg={sub_msg}]", self.errmsg).into(),
+                    );
                 }
                 if let Value::Object(map) = &mut body {
                     map.insert("request_id".into(), id.clone().into());
@@ -172,7 +213,8 @@ pub(crate) fn success(envelope: Envelope, mut body: Value) -> Response {
 pub(crate) fn not_found(path: &str) -> Response {
     let id = request_id();
     if path.starts_with("/v1.0/") {
-        let body = json!({"code": "NotFound", "message": format!("no such API: {path}"), "requestid": id});
+        let body =
+            json!({"code": "NotFound", "message": format!("no such API: {path}"), "requestid": id});
         json_response(StatusCode::NOT_FOUND, &body, Some(&id))
     } else {
         let body = json!({"errcode": 404, "errmsg": format!("请求的URI地址不存在: {path}"), "request_id": id});
@@ -189,12 +231,19 @@ pub(crate) fn too_large(limit: usize) -> Response {
 }
 
 /// A JSON answer, with the request id header when given.
-pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> Response {
+pub(crate) fn json_response(
+    status: StatusCode,
+    body: &Value,
+    request_id: Option<&str>,
+) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
     if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(id).ok()) {
         headers.insert(REQUEST_ID_HEADER, value);
     }
@@ -204,7 +253,10 @@ pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: Option
 /// The answer of a [`Fault::Malformed`]: JSON that stops half-way.
 pub(crate) fn malformed() -> Response {
     let mut response = Response::new(Body::from(r#"{"errcode":0,"errmsg":"ok","result":{"id":"#));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
     response
 }
 
@@ -213,7 +265,10 @@ pub(crate) fn html() -> Response {
     const PAGE: &str = "<!DOCTYPE html><html><head><title>访问受限</title></head><body>\
         <h1>Access Denied</h1><p>您的IP访问过于频繁，已被限制访问。</p></body></html>";
     let mut response = Response::new(Body::from(PAGE));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html;charset=utf-8"),
+    );
     response
 }
 
@@ -227,14 +282,23 @@ pub(crate) fn truncated() -> Response {
             1 => {
                 // Let the first part reach the client before the connection breaks.
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                Some((Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "mock fault: truncated")), 2))
+                Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "mock fault: truncated",
+                    )),
+                    2,
+                ))
             }
             _ => None,
         }
     });
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(PART.len() + 4096));
     response
 }

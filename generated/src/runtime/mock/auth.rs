@@ -38,9 +38,16 @@ pub(crate) fn credential_names(auth: Auth) -> &'static [&'static str] {
 }
 
 /// Checks the request's credential for the operation `info`.
-pub(crate) fn check(shared: &Shared, info: &OperationInfo, request: &Incoming) -> Result<(), Failure> {
+pub(crate) fn check(
+    shared: &Shared,
+    info: &OperationInfo,
+    request: &Incoming,
+) -> Result<(), Failure> {
     match info.auth {
-        Auth::QueryToken => match request.query_value("access_token").filter(|t| !t.is_empty()) {
+        Auth::QueryToken => match request
+            .query_value("access_token")
+            .filter(|t| !t.is_empty())
+        {
             Some(token) => check_token(shared, token),
             None => Err(missing_token("access_token")),
         },
@@ -55,19 +62,32 @@ pub(crate) fn check(shared: &Shared, info: &OperationInfo, request: &Incoming) -
 
 /// No token where this operation reads it.
 fn missing_token(name: &str) -> Failure {
-    Failure::new(88, "ding talk error", 400, "AuthenticationFailed.MissingParameter")
-        .with_sub("40000", &format!("缺少参数{name}"))
+    Failure::new(
+        88,
+        "ding talk error",
+        400,
+        "AuthenticationFailed.MissingParameter",
+    )
+    .with_sub("40000", &format!("缺少参数{name}"))
 }
 
 fn check_token(shared: &Shared, token: &str) -> Result<(), Failure> {
     let epoch = shared.faults.token_epoch();
     let status = lock(&shared.tokens).status(token, epoch);
-    let invalid = || Failure::new(88, "ding talk error", 400, "InvalidAuthentication").with_sub("40014", "不合法的access_token");
+    let invalid = || {
+        Failure::new(88, "ding talk error", 400, "InvalidAuthentication")
+            .with_sub("40014", "不合法的access_token")
+    };
     match status {
         TokenStatus::Valid => Ok(()),
         TokenStatus::Unknown => Err(invalid()),
         TokenStatus::Expired => match shared.faults.expired_answer() {
-            TokenRejection::Expired => Err(Failure::new(42001, "access_token超时", 400, "InvalidAuthentication")),
+            TokenRejection::Expired => Err(Failure::new(
+                42001,
+                "access_token超时",
+                400,
+                "InvalidAuthentication",
+            )),
             _ => Err(invalid()),
         },
     }
@@ -78,13 +98,25 @@ fn check_robot(shared: &Shared, request: &Incoming) -> Result<(), Failure> {
     let config = &shared.config;
     let token = request.query_value("access_token").unwrap_or_default();
     if token.is_empty() || token != config.robot_token {
-        return Err(Failure::new(300005, "token is not exist", 400, "InvalidAuthentication"));
+        return Err(Failure::new(
+            300005,
+            "token is not exist",
+            400,
+            "InvalidAuthentication",
+        ));
     }
     if let Some(secret) = &config.robot_secret {
-        let timestamp = request.query_value("timestamp").and_then(|t| t.parse::<i64>().ok());
+        let timestamp = request
+            .query_value("timestamp")
+            .and_then(|t| t.parse::<i64>().ok());
         let now = super::super::primitives::EpochMillis::now().as_millis();
         let Some(timestamp) = timestamp.filter(|t| (now - t).abs() <= ROBOT_CLOCK_SKEW_MS) else {
-            return Err(Failure::new(310000, "invalid timestamp", 400, "InvalidTimestamp"));
+            return Err(Failure::new(
+                310000,
+                "invalid timestamp",
+                400,
+                "InvalidTimestamp",
+            ));
         };
         let sign = request.query_value("sign").unwrap_or_default();
         if !sign_matches(secret, timestamp, sign) {
@@ -94,7 +126,10 @@ fn check_robot(shared: &Shared, request: &Incoming) -> Result<(), Failure> {
     if request.body.len() > ROBOT_MAX_BODY {
         return Err(Failure::new(
             460101,
-            format!("message too long, exceed {ROBOT_MAX_BODY} bytes ({} bytes)", request.body.len()),
+            format!(
+                "message too long, exceed {ROBOT_MAX_BODY} bytes ({} bytes)",
+                request.body.len()
+            ),
             400,
             "MessageTooLong",
         ));
@@ -102,11 +137,19 @@ fn check_robot(shared: &Shared, request: &Incoming) -> Result<(), Failure> {
     let mut sends = lock(&shared.robot_sends);
     let window = sends.entry(token.to_owned()).or_default();
     let now = Instant::now();
-    while window.front().is_some_and(|t| now.duration_since(*t) >= ROBOT_WINDOW) {
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= ROBOT_WINDOW)
+    {
         window.pop_front();
     }
     if window.len() >= ROBOT_MESSAGES {
-        return Err(Failure::new(660026, "send too fast, exceed 20 times per minute", 403, "SendTooFast"));
+        return Err(Failure::new(
+            660026,
+            "send too fast, exceed 20 times per minute",
+            403,
+            "SendTooFast",
+        ));
     }
     Ok(())
 }
@@ -114,7 +157,10 @@ fn check_robot(shared: &Shared, request: &Incoming) -> Result<(), Failure> {
 /// Counts an accepted robot message against the minute limit.
 pub(crate) fn record_robot_send(shared: &Shared, request: &Incoming) {
     let token = request.query_value("access_token").unwrap_or_default();
-    lock(&shared.robot_sends).entry(token.to_owned()).or_default().push_back(Instant::now());
+    lock(&shared.robot_sends)
+        .entry(token.to_owned())
+        .or_default()
+        .push_back(Instant::now());
 }
 
 #[cfg(feature = "robot")]

@@ -63,7 +63,13 @@ impl Listener for MockListener {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     let abort = Arc::new(Abort::default());
-                    return (BreakableStream { stream, abort: abort.clone() }, Connection { abort });
+                    return (
+                        BreakableStream {
+                            stream,
+                            abort: abort.clone(),
+                        },
+                        Connection { abort },
+                    );
                 }
                 // Out of file descriptors and the like: wait a moment rather than spin.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
@@ -72,7 +78,9 @@ impl Listener for MockListener {
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.inner.local_addr().map(|_: SocketAddr| Connection { abort: Arc::default() })
+        self.inner.local_addr().map(|_: SocketAddr| Connection {
+            abort: Arc::default(),
+        })
     }
 }
 
@@ -88,13 +96,20 @@ impl BreakableStream {
         self.abort.0.load(Ordering::SeqCst).then(|| {
             // Close with a reset rather than an orderly shutdown, as a dropped connection does.
             let _ = self.stream.set_zero_linger();
-            io::Error::new(io::ErrorKind::ConnectionReset, "mock fault: connection reset")
+            io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "mock fault: connection reset",
+            )
         })
     }
 }
 
 impl AsyncRead for BreakableStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if let Some(e) = self.broken() {
             return Poll::Ready(Err(e));
         }
@@ -103,7 +118,11 @@ impl AsyncRead for BreakableStream {
 }
 
 impl AsyncWrite for BreakableStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if let Some(e) = self.broken() {
             return Poll::Ready(Err(e));
         }

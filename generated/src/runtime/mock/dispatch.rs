@@ -102,7 +102,11 @@ pub(crate) async fn handle(
 }
 
 /// The checks and the answer of one operation.
-fn serve_operation(shared: &Shared, op: &MockOperation, request: &Incoming) -> Result<Value, Failure> {
+fn serve_operation(
+    shared: &Shared,
+    op: &MockOperation,
+    request: &Incoming,
+) -> Result<Value, Failure> {
     let info = op.info();
     let expected = method(info.method);
     if request.method != expected {
@@ -119,7 +123,11 @@ fn serve_operation(shared: &Shared, op: &MockOperation, request: &Incoming) -> R
         params.insert(name.clone(), Value::String(value.clone()));
         coercible.push(name.clone());
     }
-    for param in info.params.iter().filter(|p| p.location == Location::Header) {
+    for param in info
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Header)
+    {
         if let Some(value) = request.header(param.name) {
             params.insert(param.name.to_owned(), Value::String(value.to_owned()));
             coercible.push(param.name.to_owned());

@@ -55,18 +55,30 @@ pub enum Fault {
 impl Fault {
     /// An errcode fault with DingTalk's usual message for the code.
     pub fn errcode(errcode: i64) -> Fault {
-        Fault::Errcode { errcode, sub_code: None, errmsg: default_errmsg(errcode).to_owned() }
+        Fault::Errcode {
+            errcode,
+            sub_code: None,
+            errmsg: default_errmsg(errcode).to_owned(),
+        }
     }
 
     /// An errcode fault with a `sub_code` (errcode 88 with `40014`, errcode 15 with `isp.-1`).
     pub fn errcode_with_sub_code(errcode: i64, sub_code: impl Into<String>) -> Fault {
-        Fault::Errcode { errcode, sub_code: Some(sub_code.into()), errmsg: default_errmsg(errcode).to_owned() }
+        Fault::Errcode {
+            errcode,
+            sub_code: Some(sub_code.into()),
+            errmsg: default_errmsg(errcode).to_owned(),
+        }
     }
 
     /// An HTTP error fault with a v1.0 code and a generic message.
     pub fn http(status: u16, code: impl Into<String>) -> Fault {
         let code = code.into();
-        Fault::Http { status, message: format!("mock fault: HTTP {status} {code}"), code }
+        Fault::Http {
+            status,
+            message: format!("mock fault: HTTP {status} {code}"),
+            code,
+        }
     }
 }
 
@@ -124,13 +136,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Faults {
     /// Queues a fault for the next request to any operation but the token endpoints.
     pub fn push(&self, fault: Fault) {
-        lock(&self.queue).push_back(Queued { operation: None, fault });
+        lock(&self.queue).push_back(Queued {
+            operation: None,
+            fault,
+        });
     }
 
     /// Queues a fault for the next request to the operation `operation` (an id such as
     /// `blackboard.create` or `gettoken`).
     pub fn push_for(&self, operation: &str, fault: Fault) {
-        lock(&self.queue).push_back(Queued { operation: Some(operation.to_owned()), fault });
+        lock(&self.queue).push_back(Queued {
+            operation: Some(operation.to_owned()),
+            fault,
+        });
     }
 
     /// How many queued faults have not been applied yet.
@@ -172,7 +190,10 @@ impl Faults {
 
     /// Every operation id that was called, with its count, sorted by id.
     pub fn all_calls(&self) -> Vec<(String, u64)> {
-        let mut all: Vec<(String, u64)> = lock(&self.calls).iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let mut all: Vec<(String, u64)> = lock(&self.calls)
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
         all.sort();
         all
     }

@@ -35,12 +35,18 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first query parameter called `name`.
     pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body read as JSON, if it is.
@@ -51,8 +57,12 @@ impl RecordedRequest {
     /// The request as JSON, for `GET /__mock/requests`: the body as JSON when it is, as text
     /// otherwise.
     pub(crate) fn to_json(&self) -> Value {
-        let body = self.json().unwrap_or_else(|| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
-        let pairs = |list: &[(String, String)]| -> Vec<Value> { list.iter().map(|(k, v)| json!([k, v])).collect() };
+        let body = self
+            .json()
+            .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
+        let pairs = |list: &[(String, String)]| -> Vec<Value> {
+            list.iter().map(|(k, v)| json!([k, v])).collect()
+        };
         json!({
             "method": self.method,
             "path": self.path,
@@ -80,52 +90,27 @@ impl Recorder {
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn clear(&self) {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
-/// Splits a raw query string into decoded `(name, value)` pairs; a component that does not
-/// decode is kept as it was sent.
+/// Splits a raw query string into decoded `(name, value)` pairs.
 pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| percent_decode(s).unwrap_or_else(|| s.to_owned());
-            (decode(name), decode(value))
-        })
+    form_urlencoded::parse(raw.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
-}
-
-/// Decodes one `application/x-www-form-urlencoded` component (`+` is a space); `None` on a bad
-/// escape or text that is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    fn hex(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let mut out = Vec::with_capacity(s.len());
-    let mut bytes = s.bytes();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'%' => {
-                let hi = hex(bytes.next()?)?;
-                let lo = hex(bytes.next()?)?;
-                out.push((hi << 4) | lo);
-            }
-            b'+' => out.push(b' '),
-            _ => out.push(b),
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -147,7 +147,8 @@ impl MockBuilder {
 
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let listener =
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
         let addr = listener.local_addr()?;
         let mut config = Config {
             apps: vec![(self.app_key, self.app_secret)],
@@ -171,19 +172,28 @@ impl MockBuilder {
             tokens: Mutex::default(),
             robot_sends: Mutex::new(HashMap::new()),
         });
-        let router = Router::new().fallback(dispatch::handle).with_state(shared.clone());
+        let router = Router::new()
+            .fallback(dispatch::handle)
+            .with_state(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let service = router.into_make_service_with_connect_info::<Connection>();
         let task = tokio::spawn(async move {
-            let server = axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
+            let server =
+                axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                });
             if let Err(error) = server.await {
                 tracing::warn!(%error, "the DingTalk fake stopped");
             }
         });
         tracing::debug!(%addr, "the DingTalk fake is listening");
-        Ok(MockServer { addr, shared, faults, stop: Some(stop), task: Some(task) })
+        Ok(MockServer {
+            addr,
+            shared,
+            faults,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 }
 
@@ -192,11 +202,15 @@ impl MockBuilder {
 fn accept_example_credentials(config: &mut Config, operations: &[MockOperation]) {
     for op in operations {
         let info = op.info();
-        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request) else {
+        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request)
+        else {
             continue;
         };
         let pair = |a: &str, b: &str| -> Option<(String, String)> {
-            Some((example.get(a)?.as_str()?.to_owned(), example.get(b)?.as_str()?.to_owned()))
+            Some((
+                example.get(a)?.as_str()?.to_owned(),
+                example.get(b)?.as_str()?.to_owned(),
+            ))
         };
         match info.id {
             "gettoken" => {
@@ -224,7 +238,9 @@ pub struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -246,12 +262,20 @@ impl MockServer {
 
     /// The app key the fake accepts.
     pub fn app_key(&self) -> &str {
-        self.shared.config.apps.first().map_or("", |(k, _)| k.as_str())
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(k, _)| k.as_str())
     }
 
     /// The app secret the fake accepts.
     pub fn app_secret(&self) -> &str {
-        self.shared.config.apps.first().map_or("", |(_, s)| s.as_str())
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(_, s)| s.as_str())
     }
 
     /// The robot's webhook token.
@@ -290,7 +314,9 @@ impl MockServer {
             let _ = stop.send(());
         }
         if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
         {
             task.abort();
         }
@@ -313,16 +339,26 @@ impl Drop for MockServer {
 pub async fn serve(builder: MockBuilder) -> io::Result<()> {
     let server = builder.start().await?;
     let base = server.base_url();
-    println!("DingTalk fake listening on {base} (oapi, v1.0 and robot hosts); Ctrl-C stops it.");
-    println!("export DINGTALK_OAPI_BASE_URL={base}");
-    println!("export DINGTALK_API_BASE_URL={base}");
-    println!("export DINGTALK_APP_KEY={}", server.app_key());
-    println!("export DINGTALK_APP_SECRET={}", server.app_secret());
-    println!("export DINGTALK_ROBOT_TOKEN={}", server.robot_token());
-    if let Some(secret) = server.robot_secret() {
-        println!("export DINGTALK_ROBOT_SECRET={secret}");
+    // The `export` lines go to stdout (so `eval "$(dingtalk mock serve)"`-style use works), the
+    // rest to stderr; a closed stdout is not worth a panic.
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }};
     }
-    println!("Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)");
+    eprintln!("DingTalk fake listening on {base} (oapi, v1.0 and robot hosts); Ctrl-C stops it.");
+    say!("export DINGTALK_OAPI_BASE_URL={base}");
+    say!("export DINGTALK_API_BASE_URL={base}");
+    say!("export DINGTALK_APP_KEY={}", server.app_key());
+    say!("export DINGTALK_APP_SECRET={}", server.app_secret());
+    say!("export DINGTALK_ROBOT_TOKEN={}", server.robot_token());
+    if let Some(secret) = server.robot_secret() {
+        say!("export DINGTALK_ROBOT_SECRET={secret}");
+    }
+    eprintln!(
+        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)"
+    );
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())

@@ -102,8 +102,12 @@ impl State {
                 && !STATEFUL.contains(&info.id)
             {
                 let example = state.example(info.id);
-                let template = get(&example, p.items).and_then(Value::as_array).and_then(|a| a.first());
-                state.seeded.insert(info.id, seeded_items(template, info.id));
+                let template = get(&example, p.items)
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first());
+                state
+                    .seeded
+                    .insert(info.id, seeded_items(template, info.id));
             }
         }
         state.seed_blackboards(operations);
@@ -112,7 +116,11 @@ impl State {
     }
 
     /// The answer to an accepted request of `info`, before the envelope is filled in.
-    pub(crate) fn answer(&mut self, info: &OperationInfo, request: &Value) -> Result<Value, Failure> {
+    pub(crate) fn answer(
+        &mut self,
+        info: &OperationInfo,
+        request: &Value,
+    ) -> Result<Value, Failure> {
         let example = self.example(info.id);
         match info.id {
             "blackboard.create" => Ok(self.blackboard_create(request, example)),
@@ -120,7 +128,11 @@ impl State {
             "blackboard.delete" => self.blackboard_delete(request, example),
             "blackboard.get" => self.blackboard_get(request, example),
             "blackboard.listids" => Ok(self.blackboard_listids(info, request, example)),
-            "blackboard.category.list" => Ok(with(example, "result", Value::Array(self.categories.clone()))),
+            "blackboard.category.list" => Ok(with(
+                example,
+                "result",
+                Value::Array(self.categories.clone()),
+            )),
             "blackboard.listtopten" => Ok(self.blackboard_listtopten(request, example)),
             "report.create" => Ok(self.report_create(request, example)),
             "report.list" | "report.simplelist" => Ok(self.report_list(info, request, example)),
@@ -150,7 +162,9 @@ impl State {
     fn seed_blackboards(&mut self, operations: &[MockOperation]) {
         let example_request = |id: &str, path: &str| -> Option<String> {
             let op = operations.iter().find(|op| op.info().id == id)?;
-            get(&parse(op.info().example_request), path).and_then(Value::as_str).map(str::to_owned)
+            get(&parse(op.info().example_request), path)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
         };
         let mut ids: Vec<String> = [
             ("blackboard.get", "blackboard_id"),
@@ -166,7 +180,9 @@ impl State {
             n += 1;
             ids.push(format!("mock-blackboard-seed-{n}"));
         }
-        let detail = get(&self.example("blackboard.get"), "result").cloned().unwrap_or_default();
+        let detail = get(&self.example("blackboard.get"), "result")
+            .cloned()
+            .unwrap_or_default();
         let text = |key: &str| detail.get(key).and_then(Value::as_str).map(str::to_owned);
         let base = text("gmt_create")
             .and_then(|t| DateTime::parse(&t).ok())
@@ -177,7 +193,8 @@ impl State {
             self.blackboards.push(Blackboard {
                 id,
                 author: text("author"),
-                title: text("title").map_or_else(|| format!("公告 {}", i + 1), |t| format!("{t} {}", i + 1)),
+                title: text("title")
+                    .map_or_else(|| format!("公告 {}", i + 1), |t| format!("{t} {}", i + 1)),
                 content: text("content").unwrap_or_default(),
                 category_id: text("category_id"),
                 private_level: detail.get("private_level").cloned(),
@@ -188,9 +205,19 @@ impl State {
                 gmt_create: created,
             });
         }
-        let categories = get(&self.example("blackboard.category.list"), "result").and_then(Value::as_array).cloned();
+        let categories = get(&self.example("blackboard.category.list"), "result")
+            .and_then(Value::as_array)
+            .cloned();
         if let Some(first) = categories.as_ref().and_then(|c| c.first()) {
-            self.categories = (1..=3).map(|n| if n == 1 { first.clone() } else { vary(first, n) }).collect();
+            self.categories = (1..=3)
+                .map(|n| {
+                    if n == 1 {
+                        first.clone()
+                    } else {
+                        vary(first, n)
+                    }
+                })
+                .collect();
         }
     }
 
@@ -198,7 +225,14 @@ impl State {
         self.blackboards
             .iter()
             .position(|b| b.id == id)
-            .ok_or_else(|| Failure::new(40035, format!("公告不存在: blackboard_id {id}"), 404, "NotFound"))
+            .ok_or_else(|| {
+                Failure::new(
+                    40035,
+                    format!("公告不存在: blackboard_id {id}"),
+                    404,
+                    "NotFound",
+                )
+            })
     }
 
     fn blackboard_create(&mut self, request: &Value, example: Value) -> Value {
@@ -213,7 +247,11 @@ impl State {
             content: text(&vo, "content").unwrap_or_default(),
             category_id: text(&vo, "category_id"),
             private_level: vo.get("private_level").cloned(),
-            deptids: receiver.get("deptid_list").and_then(Value::as_array).cloned().unwrap_or_default(),
+            deptids: receiver
+                .get("deptid_list")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
             userids: strings(receiver.get("userid_list")),
             coverpic: text(&vo, "coverpic_mediaid"),
             gmt_modified: now.clone(),
@@ -275,17 +313,48 @@ impl State {
         put("content", Some(b.content.clone().into()));
         put("author", b.author.clone().map(Value::from));
         put("category_id", b.category_id.clone().map(Value::from));
-        put("private_level", Some(b.private_level.clone().unwrap_or_else(|| Value::from(0))));
+        put(
+            "private_level",
+            Some(b.private_level.clone().unwrap_or_else(|| Value::from(0))),
+        );
         put("gmt_create", Some(b.gmt_create.clone().into()));
         put("gmt_modified", Some(b.gmt_modified.clone().into()));
         put("read_count", Some(0.into()));
         put("unread_count", Some(b.userids.len().into()));
         put("username_list", Some(b.userids.clone().into()));
-        put("user_list", Some(b.userids.iter().map(|u| json!({"staff_id": u, "name": u})).collect()));
-        let depts: Vec<String> = b.deptids.iter().map(|d| d.to_string().trim_matches('"').to_owned()).collect();
-        put("depname_list", Some(depts.iter().map(|d| format!("部门{d}")).collect()));
-        put("deptList", Some(depts.iter().map(|d| json!({"dept_id": d, "name": format!("部门{d}")})).collect()));
-        put("coverpic_url", b.coverpic.as_ref().map(|m| format!("https://static.mock.invalid/{}", m.trim_start_matches('@')).into()));
+        put(
+            "user_list",
+            Some(
+                b.userids
+                    .iter()
+                    .map(|u| json!({"staff_id": u, "name": u}))
+                    .collect(),
+            ),
+        );
+        let depts: Vec<String> = b
+            .deptids
+            .iter()
+            .map(|d| d.to_string().trim_matches('"').to_owned())
+            .collect();
+        put(
+            "depname_list",
+            Some(depts.iter().map(|d| format!("部门{d}")).collect()),
+        );
+        put(
+            "deptList",
+            Some(
+                depts
+                    .iter()
+                    .map(|d| json!({"dept_id": d, "name": format!("部门{d}")}))
+                    .collect(),
+            ),
+        );
+        put(
+            "coverpic_url",
+            b.coverpic.as_ref().map(|m| {
+                format!("https://static.mock.invalid/{}", m.trim_start_matches('@')).into()
+            }),
+        );
         Ok(with(example, "result", Value::Object(detail)))
     }
 
@@ -294,7 +363,12 @@ impl State {
         self.blackboards.iter().rev()
     }
 
-    fn blackboard_listids(&self, info: &OperationInfo, request: &Value, mut example: Value) -> Value {
+    fn blackboard_listids(
+        &self,
+        info: &OperationInfo,
+        request: &Value,
+        mut example: Value,
+    ) -> Value {
         let query = request.get("query_request").cloned().unwrap_or_default();
         let start = text(&query, "start_time");
         let end = text(&query, "end_time");
@@ -350,7 +424,9 @@ impl State {
             .find(|op| op.info().id == "report.list")
             .map(|op| parse(op.info().example_request))
             .unwrap_or_default();
-        let base = get(&list_request, "start_time").and_then(as_i64).unwrap_or(1_507_564_800_000);
+        let base = get(&list_request, "start_time")
+            .and_then(as_i64)
+            .unwrap_or(1_507_564_800_000);
         let item = get(&self.example("report.list"), "result.data_list")
             .and_then(Value::as_array)
             .and_then(|a| a.first())
@@ -358,7 +434,11 @@ impl State {
             .unwrap_or_default();
         let creator = text(&item, "creator_id").unwrap_or_else(|| "manager01".to_owned());
         let template_name = text(&item, "template_name").unwrap_or_else(|| "日报".to_owned());
-        let contents = item.get("contents").and_then(Value::as_array).cloned().unwrap_or_default();
+        let contents = item
+            .get("contents")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for n in 0..SEEDED_ITEMS {
             let id = self.new_id("mock-report-");
             self.reports.push(Report {
@@ -372,12 +452,17 @@ impl State {
     }
 
     fn report_create(&mut self, request: &Value, example: Value) -> Value {
-        let param = request.get("create_report_param").cloned().unwrap_or_default();
+        let param = request
+            .get("create_report_param")
+            .cloned()
+            .unwrap_or_default();
         let template_id = text(&param, "template_id").unwrap_or_default();
         // The template's name, when it is the one `report.template.getbyname` documents.
         let known = self.example("report.template.getbyname");
         let template_name = match get(&known, "result.id").and_then(Value::as_str) {
-            Some(id) if id == template_id => text(get(&known, "result").unwrap_or(&Value::Null), "name"),
+            Some(id) if id == template_id => {
+                text(get(&known, "result").unwrap_or(&Value::Null), "name")
+            }
             _ => None,
         };
         let contents = param
@@ -387,7 +472,10 @@ impl State {
                 items
                     .iter()
                     .map(|c| {
-                        let field = |k: &str| c.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+                        let field = |k: &str| {
+                            c.get(k)
+                                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        };
                         json!({
                             "sort": field("sort").unwrap_or_default(),
                             "type": field("type").unwrap_or_default(),
@@ -410,9 +498,16 @@ impl State {
     }
 
     fn report_list(&self, info: &OperationInfo, request: &Value, mut example: Value) -> Value {
-        let start = get(request, "start_time").and_then(as_i64).unwrap_or(i64::MIN);
-        let end = get(request, "end_time").and_then(as_i64).unwrap_or(i64::MAX);
-        let items_path = info.pagination.as_ref().map_or("result.data_list", |p| p.items);
+        let start = get(request, "start_time")
+            .and_then(as_i64)
+            .unwrap_or(i64::MIN);
+        let end = get(request, "end_time")
+            .and_then(as_i64)
+            .unwrap_or(i64::MAX);
+        let items_path = info
+            .pagination
+            .as_ref()
+            .map_or("result.data_list", |p| p.items);
         let template = get(&example, items_path)
             .and_then(Value::as_array)
             .and_then(|a| a.first())
@@ -470,7 +565,12 @@ fn text(value: &Value, key: &str) -> Option<String> {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -479,7 +579,12 @@ fn gmt8(millis: i64) -> String {
     let secs = millis.div_euclid(1000) + 8 * 3600;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A proleptic Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -502,8 +607,16 @@ mod tests {
 
     #[test]
     fn gmt8_round_trips_with_datetime() {
-        for text in ["2019-10-22 14:43:07", "2000-02-29 00:00:00", "1970-01-01 08:00:00", "2024-12-31 23:59:59"] {
-            let secs = DateTime::parse(text).ok().and_then(|t| t.unix_seconds()).unwrap_or_default();
+        for text in [
+            "2019-10-22 14:43:07",
+            "2000-02-29 00:00:00",
+            "1970-01-01 08:00:00",
+            "2024-12-31 23:59:59",
+        ] {
+            let secs = DateTime::parse(text)
+                .ok()
+                .and_then(|t| t.unix_seconds())
+                .unwrap_or_default();
             assert_eq!(gmt8(secs * 1000), text);
         }
     }

@@ -101,8 +101,13 @@ impl TokenStore {
             return (token.clone(), ttl.as_secs());
         }
         self.next += 1;
-        let token = format!("mock-access-token-{:04}-{:08x}", self.next, fnv(owner) as u32);
-        self.issued.insert(token.clone(), Issued { expires_at, epoch });
+        let token = format!(
+            "mock-access-token-{:04}-{:08x}",
+            self.next,
+            fnv(owner) as u32
+        );
+        self.issued
+            .insert(token.clone(), Issued { expires_at, epoch });
         self.current.insert(owner.to_owned(), token.clone());
         (token, ttl.as_secs())
     }
@@ -111,7 +116,9 @@ impl TokenStore {
     pub(crate) fn status(&self, token: &str, epoch: u64) -> TokenStatus {
         match self.issued.get(token) {
             None => TokenStatus::Unknown,
-            Some(issued) if issued.epoch == epoch && issued.expires_at > Instant::now() => TokenStatus::Valid,
+            Some(issued) if issued.epoch == epoch && issued.expires_at > Instant::now() => {
+                TokenStatus::Valid
+            }
             Some(_) => TokenStatus::Expired,
         }
     }
@@ -124,7 +131,9 @@ impl TokenStore {
 
 /// A small, stable hash, so tokens of different owners look different.
 fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Answers a request to a token endpoint.
@@ -136,8 +145,16 @@ pub(crate) fn answer(shared: &Shared, endpoint: TokenEndpoint, request: &Incomin
     }
 }
 
-fn endpoint_answer(shared: &Shared, endpoint: TokenEndpoint, request: &Incoming) -> Result<Value, Failure> {
-    let expected = if endpoint == TokenEndpoint::OAuth2 { Method::POST } else { Method::GET };
+fn endpoint_answer(
+    shared: &Shared,
+    endpoint: TokenEndpoint,
+    request: &Incoming,
+) -> Result<Value, Failure> {
+    let expected = if endpoint == TokenEndpoint::OAuth2 {
+        Method::POST
+    } else {
+        Method::GET
+    };
     if request.method != expected {
         return Err(Failure::method(expected.as_str()));
     }
@@ -146,27 +163,65 @@ fn endpoint_answer(shared: &Shared, endpoint: TokenEndpoint, request: &Incoming)
         let coercible: Vec<String> = params.keys().cloned().collect();
         check_coercing(op, params.clone(), &coercible).map_err(|r| Failure::rejected(&r))?;
     }
-    let text = |name: &str| params.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text = |name: &str| {
+        params
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let config = &shared.config;
-    let accepts = |pairs: &[(String, String)], key: &str, secret: &str| pairs.iter().any(|(k, s)| k == key && s == secret);
+    let accepts = |pairs: &[(String, String)], key: &str, secret: &str| {
+        pairs.iter().any(|(k, s)| k == key && s == secret)
+    };
     let owner = match endpoint {
-        TokenEndpoint::GetToken => match (text("appkey"), text("appsecret"), text("corpid"), text("corpsecret")) {
+        TokenEndpoint::GetToken => match (
+            text("appkey"),
+            text("appsecret"),
+            text("corpid"),
+            text("corpsecret"),
+        ) {
             (Some(key), Some(secret), _, _) if accepts(&config.apps, key, secret) => key,
-            (Some(_), _, _, _) => return Err(Failure::new(40096, "不合法的appKey或appSecret", 400, "invalidClientIdOrSecret")),
+            (Some(_), _, _, _) => {
+                return Err(Failure::new(
+                    40096,
+                    "不合法的appKey或appSecret",
+                    400,
+                    "invalidClientIdOrSecret",
+                ));
+            }
             (None, _, Some(id), Some(secret)) if accepts(&config.corps, id, secret) => id,
-            (None, _, Some(_), _) => return Err(Failure::new(40089, "不合法的corpid或corpsecret", 400, "invalidClientIdOrSecret")),
+            (None, _, Some(_), _) => {
+                return Err(Failure::new(
+                    40089,
+                    "不合法的corpid或corpsecret",
+                    400,
+                    "invalidClientIdOrSecret",
+                ));
+            }
             (None, _, None, _) => return Err(Failure::missing("appkey")),
         },
         TokenEndpoint::SsoGetToken => match (text("corpid"), text("corpsecret")) {
             (Some(id), Some(secret)) if accepts(&config.sso, id, secret) => id,
-            (Some(_), Some(_)) => return Err(Failure::new(40089, "不合法的corpid或corpsecret", 400, "invalidClientIdOrSecret")),
+            (Some(_), Some(_)) => {
+                return Err(Failure::new(
+                    40089,
+                    "不合法的corpid或corpsecret",
+                    400,
+                    "invalidClientIdOrSecret",
+                ));
+            }
             (None, _) => return Err(Failure::missing("corpid")),
             (Some(_), None) => return Err(Failure::missing("corpsecret")),
         },
         TokenEndpoint::OAuth2 => match (text("appKey"), text("appSecret")) {
             (Some(key), Some(secret)) if accepts(&config.apps, key, secret) => key,
             (Some(_), Some(_)) => {
-                return Err(Failure::new(40096, "无效的clientId或者clientSecret", 400, "invalidClientIdOrSecret"));
+                return Err(Failure::new(
+                    40096,
+                    "无效的clientId或者clientSecret",
+                    400,
+                    "invalidClientIdOrSecret",
+                ));
             }
             (None, _) => return Err(Failure::missing("appKey")),
             (Some(_), None) => return Err(Failure::missing("appSecret")),
@@ -189,7 +244,11 @@ fn endpoint_answer(shared: &Shared, endpoint: TokenEndpoint, request: &Incoming)
 /// The endpoint's parameters: the query string for the GET endpoints, the JSON body for OAuth2.
 fn parameters(request: &Incoming) -> Result<Map<String, Value>, Failure> {
     if request.method == Method::GET {
-        return Ok(request.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
+        return Ok(request
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect());
     }
     if !request.is_json() {
         return Err(Failure::content_type());

@@ -11,13 +11,14 @@
 //! | --- | --- | --- | --- |
 //! | [`gettoken`](AuthClient::gettoken) | GET | `/gettoken` | 获取企业内部应用的access_token |
 //! | [`sso.gettoken`](AuthClient::sso_gettoken) | GET | `/sso/gettoken` | 获取微应用后台免登的access_token |
+//! | [`service.get_corp_token`](AuthClient::service_get_corp_token) | POST | `/service/get_corp_token` | 获取第三方应用授权企业的access_token |
 //! | [`oauth2.accessToken`](AuthClient::oauth2_access_token) | POST | `/v1.0/oauth2/accessToken` | 获取企业内部应用的accessToken |
 use crate::runtime::{Client, Error};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, Param,
 };
-use crate::runtime::primitives::Secret;
+use crate::runtime::primitives::{EpochMillis, Secret};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 身份验证 (`auth`) operations, borrowed from a [`Client`] by [`Client::auth`].
@@ -89,6 +90,43 @@ impl AuthClient<'_> {
         request: SsoGettokenRequest,
     ) -> impl std::future::Future<
         Output = Result<SsoGettokenResponse, Error>,
+    > + Send + '_ {
+        self.client.execute(request)
+    }
+    /// 获取第三方应用授权企业的access_token
+    ///
+    /// `POST https://oapi.dingtalk.com/service/get_corp_token` · operation `service.get_corp_token` · [DingTalk docs](https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential)
+    ///
+    /// 第三方企业应用使用套件的SuiteKey、SuiteTicket和签名换取授权企业的access_token。签名为 Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))，放入URL时需URL编码一次。 有效期为7200秒。
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use dingtalk_openapi::auth::*;
+    /// use dingtalk_openapi::primitives::EpochMillis;
+    /// let request = ServiceGetCorpTokenRequest::new(
+    ///     "suiteqh0ljtdheuee",
+    ///     EpochMillis(1581579405000),
+    ///     "TestSuiteTicket",
+    ///     "xxxx",
+    ///     "dingxxxxxxxxxx",
+    /// );
+    /// let response = client.auth().service_get_corp_token(request).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[inline]
+    pub fn service_get_corp_token(
+        &self,
+        request: ServiceGetCorpTokenRequest,
+    ) -> impl std::future::Future<
+        Output = Result<ServiceGetCorpTokenResponse, Error>,
     > + Send + '_ {
         self.client.execute(request)
     }
@@ -329,6 +367,114 @@ impl Operation for SsoGettokenRequest {
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free",
     };
 }
+/// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`.
+///
+/// Sent by [`AuthClient::service_get_corp_token`] as `POST https://oapi.dingtalk.com/service/get_corp_token` ([DingTalk docs](https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ServiceGetCorpTokenRequest {
+    /// 第三方企业应用的SuiteKey。
+    ///
+    /// Wire name: `accessKey`.
+    /// Example: `suiteqh0ljtdheuee`.
+    #[serde(rename = "accessKey")]
+    pub access_key: String,
+    /// 当前时间戳,单位毫秒。
+    ///
+    /// Example: `1581579405000`.
+    pub timestamp: EpochMillis,
+    /// 钉钉推送的suiteTicket。
+    ///
+    /// Wire name: `suiteTicket`.
+    #[serde(rename = "suiteTicket")]
+    pub suite_ticket: Secret,
+    /// 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。
+    ///
+    /// Example: `xxxx`.
+    pub signature: String,
+    /// 授权企业的CorpId。
+    ///
+    /// Example: `dingxxxxxxxxxx`.
+    pub auth_corpid: String,
+}
+impl ServiceGetCorpTokenRequest {
+    /// Creates the value from its required fields; optional fields start unset.
+    ///
+    /// - `access_key`: 第三方企业应用的SuiteKey。
+    /// - `timestamp`: 当前时间戳,单位毫秒。
+    /// - `suite_ticket`: 钉钉推送的suiteTicket。
+    /// - `signature`: 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。
+    /// - `auth_corpid`: 授权企业的CorpId。
+    pub fn new(
+        access_key: impl Into<String>,
+        timestamp: EpochMillis,
+        suite_ticket: impl Into<Secret>,
+        signature: impl Into<String>,
+        auth_corpid: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_key: access_key.into(),
+            timestamp,
+            suite_ticket: suite_ticket.into(),
+            signature: signature.into(),
+            auth_corpid: auth_corpid.into(),
+        }
+    }
+}
+/// 获取第三方应用授权企业的access_token: the response of `service.get_corp_token`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[non_exhaustive]
+pub struct ServiceGetCorpTokenResponse {
+    /// 授权企业的access_token。
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    /// access_token的过期时间,单位秒。
+    ///
+    /// Example: `7200`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i64>,
+    /// 返回码。
+    ///
+    /// Example: `0`.
+    #[serde(
+        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub errcode: Option<i64>,
+    /// 返回码描述。
+    ///
+    /// Example: `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errmsg: Option<String>,
+}
+impl Operation for ServiceGetCorpTokenRequest {
+    type Response = ServiceGetCorpTokenResponse;
+    const INFO: &'static OperationInfo = &OperationInfo {
+        id: "service.get_corp_token",
+        area: "auth",
+        title: "获取第三方应用授权企业的access_token",
+        method: Method::Post,
+        host: Host::Oapi,
+        path: "/service/get_corp_token",
+        auth: Auth::None,
+        envelope: Envelope::Errcode,
+        effect: Effect::Read,
+        params: &[
+            Param::new("accessKey", Location::Query, true, false),
+            Param::new("timestamp", Location::Query, true, false),
+            Param::new("suiteTicket", Location::Query, true, true),
+            Param::new("signature", Location::Query, true, false),
+            Param::new("auth_corpid", Location::Body, true, false),
+        ],
+        pagination: None,
+        example_request: "{\"accessKey\":\"suiteqh0ljtdheuee\",\"timestamp\":1581579405000,\"suiteTicket\":\"TestSuiteTicket\",\"signature\":\"xxxx\",\"auth_corpid\":\"dingxxxxxxxxxx\"}",
+        example_response: "{\"access_token\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expires_in\":7200,\"errcode\":0,\"errmsg\":\"ok\"}",
+        doc_url: "https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential",
+    };
+}
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
 ///
 /// Sent by [`AuthClient::oauth2_access_token`] as `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)).
@@ -403,6 +549,7 @@ impl Operation for Oauth2AccessTokenRequest {
 pub const OPERATIONS: &[&OperationInfo] = &[
     <GettokenRequest as Operation>::INFO,
     <SsoGettokenRequest as Operation>::INFO,
+    <ServiceGetCorpTokenRequest as Operation>::INFO,
     <Oauth2AccessTokenRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
@@ -410,6 +557,7 @@ pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Outp
     match id {
         "gettoken" => Ok(visitor.visit::<GettokenRequest>()),
         "sso.gettoken" => Ok(visitor.visit::<SsoGettokenRequest>()),
+        "service.get_corp_token" => Ok(visitor.visit::<ServiceGetCorpTokenRequest>()),
         "oauth2.accessToken" => Ok(visitor.visit::<Oauth2AccessTokenRequest>()),
         _ => Err(visitor),
     }

@@ -40,7 +40,7 @@
 //!
 //! | feature | title | operations |
 //! | --- | --- | --- |
-//! | [`auth`] | 身份验证 | `gettoken`, `sso.gettoken`, `oauth2.accessToken` |
+//! | [`auth`] | 身份验证 | `gettoken`, `sso.gettoken`, `service.get_corp_token`, `oauth2.accessToken` |
 //! | [`blackboard`] | 公告 | `blackboard.create`, `blackboard.update`, `blackboard.delete`, `blackboard.get`, `blackboard.listids`, `blackboard.category.list`, `blackboard.listtopten` |
 //! | [`checkin`] | 签到 | `checkin.record.get` |
 //! | [`hrm`] | 智能人事 | `smartwork.hrm.employee.querypreentry`, `smartwork.hrm.employee.queryonjob`, `hrm.employees.dismissions` |

@@ -2,7 +2,7 @@
 
 use dingtalk_openapi::auth::*;
 use dingtalk_openapi::operation::Operation;
-use dingtalk_openapi::primitives::Secret;
+use dingtalk_openapi::primitives::{EpochMillis, Secret};
 use dingtalk_openapi::{Client, Error};
 
 fn gettoken_by_app() -> GettokenRequest {
@@ -25,6 +25,11 @@ fn oauth2_access_token() -> Oauth2AccessTokenRequest {
     Oauth2AccessTokenRequest::new("dingeqqpkv3xxxxxx", Secret::new("GT-lsu-taDAxxxsTsxxxx"))
 }
 
+fn isv_corp_token() -> ServiceGetCorpTokenRequest {
+    // The caller signs: Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret)).
+    ServiceGetCorpTokenRequest::new("suiteqh0ljtdheuee", EpochMillis::now(), "TestSuiteTicket", "c2lnbmF0dXJl", "dingcorp")
+}
+
 #[allow(dead_code)]
 async fn calls(client: &Client) -> Result<(), Error> {
     let auth = client.auth();
@@ -39,6 +44,9 @@ async fn calls(client: &Client) -> Result<(), Error> {
     let v1: Oauth2AccessTokenResponse = auth.oauth2_access_token(oauth2_access_token()).await?;
     let _: Option<i64> = v1.expire_in;
 
+    let isv: ServiceGetCorpTokenResponse = auth.service_get_corp_token(isv_corp_token()).await?;
+    let _: Option<Secret> = isv.access_token;
+
     // The generic path takes any request.
     let _: GettokenResponse = client.execute(gettoken_by_corp()).await?;
     Ok(())
@@ -49,6 +57,12 @@ fn main() {
     gettoken_by_corp().validate().unwrap();
     sso_gettoken().validate().unwrap();
     oauth2_access_token().validate().unwrap();
+    isv_corp_token().validate().unwrap();
+    // Query parameters and the body travel together in "the request".
+    let isv = serde_json::to_value(isv_corp_token()).unwrap();
+    assert_eq!(isv["accessKey"], "suiteqh0ljtdheuee");
+    assert_eq!(isv["auth_corpid"], "dingcorp");
+    assert!(!format!("{:?}", isv_corp_token()).contains("TestSuiteTicket"));
 
     // Neither credential pair: the `requires_one_of` check refuses it before sending.
     assert!(GettokenRequest::new().validate().is_err());

@@ -14,6 +14,7 @@ pub mod names;
 pub mod spec;
 
 mod emit;
+mod par;
 mod render;
 
 use std::collections::BTreeMap;

@@ -30,8 +30,9 @@ pub(crate) struct Parsed {
 /// others are still checked.
 pub(crate) fn parse_all(sources: &[SpecSource], diags: &mut Diagnostics) -> Vec<Parsed> {
     let mut out = Vec::new();
-    for src in sources {
-        match serde_saphyr::from_str::<SpecFile>(&src.text) {
+    let parsed = crate::par::all(sources, |src| serde_saphyr::from_str::<SpecFile>(&src.text));
+    for (src, result) in sources.iter().zip(parsed) {
+        match result {
             Ok(spec) => out.push(Parsed {
                 path: src.path.clone(),
                 name: src.name.clone(),

@@ -15,7 +15,7 @@
 //! let client = Client::from_env()?; // DINGTALK_APP_KEY, DINGTALK_APP_SECRET
 //! let request = BlackboardCreateRequest::new(BlackboardCreateVo::new(
 //!     "manager01",
-//!     BlackboardReceiver::new().userid_list(vec!["manager02".to_owned()]),
+//!     BlackboardReceiver::new().userid_list(["manager02"]),
 //!     "入职须知",
 //!     "欢迎加入我们的大家庭",
 //! ));

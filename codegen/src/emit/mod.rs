@@ -29,19 +29,37 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
             .iter()
             .any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"))
     };
-    out.insert(
-        "src/lib.rs".into(),
-        render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?,
+    // Every area module, the crate root and the OpenAPI document are independent: render them
+    // on all cores.
+    enum Job<'a> {
+        Area(&'a crate::ir::Area, bool),
+        Lib,
+        OpenApi,
+    }
+    let mut jobs: Vec<Job<'_>> = vec![Job::OpenApi, Job::Lib];
+    jobs.extend(
+        api.areas
+            .values()
+            .map(|a| Job::Area(a, has_module(&a.name))),
     );
-    let jobs: Vec<(&crate::ir::Area, bool)> = api
-        .areas
-        .values()
-        .map(|a| (a, has_module(&a.name)))
-        .collect();
-    for (path, bytes) in in_parallel(&jobs, |(area, extension)| {
-        let bytes = render::rust(&area::area_module(area, *extension), &area.file)?;
-        Ok((format!("src/{}.rs", area.name), bytes))
-    })? {
+    let rendered = crate::par::all(&jobs, |job| -> Result<(String, Vec<u8>), String> {
+        Ok(match job {
+            Job::Area(area, extension) => (
+                format!("src/{}.rs", area.name),
+                render::rust(&area::area_module(area, *extension), &area.file)?,
+            ),
+            Job::Lib => (
+                "src/lib.rs".to_owned(),
+                render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?,
+            ),
+            Job::OpenApi => (
+                "openapi.json".to_owned(),
+                openapi::openapi(api).into_bytes(),
+            ),
+        })
+    });
+    for result in rendered {
+        let (path, bytes) = result?;
         out.insert(path, bytes);
     }
     for f in &input.runtime {
@@ -75,47 +93,7 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
         "LICENSE-APACHE".into(),
         manifest::LICENSE_APACHE.as_bytes().to_vec(),
     );
-    out.insert("openapi.json".into(), openapi::openapi(api).into_bytes());
     Ok(out)
-}
-
-/// Runs `job` over `items` on as many threads as the machine has cores (areas are independent);
-/// results come back in input order, so the output stays deterministic.
-fn in_parallel<T: Sync, R: Send>(
-    items: &[T],
-    job: impl Fn(&T) -> Result<R, String> + Sync,
-) -> Result<Vec<R>, String> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(&job).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Result<R, String>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break mine };
-                        mine.push((i, job(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    if done.len() != items.len() {
-        return Err("a generator thread panicked".to_owned());
-    }
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Names used from the runtime by one generated module, so it imports exactly those.

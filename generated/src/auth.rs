@@ -19,6 +19,7 @@ use crate::runtime::operation::{
     OperationVisitor, Param,
 };
 use crate::runtime::primitives::{EpochMillis, Secret};
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 身份验证 (`auth`) operations, borrowed from a [`Client`] by [`Client::auth`].
@@ -167,24 +168,63 @@ impl AuthClient<'_> {
 /// 获取企业内部应用的access_token: the request of `gettoken`.
 ///
 /// Sent by [`AuthClient::gettoken`] as `GET https://oapi.dingtalk.com/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-orgapp-token)).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GettokenRequest {
     /// 应用的唯一标识key。
     ///
     /// Example: `dingeqqpkv3xxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appkey: Option<String>,
     /// 应用的密钥。AppKey和AppSecret可在钉钉开发者后台的应用详情页面获取。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appsecret: Option<Secret>,
     /// 企业Id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corpid: Option<String>,
     /// 企业应用的凭证密钥
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corpsecret: Option<Secret>,
+}
+impl Serialize for GettokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "GettokenRequest", 4)
+            .optional("appkey", &self.appkey)
+            .optional("appsecret", &self.appsecret)
+            .optional("corpid", &self.corpid)
+            .optional("corpsecret", &self.corpsecret)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for GettokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for GettokenRequest {
+    type Object = Self;
+    const NAME: &'static str = "GettokenRequest";
+    const WIRE: &'static [&'static str] = &[
+        "appkey",
+        "appsecret",
+        "corpid",
+        "corpsecret",
+    ];
+    const DENY_UNKNOWN: bool = true;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.appkey, map),
+            1 => record::optional(&mut self.appsecret, map),
+            2 => record::optional(&mut self.corpid, map),
+            3 => record::optional(&mut self.corpsecret, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl GettokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -224,32 +264,68 @@ impl GettokenRequest {
     }
 }
 /// 获取企业内部应用的access_token: the response of `gettoken`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GettokenResponse {
     /// 生成的access_token。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Secret>,
     /// access_token的过期时间,单位秒。
     ///
     /// Example: `7200`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for GettokenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "GettokenResponse", 4)
+            .optional("access_token", &self.access_token)
+            .optional("expires_in", &self.expires_in)
+            .optional("errmsg", &self.errmsg)
+            .optional("errcode", &self.errcode)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for GettokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for GettokenResponse {
+    type Object = Self;
+    const NAME: &'static str = "GettokenResponse";
+    const WIRE: &'static [&'static str] = &[
+        "access_token",
+        "expires_in",
+        "errmsg",
+        "errcode",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.access_token, map),
+            1 => record::optional(&mut self.expires_in, map),
+            2 => record::optional(&mut self.errmsg, map),
+            3 => record::lenient_i64(&mut self.errcode, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for GettokenRequest {
     type Response = GettokenResponse;
@@ -299,8 +375,7 @@ impl Validate for GettokenRequest {
 /// 获取微应用后台免登的access_token: the request of `sso.gettoken`.
 ///
 /// Sent by [`AuthClient::sso_gettoken`] as `GET https://oapi.dingtalk.com/sso/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SsoGettokenRequest {
     /// 企业Id
@@ -309,6 +384,49 @@ pub struct SsoGettokenRequest {
     pub corpid: String,
     /// 这里必须填写专属的SSOSecret
     pub corpsecret: Secret,
+}
+impl Serialize for SsoGettokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SsoGettokenRequest", 2)
+            .field("corpid", &self.corpid)
+            .field("corpsecret", &self.corpsecret)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SsoGettokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            corpid: Option<String>,
+            corpsecret: Option<Secret>,
+        }
+        impl record::Fields for Wire {
+            type Object = SsoGettokenRequest;
+            const NAME: &'static str = "SsoGettokenRequest";
+            const WIRE: &'static [&'static str] = &["corpid", "corpsecret"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.corpid, map),
+                    1 => record::required(&mut self.corpsecret, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<SsoGettokenRequest, &'static str> {
+                Ok(SsoGettokenRequest {
+                    corpid: self.corpid.ok_or("corpid")?,
+                    corpsecret: self.corpsecret.ok_or("corpsecret")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl SsoGettokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -323,27 +441,57 @@ impl SsoGettokenRequest {
     }
 }
 /// 获取微应用后台免登的access_token: the response of `sso.gettoken`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoGettokenResponse {
     /// 错误码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 错误信息。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 获取到的凭证。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Secret>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for SsoGettokenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SsoGettokenResponse", 3)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("access_token", &self.access_token)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SsoGettokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for SsoGettokenResponse {
+    type Object = Self;
+    const NAME: &'static str = "SsoGettokenResponse";
+    const WIRE: &'static [&'static str] = &["errcode", "errmsg", "access_token"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::lenient_i64(&mut self.errcode, map),
+            1 => record::optional(&mut self.errmsg, map),
+            2 => record::optional(&mut self.access_token, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for SsoGettokenRequest {
     type Response = SsoGettokenResponse;
@@ -370,15 +518,13 @@ impl Operation for SsoGettokenRequest {
 /// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`.
 ///
 /// Sent by [`AuthClient::service_get_corp_token`] as `POST https://oapi.dingtalk.com/service/get_corp_token` ([DingTalk docs](https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceGetCorpTokenRequest {
     /// 第三方企业应用的SuiteKey。
     ///
     /// Wire name: `accessKey`.
     /// Example: `suiteqh0ljtdheuee`.
-    #[serde(rename = "accessKey")]
     pub access_key: String,
     /// 当前时间戳,单位毫秒。
     ///
@@ -387,7 +533,6 @@ pub struct ServiceGetCorpTokenRequest {
     /// 钉钉推送的suiteTicket。
     ///
     /// Wire name: `suiteTicket`.
-    #[serde(rename = "suiteTicket")]
     pub suite_ticket: Secret,
     /// 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。
     ///
@@ -397,6 +542,67 @@ pub struct ServiceGetCorpTokenRequest {
     ///
     /// Example: `dingxxxxxxxxxx`.
     pub auth_corpid: String,
+}
+impl Serialize for ServiceGetCorpTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ServiceGetCorpTokenRequest", 5)
+            .field("accessKey", &self.access_key)
+            .field("timestamp", &self.timestamp)
+            .field("suiteTicket", &self.suite_ticket)
+            .field("signature", &self.signature)
+            .field("auth_corpid", &self.auth_corpid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ServiceGetCorpTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            access_key: Option<String>,
+            timestamp: Option<EpochMillis>,
+            suite_ticket: Option<Secret>,
+            signature: Option<String>,
+            auth_corpid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = ServiceGetCorpTokenRequest;
+            const NAME: &'static str = "ServiceGetCorpTokenRequest";
+            const WIRE: &'static [&'static str] = &[
+                "accessKey",
+                "timestamp",
+                "suiteTicket",
+                "signature",
+                "auth_corpid",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.access_key, map),
+                    1 => record::required(&mut self.timestamp, map),
+                    2 => record::required(&mut self.suite_ticket, map),
+                    3 => record::required(&mut self.signature, map),
+                    4 => record::required(&mut self.auth_corpid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ServiceGetCorpTokenRequest, &'static str> {
+                Ok(ServiceGetCorpTokenRequest {
+                    access_key: self.access_key.ok_or("accessKey")?,
+                    timestamp: self.timestamp.ok_or("timestamp")?,
+                    suite_ticket: self.suite_ticket.ok_or("suiteTicket")?,
+                    signature: self.signature.ok_or("signature")?,
+                    auth_corpid: self.auth_corpid.ok_or("auth_corpid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ServiceGetCorpTokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -423,32 +629,68 @@ impl ServiceGetCorpTokenRequest {
     }
 }
 /// 获取第三方应用授权企业的access_token: the response of `service.get_corp_token`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceGetCorpTokenResponse {
     /// 授权企业的access_token。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Secret>,
     /// access_token的过期时间,单位秒。
     ///
     /// Example: `7200`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ServiceGetCorpTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ServiceGetCorpTokenResponse", 4)
+            .optional("access_token", &self.access_token)
+            .optional("expires_in", &self.expires_in)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ServiceGetCorpTokenResponse {
+    type Object = Self;
+    const NAME: &'static str = "ServiceGetCorpTokenResponse";
+    const WIRE: &'static [&'static str] = &[
+        "access_token",
+        "expires_in",
+        "errcode",
+        "errmsg",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.access_token, map),
+            1 => record::optional(&mut self.expires_in, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.errmsg, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ServiceGetCorpTokenRequest {
     type Response = ServiceGetCorpTokenResponse;
@@ -478,21 +720,61 @@ impl Operation for ServiceGetCorpTokenRequest {
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
 ///
 /// Sent by [`AuthClient::oauth2_access_token`] as `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenRequest {
     /// 已创建的企业内部应用的AppKey。
     ///
     /// Wire name: `appKey`.
     /// Example: `dingeqqpkv3xxxxxx`.
-    #[serde(rename = "appKey")]
     pub app_key: String,
     /// 已创建的企业内部应用的AppSecret。
     ///
     /// Wire name: `appSecret`.
-    #[serde(rename = "appSecret")]
     pub app_secret: Secret,
+}
+impl Serialize for Oauth2AccessTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "Oauth2AccessTokenRequest", 2)
+            .field("appKey", &self.app_key)
+            .field("appSecret", &self.app_secret)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for Oauth2AccessTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            app_key: Option<String>,
+            app_secret: Option<Secret>,
+        }
+        impl record::Fields for Wire {
+            type Object = Oauth2AccessTokenRequest;
+            const NAME: &'static str = "Oauth2AccessTokenRequest";
+            const WIRE: &'static [&'static str] = &["appKey", "appSecret"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.app_key, map),
+                    1 => record::required(&mut self.app_secret, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<Oauth2AccessTokenRequest, &'static str> {
+                Ok(Oauth2AccessTokenRequest {
+                    app_key: self.app_key.ok_or("appKey")?,
+                    app_secret: self.app_secret.ok_or("appSecret")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl Oauth2AccessTokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -507,21 +789,54 @@ impl Oauth2AccessTokenRequest {
     }
 }
 /// 获取企业内部应用的accessToken: the response of `oauth2.accessToken`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenResponse {
     /// 生成的accessToken。
     ///
     /// Wire name: `accessToken`.
-    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Secret>,
     /// accessToken的过期时间，单位秒。
     ///
     /// Wire name: `expireIn`.
     /// Example: `7200`.
-    #[serde(rename = "expireIn", default, skip_serializing_if = "Option::is_none")]
     pub expire_in: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for Oauth2AccessTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "Oauth2AccessTokenResponse", 2)
+            .optional("accessToken", &self.access_token)
+            .optional("expireIn", &self.expire_in)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for Oauth2AccessTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for Oauth2AccessTokenResponse {
+    type Object = Self;
+    const NAME: &'static str = "Oauth2AccessTokenResponse";
+    const WIRE: &'static [&'static str] = &["accessToken", "expireIn"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.access_token, map),
+            1 => record::optional(&mut self.expire_in, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for Oauth2AccessTokenRequest {
     type Response = Oauth2AccessTokenResponse;

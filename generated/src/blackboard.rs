@@ -24,6 +24,7 @@ use crate::runtime::operation::{
 use crate::runtime::primitives::{
     DateTime, OpenEnum, deserialize_open_enum, serialize_open_enum,
 };
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 公告 (`blackboard`) operations, borrowed from a [`Client`] by [`Client::blackboard`].
@@ -291,12 +292,50 @@ impl BlackboardClient<'_> {
 /// 创建公告: the request of `blackboard.create`.
 ///
 /// Sent by [`BlackboardClient::create`] as `POST https://oapi.dingtalk.com/topapi/blackboard/create` ([DingTalk docs](https://open.dingtalk.com/document/development/create-an-enterprise-announcement)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCreateRequest {
     /// 请求对象。
     pub create_request: BlackboardCreateVo,
+}
+impl Serialize for BlackboardCreateRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCreateRequest", 1)
+            .field("create_request", &self.create_request)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            create_request: Option<BlackboardCreateVo>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardCreateRequest;
+            const NAME: &'static str = "BlackboardCreateRequest";
+            const WIRE: &'static [&'static str] = &["create_request"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.create_request, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardCreateRequest, &'static str> {
+                Ok(BlackboardCreateRequest {
+                    create_request: self.create_request.ok_or("create_request")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardCreateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -307,34 +346,70 @@ impl BlackboardCreateRequest {
     }
 }
 /// 创建公告: the response of `blackboard.create`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCreateResponse {
     /// 是否创建成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `roz884n3k7rf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCreateResponse", 4)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardCreateResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardCreateResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardCreateRequest {
     type Response = BlackboardCreateResponse;
@@ -371,12 +446,50 @@ impl Validate for BlackboardCreateRequest {
 /// 更新公告: the request of `blackboard.update`.
 ///
 /// Sent by [`BlackboardClient::update`] as `POST https://oapi.dingtalk.com/topapi/blackboard/update` ([DingTalk docs](https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardUpdateRequest {
     /// 请求对象。
     pub update_request: BlackboardUpdateVo,
+}
+impl Serialize for BlackboardUpdateRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardUpdateRequest", 1)
+            .field("update_request", &self.update_request)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            update_request: Option<BlackboardUpdateVo>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardUpdateRequest;
+            const NAME: &'static str = "BlackboardUpdateRequest";
+            const WIRE: &'static [&'static str] = &["update_request"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.update_request, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardUpdateRequest, &'static str> {
+                Ok(BlackboardUpdateRequest {
+                    update_request: self.update_request.ok_or("update_request")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardUpdateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -387,34 +500,70 @@ impl BlackboardUpdateRequest {
     }
 }
 /// 更新公告: the response of `blackboard.update`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardUpdateResponse {
     /// 是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `roz884n3k7rf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardUpdateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardUpdateResponse", 4)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardUpdateResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardUpdateResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardUpdateRequest {
     type Response = BlackboardUpdateResponse;
@@ -438,8 +587,7 @@ impl Operation for BlackboardUpdateRequest {
 /// 删除公告: the request of `blackboard.delete`.
 ///
 /// Sent by [`BlackboardClient::delete`] as `POST https://oapi.dingtalk.com/topapi/blackboard/delete` ([DingTalk docs](https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardDeleteRequest {
     /// 公告ID,可以通过获取公告ID列表接口获取result参数值。
@@ -450,6 +598,49 @@ pub struct BlackboardDeleteRequest {
     ///
     /// Example: `manager01`.
     pub operation_userid: String,
+}
+impl Serialize for BlackboardDeleteRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardDeleteRequest", 2)
+            .field("blackboard_id", &self.blackboard_id)
+            .field("operation_userid", &self.operation_userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardDeleteRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            blackboard_id: Option<String>,
+            operation_userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardDeleteRequest;
+            const NAME: &'static str = "BlackboardDeleteRequest";
+            const WIRE: &'static [&'static str] = &["blackboard_id", "operation_userid"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.blackboard_id, map),
+                    1 => record::required(&mut self.operation_userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardDeleteRequest, &'static str> {
+                Ok(BlackboardDeleteRequest {
+                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardDeleteRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -467,39 +658,77 @@ impl BlackboardDeleteRequest {
     }
 }
 /// 删除公告: the response of `blackboard.delete`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardDeleteResponse {
     /// 是否删除成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 请求失败返回错误信息。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 请求ID。
     ///
     /// Example: `roz884n3k7rf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardDeleteResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardDeleteResponse", 5)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardDeleteResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardDeleteResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "errmsg",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.errmsg, map),
+            4 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardDeleteRequest {
     type Response = BlackboardDeleteResponse;
@@ -526,8 +755,7 @@ impl Operation for BlackboardDeleteRequest {
 /// 获取公告详情: the request of `blackboard.get`.
 ///
 /// Sent by [`BlackboardClient::get`] as `POST https://oapi.dingtalk.com/topapi/blackboard/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardGetRequest {
     /// 公告id,可以通过获取公告ID列表接口获取id参数值。
@@ -538,6 +766,49 @@ pub struct BlackboardGetRequest {
     ///
     /// Example: `manager01`.
     pub operation_userid: String,
+}
+impl Serialize for BlackboardGetRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardGetRequest", 2)
+            .field("blackboard_id", &self.blackboard_id)
+            .field("operation_userid", &self.operation_userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardGetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            blackboard_id: Option<String>,
+            operation_userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardGetRequest;
+            const NAME: &'static str = "BlackboardGetRequest";
+            const WIRE: &'static [&'static str] = &["blackboard_id", "operation_userid"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.blackboard_id, map),
+                    1 => record::required(&mut self.operation_userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardGetRequest, &'static str> {
+                Ok(BlackboardGetRequest {
+                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardGetRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -555,32 +826,68 @@ impl BlackboardGetRequest {
     }
 }
 /// 获取公告详情: the response of `blackboard.get`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardGetResponse {
     /// 公告详情。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<BlackboardDetail>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `q5ddepxxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardGetResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardGetResponse", 4)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardGetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardGetResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardGetResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardGetRequest {
     type Response = BlackboardGetResponse;
@@ -607,12 +914,50 @@ impl Operation for BlackboardGetRequest {
 /// 获取公告ID列表: the request of `blackboard.listids`.
 ///
 /// Sent by [`BlackboardClient::listids`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listids` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardListidsRequest {
     /// 请求对象。
     pub query_request: BlackboardQueryVo,
+}
+impl Serialize for BlackboardListidsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardListidsRequest", 1)
+            .field("query_request", &self.query_request)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardListidsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            query_request: Option<BlackboardQueryVo>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardListidsRequest;
+            const NAME: &'static str = "BlackboardListidsRequest";
+            const WIRE: &'static [&'static str] = &["query_request"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.query_request, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardListidsRequest, &'static str> {
+                Ok(BlackboardListidsRequest {
+                    query_request: self.query_request.ok_or("query_request")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardListidsRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -623,34 +968,70 @@ impl BlackboardListidsRequest {
     }
 }
 /// 获取公告ID列表: the response of `blackboard.listids`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardListidsResponse {
     /// 公告ID列表。
     ///
     /// Example: `["72b4f87d27e815f6fecxxxx"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<String>>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `pxxm7ylvmppr`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardListidsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardListidsResponse", 4)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardListidsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardListidsResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardListidsResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardListidsRequest {
     type Response = BlackboardListidsResponse;
@@ -730,14 +1111,52 @@ impl Paginated for BlackboardListidsRequest {
 /// 获取公告分类列表: the request of `blackboard.category.list`.
 ///
 /// Sent by [`BlackboardClient::category_list`] as `POST https://oapi.dingtalk.com/topapi/blackboard/category/list` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCategoryListRequest {
     /// 操作人userId,必须是公告管理员。
     ///
     /// Example: `manager01`.
     pub operation_userid: String,
+}
+impl Serialize for BlackboardCategoryListRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCategoryListRequest", 1)
+            .field("operation_userid", &self.operation_userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCategoryListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            operation_userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardCategoryListRequest;
+            const NAME: &'static str = "BlackboardCategoryListRequest";
+            const WIRE: &'static [&'static str] = &["operation_userid"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.operation_userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardCategoryListRequest, &'static str> {
+                Ok(BlackboardCategoryListRequest {
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardCategoryListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -750,32 +1169,68 @@ impl BlackboardCategoryListRequest {
     }
 }
 /// 获取公告分类列表: the response of `blackboard.category.list`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCategoryListResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<BlackboardCategory>>,
     /// 本次调用是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `ie9aarwu1m1t`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardCategoryListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCategoryListResponse", 4)
+            .optional("result", &self.result)
+            .optional("success", &self.success)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardCategoryListResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardCategoryListResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "success",
+        "errcode",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::optional(&mut self.success, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardCategoryListRequest {
     type Response = BlackboardCategoryListResponse;
@@ -799,14 +1254,52 @@ impl Operation for BlackboardCategoryListRequest {
 /// 获取用户可查看的公告: the request of `blackboard.listtopten`.
 ///
 /// Sent by [`BlackboardClient::listtopten`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listtopten` ([DingTalk docs](https://open.dingtalk.com/document/development/list-the-user-s-announcement-list)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardListtoptenRequest {
     /// 员工的userId。
     ///
     /// Example: `manager01`.
     pub userid: String,
+}
+impl Serialize for BlackboardListtoptenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardListtoptenRequest", 1)
+            .field("userid", &self.userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardListtoptenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardListtoptenRequest;
+            const NAME: &'static str = "BlackboardListtoptenRequest";
+            const WIRE: &'static [&'static str] = &["userid"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardListtoptenRequest, &'static str> {
+                Ok(BlackboardListtoptenRequest {
+                    userid: self.userid.ok_or("userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardListtoptenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -817,27 +1310,57 @@ impl BlackboardListtoptenRequest {
     }
 }
 /// 获取用户可查看的公告: the response of `blackboard.listtopten`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardListtoptenResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `3y4bln1b7e7q`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blackboard_list: Option<Vec<BlackboardTopItem>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardListtoptenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardListtoptenResponse", 3)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .optional("blackboard_list", &self.blackboard_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardListtoptenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardListtoptenResponse {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardListtoptenResponse";
+    const WIRE: &'static [&'static str] = &["errcode", "request_id", "blackboard_list"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::lenient_i64(&mut self.errcode, map),
+            1 => record::optional(&mut self.request_id, map),
+            2 => record::optional(&mut self.blackboard_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for BlackboardListtoptenRequest {
     type Response = BlackboardListtoptenResponse;
@@ -861,8 +1384,7 @@ impl Operation for BlackboardListtoptenRequest {
 /// 创建公告的请求对象。
 ///
 /// DingTalk type: `OapiCreateBlackboardVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCreateVo {
     /// 操作人的userId,必须是公告管理员。
@@ -872,17 +1394,14 @@ pub struct BlackboardCreateVo {
     /// 公告作者。
     ///
     /// Example: `杨xx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 保密等级:0 普通公告;20 保密公告。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_level: Option<PrivateLevel>,
     /// 是否发送应用内钉提醒:true 发送;false 不发送。
     ///
     /// Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ding: Option<bool>,
     /// 公告接收人。
     pub blackboard_receiver: BlackboardReceiver,
@@ -893,7 +1412,6 @@ pub struct BlackboardCreateVo {
     /// 公告是否置顶。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_top: Option<bool>,
     /// 公告内容。
     ///
@@ -902,13 +1420,99 @@ pub struct BlackboardCreateVo {
     /// 公告分类ID。
     ///
     /// Example: `987uy66t5rt54er`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
     ///
     /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverpic_mediaid: Option<String>,
+}
+impl Serialize for BlackboardCreateVo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCreateVo", 10)
+            .field("operation_userid", &self.operation_userid)
+            .optional("author", &self.author)
+            .optional("private_level", &self.private_level)
+            .optional("ding", &self.ding)
+            .field("blackboard_receiver", &self.blackboard_receiver)
+            .field("title", &self.title)
+            .optional("push_top", &self.push_top)
+            .field("content", &self.content)
+            .optional("category_id", &self.category_id)
+            .optional("coverpic_mediaid", &self.coverpic_mediaid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCreateVo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            operation_userid: Option<String>,
+            author: Option<String>,
+            private_level: Option<PrivateLevel>,
+            ding: Option<bool>,
+            blackboard_receiver: Option<BlackboardReceiver>,
+            title: Option<String>,
+            push_top: Option<bool>,
+            content: Option<String>,
+            category_id: Option<String>,
+            coverpic_mediaid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardCreateVo;
+            const NAME: &'static str = "BlackboardCreateVo";
+            const WIRE: &'static [&'static str] = &[
+                "operation_userid",
+                "author",
+                "private_level",
+                "ding",
+                "blackboard_receiver",
+                "title",
+                "push_top",
+                "content",
+                "category_id",
+                "coverpic_mediaid",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.operation_userid, map),
+                    1 => record::optional(&mut self.author, map),
+                    2 => record::optional(&mut self.private_level, map),
+                    3 => record::optional(&mut self.ding, map),
+                    4 => record::required(&mut self.blackboard_receiver, map),
+                    5 => record::required(&mut self.title, map),
+                    6 => record::optional(&mut self.push_top, map),
+                    7 => record::required(&mut self.content, map),
+                    8 => record::optional(&mut self.category_id, map),
+                    9 => record::optional(&mut self.coverpic_mediaid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardCreateVo, &'static str> {
+                Ok(BlackboardCreateVo {
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                    author: self.author,
+                    private_level: self.private_level,
+                    ding: self.ding,
+                    blackboard_receiver: self
+                        .blackboard_receiver
+                        .ok_or("blackboard_receiver")?,
+                    title: self.title.ok_or("title")?,
+                    push_top: self.push_top,
+                    content: self.content.ok_or("content")?,
+                    category_id: self.category_id,
+                    coverpic_mediaid: self.coverpic_mediaid,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardCreateVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -998,22 +1602,54 @@ impl Validate for BlackboardCreateVo {
 /// 公告接收人。
 ///
 /// DingTalk type: `BlackboardReceiverOpenVo`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardReceiver {
     /// 接收部门ID列表,最大的列表长度为20。
     ///
     /// Example: `[1]`.
     /// Limit: at most 20 items; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deptid_list: Option<Vec<i64>>,
     /// 接收人userId列表,最大的列表长度为1000。
     ///
     /// Example: `["manager02"]`.
     /// Limit: at most 1000 items; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid_list: Option<Vec<String>>,
+}
+impl Serialize for BlackboardReceiver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardReceiver", 2)
+            .optional("deptid_list", &self.deptid_list)
+            .optional("userid_list", &self.userid_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardReceiver {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardReceiver {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardReceiver";
+    const WIRE: &'static [&'static str] = &["deptid_list", "userid_list"];
+    const DENY_UNKNOWN: bool = true;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.deptid_list, map),
+            1 => record::optional(&mut self.userid_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl BlackboardReceiver {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1061,19 +1697,16 @@ impl Validate for BlackboardReceiver {
 /// 更新公告的请求对象。
 ///
 /// DingTalk type: `OapiUpdateBlackboardVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardUpdateVo {
     /// 公告作者。
     ///
     /// Example: `杨xx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 是否发送应用内钉提醒:true 发送;false 不发送。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ding: Option<bool>,
     /// 公告ID。
     ///
@@ -1090,12 +1723,10 @@ pub struct BlackboardUpdateVo {
     /// 公告分类ID,可以通过获取公告分类列表接口获取id参数值。
     ///
     /// Example: `89uuy7ytg6bnnjh7`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// 修改后是否再次通知接收人。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
     /// 操作人userid,必须是公告管理员。
     ///
@@ -1104,8 +1735,88 @@ pub struct BlackboardUpdateVo {
     /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
     ///
     /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverpic_mediaid: Option<String>,
+}
+impl Serialize for BlackboardUpdateVo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardUpdateVo", 9)
+            .optional("author", &self.author)
+            .optional("ding", &self.ding)
+            .field("blackboard_id", &self.blackboard_id)
+            .field("title", &self.title)
+            .field("content", &self.content)
+            .optional("category_id", &self.category_id)
+            .optional("notify", &self.notify)
+            .field("operation_userid", &self.operation_userid)
+            .optional("coverpic_mediaid", &self.coverpic_mediaid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardUpdateVo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            author: Option<String>,
+            ding: Option<bool>,
+            blackboard_id: Option<String>,
+            title: Option<String>,
+            content: Option<String>,
+            category_id: Option<String>,
+            notify: Option<bool>,
+            operation_userid: Option<String>,
+            coverpic_mediaid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardUpdateVo;
+            const NAME: &'static str = "BlackboardUpdateVo";
+            const WIRE: &'static [&'static str] = &[
+                "author",
+                "ding",
+                "blackboard_id",
+                "title",
+                "content",
+                "category_id",
+                "notify",
+                "operation_userid",
+                "coverpic_mediaid",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::optional(&mut self.author, map),
+                    1 => record::optional(&mut self.ding, map),
+                    2 => record::required(&mut self.blackboard_id, map),
+                    3 => record::required(&mut self.title, map),
+                    4 => record::required(&mut self.content, map),
+                    5 => record::optional(&mut self.category_id, map),
+                    6 => record::optional(&mut self.notify, map),
+                    7 => record::required(&mut self.operation_userid, map),
+                    8 => record::optional(&mut self.coverpic_mediaid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardUpdateVo, &'static str> {
+                Ok(BlackboardUpdateVo {
+                    author: self.author,
+                    ding: self.ding,
+                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
+                    title: self.title.ok_or("title")?,
+                    content: self.content.ok_or("content")?,
+                    category_id: self.category_id,
+                    notify: self.notify,
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                    coverpic_mediaid: self.coverpic_mediaid,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardUpdateVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1176,8 +1887,7 @@ impl BlackboardUpdateVo {
 /// 查询公告ID列表的请求对象。
 ///
 /// DingTalk type: `OapiBlackboardQueryVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardQueryVo {
     /// 操作人userId,必须是公告管理员。
@@ -1192,12 +1902,10 @@ pub struct BlackboardQueryVo {
     /// 开始时间。
     ///
     /// Example: `2019-10-07 10:10:10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<DateTime>,
     /// 结束时间。
     ///
     /// Example: `2019-11-07 10:10:10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<DateTime>,
     /// 页码,从1开始且必须为正整数。
     ///
@@ -1207,8 +1915,73 @@ pub struct BlackboardQueryVo {
     /// 分类ID,可以通过获取公告分类列表接口获取id参数值。
     ///
     /// Example: `9i9u7y7g6t65`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
+}
+impl Serialize for BlackboardQueryVo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardQueryVo", 6)
+            .field("operation_userid", &self.operation_userid)
+            .field("page_size", &self.page_size)
+            .optional("start_time", &self.start_time)
+            .optional("end_time", &self.end_time)
+            .field("page", &self.page)
+            .optional("category_id", &self.category_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardQueryVo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            operation_userid: Option<String>,
+            page_size: Option<i64>,
+            start_time: Option<DateTime>,
+            end_time: Option<DateTime>,
+            page: Option<i64>,
+            category_id: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = BlackboardQueryVo;
+            const NAME: &'static str = "BlackboardQueryVo";
+            const WIRE: &'static [&'static str] = &[
+                "operation_userid",
+                "page_size",
+                "start_time",
+                "end_time",
+                "page",
+                "category_id",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.operation_userid, map),
+                    1 => record::required(&mut self.page_size, map),
+                    2 => record::optional(&mut self.start_time, map),
+                    3 => record::optional(&mut self.end_time, map),
+                    4 => record::required(&mut self.page, map),
+                    5 => record::optional(&mut self.category_id, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<BlackboardQueryVo, &'static str> {
+                Ok(BlackboardQueryVo {
+                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
+                    page_size: self.page_size.ok_or("page_size")?,
+                    start_time: self.start_time,
+                    end_time: self.end_time,
+                    page: self.page.ok_or("page")?,
+                    category_id: self.category_id,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl BlackboardQueryVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1277,167 +2050,370 @@ impl Validate for BlackboardQueryVo {
 /// 公告详情。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardDetail {
     /// 公告id。
     ///
     /// Example: `9uiuihhgui989huh`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 公告作者。
     ///
     /// Example: `小明`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 公告标题。
     ///
     /// Example: `入职须知`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 公告内容。
     ///
     /// Example: `欢迎加入我们的大家庭`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 公告分类ID。
     ///
     /// Example: `09ui87hgyytg463634`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// 保密等级。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_level: Option<PrivateLevel>,
     /// 接收部门列表。
     ///
     /// Example: `["人事部"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depname_list: Option<Vec<String>>,
     /// 接收人列表。
     ///
     /// Example: `["小明"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username_list: Option<Vec<String>>,
     /// 公告创建时间。
     ///
     /// Example: `2019-10-22 14:43:07`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmt_create: Option<DateTime>,
     /// 公告最后修改时间。
     ///
     /// Example: `2019-11-22 10:43:07`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmt_modified: Option<DateTime>,
     /// 已读人数。
     ///
     /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_count: Option<i64>,
     /// 未读人数。
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
     /// 封面图的url链接。
     ///
     /// Example: `https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverpic_url: Option<String>,
     /// 接收人列表。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_list: Option<Vec<BlackboardUser>>,
     /// 接收部门列表。
     ///
     /// Wire name: `deptList`.
-    #[serde(rename = "deptList", default, skip_serializing_if = "Option::is_none")]
     pub dept_list: Option<Vec<BlackboardDept>>,
 }
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardDetail", 15)
+            .optional("id", &self.id)
+            .optional("author", &self.author)
+            .optional("title", &self.title)
+            .optional("content", &self.content)
+            .optional("category_id", &self.category_id)
+            .optional("private_level", &self.private_level)
+            .optional("depname_list", &self.depname_list)
+            .optional("username_list", &self.username_list)
+            .optional("gmt_create", &self.gmt_create)
+            .optional("gmt_modified", &self.gmt_modified)
+            .optional("read_count", &self.read_count)
+            .optional("unread_count", &self.unread_count)
+            .optional("coverpic_url", &self.coverpic_url)
+            .optional("user_list", &self.user_list)
+            .optional("deptList", &self.dept_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardDetail {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardDetail";
+    const WIRE: &'static [&'static str] = &[
+        "id",
+        "author",
+        "title",
+        "content",
+        "category_id",
+        "private_level",
+        "depname_list",
+        "username_list",
+        "gmt_create",
+        "gmt_modified",
+        "read_count",
+        "unread_count",
+        "coverpic_url",
+        "user_list",
+        "deptList",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.id, map),
+            1 => record::optional(&mut self.author, map),
+            2 => record::optional(&mut self.title, map),
+            3 => record::optional(&mut self.content, map),
+            4 => record::optional(&mut self.category_id, map),
+            5 => record::optional(&mut self.private_level, map),
+            6 => record::optional(&mut self.depname_list, map),
+            7 => record::optional(&mut self.username_list, map),
+            8 => record::optional(&mut self.gmt_create, map),
+            9 => record::optional(&mut self.gmt_modified, map),
+            10 => record::optional(&mut self.read_count, map),
+            11 => record::optional(&mut self.unread_count, map),
+            12 => record::optional(&mut self.coverpic_url, map),
+            13 => record::optional(&mut self.user_list, map),
+            14 => record::optional(&mut self.dept_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
+}
 /// 公告接收人。
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardUser {
     /// 员工userId。
     ///
     /// Example: `001`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
     /// 员工名字。
     ///
     /// Example: `小明`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardUser", 2)
+            .optional("staff_id", &self.staff_id)
+            .optional("name", &self.name)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardUser {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardUser";
+    const WIRE: &'static [&'static str] = &["staff_id", "name"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.staff_id, map),
+            1 => record::optional(&mut self.name, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
+}
 /// 公告接收部门。
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardDept {
     /// 部门ID,该参数已加密。
     ///
     /// Example: `hbjev8364`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dept_id: Option<String>,
     /// 部门名称。
     ///
     /// Example: `人事部`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardDept {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardDept", 2)
+            .optional("dept_id", &self.dept_id)
+            .optional("name", &self.name)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardDept {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardDept {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardDept";
+    const WIRE: &'static [&'static str] = &["dept_id", "name"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.dept_id, map),
+            1 => record::optional(&mut self.name, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 公告分类。
 ///
 /// DingTalk type: `BlackboardCategoryVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardCategory {
     /// 分类ID。
     ///
     /// Example: `89uuhygybj`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 分类名。
     ///
     /// Example: `日签`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardCategory", 2)
+            .optional("id", &self.id)
+            .optional("name", &self.name)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardCategory {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardCategory";
+    const WIRE: &'static [&'static str] = &["id", "name"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.id, map),
+            1 => record::optional(&mut self.name, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 用户可查看的公告。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BlackboardTopItem {
     /// 创建时间。
     ///
     /// Example: `2020-09-08 14:42:12`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmt_create: Option<DateTime>,
     /// 公告标题。
     ///
     /// Example: `放假通知。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 跳转URL。
     ///
     /// Example: `https://app.dingtalk.com/xxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 公告分类ID。
     ///
     /// Wire name: `categoryId`.
     /// Example: `576920db`.
-    #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// 公告ID。
     ///
     /// Example: `a3071449`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for BlackboardTopItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "BlackboardTopItem", 5)
+            .optional("gmt_create", &self.gmt_create)
+            .optional("title", &self.title)
+            .optional("url", &self.url)
+            .optional("categoryId", &self.category_id)
+            .optional("id", &self.id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for BlackboardTopItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for BlackboardTopItem {
+    type Object = Self;
+    const NAME: &'static str = "BlackboardTopItem";
+    const WIRE: &'static [&'static str] = &[
+        "gmt_create",
+        "title",
+        "url",
+        "categoryId",
+        "id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.gmt_create, map),
+            1 => record::optional(&mut self.title, map),
+            2 => record::optional(&mut self.url, map),
+            3 => record::optional(&mut self.category_id, map),
+            4 => record::optional(&mut self.id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 保密等级
 ///

@@ -16,6 +16,7 @@ use crate::runtime::operation::{
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
 use crate::runtime::primitives::{CommaList, EpochMillis};
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 签到 (`checkin`) operations, borrowed from a [`Client`] by [`Client::checkin`].
@@ -91,8 +92,7 @@ impl CheckinClient<'_> {
 /// 获取用户签到记录: the request of `checkin.record.get`.
 ///
 /// Sent by [`CheckinClient::record_get`] as `POST https://oapi.dingtalk.com/topapi/checkin/record/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CheckinRecordGetRequest {
     /// 需要查询的用户列表,最大列表长度为10。
@@ -117,6 +117,67 @@ pub struct CheckinRecordGetRequest {
     /// Example: `100`.
     /// Limit: at most 100; checked by `validate()` before sending.
     pub size: i64,
+}
+impl Serialize for CheckinRecordGetRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "CheckinRecordGetRequest", 5)
+            .field("userid_list", &self.userid_list)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("cursor", &self.cursor)
+            .field("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for CheckinRecordGetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            userid_list: Option<CommaList<String>>,
+            start_time: Option<EpochMillis>,
+            end_time: Option<EpochMillis>,
+            cursor: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = CheckinRecordGetRequest;
+            const NAME: &'static str = "CheckinRecordGetRequest";
+            const WIRE: &'static [&'static str] = &[
+                "userid_list",
+                "start_time",
+                "end_time",
+                "cursor",
+                "size",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.userid_list, map),
+                    1 => record::required(&mut self.start_time, map),
+                    2 => record::required(&mut self.end_time, map),
+                    3 => record::required(&mut self.cursor, map),
+                    4 => record::required(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<CheckinRecordGetRequest, &'static str> {
+                Ok(CheckinRecordGetRequest {
+                    userid_list: self.userid_list.ok_or("userid_list")?,
+                    start_time: self.start_time.ok_or("start_time")?,
+                    end_time: self.end_time.ok_or("end_time")?,
+                    cursor: self.cursor.ok_or("cursor")?,
+                    size: self.size.ok_or("size")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl CheckinRecordGetRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -143,27 +204,57 @@ impl CheckinRecordGetRequest {
     }
 }
 /// 获取用户签到记录: the response of `checkin.record.get`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckinRecordGetResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<CheckinRecordPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `pod643x3uywf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for CheckinRecordGetResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "CheckinRecordGetResponse", 3)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for CheckinRecordGetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for CheckinRecordGetResponse {
+    type Object = Self;
+    const NAME: &'static str = "CheckinRecordGetResponse";
+    const WIRE: &'static [&'static str] = &["result", "errcode", "request_id"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for CheckinRecordGetRequest {
     type Response = CheckinRecordGetResponse;
@@ -265,71 +356,154 @@ impl Paginated for CheckinRecordGetRequest {
 /// 签到记录分页结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckinRecordPage {
     /// 下次查询的游标,为null代表没有更多的数据。
     ///
     /// Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 签到信息。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_list: Option<Vec<CheckinRecord>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for CheckinRecordPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "CheckinRecordPage", 2)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("page_list", &self.page_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for CheckinRecordPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for CheckinRecordPage {
+    type Object = Self;
+    const NAME: &'static str = "CheckinRecordPage";
+    const WIRE: &'static [&'static str] = &["next_cursor", "page_list"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.next_cursor, map),
+            1 => record::optional(&mut self.page_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 签到信息。
 ///
 /// DingTalk type: `CheckinRecordVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckinRecord {
     /// 签到时间,单位毫秒。
     ///
     /// Example: `1494852872446`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkin_time: Option<EpochMillis>,
     /// 签到照片URL列表。 说明 如果签到没有上传图片,不返回该字段。
     ///
     /// Example: `["https://static.dingtalk.com/media/xxxx"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_list: Option<Vec<String>>,
     /// 签到详细地址。
     ///
     /// Example: `杭州市余杭区五常街道`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_place: Option<String>,
     /// 签到备注。
     ///
     /// Example: `备注`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 签到用户userId。
     ///
     /// Example: `080517`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// 签到地址。
     ///
     /// Example: `绿城未来park`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
     /// 签到位置经度(暂未开放)。
     ///
     /// Example: `120.017394`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
     /// 签到位置维度(暂未开放)。
     ///
     /// Example: `30.286046`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
     /// 签到的拜访对象,可以为外部联系人的userId或者用户自己输入的名字。
     ///
     /// Example: `刘先生`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_user: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for CheckinRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "CheckinRecord", 9)
+            .optional("checkin_time", &self.checkin_time)
+            .optional("image_list", &self.image_list)
+            .optional("detail_place", &self.detail_place)
+            .optional("remark", &self.remark)
+            .optional("userid", &self.userid)
+            .optional("place", &self.place)
+            .optional("longitude", &self.longitude)
+            .optional("latitude", &self.latitude)
+            .optional("visit_user", &self.visit_user)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for CheckinRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for CheckinRecord {
+    type Object = Self;
+    const NAME: &'static str = "CheckinRecord";
+    const WIRE: &'static [&'static str] = &[
+        "checkin_time",
+        "image_list",
+        "detail_place",
+        "remark",
+        "userid",
+        "place",
+        "longitude",
+        "latitude",
+        "visit_user",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.checkin_time, map),
+            1 => record::optional(&mut self.image_list, map),
+            2 => record::optional(&mut self.detail_place, map),
+            3 => record::optional(&mut self.remark, map),
+            4 => record::optional(&mut self.userid, map),
+            5 => record::optional(&mut self.place, map),
+            6 => record::optional(&mut self.longitude, map),
+            7 => record::optional(&mut self.latitude, map),
+            8 => record::optional(&mut self.visit_user, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// Every `checkin` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[

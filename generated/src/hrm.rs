@@ -20,6 +20,7 @@ use crate::runtime::operation::{
 use crate::runtime::primitives::{
     CommaList, OpenEnum, deserialize_open_enum, serialize_open_enum,
 };
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 智能人事 (`hrm`) operations, borrowed from a [`Client`] by [`Client::hrm`].
@@ -193,8 +194,7 @@ impl HrmClient<'_> {
 /// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`.
 ///
 /// Sent by [`HrmClient::querypreentry`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryRequest {
     /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
@@ -208,6 +208,51 @@ pub struct SmartworkHrmEmployeeQuerypreentryRequest {
     /// Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
 }
+impl Serialize for SmartworkHrmEmployeeQuerypreentryRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SmartworkHrmEmployeeQuerypreentryRequest", 2)
+            .field("offset", &self.offset)
+            .field("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            offset: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = SmartworkHrmEmployeeQuerypreentryRequest;
+            const NAME: &'static str = "SmartworkHrmEmployeeQuerypreentryRequest";
+            const WIRE: &'static [&'static str] = &["offset", "size"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.offset, map),
+                    1 => record::required(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(
+                self,
+            ) -> Result<SmartworkHrmEmployeeQuerypreentryRequest, &'static str> {
+                Ok(SmartworkHrmEmployeeQuerypreentryRequest {
+                    offset: self.offset.ok_or("offset")?,
+                    size: self.size.ok_or("size")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
+}
 impl SmartworkHrmEmployeeQuerypreentryRequest {
     /// Creates the value from its required fields; optional fields start unset.
     ///
@@ -218,37 +263,75 @@ impl SmartworkHrmEmployeeQuerypreentryRequest {
     }
 }
 /// 获取待入职员工列表: the response of `smartwork.hrm.employee.querypreentry`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<HrmPreentryPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 是否调用成功。
     ///
     /// Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 请求ID。
     ///
     /// Example: `64jz549xdj6q`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for SmartworkHrmEmployeeQuerypreentryResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SmartworkHrmEmployeeQuerypreentryResponse", 5)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("success", &self.success)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for SmartworkHrmEmployeeQuerypreentryResponse {
+    type Object = Self;
+    const NAME: &'static str = "SmartworkHrmEmployeeQuerypreentryResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "errcode",
+        "errmsg",
+        "success",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            3 => record::optional(&mut self.success, map),
+            4 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
     type Response = SmartworkHrmEmployeeQuerypreentryResponse;
@@ -331,8 +414,7 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
 /// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`.
 ///
 /// Sent by [`HrmClient::queryonjob`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobRequest {
     /// 在职员工状态筛选,可以查询多个状态。不同状态之间使用英文逗号分隔。
@@ -350,6 +432,55 @@ pub struct SmartworkHrmEmployeeQueryonjobRequest {
     /// Example: `50`.
     /// Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
+}
+impl Serialize for SmartworkHrmEmployeeQueryonjobRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SmartworkHrmEmployeeQueryonjobRequest", 3)
+            .field("status_list", &self.status_list)
+            .field("offset", &self.offset)
+            .field("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            status_list: Option<CommaList<HrmEmployeeStatus>>,
+            offset: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = SmartworkHrmEmployeeQueryonjobRequest;
+            const NAME: &'static str = "SmartworkHrmEmployeeQueryonjobRequest";
+            const WIRE: &'static [&'static str] = &["status_list", "offset", "size"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.status_list, map),
+                    1 => record::required(&mut self.offset, map),
+                    2 => record::required(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(
+                self,
+            ) -> Result<SmartworkHrmEmployeeQueryonjobRequest, &'static str> {
+                Ok(SmartworkHrmEmployeeQueryonjobRequest {
+                    status_list: self.status_list.ok_or("status_list")?,
+                    offset: self.offset.ok_or("offset")?,
+                    size: self.size.ok_or("size")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl SmartworkHrmEmployeeQueryonjobRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -370,37 +501,75 @@ impl SmartworkHrmEmployeeQueryonjobRequest {
     }
 }
 /// 获取在职员工列表: the response of `smartwork.hrm.employee.queryonjob`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<HrmOnjobPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 是否调用成功。
     ///
     /// Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 请求ID。
     ///
     /// Example: `u2nu5vpoq6p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for SmartworkHrmEmployeeQueryonjobResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "SmartworkHrmEmployeeQueryonjobResponse", 5)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("success", &self.success)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for SmartworkHrmEmployeeQueryonjobResponse {
+    type Object = Self;
+    const NAME: &'static str = "SmartworkHrmEmployeeQueryonjobResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "errcode",
+        "errmsg",
+        "success",
+        "request_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            3 => record::optional(&mut self.success, map),
+            4 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
     type Response = SmartworkHrmEmployeeQueryonjobResponse;
@@ -489,22 +658,54 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
 /// 获取离职员工列表: the request of `hrm.employees.dismissions`.
 ///
 /// Sent by [`HrmClient::dismissions`] as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list)).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsRequest {
     /// 分页查询的游标。
     ///
     /// Wire name: `nextToken`.
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<i64>,
     /// 每页条目数,默认值30,最大值50。
     ///
     /// Wire name: `maxResults`.
     /// Default: `30`.
     /// Limit: at most 50; checked by `validate()` before sending.
-    #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
+}
+impl Serialize for HrmEmployeesDismissionsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "HrmEmployeesDismissionsRequest", 2)
+            .optional("nextToken", &self.next_token)
+            .optional("maxResults", &self.max_results)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for HrmEmployeesDismissionsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for HrmEmployeesDismissionsRequest {
+    type Object = Self;
+    const NAME: &'static str = "HrmEmployeesDismissionsRequest";
+    const WIRE: &'static [&'static str] = &["nextToken", "maxResults"];
+    const DENY_UNKNOWN: bool = true;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.next_token, map),
+            1 => record::optional(&mut self.max_results, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl HrmEmployeesDismissionsRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -534,25 +735,59 @@ impl HrmEmployeesDismissionsRequest {
     }
 }
 /// 获取离职员工列表: the response of `hrm.employees.dismissions`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsResponse {
     /// 分页游标。
     ///
     /// Wire name: `nextToken`.
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<i64>,
     /// 是否还有更多数据, 以此为依据判断是否继续查询下一页。
     ///
     /// Wire name: `hasMore`.
-    #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 返回的离职人员userId列表。
     ///
     /// Wire name: `userIdList`.
-    #[serde(rename = "userIdList", default, skip_serializing_if = "Option::is_none")]
     pub user_id_list: Option<Vec<String>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for HrmEmployeesDismissionsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "HrmEmployeesDismissionsResponse", 3)
+            .optional("nextToken", &self.next_token)
+            .optional("hasMore", &self.has_more)
+            .optional("userIdList", &self.user_id_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for HrmEmployeesDismissionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for HrmEmployeesDismissionsResponse {
+    type Object = Self;
+    const NAME: &'static str = "HrmEmployeesDismissionsResponse";
+    const WIRE: &'static [&'static str] = &["nextToken", "hasMore", "userIdList"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.next_token, map),
+            1 => record::optional(&mut self.has_more, map),
+            2 => record::optional(&mut self.user_id_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for HrmEmployeesDismissionsRequest {
     type Response = HrmEmployeesDismissionsResponse;
@@ -623,38 +858,104 @@ impl Paginated for HrmEmployeesDismissionsRequest {
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HrmPreentryPage {
     /// 下一次分页调用的offset值,当返回结果里没有nextCursor时,表示分页结束。
     ///
     /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 查询到的待入职员工userid。
     ///
     /// Example: `["11","22"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_list: Option<Vec<String>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for HrmPreentryPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "HrmPreentryPage", 2)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("data_list", &self.data_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for HrmPreentryPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for HrmPreentryPage {
+    type Object = Self;
+    const NAME: &'static str = "HrmPreentryPage";
+    const WIRE: &'static [&'static str] = &["next_cursor", "data_list"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.next_cursor, map),
+            1 => record::optional(&mut self.data_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HrmOnjobPage {
     /// 查询到的员工userid。
     ///
     /// Example: `["user123"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_list: Option<Vec<String>>,
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for HrmOnjobPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "HrmOnjobPage", 2)
+            .optional("data_list", &self.data_list)
+            .optional("next_cursor", &self.next_cursor)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for HrmOnjobPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for HrmOnjobPage {
+    type Object = Self;
+    const NAME: &'static str = "HrmOnjobPage";
+    const WIRE: &'static [&'static str] = &["data_list", "next_cursor"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.data_list, map),
+            1 => record::optional(&mut self.next_cursor, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 在职员工状态。
 ///

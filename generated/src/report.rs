@@ -26,6 +26,7 @@ use crate::runtime::operation::{
 use crate::runtime::primitives::{
     DateTime, EpochMillis, OpenEnum, deserialize_open_enum, serialize_open_enum,
 };
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 日志 (`report`) operations, borrowed from a [`Client`] by [`Client::report`].
@@ -468,12 +469,52 @@ impl ReportClient<'_> {
 /// 创建日志: the request of `report.create`.
 ///
 /// Sent by [`ReportClient::create`] as `POST https://oapi.dingtalk.com/topapi/report/create` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/create-a-log)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCreateRequest {
     /// 创建日志的参数对象。
     pub create_report_param: ReportCreateParam,
+}
+impl Serialize for ReportCreateRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCreateRequest", 1)
+            .field("create_report_param", &self.create_report_param)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            create_report_param: Option<ReportCreateParam>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportCreateRequest;
+            const NAME: &'static str = "ReportCreateRequest";
+            const WIRE: &'static [&'static str] = &["create_report_param"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.create_report_param, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportCreateRequest, &'static str> {
+                Ok(ReportCreateRequest {
+                    create_report_param: self
+                        .create_report_param
+                        .ok_or("create_report_param")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportCreateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -484,29 +525,59 @@ impl ReportCreateRequest {
     }
 }
 /// 创建日志: the response of `report.create`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCreateResponse {
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 调用结果。
     ///
     /// Example: `175abec4de6bd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportCreateResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCreateResponse", 3)
+            .optional("errmsg", &self.errmsg)
+            .optional("errcode", &self.errcode)
+            .optional("result", &self.result)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportCreateResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportCreateResponse";
+    const WIRE: &'static [&'static str] = &["errmsg", "errcode", "result"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.errmsg, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.result, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportCreateRequest {
     type Response = ReportCreateResponse;
@@ -543,8 +614,7 @@ impl Validate for ReportCreateRequest {
 /// 获取模板详情: the request of `report.template.getbyname`.
 ///
 /// Sent by [`ReportClient::template_getbyname`] as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-template-details)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameRequest {
     /// 操作该接口的员工userId。
@@ -555,6 +625,49 @@ pub struct ReportTemplateGetbynameRequest {
     ///
     /// Example: `日报`.
     pub template_name: String,
+}
+impl Serialize for ReportTemplateGetbynameRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateGetbynameRequest", 2)
+            .field("userid", &self.userid)
+            .field("template_name", &self.template_name)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateGetbynameRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            userid: Option<String>,
+            template_name: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportTemplateGetbynameRequest;
+            const NAME: &'static str = "ReportTemplateGetbynameRequest";
+            const WIRE: &'static [&'static str] = &["userid", "template_name"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.userid, map),
+                    1 => record::required(&mut self.template_name, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportTemplateGetbynameRequest, &'static str> {
+                Ok(ReportTemplateGetbynameRequest {
+                    userid: self.userid.ok_or("userid")?,
+                    template_name: self.template_name.ok_or("template_name")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportTemplateGetbynameRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -569,27 +682,57 @@ impl ReportTemplateGetbynameRequest {
     }
 }
 /// 获取模板详情: the response of `report.template.getbyname`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportTemplateDetail>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateGetbynameResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateGetbynameResponse", 3)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateGetbynameResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateGetbynameResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateGetbynameResponse";
+    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportTemplateGetbynameRequest {
     type Response = ReportTemplateGetbynameResponse;
@@ -616,8 +759,7 @@ impl Operation for ReportTemplateGetbynameRequest {
 /// 获取用户发出的日志列表: the request of `report.list`.
 ///
 /// Sent by [`ReportClient::list`] as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListRequest {
     /// 查询的日志创建的开始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
@@ -631,12 +773,10 @@ pub struct ReportListRequest {
     /// 要查询的模板名称。
     ///
     /// Example: `周报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// 员工的userId。
     ///
     /// Example: `user123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// 查询游标,初始传入0,后续从上一次的返回值中获取。
     ///
@@ -650,13 +790,87 @@ pub struct ReportListRequest {
     /// 查询的日志修改的开始时间,Unix时间戳,单位毫秒。
     ///
     /// Example: `1507564800000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_start_time: Option<EpochMillis>,
     /// 查询的日志修改的结束时间,Unix时间戳,单位毫秒。
     ///
     /// Example: `1507564800000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_end_time: Option<EpochMillis>,
+}
+impl Serialize for ReportListRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportListRequest", 8)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .optional("template_name", &self.template_name)
+            .optional("userid", &self.userid)
+            .field("cursor", &self.cursor)
+            .field("size", &self.size)
+            .optional("modified_start_time", &self.modified_start_time)
+            .optional("modified_end_time", &self.modified_end_time)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            start_time: Option<EpochMillis>,
+            end_time: Option<EpochMillis>,
+            template_name: Option<String>,
+            userid: Option<String>,
+            cursor: Option<i64>,
+            size: Option<i64>,
+            modified_start_time: Option<EpochMillis>,
+            modified_end_time: Option<EpochMillis>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportListRequest;
+            const NAME: &'static str = "ReportListRequest";
+            const WIRE: &'static [&'static str] = &[
+                "start_time",
+                "end_time",
+                "template_name",
+                "userid",
+                "cursor",
+                "size",
+                "modified_start_time",
+                "modified_end_time",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.start_time, map),
+                    1 => record::required(&mut self.end_time, map),
+                    2 => record::optional(&mut self.template_name, map),
+                    3 => record::optional(&mut self.userid, map),
+                    4 => record::required(&mut self.cursor, map),
+                    5 => record::required(&mut self.size, map),
+                    6 => record::optional(&mut self.modified_start_time, map),
+                    7 => record::optional(&mut self.modified_end_time, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportListRequest, &'static str> {
+                Ok(ReportListRequest {
+                    start_time: self.start_time.ok_or("start_time")?,
+                    end_time: self.end_time.ok_or("end_time")?,
+                    template_name: self.template_name,
+                    userid: self.userid,
+                    cursor: self.cursor.ok_or("cursor")?,
+                    size: self.size.ok_or("size")?,
+                    modified_start_time: self.modified_start_time,
+                    modified_end_time: self.modified_end_time,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -716,27 +930,57 @@ impl ReportListRequest {
     }
 }
 /// 获取用户发出的日志列表: the response of `report.list`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportListPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportListResponse", 3)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportListResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportListResponse";
+    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportListRequest {
     type Response = ReportListResponse;
@@ -828,8 +1072,7 @@ impl Paginated for ReportListRequest {
 /// 获取用户发送日志的概要信息: the request of `report.simplelist`.
 ///
 /// Sent by [`ReportClient::simplelist`] as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportSimplelistRequest {
     /// 查询起始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
@@ -843,12 +1086,10 @@ pub struct ReportSimplelistRequest {
     /// 要查询的模板名称。
     ///
     /// Example: `周报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// 员工的userId。
     ///
     /// Example: `user123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// 查询游标,初始传入0,后续从上一次的返回值中获取。
     ///
@@ -859,6 +1100,72 @@ pub struct ReportSimplelistRequest {
     /// Example: `10`.
     /// Limit: at most 20; checked by `validate()` before sending.
     pub size: i64,
+}
+impl Serialize for ReportSimplelistRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportSimplelistRequest", 6)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .optional("template_name", &self.template_name)
+            .optional("userid", &self.userid)
+            .field("cursor", &self.cursor)
+            .field("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportSimplelistRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            start_time: Option<EpochMillis>,
+            end_time: Option<EpochMillis>,
+            template_name: Option<String>,
+            userid: Option<String>,
+            cursor: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportSimplelistRequest;
+            const NAME: &'static str = "ReportSimplelistRequest";
+            const WIRE: &'static [&'static str] = &[
+                "start_time",
+                "end_time",
+                "template_name",
+                "userid",
+                "cursor",
+                "size",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.start_time, map),
+                    1 => record::required(&mut self.end_time, map),
+                    2 => record::optional(&mut self.template_name, map),
+                    3 => record::optional(&mut self.userid, map),
+                    4 => record::required(&mut self.cursor, map),
+                    5 => record::required(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportSimplelistRequest, &'static str> {
+                Ok(ReportSimplelistRequest {
+                    start_time: self.start_time.ok_or("start_time")?,
+                    end_time: self.end_time.ok_or("end_time")?,
+                    template_name: self.template_name,
+                    userid: self.userid,
+                    cursor: self.cursor.ok_or("cursor")?,
+                    size: self.size.ok_or("size")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportSimplelistRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -900,27 +1207,57 @@ impl ReportSimplelistRequest {
     }
 }
 /// 获取用户发送日志的概要信息: the response of `report.simplelist`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportSimplelistResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportSimpleListPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `3qwbhu6edlcz`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportSimplelistResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportSimplelistResponse", 3)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportSimplelistResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportSimplelistResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportSimplelistResponse";
+    const WIRE: &'static [&'static str] = &["result", "errcode", "request_id"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.request_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportSimplelistRequest {
     type Response = ReportSimplelistResponse;
@@ -1010,8 +1347,7 @@ impl Paginated for ReportSimplelistRequest {
 /// 获取日志相关人员列表: the request of `report.statistics.listbytype`.
 ///
 /// Sent by [`ReportClient::statistics_listbytype`] as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeRequest {
     /// 日志ID。
@@ -1022,21 +1358,74 @@ pub struct ReportStatisticsListbytypeRequest {
     ///
     /// Wire name: `type`.
     /// Example: `0`.
-    #[serde(rename = "type")]
     pub type_: ReportStatisticsType,
     /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。
     ///
     /// Example: `0`.
     /// Default: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 分页参数,每页大小,最多传100,默认值为100。
     ///
     /// Example: `100`.
     /// Default: `100`.
     /// Limit: at most 100; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+impl Serialize for ReportStatisticsListbytypeRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportStatisticsListbytypeRequest", 4)
+            .field("report_id", &self.report_id)
+            .field("type", &self.type_)
+            .optional("offset", &self.offset)
+            .optional("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportStatisticsListbytypeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            report_id: Option<String>,
+            type_: Option<ReportStatisticsType>,
+            offset: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportStatisticsListbytypeRequest;
+            const NAME: &'static str = "ReportStatisticsListbytypeRequest";
+            const WIRE: &'static [&'static str] = &[
+                "report_id",
+                "type",
+                "offset",
+                "size",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.report_id, map),
+                    1 => record::required(&mut self.type_, map),
+                    2 => record::optional(&mut self.offset, map),
+                    3 => record::optional(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportStatisticsListbytypeRequest, &'static str> {
+                Ok(ReportStatisticsListbytypeRequest {
+                    report_id: self.report_id.ok_or("report_id")?,
+                    type_: self.type_.ok_or("type")?,
+                    offset: self.offset,
+                    size: self.size,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportStatisticsListbytypeRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1072,32 +1461,68 @@ impl ReportStatisticsListbytypeRequest {
     }
 }
 /// 获取日志相关人员列表: the response of `report.statistics.listbytype`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeResponse {
     /// 是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 请求ID。
     ///
     /// Example: `p0gvgqih0nfv`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportStatisticsPage>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportStatisticsListbytypeResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportStatisticsListbytypeResponse", 4)
+            .optional("success", &self.success)
+            .optional("request_id", &self.request_id)
+            .optional("errcode", &self.errcode)
+            .optional("result", &self.result)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportStatisticsListbytypeResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportStatisticsListbytypeResponse";
+    const WIRE: &'static [&'static str] = &[
+        "success",
+        "request_id",
+        "errcode",
+        "result",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.success, map),
+            1 => record::optional(&mut self.request_id, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.result, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportStatisticsListbytypeRequest {
     type Response = ReportStatisticsListbytypeResponse;
@@ -1174,8 +1599,7 @@ impl Paginated for ReportStatisticsListbytypeRequest {
 /// 获取日志接收人员列表: the request of `report.receiver.list`.
 ///
 /// Sent by [`ReportClient::receiver_list`] as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportReceiverListRequest {
     /// 日志ID。
@@ -1186,15 +1610,60 @@ pub struct ReportReceiverListRequest {
     ///
     /// Example: `0`.
     /// Default: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 分页参数,每页大小,最多传100,默认值为100。
     ///
     /// Example: `100`.
     /// Default: `100`.
     /// Limit: at most 100; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+impl Serialize for ReportReceiverListRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportReceiverListRequest", 3)
+            .field("report_id", &self.report_id)
+            .optional("offset", &self.offset)
+            .optional("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportReceiverListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            report_id: Option<String>,
+            offset: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportReceiverListRequest;
+            const NAME: &'static str = "ReportReceiverListRequest";
+            const WIRE: &'static [&'static str] = &["report_id", "offset", "size"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.report_id, map),
+                    1 => record::optional(&mut self.offset, map),
+                    2 => record::optional(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportReceiverListRequest, &'static str> {
+                Ok(ReportReceiverListRequest {
+                    report_id: self.report_id.ok_or("report_id")?,
+                    offset: self.offset,
+                    size: self.size,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportReceiverListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1228,32 +1697,63 @@ impl ReportReceiverListRequest {
     }
 }
 /// 获取日志接收人员列表: the response of `report.receiver.list`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportReceiverListResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportReceiverPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 是否成功。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportReceiverListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportReceiverListResponse", 4)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("success", &self.success)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportReceiverListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportReceiverListResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportReceiverListResponse";
+    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg", "success"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            3 => record::optional(&mut self.success, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportReceiverListRequest {
     type Response = ReportReceiverListResponse;
@@ -1329,8 +1829,7 @@ impl Paginated for ReportReceiverListRequest {
 /// 获取日志评论详情: the request of `report.comment.list`.
 ///
 /// Sent by [`ReportClient::comment_list`] as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-log-comment-details)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCommentListRequest {
     /// 日志ID。
@@ -1341,15 +1840,60 @@ pub struct ReportCommentListRequest {
     ///
     /// Example: `0`.
     /// Default: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 分页参数,每页大小,最多传20,默认值为20。
     ///
     /// Example: `20`.
     /// Default: `20`.
     /// Limit: at most 20; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+impl Serialize for ReportCommentListRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCommentListRequest", 3)
+            .field("report_id", &self.report_id)
+            .optional("offset", &self.offset)
+            .optional("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCommentListRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            report_id: Option<String>,
+            offset: Option<i64>,
+            size: Option<i64>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportCommentListRequest;
+            const NAME: &'static str = "ReportCommentListRequest";
+            const WIRE: &'static [&'static str] = &["report_id", "offset", "size"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.report_id, map),
+                    1 => record::optional(&mut self.offset, map),
+                    2 => record::optional(&mut self.size, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportCommentListRequest, &'static str> {
+                Ok(ReportCommentListRequest {
+                    report_id: self.report_id.ok_or("report_id")?,
+                    offset: self.offset,
+                    size: self.size,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportCommentListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1383,32 +1927,68 @@ impl ReportCommentListRequest {
     }
 }
 /// 获取日志评论详情: the response of `report.comment.list`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCommentListResponse {
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportCommentPage>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `5kngbdmfdrle`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 调用结果。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportCommentListResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCommentListResponse", 4)
+            .optional("result", &self.result)
+            .optional("errcode", &self.errcode)
+            .optional("request_id", &self.request_id)
+            .optional("success", &self.success)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCommentListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportCommentListResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportCommentListResponse";
+    const WIRE: &'static [&'static str] = &[
+        "result",
+        "errcode",
+        "request_id",
+        "success",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.result, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.request_id, map),
+            3 => record::optional(&mut self.success, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportCommentListRequest {
     type Response = ReportCommentListResponse;
@@ -1484,14 +2064,52 @@ impl Paginated for ReportCommentListRequest {
 /// 获取用户日志未读数: the request of `report.getunreadcount`.
 ///
 /// Sent by [`ReportClient::getunreadcount`] as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportGetunreadcountRequest {
     /// 要获取的员工userId。
     ///
     /// Example: `user123`.
     pub userid: String,
+}
+impl Serialize for ReportGetunreadcountRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportGetunreadcountRequest", 1)
+            .field("userid", &self.userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportGetunreadcountRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportGetunreadcountRequest;
+            const NAME: &'static str = "ReportGetunreadcountRequest";
+            const WIRE: &'static [&'static str] = &["userid"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportGetunreadcountRequest, &'static str> {
+                Ok(ReportGetunreadcountRequest {
+                    userid: self.userid.ok_or("userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportGetunreadcountRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1502,34 +2120,65 @@ impl ReportGetunreadcountRequest {
     }
 }
 /// 获取用户日志未读数: the response of `report.getunreadcount`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportGetunreadcountResponse {
     /// 员工日志未读数。
     ///
     /// Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 请求ID。
     ///
     /// Example: `wp9ie6b3d8pg`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回的错误信息。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportGetunreadcountResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportGetunreadcountResponse", 4)
+            .optional("count", &self.count)
+            .optional("request_id", &self.request_id)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportGetunreadcountResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportGetunreadcountResponse";
+    const WIRE: &'static [&'static str] = &["count", "request_id", "errcode", "errmsg"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.count, map),
+            1 => record::optional(&mut self.request_id, map),
+            2 => record::lenient_i64(&mut self.errcode, map),
+            3 => record::optional(&mut self.errmsg, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportGetunreadcountRequest {
     type Response = ReportGetunreadcountResponse;
@@ -1553,26 +2202,59 @@ impl Operation for ReportGetunreadcountRequest {
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.
 ///
 /// Sent by [`ReportClient::template_listbyuserid`] as `POST https://oapi.dingtalk.com/topapi/report/template/listbyuserid` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the)).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridRequest {
     /// 员工的userId。 说明 不传递表示获取所有日志模板。
     ///
     /// Example: `manager7078`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
     /// 分页大小,最大可设置成100。
     ///
     /// Example: `100`.
     /// Limit: at most 100; checked by `validate()` before sending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+impl Serialize for ReportTemplateListbyuseridRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateListbyuseridRequest", 3)
+            .optional("userid", &self.userid)
+            .optional("offset", &self.offset)
+            .optional("size", &self.size)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateListbyuseridRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateListbyuseridRequest {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateListbyuseridRequest";
+    const WIRE: &'static [&'static str] = &["userid", "offset", "size"];
+    const DENY_UNKNOWN: bool = true;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.userid, map),
+            1 => record::optional(&mut self.offset, map),
+            2 => record::optional(&mut self.size, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl ReportTemplateListbyuseridRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1610,32 +2292,63 @@ impl ReportTemplateListbyuseridRequest {
     }
 }
 /// 获取用户可见的日志模板: the response of `report.template.listbyuserid`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridResponse {
     /// 请求ID。
     ///
     /// Example: `kszb71rpxu7u`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 错误信息
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
     /// 返回结果。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ReportTemplateListPage>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateListbyuseridResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateListbyuseridResponse", 4)
+            .optional("request_id", &self.request_id)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .optional("result", &self.result)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateListbyuseridResponse {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateListbyuseridResponse";
+    const WIRE: &'static [&'static str] = &["request_id", "errcode", "errmsg", "result"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.request_id, map),
+            1 => record::lenient_i64(&mut self.errcode, map),
+            2 => record::optional(&mut self.errmsg, map),
+            3 => record::optional(&mut self.result, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for ReportTemplateListbyuseridRequest {
     type Response = ReportTemplateListbyuseridResponse;
@@ -1713,8 +2426,7 @@ impl Paginated for ReportTemplateListbyuseridRequest {
 /// 创建日志的参数对象。
 ///
 /// DingTalk type: `OapiCreateReportParam`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCreateParam {
     /// 日志内容数组,根据该日志模板中每一项信息传参。
@@ -1726,7 +2438,6 @@ pub struct ReportCreateParam {
     /// 日志发送到的员工userId。
     ///
     /// Example: `["123","456"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_userids: Option<Vec<String>>,
     /// 发送日志到员工时是否发送单聊消息。
     ///
@@ -1735,7 +2446,6 @@ pub struct ReportCreateParam {
     /// 日志要发送到的群ID。 重要 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
     ///
     /// Example: `["123"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_cids: Option<Vec<String>>,
     /// 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。
     ///
@@ -1745,6 +2455,77 @@ pub struct ReportCreateParam {
     ///
     /// Example: `12345`.
     pub userid: String,
+}
+impl Serialize for ReportCreateParam {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCreateParam", 7)
+            .field("contents", &self.contents)
+            .field("template_id", &self.template_id)
+            .optional("to_userids", &self.to_userids)
+            .field("to_chat", &self.to_chat)
+            .optional("to_cids", &self.to_cids)
+            .field("dd_from", &self.dd_from)
+            .field("userid", &self.userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCreateParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            contents: Option<Vec<ReportCreateContent>>,
+            template_id: Option<String>,
+            to_userids: Option<Vec<String>>,
+            to_chat: Option<bool>,
+            to_cids: Option<Vec<String>>,
+            dd_from: Option<String>,
+            userid: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportCreateParam;
+            const NAME: &'static str = "ReportCreateParam";
+            const WIRE: &'static [&'static str] = &[
+                "contents",
+                "template_id",
+                "to_userids",
+                "to_chat",
+                "to_cids",
+                "dd_from",
+                "userid",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.contents, map),
+                    1 => record::required(&mut self.template_id, map),
+                    2 => record::optional(&mut self.to_userids, map),
+                    3 => record::required(&mut self.to_chat, map),
+                    4 => record::optional(&mut self.to_cids, map),
+                    5 => record::required(&mut self.dd_from, map),
+                    6 => record::required(&mut self.userid, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportCreateParam, &'static str> {
+                Ok(ReportCreateParam {
+                    contents: self.contents.ok_or("contents")?,
+                    template_id: self.template_id.ok_or("template_id")?,
+                    to_userids: self.to_userids,
+                    to_chat: self.to_chat.ok_or("to_chat")?,
+                    to_cids: self.to_cids,
+                    dd_from: self.dd_from.ok_or("dd_from")?,
+                    userid: self.userid.ok_or("userid")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportCreateParam {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1810,8 +2591,7 @@ impl Validate for ReportCreateParam {
 /// 日志内容,对应日志模板中的一项。
 ///
 /// DingTalk type: `OapiReportContentVo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCreateContent {
     /// 排序。
@@ -1822,7 +2602,6 @@ pub struct ReportCreateContent {
     ///
     /// Wire name: `type`.
     /// Example: `1`.
-    #[serde(rename = "type")]
     pub type_: ReportContentType,
     /// 内容类型,固定为markdown。
     ///
@@ -1837,6 +2616,67 @@ pub struct ReportCreateContent {
     ///
     /// Example: `字段1`.
     pub key: String,
+}
+impl Serialize for ReportCreateContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCreateContent", 5)
+            .field("sort", &self.sort)
+            .field("type", &self.type_)
+            .field("content_type", &self.content_type)
+            .field("content", &self.content)
+            .field("key", &self.key)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCreateContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            sort: Option<i64>,
+            type_: Option<ReportContentType>,
+            content_type: Option<ReportContentFormat>,
+            content: Option<String>,
+            key: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = ReportCreateContent;
+            const NAME: &'static str = "ReportCreateContent";
+            const WIRE: &'static [&'static str] = &[
+                "sort",
+                "type",
+                "content_type",
+                "content",
+                "key",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.sort, map),
+                    1 => record::required(&mut self.type_, map),
+                    2 => record::required(&mut self.content_type, map),
+                    3 => record::required(&mut self.content, map),
+                    4 => record::required(&mut self.key, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<ReportCreateContent, &'static str> {
+                Ok(ReportCreateContent {
+                    sort: self.sort.ok_or("sort")?,
+                    type_: self.type_.ok_or("type")?,
+                    content_type: self.content_type.ok_or("content_type")?,
+                    content: self.content.ok_or("content")?,
+                    key: self.key.ok_or("key")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl ReportCreateContent {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1875,408 +2715,969 @@ impl Validate for ReportCreateContent {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportTemplateResponseVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateDetail {
     /// 模板默认接收人。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_receivers: Option<Vec<ReportTemplateDefaultReceiver>>,
     /// 模板名称。
     ///
     /// Example: `周报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 模板ID。
     ///
     /// Example: `12345abcde`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 日志模板内各字段的信息。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<ReportTemplateField>>,
     /// 操作该接口的员工姓名。
     ///
     /// Example: `小明`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 操作该接口的员工userId。
     ///
     /// Example: `12345`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
     /// 默认接收群。 说明 模板中如果没有设置默认接收群,该字段不会返回。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_received_convs: Option<Vec<ReportTemplateConversation>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateDetail", 7)
+            .optional("default_receivers", &self.default_receivers)
+            .optional("name", &self.name)
+            .optional("id", &self.id)
+            .optional("fields", &self.fields)
+            .optional("user_name", &self.user_name)
+            .optional("userid", &self.userid)
+            .optional("default_received_convs", &self.default_received_convs)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateDetail {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateDetail";
+    const WIRE: &'static [&'static str] = &[
+        "default_receivers",
+        "name",
+        "id",
+        "fields",
+        "user_name",
+        "userid",
+        "default_received_convs",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.default_receivers, map),
+            1 => record::optional(&mut self.name, map),
+            2 => record::optional(&mut self.id, map),
+            3 => record::optional(&mut self.fields, map),
+            4 => record::optional(&mut self.user_name, map),
+            5 => record::optional(&mut self.userid, map),
+            6 => record::optional(&mut self.default_received_convs, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 模板默认接收人。
 ///
 /// DingTalk type: `DefaultReceivers`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateDefaultReceiver {
     /// 默认接收人名称。
     ///
     /// Example: `用户1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 默认接收人员工的userId。
     ///
     /// Example: `111`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateDefaultReceiver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateDefaultReceiver", 2)
+            .optional("user_name", &self.user_name)
+            .optional("userid", &self.userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateDefaultReceiver {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateDefaultReceiver {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateDefaultReceiver";
+    const WIRE: &'static [&'static str] = &["user_name", "userid"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.user_name, map),
+            1 => record::optional(&mut self.userid, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志模板内各字段的信息。
 ///
 /// DingTalk type: `Fields`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateField {
     /// 模板字段名称。
     ///
     /// Example: `字段1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// 字段类型。
     ///
     /// Wire name: `type`.
     /// Example: `1`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i64>,
     /// 模板字段在当前模板内排序。
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateField", 3)
+            .optional("field_name", &self.field_name)
+            .optional("type", &self.type_)
+            .optional("sort", &self.sort)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateField {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateField";
+    const WIRE: &'static [&'static str] = &["field_name", "type", "sort"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.field_name, map),
+            1 => record::optional(&mut self.type_, map),
+            2 => record::optional(&mut self.sort, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 默认接收群。
 ///
 /// DingTalk type: `BaseConversationVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateConversation {
     /// 该日志模板的默认接收群ID。 说明 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
     ///
     /// Example: `1223445`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// 群名称。
     ///
     /// Example: `群名称`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateConversation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateConversation", 2)
+            .optional("conversation_id", &self.conversation_id)
+            .optional("title", &self.title)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateConversation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateConversation {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateConversation";
+    const WIRE: &'static [&'static str] = &["conversation_id", "title"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.conversation_id, map),
+            1 => record::optional(&mut self.title, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListPage {
     /// 日志列表。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_list: Option<Vec<ReportListItem>>,
     /// 分页大小。
     ///
     /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// 下一游标。
     ///
     /// Example: `10000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 是否还有下一页数据。
     ///
     /// Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportListPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportListPage", 4)
+            .optional("data_list", &self.data_list)
+            .optional("size", &self.size)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("has_more", &self.has_more)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportListPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportListPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportListPage";
+    const WIRE: &'static [&'static str] = &[
+        "data_list",
+        "size",
+        "next_cursor",
+        "has_more",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.data_list, map),
+            1 => record::optional(&mut self.size, map),
+            2 => record::optional(&mut self.next_cursor, map),
+            3 => record::optional(&mut self.has_more, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListItem {
     /// 日志内容。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contents: Option<Vec<ReportListContent>>,
     /// 备注。
     ///
     /// Example: `这是备注`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 日志模板名称。
     ///
     /// Example: `日报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// 部门。
     ///
     /// Example: `部门1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dept_name: Option<String>,
     /// 日志创建人。
     ///
     /// Example: `张三`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_name: Option<String>,
     /// 日志创建人的userId。
     ///
     /// Example: `user123`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
     /// 日志创建时间。
     ///
     /// Example: `1507564800000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<EpochMillis>,
     /// 日志ID。
     ///
     /// Example: `xxxxxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_id: Option<String>,
     /// 日志修改时间。
     ///
     /// Example: `1507564800000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_time: Option<EpochMillis>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportListItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportListItem", 9)
+            .optional("contents", &self.contents)
+            .optional("remark", &self.remark)
+            .optional("template_name", &self.template_name)
+            .optional("dept_name", &self.dept_name)
+            .optional("creator_name", &self.creator_name)
+            .optional("creator_id", &self.creator_id)
+            .optional("create_time", &self.create_time)
+            .optional("report_id", &self.report_id)
+            .optional("modified_time", &self.modified_time)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportListItem {
+    type Object = Self;
+    const NAME: &'static str = "ReportListItem";
+    const WIRE: &'static [&'static str] = &[
+        "contents",
+        "remark",
+        "template_name",
+        "dept_name",
+        "creator_name",
+        "creator_id",
+        "create_time",
+        "report_id",
+        "modified_time",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.contents, map),
+            1 => record::optional(&mut self.remark, map),
+            2 => record::optional(&mut self.template_name, map),
+            3 => record::optional(&mut self.dept_name, map),
+            4 => record::optional(&mut self.creator_name, map),
+            5 => record::optional(&mut self.creator_id, map),
+            6 => record::optional(&mut self.create_time, map),
+            7 => record::optional(&mut self.report_id, map),
+            8 => record::optional(&mut self.modified_time, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志内容。
 ///
 /// DingTalk type: `JsonObject`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListContent {
     /// 排序。
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
     /// 日志类型。
     ///
     /// Wire name: `type`.
     /// Example: `0`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// 用户填写的内容。
     ///
     /// Example: `开发工作`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// 模板内容。
     ///
     /// Example: `今日工作`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportListContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportListContent", 4)
+            .optional("sort", &self.sort)
+            .optional("type", &self.type_)
+            .optional("value", &self.value)
+            .optional("key", &self.key)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportListContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportListContent {
+    type Object = Self;
+    const NAME: &'static str = "ReportListContent";
+    const WIRE: &'static [&'static str] = &["sort", "type", "value", "key"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.sort, map),
+            1 => record::optional(&mut self.type_, map),
+            2 => record::optional(&mut self.value, map),
+            3 => record::optional(&mut self.key, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportSimpleListPage {
     /// 日志列表。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_list: Option<Vec<ReportSimpleListItem>>,
     /// 分页大小。
     ///
     /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// 下一页的游标,当返回结果里没有next_cursor时,表示分页结束。
     ///
     /// Example: `10000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 是否还有下一页数据。
     ///
     /// Example: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportSimpleListPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportSimpleListPage", 4)
+            .optional("data_list", &self.data_list)
+            .optional("size", &self.size)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("has_more", &self.has_more)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportSimpleListPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportSimpleListPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportSimpleListPage";
+    const WIRE: &'static [&'static str] = &[
+        "data_list",
+        "size",
+        "next_cursor",
+        "has_more",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.data_list, map),
+            1 => record::optional(&mut self.size, map),
+            2 => record::optional(&mut self.next_cursor, map),
+            3 => record::optional(&mut self.has_more, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志概要信息。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportSimpleListItem {
     /// 备注。
     ///
     /// Example: `日报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 日志模板名。
     ///
     /// Example: `日报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// 部门。
     ///
     /// Example: `市场部`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dept_name: Option<String>,
     /// 日志创建人。
     ///
     /// Example: `杨xx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_name: Option<String>,
     /// 日志创建人userId。
     ///
     /// Example: `manager4220`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
     /// 日志创建时间。
     ///
     /// Example: `1507564800000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<EpochMillis>,
     /// 日志ID。
     ///
     /// Example: `1746xxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_id: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportSimpleListItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportSimpleListItem", 7)
+            .optional("remark", &self.remark)
+            .optional("template_name", &self.template_name)
+            .optional("dept_name", &self.dept_name)
+            .optional("creator_name", &self.creator_name)
+            .optional("creator_id", &self.creator_id)
+            .optional("create_time", &self.create_time)
+            .optional("report_id", &self.report_id)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportSimpleListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportSimpleListItem {
+    type Object = Self;
+    const NAME: &'static str = "ReportSimpleListItem";
+    const WIRE: &'static [&'static str] = &[
+        "remark",
+        "template_name",
+        "dept_name",
+        "creator_name",
+        "creator_id",
+        "create_time",
+        "report_id",
+    ];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.remark, map),
+            1 => record::optional(&mut self.template_name, map),
+            2 => record::optional(&mut self.dept_name, map),
+            3 => record::optional(&mut self.creator_name, map),
+            4 => record::optional(&mut self.creator_id, map),
+            5 => record::optional(&mut self.create_time, map),
+            6 => record::optional(&mut self.report_id, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportStatisticsPage {
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
     ///
     /// Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 是否还有下一页数据。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// userId列表。
     ///
     /// Example: `["user123","user456"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid_list: Option<Vec<String>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportStatisticsPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportStatisticsPage", 3)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("has_more", &self.has_more)
+            .optional("userid_list", &self.userid_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportStatisticsPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportStatisticsPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportStatisticsPage";
+    const WIRE: &'static [&'static str] = &["next_cursor", "has_more", "userid_list"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.next_cursor, map),
+            1 => record::optional(&mut self.has_more, map),
+            2 => record::optional(&mut self.userid_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportReceiverPage {
     /// 是否还有下一页数据。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
     ///
     /// Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
     /// 日志接收人userId列表。
     ///
     /// Example: `["user123","user456"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid_list: Option<Vec<String>>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportReceiverPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportReceiverPage", 3)
+            .optional("has_more", &self.has_more)
+            .optional("next_cursor", &self.next_cursor)
+            .optional("userid_list", &self.userid_list)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportReceiverPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportReceiverPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportReceiverPage";
+    const WIRE: &'static [&'static str] = &["has_more", "next_cursor", "userid_list"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.has_more, map),
+            1 => record::optional(&mut self.next_cursor, map),
+            2 => record::optional(&mut self.userid_list, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCommentPage {
     /// 日志评论详情。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<ReportComment>>,
     /// 是否还有下一页。
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
     ///
     /// Example: `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportCommentPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportCommentPage", 3)
+            .optional("comments", &self.comments)
+            .optional("has_more", &self.has_more)
+            .optional("next_cursor", &self.next_cursor)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportCommentPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportCommentPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportCommentPage";
+    const WIRE: &'static [&'static str] = &["comments", "has_more", "next_cursor"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.comments, map),
+            1 => record::optional(&mut self.has_more, map),
+            2 => record::optional(&mut self.next_cursor, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志评论。
 ///
 /// DingTalk type: `ReportCommentVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportComment {
     /// 评论时间。
     ///
     /// Example: `2020-09-08 00:26:37`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<DateTime>,
     /// 评论内容。
     ///
     /// Example: `不错`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 评论人ID。
     ///
     /// Example: `user456`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportComment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportComment", 3)
+            .optional("create_time", &self.create_time)
+            .optional("content", &self.content)
+            .optional("userid", &self.userid)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportComment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportComment {
+    type Object = Self;
+    const NAME: &'static str = "ReportComment";
+    const WIRE: &'static [&'static str] = &["create_time", "content", "userid"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.create_time, map),
+            1 => record::optional(&mut self.content, map),
+            2 => record::optional(&mut self.userid, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `HomePageReportTemplateVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateListPage {
     /// 模板列表。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_list: Option<Vec<ReportTemplateSummary>>,
     /// 下一次分页调用的offset值,当返回结果里没nextCursor时,表示分页结束。
     ///
     /// Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateListPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateListPage", 2)
+            .optional("template_list", &self.template_list)
+            .optional("next_cursor", &self.next_cursor)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateListPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateListPage {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateListPage";
+    const WIRE: &'static [&'static str] = &["template_list", "next_cursor"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.template_list, map),
+            1 => record::optional(&mut self.next_cursor, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志模板。
 ///
 /// DingTalk type: `ReportTemplateTopVo`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateSummary {
     /// 日志模板名称。
     ///
     /// Example: `日报`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 模板图标URL。
     ///
     /// Example: `https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
     /// 模板Code。
     ///
     /// Example: `14e882e7fd7e774e40ce9d144ddaa84d`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_code: Option<String>,
     /// 模板URL。
     ///
     /// Example: `https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for ReportTemplateSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "ReportTemplateSummary", 4)
+            .optional("name", &self.name)
+            .optional("icon_url", &self.icon_url)
+            .optional("report_code", &self.report_code)
+            .optional("url", &self.url)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for ReportTemplateSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for ReportTemplateSummary {
+    type Object = Self;
+    const NAME: &'static str = "ReportTemplateSummary";
+    const WIRE: &'static [&'static str] = &["name", "icon_url", "report_code", "url"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.name, map),
+            1 => record::optional(&mut self.icon_url, map),
+            2 => record::optional(&mut self.report_code, map),
+            3 => record::optional(&mut self.url, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 /// 日志内容的字段类型。
 ///

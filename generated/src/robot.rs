@@ -16,6 +16,7 @@ use crate::runtime::operation::{
     OperationVisitor, Param,
 };
 use crate::runtime::primitives::{OpenEnum, deserialize_open_enum, serialize_open_enum};
+use crate::runtime::record::{self};
 use serde::{Deserialize, Serialize};
 pub use crate::runtime::robot::*;
 /// The 群机器人 (`robot`) operations, borrowed from a [`Client`] by [`Client::robot`].
@@ -104,24 +105,53 @@ impl RobotSendRequest {
     }
 }
 /// 自定义机器人发送群消息: the response of `robot.send`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(Serialize))]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RobotSendResponse {
     /// 返回码。
     ///
     /// Example: `0`.
-    #[serde(
-        deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub errcode: Option<i64>,
     /// 返回码描述。
     ///
     /// Example: `ok`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errmsg: Option<String>,
+}
+#[cfg(feature = "serialize-responses")]
+impl Serialize for RobotSendResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotSendResponse", 2)
+            .optional("errcode", &self.errcode)
+            .optional("errmsg", &self.errmsg)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotSendResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for RobotSendResponse {
+    type Object = Self;
+    const NAME: &'static str = "RobotSendResponse";
+    const WIRE: &'static [&'static str] = &["errcode", "errmsg"];
+    const DENY_UNKNOWN: bool = false;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::lenient_i64(&mut self.errcode, map),
+            1 => record::optional(&mut self.errmsg, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl Operation for RobotSendRequest {
     type Response = RobotSendResponse;
@@ -146,14 +176,50 @@ impl Operation for RobotSendRequest {
     };
 }
 /// 文本消息。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotText {
     /// 消息文本。
     ///
     /// Example: `我就是我, @XXX 是不一样的烟火`.
     pub content: String,
+}
+impl Serialize for RobotText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotText", 1).field("content", &self.content).end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotText {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            content: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotText;
+            const NAME: &'static str = "RobotText";
+            const WIRE: &'static [&'static str] = &["content"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.content, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotText, &'static str> {
+                Ok(RobotText {
+                    content: self.content.ok_or("content")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotText {
     /// Creates the value from its required fields; optional fields start unset.
@@ -164,8 +230,7 @@ impl RobotText {
     }
 }
 /// 链接消息。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotLink {
     /// 消息标题。
@@ -180,14 +245,68 @@ pub struct RobotLink {
     ///
     /// Wire name: `messageUrl`.
     /// Example: `https://www.dingtalk.com/`.
-    #[serde(rename = "messageUrl")]
     pub message_url: String,
     /// 图片URL。
     ///
     /// Wire name: `picUrl`.
     /// Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
-    #[serde(rename = "picUrl", default, skip_serializing_if = "Option::is_none")]
     pub pic_url: Option<String>,
+}
+impl Serialize for RobotLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotLink", 4)
+            .field("title", &self.title)
+            .field("text", &self.text)
+            .field("messageUrl", &self.message_url)
+            .optional("picUrl", &self.pic_url)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            title: Option<String>,
+            text: Option<String>,
+            message_url: Option<String>,
+            pic_url: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotLink;
+            const NAME: &'static str = "RobotLink";
+            const WIRE: &'static [&'static str] = &[
+                "title",
+                "text",
+                "messageUrl",
+                "picUrl",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.title, map),
+                    1 => record::required(&mut self.text, map),
+                    2 => record::required(&mut self.message_url, map),
+                    3 => record::optional(&mut self.pic_url, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotLink, &'static str> {
+                Ok(RobotLink {
+                    title: self.title.ok_or("title")?,
+                    text: self.text.ok_or("text")?,
+                    message_url: self.message_url.ok_or("messageUrl")?,
+                    pic_url: self.pic_url,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotLink {
     /// Creates the value from its required fields; optional fields start unset.
@@ -218,8 +337,7 @@ impl RobotLink {
     }
 }
 /// markdown消息。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotMarkdown {
     /// 首屏会话透出的展示内容。
@@ -237,6 +355,49 @@ pub struct RobotMarkdown {
     /// ```
     pub text: String,
 }
+impl Serialize for RobotMarkdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotMarkdown", 2)
+            .field("title", &self.title)
+            .field("text", &self.text)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotMarkdown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            title: Option<String>,
+            text: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotMarkdown;
+            const NAME: &'static str = "RobotMarkdown";
+            const WIRE: &'static [&'static str] = &["title", "text"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.title, map),
+                    1 => record::required(&mut self.text, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotMarkdown, &'static str> {
+                Ok(RobotMarkdown {
+                    title: self.title.ok_or("title")?,
+                    text: self.text.ok_or("text")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
+}
 impl RobotMarkdown {
     /// Creates the value from its required fields; optional fields start unset.
     ///
@@ -250,8 +411,7 @@ impl RobotMarkdown {
     }
 }
 /// ActionCard消息。设置singleTitle和singleURL为整体跳转，设置btns为独立跳转。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotActionCard {
     /// 首屏会话透出的展示内容。
@@ -271,29 +431,95 @@ pub struct RobotActionCard {
     ///
     /// Wire name: `btnOrientation`.
     /// Example: `0`.
-    #[serde(rename = "btnOrientation", default, skip_serializing_if = "Option::is_none")]
     pub btn_orientation: Option<RobotBtnOrientation>,
     /// 单个按钮的标题。设置此项和singleURL后，btns无效。
     ///
     /// Wire name: `singleTitle`.
     /// Example: `阅读全文`.
-    #[serde(rename = "singleTitle", default, skip_serializing_if = "Option::is_none")]
     pub single_title: Option<String>,
     /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
     ///
     /// Wire name: `singleURL`.
     /// Example: `https://www.dingtalk.com/`.
-    #[serde(rename = "singleURL", default, skip_serializing_if = "Option::is_none")]
     pub single_url: Option<String>,
     /// 按钮。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub btns: Option<Vec<RobotActionCardButton>>,
     /// 0：正常发消息者头像；1：隐藏发消息者头像。
     ///
     /// Wire name: `hideAvatar`.
     /// Example: `0`.
-    #[serde(rename = "hideAvatar", default, skip_serializing_if = "Option::is_none")]
     pub hide_avatar: Option<RobotHideAvatar>,
+}
+impl Serialize for RobotActionCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotActionCard", 7)
+            .field("title", &self.title)
+            .field("text", &self.text)
+            .optional("btnOrientation", &self.btn_orientation)
+            .optional("singleTitle", &self.single_title)
+            .optional("singleURL", &self.single_url)
+            .optional("btns", &self.btns)
+            .optional("hideAvatar", &self.hide_avatar)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotActionCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            title: Option<String>,
+            text: Option<String>,
+            btn_orientation: Option<RobotBtnOrientation>,
+            single_title: Option<String>,
+            single_url: Option<String>,
+            btns: Option<Vec<RobotActionCardButton>>,
+            hide_avatar: Option<RobotHideAvatar>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotActionCard;
+            const NAME: &'static str = "RobotActionCard";
+            const WIRE: &'static [&'static str] = &[
+                "title",
+                "text",
+                "btnOrientation",
+                "singleTitle",
+                "singleURL",
+                "btns",
+                "hideAvatar",
+            ];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.title, map),
+                    1 => record::required(&mut self.text, map),
+                    2 => record::optional(&mut self.btn_orientation, map),
+                    3 => record::optional(&mut self.single_title, map),
+                    4 => record::optional(&mut self.single_url, map),
+                    5 => record::optional(&mut self.btns, map),
+                    6 => record::optional(&mut self.hide_avatar, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotActionCard, &'static str> {
+                Ok(RobotActionCard {
+                    title: self.title.ok_or("title")?,
+                    text: self.text.ok_or("text")?,
+                    btn_orientation: self.btn_orientation,
+                    single_title: self.single_title,
+                    single_url: self.single_url,
+                    btns: self.btns,
+                    hide_avatar: self.hide_avatar,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotActionCard {
     /// Creates the value from its required fields; optional fields start unset.
@@ -358,8 +584,7 @@ impl RobotActionCard {
     }
 }
 /// ActionCard按钮。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotActionCardButton {
     /// 按钮标题。
@@ -370,8 +595,50 @@ pub struct RobotActionCardButton {
     ///
     /// Wire name: `actionURL`.
     /// Example: `https://www.dingtalk.com/`.
-    #[serde(rename = "actionURL")]
     pub action_url: String,
+}
+impl Serialize for RobotActionCardButton {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotActionCardButton", 2)
+            .field("title", &self.title)
+            .field("actionURL", &self.action_url)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotActionCardButton {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            title: Option<String>,
+            action_url: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotActionCardButton;
+            const NAME: &'static str = "RobotActionCardButton";
+            const WIRE: &'static [&'static str] = &["title", "actionURL"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.title, map),
+                    1 => record::required(&mut self.action_url, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotActionCardButton, &'static str> {
+                Ok(RobotActionCardButton {
+                    title: self.title.ok_or("title")?,
+                    action_url: self.action_url.ok_or("actionURL")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotActionCardButton {
     /// Creates the value from its required fields; optional fields start unset.
@@ -386,12 +653,48 @@ impl RobotActionCardButton {
     }
 }
 /// FeedCard消息。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotFeedCard {
     /// 信息列表。
     pub links: Vec<RobotFeedCardLink>,
+}
+impl Serialize for RobotFeedCard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotFeedCard", 1).field("links", &self.links).end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotFeedCard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            links: Option<Vec<RobotFeedCardLink>>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotFeedCard;
+            const NAME: &'static str = "RobotFeedCard";
+            const WIRE: &'static [&'static str] = &["links"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.links, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotFeedCard, &'static str> {
+                Ok(RobotFeedCard {
+                    links: self.links.ok_or("links")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotFeedCard {
     /// Creates the value from its required fields; optional fields start unset.
@@ -404,8 +707,7 @@ impl RobotFeedCard {
     }
 }
 /// FeedCard中的单条信息。
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RobotFeedCardLink {
     /// 单条信息文本。
@@ -416,14 +718,59 @@ pub struct RobotFeedCardLink {
     ///
     /// Wire name: `messageURL`.
     /// Example: `https://www.dingtalk.com/`.
-    #[serde(rename = "messageURL")]
     pub message_url: String,
     /// 单条信息后面图片的URL。
     ///
     /// Wire name: `picURL`.
     /// Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
-    #[serde(rename = "picURL")]
     pub pic_url: String,
+}
+impl Serialize for RobotFeedCardLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotFeedCardLink", 3)
+            .field("title", &self.title)
+            .field("messageURL", &self.message_url)
+            .field("picURL", &self.pic_url)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotFeedCardLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(Default)]
+        struct Wire {
+            title: Option<String>,
+            message_url: Option<String>,
+            pic_url: Option<String>,
+        }
+        impl record::Fields for Wire {
+            type Object = RobotFeedCardLink;
+            const NAME: &'static str = "RobotFeedCardLink";
+            const WIRE: &'static [&'static str] = &["title", "messageURL", "picURL"];
+            const DENY_UNKNOWN: bool = true;
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match index {
+                    0 => record::required(&mut self.title, map),
+                    1 => record::required(&mut self.message_url, map),
+                    2 => record::required(&mut self.pic_url, map),
+                    _ => Ok(()),
+                }
+            }
+            fn finish(self) -> Result<RobotFeedCardLink, &'static str> {
+                Ok(RobotFeedCardLink {
+                    title: self.title.ok_or("title")?,
+                    message_url: self.message_url.ok_or("messageURL")?,
+                    pic_url: self.pic_url.ok_or("picURL")?,
+                })
+            }
+        }
+        record::deserialize::<Wire, D>(deserializer)
+    }
 }
 impl RobotFeedCardLink {
     /// Creates the value from its required fields; optional fields start unset.
@@ -444,28 +791,61 @@ impl RobotFeedCardLink {
     }
 }
 /// 被@人的设置。
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RobotAt {
     /// 被@人的手机号。在content里添加@人的手机号，且只有在群内的成员才可被@，非群内成员手机号会被脱敏。
     ///
     /// Wire name: `atMobiles`.
     /// Example: `["150XXXXXXXX"]`.
-    #[serde(rename = "atMobiles", default, skip_serializing_if = "Option::is_none")]
     pub at_mobiles: Option<Vec<String>>,
     /// 被@人的用户userid。在content里添加@人的userId。
     ///
     /// Wire name: `atUserIds`.
     /// Example: `["user123"]`.
-    #[serde(rename = "atUserIds", default, skip_serializing_if = "Option::is_none")]
     pub at_user_ids: Option<Vec<String>>,
     /// @所有人是true，否则为false。
     ///
     /// Wire name: `isAtAll`.
     /// Example: `false`.
-    #[serde(rename = "isAtAll", default, skip_serializing_if = "Option::is_none")]
     pub is_at_all: Option<bool>,
+}
+impl Serialize for RobotAt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "RobotAt", 3)
+            .optional("atMobiles", &self.at_mobiles)
+            .optional("atUserIds", &self.at_user_ids)
+            .optional("isAtAll", &self.is_at_all)
+            .end()
+    }
+}
+impl<'de> Deserialize<'de> for RobotAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        record::deserialize::<Self, D>(deserializer)
+    }
+}
+impl record::Fields for RobotAt {
+    type Object = Self;
+    const NAME: &'static str = "RobotAt";
+    const WIRE: &'static [&'static str] = &["atMobiles", "atUserIds", "isAtAll"];
+    const DENY_UNKNOWN: bool = true;
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => record::optional(&mut self.at_mobiles, map),
+            1 => record::optional(&mut self.at_user_ids, map),
+            2 => record::optional(&mut self.is_at_all, map),
+            _ => Ok(()),
+        }
+    }
+    fn finish(self) -> Result<Self, &'static str> {
+        Ok(self)
+    }
 }
 impl RobotAt {
     /// Creates the value from its required fields; optional fields start unset.

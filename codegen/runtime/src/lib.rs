@@ -6,6 +6,8 @@
 
 pub mod operation;
 pub mod primitives;
+#[doc(hidden)]
+pub mod record;
 pub mod validate;
 
 pub mod error;

@@ -30,35 +30,15 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
         text.push_str(&format!("\n\nDingTalk type: `{d}`."));
     }
     let doc = docs::doc(&text);
-    let ser = imports.item("serde::Serialize");
-    let de = imports.item("serde::Deserialize");
-    let request_only = o.usage.request && !o.usage.response;
-    let deny = (request_only && !o.fields.iter().any(|f| f.flatten))
-        .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let flatten = o.fields.iter().any(|f| f.flatten);
     let fields = o
         .fields
         .iter()
         .map(|f| {
             let fdoc = docs::doc(&docs::field(f));
             let fname = ident(&f.rust);
-            let ty = rust_type(&f.ty, f.secret, imports);
-            let ty = if f.required { ty } else { quote!(Option<#ty>) };
-            let mut attrs = Vec::new();
-            if f.flatten {
-                attrs.push(quote!(flatten));
-            } else if f.wire != f.rust {
-                let w = &f.wire;
-                attrs.push(quote!(rename = #w));
-            }
-            if f.lenient {
-                attrs.push(quote!(
-                    deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"
-                ));
-            }
-            if !f.required {
-                attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
-            }
-            let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
+            let ty = field_type(f, imports);
+            let serde = flatten.then(|| derive_attrs(f)).flatten();
             quote! { #fdoc #serde pub #fname: #ty, }
         })
         .collect::<Vec<_>>();
@@ -73,23 +53,167 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
         .then(|| quote!(Default,));
     // A type only ever received needs no `Serialize` (it costs build time per type); users who
     // store answers turn it on with the `serialize-responses` feature.
-    let (ser, ser_opt) = if o.usage.request {
-        (Some(quote!(#ser,)), None)
+    let ser_gate = (!o.usage.request).then(|| quote!(#[cfg(feature = "serialize-responses")]));
+    let (derives, serde_impls) = if flatten {
+        // `flatten` (the robot's message union) is the one shape left to serde_derive.
+        let ser = imports.item("serde::Serialize");
+        let de = imports.item("serde::Deserialize");
+        let ser_attr =
+            ser_gate.map(|_| quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))]));
+        let ser = o.usage.request.then(|| quote!(#ser,));
+        (
+            quote!(#[derive(Debug, Clone, PartialEq, #ser #de)] #ser_attr),
+            None,
+        )
     } else {
         (
-            None,
-            Some(quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))])),
+            quote!(#[derive(Debug, Clone, #default PartialEq)]),
+            Some(record_impls(o, ser_gate, imports)),
         )
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, #default PartialEq, #ser #de)]
-        #ser_opt
-        #deny
+        #derives
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
+        #serde_impls
         #builder
         #checks
+    }
+}
+
+/// A field's Rust type: `Option` around it when the field is optional.
+fn field_type(f: &Field, imports: &mut Imports) -> TokenStream {
+    let ty = rust_type(&f.ty, f.secret, imports);
+    if f.required { ty } else { quote!(Option<#ty>) }
+}
+
+/// serde_derive attributes of a field, for the objects still derived.
+fn derive_attrs(f: &Field) -> Option<TokenStream> {
+    let mut attrs = Vec::new();
+    if f.flatten {
+        attrs.push(quote!(flatten));
+    } else if f.wire != f.rust {
+        let w = &f.wire;
+        attrs.push(quote!(rename = #w));
+    }
+    if f.lenient {
+        attrs.push(quote!(
+            deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"
+        ));
+    }
+    if !f.required {
+        attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+    }
+    (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]))
+}
+
+/// `Serialize` and `Deserialize` through the runtime's `record` tables (see its module docs
+/// for why not serde_derive): a chained writer, and a field table with one reader per field.
+/// Objects with a required field are read into a local struct of `Option`s; the others into
+/// themselves, from `Default`.
+fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports) -> TokenStream {
+    let name = ident(&o.name);
+    let type_name = &o.name;
+    let record = imports.item("record");
+    let ser = imports.item("serde::Serialize");
+    let de = imports.item("serde::Deserialize");
+    let wire: Vec<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
+    let count = proc_macro2::Literal::usize_unsuffixed(o.fields.len());
+    let writes = o.fields.iter().map(|f| {
+        let fname = ident(&f.rust);
+        let w = &f.wire;
+        if f.required {
+            quote!(.field(#w, &self.#fname))
+        } else {
+            quote!(.optional(#w, &self.#fname))
+        }
+    });
+    let arms = o.fields.iter().enumerate().map(|(i, f)| {
+        let fname = ident(&f.rust);
+        let reader = if f.lenient {
+            quote!(lenient_i64)
+        } else if f.required {
+            quote!(required)
+        } else {
+            quote!(optional)
+        };
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(#i => #record::#reader(&mut self.#fname, map),)
+    });
+    let read_sig = if o.fields.is_empty() {
+        quote!(
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                _: usize,
+                _: &mut A,
+            ) -> Result<(), A::Error> {
+                Ok(())
+            }
+        )
+    } else {
+        quote! {
+            fn read<'de, A: serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+                match index { #(#arms)* _ => Ok(()) }
+            }
+        }
+    };
+    let deny = o.usage.request && !o.usage.response;
+    let table = |object: TokenStream, finish: TokenStream| {
+        quote! {
+            type Object = #object;
+            const NAME: &'static str = #type_name;
+            const WIRE: &'static [&'static str] = &[#(#wire),*];
+            const DENY_UNKNOWN: bool = #deny;
+            #read_sig
+            fn finish(self) -> Result<#object, &'static str> { #finish }
+        }
+    };
+    let deserialize = if o.fields.iter().all(|f| !f.required) {
+        let table = table(quote!(Self), quote!(Ok(self)));
+        quote! {
+            impl<'de> #de<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    #record::deserialize::<Self, D>(deserializer)
+                }
+            }
+            impl #record::Fields for #name { #table }
+        }
+    } else {
+        let slots = o.fields.iter().map(|f| {
+            let fname = ident(&f.rust);
+            let ty = rust_type(&f.ty, f.secret, imports);
+            quote!(#fname: Option<#ty>,)
+        });
+        let inits = o.fields.iter().map(|f| {
+            let fname = ident(&f.rust);
+            if f.required {
+                let w = &f.wire;
+                quote!(#fname: self.#fname.ok_or(#w)?,)
+            } else {
+                quote!(#fname: self.#fname,)
+            }
+        });
+        let table = table(quote!(#name), quote!(Ok(#name { #(#inits)* })));
+        quote! {
+            impl<'de> #de<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    #[derive(Default)]
+                    struct Wire { #(#slots)* }
+                    impl #record::Fields for Wire { #table }
+                    #record::deserialize::<Wire, D>(deserializer)
+                }
+            }
+        }
+    };
+    quote! {
+        #ser_gate
+        impl #ser for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #record::writer(serializer, #type_name, #count) #(#writes)* .end()
+            }
+        }
+        #deserialize
     }
 }
 

@@ -9,6 +9,8 @@
 
 pub mod operation;
 pub mod primitives;
+#[doc(hidden)]
+pub mod record;
 pub mod validate;
 
 pub mod error;

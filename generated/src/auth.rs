@@ -196,34 +196,26 @@ impl<'de> Deserialize<'de> for GettokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for GettokenRequest {
-    type Object = Self;
-    const NAME: &'static str = "GettokenRequest";
-    const WIRE: &'static [&'static str] = &[
-        "appkey",
-        "appsecret",
-        "corpid",
-        "corpsecret",
-    ];
-    const DENY_UNKNOWN: bool = true;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.appkey, map),
-            1 => record::optional(&mut self.appsecret, map),
-            2 => record::optional(&mut self.corpid, map),
-            3 => record::optional(&mut self.corpsecret, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "GettokenRequest",
+            wire: &["appkey", "appsecret", "corpid", "corpsecret"],
+            deny_unknown: true,
+        };
+        let (appkey, appsecret, corpid, corpsecret) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<Secret>,
+                record::Optional<String>,
+                record::Optional<Secret>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            appkey,
+            appsecret,
+            corpid,
+            corpsecret,
+        })
     }
 }
 impl GettokenRequest {
@@ -297,34 +289,26 @@ impl<'de> Deserialize<'de> for GettokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for GettokenResponse {
-    type Object = Self;
-    const NAME: &'static str = "GettokenResponse";
-    const WIRE: &'static [&'static str] = &[
-        "access_token",
-        "expires_in",
-        "errmsg",
-        "errcode",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.access_token, map),
-            1 => record::optional(&mut self.expires_in, map),
-            2 => record::optional(&mut self.errmsg, map),
-            3 => record::lenient_i64(&mut self.errcode, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "GettokenResponse",
+            wire: &["access_token", "expires_in", "errmsg", "errcode"],
+            deny_unknown: false,
+        };
+        let (access_token, expires_in, errmsg, errcode) = record::read::<
+            (
+                record::Optional<Secret>,
+                record::Optional<i64>,
+                record::Optional<String>,
+                record::Lenient,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            access_token,
+            expires_in,
+            errmsg,
+            errcode,
+        })
     }
 }
 impl Operation for GettokenRequest {
@@ -397,35 +381,16 @@ impl<'de> Deserialize<'de> for SsoGettokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            corpid: Option<String>,
-            corpsecret: Option<Secret>,
-        }
-        impl record::Fields for Wire {
-            type Object = SsoGettokenRequest;
-            const NAME: &'static str = "SsoGettokenRequest";
-            const WIRE: &'static [&'static str] = &["corpid", "corpsecret"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.corpid, map),
-                    1 => record::required(&mut self.corpsecret, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<SsoGettokenRequest, &'static str> {
-                Ok(SsoGettokenRequest {
-                    corpid: self.corpid.ok_or("corpid")?,
-                    corpsecret: self.corpsecret.ok_or("corpsecret")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SsoGettokenRequest",
+            wire: &["corpid", "corpsecret"],
+            deny_unknown: true,
+        };
+        let (corpid, corpsecret) = record::read::<
+            (record::Required<String>, record::Required<Secret>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { corpid, corpsecret })
     }
 }
 impl SsoGettokenRequest {
@@ -469,28 +434,20 @@ impl<'de> Deserialize<'de> for SsoGettokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for SsoGettokenResponse {
-    type Object = Self;
-    const NAME: &'static str = "SsoGettokenResponse";
-    const WIRE: &'static [&'static str] = &["errcode", "errmsg", "access_token"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::lenient_i64(&mut self.errcode, map),
-            1 => record::optional(&mut self.errmsg, map),
-            2 => record::optional(&mut self.access_token, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SsoGettokenResponse",
+            wire: &["errcode", "errmsg", "access_token"],
+            deny_unknown: false,
+        };
+        let (errcode, errmsg, access_token) = record::read::<
+            (record::Lenient, record::Optional<String>, record::Optional<Secret>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            errcode,
+            errmsg,
+            access_token,
+        })
     }
 }
 impl Operation for SsoGettokenRequest {
@@ -558,50 +515,28 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            access_key: Option<String>,
-            timestamp: Option<EpochMillis>,
-            suite_ticket: Option<Secret>,
-            signature: Option<String>,
-            auth_corpid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = ServiceGetCorpTokenRequest;
-            const NAME: &'static str = "ServiceGetCorpTokenRequest";
-            const WIRE: &'static [&'static str] = &[
-                "accessKey",
-                "timestamp",
-                "suiteTicket",
-                "signature",
-                "auth_corpid",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.access_key, map),
-                    1 => record::required(&mut self.timestamp, map),
-                    2 => record::required(&mut self.suite_ticket, map),
-                    3 => record::required(&mut self.signature, map),
-                    4 => record::required(&mut self.auth_corpid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ServiceGetCorpTokenRequest, &'static str> {
-                Ok(ServiceGetCorpTokenRequest {
-                    access_key: self.access_key.ok_or("accessKey")?,
-                    timestamp: self.timestamp.ok_or("timestamp")?,
-                    suite_ticket: self.suite_ticket.ok_or("suiteTicket")?,
-                    signature: self.signature.ok_or("signature")?,
-                    auth_corpid: self.auth_corpid.ok_or("auth_corpid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ServiceGetCorpTokenRequest",
+            wire: &["accessKey", "timestamp", "suiteTicket", "signature", "auth_corpid"],
+            deny_unknown: true,
+        };
+        let (access_key, timestamp, suite_ticket, signature, auth_corpid) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<EpochMillis>,
+                record::Required<Secret>,
+                record::Required<String>,
+                record::Required<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            access_key,
+            timestamp,
+            suite_ticket,
+            signature,
+            auth_corpid,
+        })
     }
 }
 impl ServiceGetCorpTokenRequest {
@@ -662,34 +597,26 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ServiceGetCorpTokenResponse {
-    type Object = Self;
-    const NAME: &'static str = "ServiceGetCorpTokenResponse";
-    const WIRE: &'static [&'static str] = &[
-        "access_token",
-        "expires_in",
-        "errcode",
-        "errmsg",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.access_token, map),
-            1 => record::optional(&mut self.expires_in, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.errmsg, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ServiceGetCorpTokenResponse",
+            wire: &["access_token", "expires_in", "errcode", "errmsg"],
+            deny_unknown: false,
+        };
+        let (access_token, expires_in, errcode, errmsg) = record::read::<
+            (
+                record::Optional<Secret>,
+                record::Optional<i64>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            access_token,
+            expires_in,
+            errcode,
+            errmsg,
+        })
     }
 }
 impl Operation for ServiceGetCorpTokenRequest {
@@ -745,35 +672,16 @@ impl<'de> Deserialize<'de> for Oauth2AccessTokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            app_key: Option<String>,
-            app_secret: Option<Secret>,
-        }
-        impl record::Fields for Wire {
-            type Object = Oauth2AccessTokenRequest;
-            const NAME: &'static str = "Oauth2AccessTokenRequest";
-            const WIRE: &'static [&'static str] = &["appKey", "appSecret"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.app_key, map),
-                    1 => record::required(&mut self.app_secret, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<Oauth2AccessTokenRequest, &'static str> {
-                Ok(Oauth2AccessTokenRequest {
-                    app_key: self.app_key.ok_or("appKey")?,
-                    app_secret: self.app_secret.ok_or("appSecret")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "Oauth2AccessTokenRequest",
+            wire: &["appKey", "appSecret"],
+            deny_unknown: true,
+        };
+        let (app_key, app_secret) = record::read::<
+            (record::Required<String>, record::Required<Secret>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { app_key, app_secret })
     }
 }
 impl Oauth2AccessTokenRequest {
@@ -815,27 +723,16 @@ impl<'de> Deserialize<'de> for Oauth2AccessTokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for Oauth2AccessTokenResponse {
-    type Object = Self;
-    const NAME: &'static str = "Oauth2AccessTokenResponse";
-    const WIRE: &'static [&'static str] = &["accessToken", "expireIn"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.access_token, map),
-            1 => record::optional(&mut self.expire_in, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "Oauth2AccessTokenResponse",
+            wire: &["accessToken", "expireIn"],
+            deny_unknown: false,
+        };
+        let (access_token, expire_in) = record::read::<
+            (record::Optional<Secret>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { access_token, expire_in })
     }
 }
 impl Operation for Oauth2AccessTokenRequest {

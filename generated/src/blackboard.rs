@@ -309,32 +309,16 @@ impl<'de> Deserialize<'de> for BlackboardCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            create_request: Option<BlackboardCreateVo>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardCreateRequest;
-            const NAME: &'static str = "BlackboardCreateRequest";
-            const WIRE: &'static [&'static str] = &["create_request"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.create_request, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardCreateRequest, &'static str> {
-                Ok(BlackboardCreateRequest {
-                    create_request: self.create_request.ok_or("create_request")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCreateRequest",
+            wire: &["create_request"],
+            deny_unknown: true,
+        };
+        let (create_request,) = record::read::<
+            (record::Required<BlackboardCreateVo>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { create_request })
     }
 }
 impl BlackboardCreateRequest {
@@ -381,34 +365,26 @@ impl<'de> Deserialize<'de> for BlackboardCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardCreateResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardCreateResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCreateResponse",
+            wire: &["result", "success", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, request_id) = record::read::<
+            (
+                record::Optional<bool>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardCreateRequest {
@@ -463,32 +439,16 @@ impl<'de> Deserialize<'de> for BlackboardUpdateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            update_request: Option<BlackboardUpdateVo>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardUpdateRequest;
-            const NAME: &'static str = "BlackboardUpdateRequest";
-            const WIRE: &'static [&'static str] = &["update_request"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.update_request, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardUpdateRequest, &'static str> {
-                Ok(BlackboardUpdateRequest {
-                    update_request: self.update_request.ok_or("update_request")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardUpdateRequest",
+            wire: &["update_request"],
+            deny_unknown: true,
+        };
+        let (update_request,) = record::read::<
+            (record::Required<BlackboardUpdateVo>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { update_request })
     }
 }
 impl BlackboardUpdateRequest {
@@ -535,34 +495,26 @@ impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardUpdateResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardUpdateResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardUpdateResponse",
+            wire: &["result", "success", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, request_id) = record::read::<
+            (
+                record::Optional<bool>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardUpdateRequest {
@@ -611,35 +563,19 @@ impl<'de> Deserialize<'de> for BlackboardDeleteRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            blackboard_id: Option<String>,
-            operation_userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardDeleteRequest;
-            const NAME: &'static str = "BlackboardDeleteRequest";
-            const WIRE: &'static [&'static str] = &["blackboard_id", "operation_userid"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.blackboard_id, map),
-                    1 => record::required(&mut self.operation_userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardDeleteRequest, &'static str> {
-                Ok(BlackboardDeleteRequest {
-                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardDeleteRequest",
+            wire: &["blackboard_id", "operation_userid"],
+            deny_unknown: true,
+        };
+        let (blackboard_id, operation_userid) = record::read::<
+            (record::Required<String>, record::Required<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            blackboard_id,
+            operation_userid,
+        })
     }
 }
 impl BlackboardDeleteRequest {
@@ -698,36 +634,28 @@ impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardDeleteResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardDeleteResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "errmsg",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.errmsg, map),
-            4 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardDeleteResponse",
+            wire: &["result", "success", "errcode", "errmsg", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, errmsg, request_id) = record::read::<
+            (
+                record::Optional<bool>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            errmsg,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardDeleteRequest {
@@ -779,35 +707,19 @@ impl<'de> Deserialize<'de> for BlackboardGetRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            blackboard_id: Option<String>,
-            operation_userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardGetRequest;
-            const NAME: &'static str = "BlackboardGetRequest";
-            const WIRE: &'static [&'static str] = &["blackboard_id", "operation_userid"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.blackboard_id, map),
-                    1 => record::required(&mut self.operation_userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardGetRequest, &'static str> {
-                Ok(BlackboardGetRequest {
-                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardGetRequest",
+            wire: &["blackboard_id", "operation_userid"],
+            deny_unknown: true,
+        };
+        let (blackboard_id, operation_userid) = record::read::<
+            (record::Required<String>, record::Required<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            blackboard_id,
+            operation_userid,
+        })
     }
 }
 impl BlackboardGetRequest {
@@ -859,34 +771,26 @@ impl<'de> Deserialize<'de> for BlackboardGetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardGetResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardGetResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardGetResponse",
+            wire: &["result", "success", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, request_id) = record::read::<
+            (
+                record::Optional<BlackboardDetail>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardGetRequest {
@@ -931,32 +835,16 @@ impl<'de> Deserialize<'de> for BlackboardListidsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            query_request: Option<BlackboardQueryVo>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardListidsRequest;
-            const NAME: &'static str = "BlackboardListidsRequest";
-            const WIRE: &'static [&'static str] = &["query_request"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.query_request, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardListidsRequest, &'static str> {
-                Ok(BlackboardListidsRequest {
-                    query_request: self.query_request.ok_or("query_request")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardListidsRequest",
+            wire: &["query_request"],
+            deny_unknown: true,
+        };
+        let (query_request,) = record::read::<
+            (record::Required<BlackboardQueryVo>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { query_request })
     }
 }
 impl BlackboardListidsRequest {
@@ -1003,34 +891,26 @@ impl<'de> Deserialize<'de> for BlackboardListidsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardListidsResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardListidsResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardListidsResponse",
+            wire: &["result", "success", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, request_id) = record::read::<
+            (
+                record::Optional<Vec<String>>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardListidsRequest {
@@ -1130,32 +1010,16 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            operation_userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardCategoryListRequest;
-            const NAME: &'static str = "BlackboardCategoryListRequest";
-            const WIRE: &'static [&'static str] = &["operation_userid"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.operation_userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardCategoryListRequest, &'static str> {
-                Ok(BlackboardCategoryListRequest {
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCategoryListRequest",
+            wire: &["operation_userid"],
+            deny_unknown: true,
+        };
+        let (operation_userid,) = record::read::<
+            (record::Required<String>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { operation_userid })
     }
 }
 impl BlackboardCategoryListRequest {
@@ -1202,34 +1066,26 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardCategoryListResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardCategoryListResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "success",
-        "errcode",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::optional(&mut self.success, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCategoryListResponse",
+            wire: &["result", "success", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, success, errcode, request_id) = record::read::<
+            (
+                record::Optional<Vec<BlackboardCategory>>,
+                record::Optional<bool>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            success,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for BlackboardCategoryListRequest {
@@ -1273,32 +1129,16 @@ impl<'de> Deserialize<'de> for BlackboardListtoptenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardListtoptenRequest;
-            const NAME: &'static str = "BlackboardListtoptenRequest";
-            const WIRE: &'static [&'static str] = &["userid"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardListtoptenRequest, &'static str> {
-                Ok(BlackboardListtoptenRequest {
-                    userid: self.userid.ok_or("userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardListtoptenRequest",
+            wire: &["userid"],
+            deny_unknown: true,
+        };
+        let (userid,) = record::read::<
+            (record::Required<String>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { userid })
     }
 }
 impl BlackboardListtoptenRequest {
@@ -1338,28 +1178,24 @@ impl<'de> Deserialize<'de> for BlackboardListtoptenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardListtoptenResponse {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardListtoptenResponse";
-    const WIRE: &'static [&'static str] = &["errcode", "request_id", "blackboard_list"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::lenient_i64(&mut self.errcode, map),
-            1 => record::optional(&mut self.request_id, map),
-            2 => record::optional(&mut self.blackboard_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardListtoptenResponse",
+            wire: &["errcode", "request_id", "blackboard_list"],
+            deny_unknown: false,
+        };
+        let (errcode, request_id, blackboard_list) = record::read::<
+            (
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<Vec<BlackboardTopItem>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            errcode,
+            request_id,
+            blackboard_list,
+        })
     }
 }
 impl Operation for BlackboardListtoptenRequest {
@@ -1446,23 +1282,9 @@ impl<'de> Deserialize<'de> for BlackboardCreateVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            operation_userid: Option<String>,
-            author: Option<String>,
-            private_level: Option<PrivateLevel>,
-            ding: Option<bool>,
-            blackboard_receiver: Option<BlackboardReceiver>,
-            title: Option<String>,
-            push_top: Option<bool>,
-            content: Option<String>,
-            category_id: Option<String>,
-            coverpic_mediaid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardCreateVo;
-            const NAME: &'static str = "BlackboardCreateVo";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCreateVo",
+            wire: &[
                 "operation_userid",
                 "author",
                 "private_level",
@@ -1473,45 +1295,47 @@ impl<'de> Deserialize<'de> for BlackboardCreateVo {
                 "content",
                 "category_id",
                 "coverpic_mediaid",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.operation_userid, map),
-                    1 => record::optional(&mut self.author, map),
-                    2 => record::optional(&mut self.private_level, map),
-                    3 => record::optional(&mut self.ding, map),
-                    4 => record::required(&mut self.blackboard_receiver, map),
-                    5 => record::required(&mut self.title, map),
-                    6 => record::optional(&mut self.push_top, map),
-                    7 => record::required(&mut self.content, map),
-                    8 => record::optional(&mut self.category_id, map),
-                    9 => record::optional(&mut self.coverpic_mediaid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardCreateVo, &'static str> {
-                Ok(BlackboardCreateVo {
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                    author: self.author,
-                    private_level: self.private_level,
-                    ding: self.ding,
-                    blackboard_receiver: self
-                        .blackboard_receiver
-                        .ok_or("blackboard_receiver")?,
-                    title: self.title.ok_or("title")?,
-                    push_top: self.push_top,
-                    content: self.content.ok_or("content")?,
-                    category_id: self.category_id,
-                    coverpic_mediaid: self.coverpic_mediaid,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (
+            operation_userid,
+            author,
+            private_level,
+            ding,
+            blackboard_receiver,
+            title,
+            push_top,
+            content,
+            category_id,
+            coverpic_mediaid,
+        ) = record::read::<
+            (
+                record::Required<String>,
+                record::Optional<String>,
+                record::Optional<PrivateLevel>,
+                record::Optional<bool>,
+                record::Required<BlackboardReceiver>,
+                record::Required<String>,
+                record::Optional<bool>,
+                record::Required<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            operation_userid,
+            author,
+            private_level,
+            ding,
+            blackboard_receiver,
+            title,
+            push_top,
+            content,
+            category_id,
+            coverpic_mediaid,
+        })
     }
 }
 impl BlackboardCreateVo {
@@ -1628,27 +1452,16 @@ impl<'de> Deserialize<'de> for BlackboardReceiver {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardReceiver {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardReceiver";
-    const WIRE: &'static [&'static str] = &["deptid_list", "userid_list"];
-    const DENY_UNKNOWN: bool = true;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.deptid_list, map),
-            1 => record::optional(&mut self.userid_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardReceiver",
+            wire: &["deptid_list", "userid_list"],
+            deny_unknown: true,
+        };
+        let (deptid_list, userid_list) = record::read::<
+            (record::Optional<Vec<i64>>, record::Optional<Vec<String>>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { deptid_list, userid_list })
     }
 }
 impl BlackboardReceiver {
@@ -1756,22 +1569,9 @@ impl<'de> Deserialize<'de> for BlackboardUpdateVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            author: Option<String>,
-            ding: Option<bool>,
-            blackboard_id: Option<String>,
-            title: Option<String>,
-            content: Option<String>,
-            category_id: Option<String>,
-            notify: Option<bool>,
-            operation_userid: Option<String>,
-            coverpic_mediaid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardUpdateVo;
-            const NAME: &'static str = "BlackboardUpdateVo";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardUpdateVo",
+            wire: &[
                 "author",
                 "ding",
                 "blackboard_id",
@@ -1781,41 +1581,44 @@ impl<'de> Deserialize<'de> for BlackboardUpdateVo {
                 "notify",
                 "operation_userid",
                 "coverpic_mediaid",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::optional(&mut self.author, map),
-                    1 => record::optional(&mut self.ding, map),
-                    2 => record::required(&mut self.blackboard_id, map),
-                    3 => record::required(&mut self.title, map),
-                    4 => record::required(&mut self.content, map),
-                    5 => record::optional(&mut self.category_id, map),
-                    6 => record::optional(&mut self.notify, map),
-                    7 => record::required(&mut self.operation_userid, map),
-                    8 => record::optional(&mut self.coverpic_mediaid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardUpdateVo, &'static str> {
-                Ok(BlackboardUpdateVo {
-                    author: self.author,
-                    ding: self.ding,
-                    blackboard_id: self.blackboard_id.ok_or("blackboard_id")?,
-                    title: self.title.ok_or("title")?,
-                    content: self.content.ok_or("content")?,
-                    category_id: self.category_id,
-                    notify: self.notify,
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                    coverpic_mediaid: self.coverpic_mediaid,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (
+            author,
+            ding,
+            blackboard_id,
+            title,
+            content,
+            category_id,
+            notify,
+            operation_userid,
+            coverpic_mediaid,
+        ) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<bool>,
+                record::Required<String>,
+                record::Required<String>,
+                record::Required<String>,
+                record::Optional<String>,
+                record::Optional<bool>,
+                record::Required<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            author,
+            ding,
+            blackboard_id,
+            title,
+            content,
+            category_id,
+            notify,
+            operation_userid,
+            coverpic_mediaid,
+        })
     }
 }
 impl BlackboardUpdateVo {
@@ -1933,54 +1736,37 @@ impl<'de> Deserialize<'de> for BlackboardQueryVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            operation_userid: Option<String>,
-            page_size: Option<i64>,
-            start_time: Option<DateTime>,
-            end_time: Option<DateTime>,
-            page: Option<i64>,
-            category_id: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = BlackboardQueryVo;
-            const NAME: &'static str = "BlackboardQueryVo";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardQueryVo",
+            wire: &[
                 "operation_userid",
                 "page_size",
                 "start_time",
                 "end_time",
                 "page",
                 "category_id",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.operation_userid, map),
-                    1 => record::required(&mut self.page_size, map),
-                    2 => record::optional(&mut self.start_time, map),
-                    3 => record::optional(&mut self.end_time, map),
-                    4 => record::required(&mut self.page, map),
-                    5 => record::optional(&mut self.category_id, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<BlackboardQueryVo, &'static str> {
-                Ok(BlackboardQueryVo {
-                    operation_userid: self.operation_userid.ok_or("operation_userid")?,
-                    page_size: self.page_size.ok_or("page_size")?,
-                    start_time: self.start_time,
-                    end_time: self.end_time,
-                    page: self.page.ok_or("page")?,
-                    category_id: self.category_id,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (operation_userid, page_size, start_time, end_time, page, category_id) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<i64>,
+                record::Optional<DateTime>,
+                record::Optional<DateTime>,
+                record::Required<i64>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            operation_userid,
+            page_size,
+            start_time,
+            end_time,
+            page,
+            category_id,
+        })
     }
 }
 impl BlackboardQueryVo {
@@ -2138,56 +1924,80 @@ impl<'de> Deserialize<'de> for BlackboardDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardDetail {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardDetail";
-    const WIRE: &'static [&'static str] = &[
-        "id",
-        "author",
-        "title",
-        "content",
-        "category_id",
-        "private_level",
-        "depname_list",
-        "username_list",
-        "gmt_create",
-        "gmt_modified",
-        "read_count",
-        "unread_count",
-        "coverpic_url",
-        "user_list",
-        "deptList",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.id, map),
-            1 => record::optional(&mut self.author, map),
-            2 => record::optional(&mut self.title, map),
-            3 => record::optional(&mut self.content, map),
-            4 => record::optional(&mut self.category_id, map),
-            5 => record::optional(&mut self.private_level, map),
-            6 => record::optional(&mut self.depname_list, map),
-            7 => record::optional(&mut self.username_list, map),
-            8 => record::optional(&mut self.gmt_create, map),
-            9 => record::optional(&mut self.gmt_modified, map),
-            10 => record::optional(&mut self.read_count, map),
-            11 => record::optional(&mut self.unread_count, map),
-            12 => record::optional(&mut self.coverpic_url, map),
-            13 => record::optional(&mut self.user_list, map),
-            14 => record::optional(&mut self.dept_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardDetail",
+            wire: &[
+                "id",
+                "author",
+                "title",
+                "content",
+                "category_id",
+                "private_level",
+                "depname_list",
+                "username_list",
+                "gmt_create",
+                "gmt_modified",
+                "read_count",
+                "unread_count",
+                "coverpic_url",
+                "user_list",
+                "deptList",
+            ],
+            deny_unknown: false,
+        };
+        let (
+            id,
+            author,
+            title,
+            content,
+            category_id,
+            private_level,
+            depname_list,
+            username_list,
+            gmt_create,
+            gmt_modified,
+            read_count,
+            unread_count,
+            coverpic_url,
+            user_list,
+            dept_list,
+        ) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<PrivateLevel>,
+                record::Optional<Vec<String>>,
+                record::Optional<Vec<String>>,
+                record::Optional<DateTime>,
+                record::Optional<DateTime>,
+                record::Optional<i64>,
+                record::Optional<i64>,
+                record::Optional<String>,
+                record::Optional<Vec<BlackboardUser>>,
+                record::Optional<Vec<BlackboardDept>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            id,
+            author,
+            title,
+            content,
+            category_id,
+            private_level,
+            depname_list,
+            username_list,
+            gmt_create,
+            gmt_modified,
+            read_count,
+            unread_count,
+            coverpic_url,
+            user_list,
+            dept_list,
+        })
     }
 }
 /// 公告接收人。
@@ -2216,27 +2026,16 @@ impl<'de> Deserialize<'de> for BlackboardUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardUser {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardUser";
-    const WIRE: &'static [&'static str] = &["staff_id", "name"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.staff_id, map),
-            1 => record::optional(&mut self.name, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardUser",
+            wire: &["staff_id", "name"],
+            deny_unknown: false,
+        };
+        let (staff_id, name) = record::read::<
+            (record::Optional<String>, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { staff_id, name })
     }
 }
 /// 公告接收部门。
@@ -2265,27 +2064,16 @@ impl<'de> Deserialize<'de> for BlackboardDept {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardDept {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardDept";
-    const WIRE: &'static [&'static str] = &["dept_id", "name"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.dept_id, map),
-            1 => record::optional(&mut self.name, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardDept",
+            wire: &["dept_id", "name"],
+            deny_unknown: false,
+        };
+        let (dept_id, name) = record::read::<
+            (record::Optional<String>, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { dept_id, name })
     }
 }
 /// 公告分类。
@@ -2316,27 +2104,16 @@ impl<'de> Deserialize<'de> for BlackboardCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardCategory {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardCategory";
-    const WIRE: &'static [&'static str] = &["id", "name"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.id, map),
-            1 => record::optional(&mut self.name, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardCategory",
+            wire: &["id", "name"],
+            deny_unknown: false,
+        };
+        let (id, name) = record::read::<
+            (record::Optional<String>, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { id, name })
     }
 }
 /// 用户可查看的公告。
@@ -2383,36 +2160,28 @@ impl<'de> Deserialize<'de> for BlackboardTopItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for BlackboardTopItem {
-    type Object = Self;
-    const NAME: &'static str = "BlackboardTopItem";
-    const WIRE: &'static [&'static str] = &[
-        "gmt_create",
-        "title",
-        "url",
-        "categoryId",
-        "id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.gmt_create, map),
-            1 => record::optional(&mut self.title, map),
-            2 => record::optional(&mut self.url, map),
-            3 => record::optional(&mut self.category_id, map),
-            4 => record::optional(&mut self.id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "BlackboardTopItem",
+            wire: &["gmt_create", "title", "url", "categoryId", "id"],
+            deny_unknown: false,
+        };
+        let (gmt_create, title, url, category_id, id) = record::read::<
+            (
+                record::Optional<DateTime>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            gmt_create,
+            title,
+            url,
+            category_id,
+            id,
+        })
     }
 }
 /// 保密等级

@@ -133,50 +133,28 @@ impl<'de> Deserialize<'de> for CheckinRecordGetRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            userid_list: Option<CommaList<String>>,
-            start_time: Option<EpochMillis>,
-            end_time: Option<EpochMillis>,
-            cursor: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = CheckinRecordGetRequest;
-            const NAME: &'static str = "CheckinRecordGetRequest";
-            const WIRE: &'static [&'static str] = &[
-                "userid_list",
-                "start_time",
-                "end_time",
-                "cursor",
-                "size",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.userid_list, map),
-                    1 => record::required(&mut self.start_time, map),
-                    2 => record::required(&mut self.end_time, map),
-                    3 => record::required(&mut self.cursor, map),
-                    4 => record::required(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<CheckinRecordGetRequest, &'static str> {
-                Ok(CheckinRecordGetRequest {
-                    userid_list: self.userid_list.ok_or("userid_list")?,
-                    start_time: self.start_time.ok_or("start_time")?,
-                    end_time: self.end_time.ok_or("end_time")?,
-                    cursor: self.cursor.ok_or("cursor")?,
-                    size: self.size.ok_or("size")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "CheckinRecordGetRequest",
+            wire: &["userid_list", "start_time", "end_time", "cursor", "size"],
+            deny_unknown: true,
+        };
+        let (userid_list, start_time, end_time, cursor, size) = record::read::<
+            (
+                record::Required<CommaList<String>>,
+                record::Required<EpochMillis>,
+                record::Required<EpochMillis>,
+                record::Required<i64>,
+                record::Required<i64>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            userid_list,
+            start_time,
+            end_time,
+            cursor,
+            size,
+        })
     }
 }
 impl CheckinRecordGetRequest {
@@ -232,28 +210,24 @@ impl<'de> Deserialize<'de> for CheckinRecordGetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for CheckinRecordGetResponse {
-    type Object = Self;
-    const NAME: &'static str = "CheckinRecordGetResponse";
-    const WIRE: &'static [&'static str] = &["result", "errcode", "request_id"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "CheckinRecordGetResponse",
+            wire: &["result", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, errcode, request_id) = record::read::<
+            (
+                record::Optional<CheckinRecordPage>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for CheckinRecordGetRequest {
@@ -379,27 +353,16 @@ impl<'de> Deserialize<'de> for CheckinRecordPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for CheckinRecordPage {
-    type Object = Self;
-    const NAME: &'static str = "CheckinRecordPage";
-    const WIRE: &'static [&'static str] = &["next_cursor", "page_list"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.next_cursor, map),
-            1 => record::optional(&mut self.page_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "CheckinRecordPage",
+            wire: &["next_cursor", "page_list"],
+            deny_unknown: false,
+        };
+        let (next_cursor, page_list) = record::read::<
+            (record::Optional<i64>, record::Optional<Vec<CheckinRecord>>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { next_cursor, page_list })
     }
 }
 /// 签到信息。
@@ -465,44 +428,56 @@ impl<'de> Deserialize<'de> for CheckinRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for CheckinRecord {
-    type Object = Self;
-    const NAME: &'static str = "CheckinRecord";
-    const WIRE: &'static [&'static str] = &[
-        "checkin_time",
-        "image_list",
-        "detail_place",
-        "remark",
-        "userid",
-        "place",
-        "longitude",
-        "latitude",
-        "visit_user",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.checkin_time, map),
-            1 => record::optional(&mut self.image_list, map),
-            2 => record::optional(&mut self.detail_place, map),
-            3 => record::optional(&mut self.remark, map),
-            4 => record::optional(&mut self.userid, map),
-            5 => record::optional(&mut self.place, map),
-            6 => record::optional(&mut self.longitude, map),
-            7 => record::optional(&mut self.latitude, map),
-            8 => record::optional(&mut self.visit_user, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "CheckinRecord",
+            wire: &[
+                "checkin_time",
+                "image_list",
+                "detail_place",
+                "remark",
+                "userid",
+                "place",
+                "longitude",
+                "latitude",
+                "visit_user",
+            ],
+            deny_unknown: false,
+        };
+        let (
+            checkin_time,
+            image_list,
+            detail_place,
+            remark,
+            userid,
+            place,
+            longitude,
+            latitude,
+            visit_user,
+        ) = record::read::<
+            (
+                record::Optional<EpochMillis>,
+                record::Optional<Vec<String>>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            checkin_time,
+            image_list,
+            detail_place,
+            remark,
+            userid,
+            place,
+            longitude,
+            latitude,
+            visit_user,
+        })
     }
 }
 /// Every `checkin` operation, in spec order.

@@ -220,37 +220,16 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            offset: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = SmartworkHrmEmployeeQuerypreentryRequest;
-            const NAME: &'static str = "SmartworkHrmEmployeeQuerypreentryRequest";
-            const WIRE: &'static [&'static str] = &["offset", "size"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.offset, map),
-                    1 => record::required(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(
-                self,
-            ) -> Result<SmartworkHrmEmployeeQuerypreentryRequest, &'static str> {
-                Ok(SmartworkHrmEmployeeQuerypreentryRequest {
-                    offset: self.offset.ok_or("offset")?,
-                    size: self.size.ok_or("size")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SmartworkHrmEmployeeQuerypreentryRequest",
+            wire: &["offset", "size"],
+            deny_unknown: true,
+        };
+        let (offset, size) = record::read::<
+            (record::Required<i64>, record::Required<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { offset, size })
     }
 }
 impl SmartworkHrmEmployeeQuerypreentryRequest {
@@ -301,36 +280,28 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for SmartworkHrmEmployeeQuerypreentryResponse {
-    type Object = Self;
-    const NAME: &'static str = "SmartworkHrmEmployeeQuerypreentryResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "errcode",
-        "errmsg",
-        "success",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            3 => record::optional(&mut self.success, map),
-            4 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SmartworkHrmEmployeeQuerypreentryResponse",
+            wire: &["result", "errcode", "errmsg", "success", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, errcode, errmsg, success, request_id) = record::read::<
+            (
+                record::Optional<HrmPreentryPage>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<bool>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            errmsg,
+            success,
+            request_id,
+        })
     }
 }
 impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
@@ -446,40 +417,20 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            status_list: Option<CommaList<HrmEmployeeStatus>>,
-            offset: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = SmartworkHrmEmployeeQueryonjobRequest;
-            const NAME: &'static str = "SmartworkHrmEmployeeQueryonjobRequest";
-            const WIRE: &'static [&'static str] = &["status_list", "offset", "size"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.status_list, map),
-                    1 => record::required(&mut self.offset, map),
-                    2 => record::required(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(
-                self,
-            ) -> Result<SmartworkHrmEmployeeQueryonjobRequest, &'static str> {
-                Ok(SmartworkHrmEmployeeQueryonjobRequest {
-                    status_list: self.status_list.ok_or("status_list")?,
-                    offset: self.offset.ok_or("offset")?,
-                    size: self.size.ok_or("size")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SmartworkHrmEmployeeQueryonjobRequest",
+            wire: &["status_list", "offset", "size"],
+            deny_unknown: true,
+        };
+        let (status_list, offset, size) = record::read::<
+            (
+                record::Required<CommaList<HrmEmployeeStatus>>,
+                record::Required<i64>,
+                record::Required<i64>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { status_list, offset, size })
     }
 }
 impl SmartworkHrmEmployeeQueryonjobRequest {
@@ -539,36 +490,28 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for SmartworkHrmEmployeeQueryonjobResponse {
-    type Object = Self;
-    const NAME: &'static str = "SmartworkHrmEmployeeQueryonjobResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "errcode",
-        "errmsg",
-        "success",
-        "request_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            3 => record::optional(&mut self.success, map),
-            4 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "SmartworkHrmEmployeeQueryonjobResponse",
+            wire: &["result", "errcode", "errmsg", "success", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, errcode, errmsg, success, request_id) = record::read::<
+            (
+                record::Optional<HrmOnjobPage>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<bool>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            errmsg,
+            success,
+            request_id,
+        })
     }
 }
 impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
@@ -684,27 +627,16 @@ impl<'de> Deserialize<'de> for HrmEmployeesDismissionsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for HrmEmployeesDismissionsRequest {
-    type Object = Self;
-    const NAME: &'static str = "HrmEmployeesDismissionsRequest";
-    const WIRE: &'static [&'static str] = &["nextToken", "maxResults"];
-    const DENY_UNKNOWN: bool = true;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.next_token, map),
-            1 => record::optional(&mut self.max_results, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "HrmEmployeesDismissionsRequest",
+            wire: &["nextToken", "maxResults"],
+            deny_unknown: true,
+        };
+        let (next_token, max_results) = record::read::<
+            (record::Optional<i64>, record::Optional<i32>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { next_token, max_results })
     }
 }
 impl HrmEmployeesDismissionsRequest {
@@ -765,28 +697,24 @@ impl<'de> Deserialize<'de> for HrmEmployeesDismissionsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for HrmEmployeesDismissionsResponse {
-    type Object = Self;
-    const NAME: &'static str = "HrmEmployeesDismissionsResponse";
-    const WIRE: &'static [&'static str] = &["nextToken", "hasMore", "userIdList"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.next_token, map),
-            1 => record::optional(&mut self.has_more, map),
-            2 => record::optional(&mut self.user_id_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "HrmEmployeesDismissionsResponse",
+            wire: &["nextToken", "hasMore", "userIdList"],
+            deny_unknown: false,
+        };
+        let (next_token, has_more, user_id_list) = record::read::<
+            (
+                record::Optional<i64>,
+                record::Optional<bool>,
+                record::Optional<Vec<String>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            next_token,
+            has_more,
+            user_id_list,
+        })
     }
 }
 impl Operation for HrmEmployeesDismissionsRequest {
@@ -883,27 +811,16 @@ impl<'de> Deserialize<'de> for HrmPreentryPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for HrmPreentryPage {
-    type Object = Self;
-    const NAME: &'static str = "HrmPreentryPage";
-    const WIRE: &'static [&'static str] = &["next_cursor", "data_list"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.next_cursor, map),
-            1 => record::optional(&mut self.data_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "HrmPreentryPage",
+            wire: &["next_cursor", "data_list"],
+            deny_unknown: false,
+        };
+        let (next_cursor, data_list) = record::read::<
+            (record::Optional<i64>, record::Optional<Vec<String>>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { next_cursor, data_list })
     }
 }
 /// 返回结果。
@@ -934,27 +851,16 @@ impl<'de> Deserialize<'de> for HrmOnjobPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for HrmOnjobPage {
-    type Object = Self;
-    const NAME: &'static str = "HrmOnjobPage";
-    const WIRE: &'static [&'static str] = &["data_list", "next_cursor"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.data_list, map),
-            1 => record::optional(&mut self.next_cursor, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "HrmOnjobPage",
+            wire: &["data_list", "next_cursor"],
+            deny_unknown: false,
+        };
+        let (data_list, next_cursor) = record::read::<
+            (record::Optional<Vec<String>>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { data_list, next_cursor })
     }
 }
 /// 在职员工状态。

@@ -486,34 +486,16 @@ impl<'de> Deserialize<'de> for ReportCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            create_report_param: Option<ReportCreateParam>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportCreateRequest;
-            const NAME: &'static str = "ReportCreateRequest";
-            const WIRE: &'static [&'static str] = &["create_report_param"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.create_report_param, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportCreateRequest, &'static str> {
-                Ok(ReportCreateRequest {
-                    create_report_param: self
-                        .create_report_param
-                        .ok_or("create_report_param")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCreateRequest",
+            wire: &["create_report_param"],
+            deny_unknown: true,
+        };
+        let (create_report_param,) = record::read::<
+            (record::Required<ReportCreateParam>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { create_report_param })
     }
 }
 impl ReportCreateRequest {
@@ -555,28 +537,16 @@ impl<'de> Deserialize<'de> for ReportCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportCreateResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportCreateResponse";
-    const WIRE: &'static [&'static str] = &["errmsg", "errcode", "result"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.errmsg, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.result, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCreateResponse",
+            wire: &["errmsg", "errcode", "result"],
+            deny_unknown: false,
+        };
+        let (errmsg, errcode, result) = record::read::<
+            (record::Optional<String>, record::Lenient, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { errmsg, errcode, result })
     }
 }
 impl Operation for ReportCreateRequest {
@@ -638,35 +608,16 @@ impl<'de> Deserialize<'de> for ReportTemplateGetbynameRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            userid: Option<String>,
-            template_name: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportTemplateGetbynameRequest;
-            const NAME: &'static str = "ReportTemplateGetbynameRequest";
-            const WIRE: &'static [&'static str] = &["userid", "template_name"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.userid, map),
-                    1 => record::required(&mut self.template_name, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportTemplateGetbynameRequest, &'static str> {
-                Ok(ReportTemplateGetbynameRequest {
-                    userid: self.userid.ok_or("userid")?,
-                    template_name: self.template_name.ok_or("template_name")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateGetbynameRequest",
+            wire: &["userid", "template_name"],
+            deny_unknown: true,
+        };
+        let (userid, template_name) = record::read::<
+            (record::Required<String>, record::Required<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { userid, template_name })
     }
 }
 impl ReportTemplateGetbynameRequest {
@@ -710,28 +661,20 @@ impl<'de> Deserialize<'de> for ReportTemplateGetbynameResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateGetbynameResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateGetbynameResponse";
-    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateGetbynameResponse",
+            wire: &["result", "errcode", "errmsg"],
+            deny_unknown: false,
+        };
+        let (result, errcode, errmsg) = record::read::<
+            (
+                record::Optional<ReportTemplateDetail>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { result, errcode, errmsg })
     }
 }
 impl Operation for ReportTemplateGetbynameRequest {
@@ -814,21 +757,9 @@ impl<'de> Deserialize<'de> for ReportListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            start_time: Option<EpochMillis>,
-            end_time: Option<EpochMillis>,
-            template_name: Option<String>,
-            userid: Option<String>,
-            cursor: Option<i64>,
-            size: Option<i64>,
-            modified_start_time: Option<EpochMillis>,
-            modified_end_time: Option<EpochMillis>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportListRequest;
-            const NAME: &'static str = "ReportListRequest";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportListRequest",
+            wire: &[
                 "start_time",
                 "end_time",
                 "template_name",
@@ -837,39 +768,41 @@ impl<'de> Deserialize<'de> for ReportListRequest {
                 "size",
                 "modified_start_time",
                 "modified_end_time",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.start_time, map),
-                    1 => record::required(&mut self.end_time, map),
-                    2 => record::optional(&mut self.template_name, map),
-                    3 => record::optional(&mut self.userid, map),
-                    4 => record::required(&mut self.cursor, map),
-                    5 => record::required(&mut self.size, map),
-                    6 => record::optional(&mut self.modified_start_time, map),
-                    7 => record::optional(&mut self.modified_end_time, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportListRequest, &'static str> {
-                Ok(ReportListRequest {
-                    start_time: self.start_time.ok_or("start_time")?,
-                    end_time: self.end_time.ok_or("end_time")?,
-                    template_name: self.template_name,
-                    userid: self.userid,
-                    cursor: self.cursor.ok_or("cursor")?,
-                    size: self.size.ok_or("size")?,
-                    modified_start_time: self.modified_start_time,
-                    modified_end_time: self.modified_end_time,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (
+            start_time,
+            end_time,
+            template_name,
+            userid,
+            cursor,
+            size,
+            modified_start_time,
+            modified_end_time,
+        ) = record::read::<
+            (
+                record::Required<EpochMillis>,
+                record::Required<EpochMillis>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Required<i64>,
+                record::Required<i64>,
+                record::Optional<EpochMillis>,
+                record::Optional<EpochMillis>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            start_time,
+            end_time,
+            template_name,
+            userid,
+            cursor,
+            size,
+            modified_start_time,
+            modified_end_time,
+        })
     }
 }
 impl ReportListRequest {
@@ -958,28 +891,20 @@ impl<'de> Deserialize<'de> for ReportListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportListResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportListResponse";
-    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportListResponse",
+            wire: &["result", "errcode", "errmsg"],
+            deny_unknown: false,
+        };
+        let (result, errcode, errmsg) = record::read::<
+            (
+                record::Optional<ReportListPage>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { result, errcode, errmsg })
     }
 }
 impl Operation for ReportListRequest {
@@ -1117,54 +1042,37 @@ impl<'de> Deserialize<'de> for ReportSimplelistRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            start_time: Option<EpochMillis>,
-            end_time: Option<EpochMillis>,
-            template_name: Option<String>,
-            userid: Option<String>,
-            cursor: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportSimplelistRequest;
-            const NAME: &'static str = "ReportSimplelistRequest";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportSimplelistRequest",
+            wire: &[
                 "start_time",
                 "end_time",
                 "template_name",
                 "userid",
                 "cursor",
                 "size",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.start_time, map),
-                    1 => record::required(&mut self.end_time, map),
-                    2 => record::optional(&mut self.template_name, map),
-                    3 => record::optional(&mut self.userid, map),
-                    4 => record::required(&mut self.cursor, map),
-                    5 => record::required(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportSimplelistRequest, &'static str> {
-                Ok(ReportSimplelistRequest {
-                    start_time: self.start_time.ok_or("start_time")?,
-                    end_time: self.end_time.ok_or("end_time")?,
-                    template_name: self.template_name,
-                    userid: self.userid,
-                    cursor: self.cursor.ok_or("cursor")?,
-                    size: self.size.ok_or("size")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (start_time, end_time, template_name, userid, cursor, size) = record::read::<
+            (
+                record::Required<EpochMillis>,
+                record::Required<EpochMillis>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Required<i64>,
+                record::Required<i64>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            start_time,
+            end_time,
+            template_name,
+            userid,
+            cursor,
+            size,
+        })
     }
 }
 impl ReportSimplelistRequest {
@@ -1235,28 +1143,24 @@ impl<'de> Deserialize<'de> for ReportSimplelistResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportSimplelistResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportSimplelistResponse";
-    const WIRE: &'static [&'static str] = &["result", "errcode", "request_id"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.request_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportSimplelistResponse",
+            wire: &["result", "errcode", "request_id"],
+            deny_unknown: false,
+        };
+        let (result, errcode, request_id) = record::read::<
+            (
+                record::Optional<ReportSimpleListPage>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            request_id,
+        })
     }
 }
 impl Operation for ReportSimplelistRequest {
@@ -1385,46 +1289,26 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            report_id: Option<String>,
-            type_: Option<ReportStatisticsType>,
-            offset: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportStatisticsListbytypeRequest;
-            const NAME: &'static str = "ReportStatisticsListbytypeRequest";
-            const WIRE: &'static [&'static str] = &[
-                "report_id",
-                "type",
-                "offset",
-                "size",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.report_id, map),
-                    1 => record::required(&mut self.type_, map),
-                    2 => record::optional(&mut self.offset, map),
-                    3 => record::optional(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportStatisticsListbytypeRequest, &'static str> {
-                Ok(ReportStatisticsListbytypeRequest {
-                    report_id: self.report_id.ok_or("report_id")?,
-                    type_: self.type_.ok_or("type")?,
-                    offset: self.offset,
-                    size: self.size,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportStatisticsListbytypeRequest",
+            wire: &["report_id", "type", "offset", "size"],
+            deny_unknown: true,
+        };
+        let (report_id, type_, offset, size) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<ReportStatisticsType>,
+                record::Optional<i64>,
+                record::Optional<i64>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            report_id,
+            type_,
+            offset,
+            size,
+        })
     }
 }
 impl ReportStatisticsListbytypeRequest {
@@ -1494,34 +1378,26 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportStatisticsListbytypeResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportStatisticsListbytypeResponse";
-    const WIRE: &'static [&'static str] = &[
-        "success",
-        "request_id",
-        "errcode",
-        "result",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.success, map),
-            1 => record::optional(&mut self.request_id, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.result, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportStatisticsListbytypeResponse",
+            wire: &["success", "request_id", "errcode", "result"],
+            deny_unknown: false,
+        };
+        let (success, request_id, errcode, result) = record::read::<
+            (
+                record::Optional<bool>,
+                record::Optional<String>,
+                record::Lenient,
+                record::Optional<ReportStatisticsPage>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            success,
+            request_id,
+            errcode,
+            result,
+        })
     }
 }
 impl Operation for ReportStatisticsListbytypeRequest {
@@ -1631,38 +1507,16 @@ impl<'de> Deserialize<'de> for ReportReceiverListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            report_id: Option<String>,
-            offset: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportReceiverListRequest;
-            const NAME: &'static str = "ReportReceiverListRequest";
-            const WIRE: &'static [&'static str] = &["report_id", "offset", "size"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.report_id, map),
-                    1 => record::optional(&mut self.offset, map),
-                    2 => record::optional(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportReceiverListRequest, &'static str> {
-                Ok(ReportReceiverListRequest {
-                    report_id: self.report_id.ok_or("report_id")?,
-                    offset: self.offset,
-                    size: self.size,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportReceiverListRequest",
+            wire: &["report_id", "offset", "size"],
+            deny_unknown: true,
+        };
+        let (report_id, offset, size) = record::read::<
+            (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { report_id, offset, size })
     }
 }
 impl ReportReceiverListRequest {
@@ -1730,29 +1584,26 @@ impl<'de> Deserialize<'de> for ReportReceiverListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportReceiverListResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportReceiverListResponse";
-    const WIRE: &'static [&'static str] = &["result", "errcode", "errmsg", "success"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            3 => record::optional(&mut self.success, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportReceiverListResponse",
+            wire: &["result", "errcode", "errmsg", "success"],
+            deny_unknown: false,
+        };
+        let (result, errcode, errmsg, success) = record::read::<
+            (
+                record::Optional<ReportReceiverPage>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<bool>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            errmsg,
+            success,
+        })
     }
 }
 impl Operation for ReportReceiverListRequest {
@@ -1861,38 +1712,16 @@ impl<'de> Deserialize<'de> for ReportCommentListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            report_id: Option<String>,
-            offset: Option<i64>,
-            size: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportCommentListRequest;
-            const NAME: &'static str = "ReportCommentListRequest";
-            const WIRE: &'static [&'static str] = &["report_id", "offset", "size"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.report_id, map),
-                    1 => record::optional(&mut self.offset, map),
-                    2 => record::optional(&mut self.size, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportCommentListRequest, &'static str> {
-                Ok(ReportCommentListRequest {
-                    report_id: self.report_id.ok_or("report_id")?,
-                    offset: self.offset,
-                    size: self.size,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCommentListRequest",
+            wire: &["report_id", "offset", "size"],
+            deny_unknown: true,
+        };
+        let (report_id, offset, size) = record::read::<
+            (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { report_id, offset, size })
     }
 }
 impl ReportCommentListRequest {
@@ -1960,34 +1789,26 @@ impl<'de> Deserialize<'de> for ReportCommentListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportCommentListResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportCommentListResponse";
-    const WIRE: &'static [&'static str] = &[
-        "result",
-        "errcode",
-        "request_id",
-        "success",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.result, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.request_id, map),
-            3 => record::optional(&mut self.success, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCommentListResponse",
+            wire: &["result", "errcode", "request_id", "success"],
+            deny_unknown: false,
+        };
+        let (result, errcode, request_id, success) = record::read::<
+            (
+                record::Optional<ReportCommentPage>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<bool>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            result,
+            errcode,
+            request_id,
+            success,
+        })
     }
 }
 impl Operation for ReportCommentListRequest {
@@ -2083,32 +1904,16 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportGetunreadcountRequest;
-            const NAME: &'static str = "ReportGetunreadcountRequest";
-            const WIRE: &'static [&'static str] = &["userid"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportGetunreadcountRequest, &'static str> {
-                Ok(ReportGetunreadcountRequest {
-                    userid: self.userid.ok_or("userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportGetunreadcountRequest",
+            wire: &["userid"],
+            deny_unknown: true,
+        };
+        let (userid,) = record::read::<
+            (record::Required<String>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { userid })
     }
 }
 impl ReportGetunreadcountRequest {
@@ -2155,29 +1960,26 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportGetunreadcountResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportGetunreadcountResponse";
-    const WIRE: &'static [&'static str] = &["count", "request_id", "errcode", "errmsg"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.count, map),
-            1 => record::optional(&mut self.request_id, map),
-            2 => record::lenient_i64(&mut self.errcode, map),
-            3 => record::optional(&mut self.errmsg, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportGetunreadcountResponse",
+            wire: &["count", "request_id", "errcode", "errmsg"],
+            deny_unknown: false,
+        };
+        let (count, request_id, errcode, errmsg) = record::read::<
+            (
+                record::Optional<i64>,
+                record::Optional<String>,
+                record::Lenient,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            count,
+            request_id,
+            errcode,
+            errmsg,
+        })
     }
 }
 impl Operation for ReportGetunreadcountRequest {
@@ -2232,28 +2034,16 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateListbyuseridRequest {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateListbyuseridRequest";
-    const WIRE: &'static [&'static str] = &["userid", "offset", "size"];
-    const DENY_UNKNOWN: bool = true;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.userid, map),
-            1 => record::optional(&mut self.offset, map),
-            2 => record::optional(&mut self.size, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateListbyuseridRequest",
+            wire: &["userid", "offset", "size"],
+            deny_unknown: true,
+        };
+        let (userid, offset, size) = record::read::<
+            (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { userid, offset, size })
     }
 }
 impl ReportTemplateListbyuseridRequest {
@@ -2325,29 +2115,26 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateListbyuseridResponse {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateListbyuseridResponse";
-    const WIRE: &'static [&'static str] = &["request_id", "errcode", "errmsg", "result"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.request_id, map),
-            1 => record::lenient_i64(&mut self.errcode, map),
-            2 => record::optional(&mut self.errmsg, map),
-            3 => record::optional(&mut self.result, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateListbyuseridResponse",
+            wire: &["request_id", "errcode", "errmsg", "result"],
+            deny_unknown: false,
+        };
+        let (request_id, errcode, errmsg, result) = record::read::<
+            (
+                record::Optional<String>,
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<ReportTemplateListPage>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            request_id,
+            errcode,
+            errmsg,
+            result,
+        })
     }
 }
 impl Operation for ReportTemplateListbyuseridRequest {
@@ -2473,20 +2260,9 @@ impl<'de> Deserialize<'de> for ReportCreateParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            contents: Option<Vec<ReportCreateContent>>,
-            template_id: Option<String>,
-            to_userids: Option<Vec<String>>,
-            to_chat: Option<bool>,
-            to_cids: Option<Vec<String>>,
-            dd_from: Option<String>,
-            userid: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportCreateParam;
-            const NAME: &'static str = "ReportCreateParam";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCreateParam",
+            wire: &[
                 "contents",
                 "template_id",
                 "to_userids",
@@ -2494,37 +2270,30 @@ impl<'de> Deserialize<'de> for ReportCreateParam {
                 "to_cids",
                 "dd_from",
                 "userid",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.contents, map),
-                    1 => record::required(&mut self.template_id, map),
-                    2 => record::optional(&mut self.to_userids, map),
-                    3 => record::required(&mut self.to_chat, map),
-                    4 => record::optional(&mut self.to_cids, map),
-                    5 => record::required(&mut self.dd_from, map),
-                    6 => record::required(&mut self.userid, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportCreateParam, &'static str> {
-                Ok(ReportCreateParam {
-                    contents: self.contents.ok_or("contents")?,
-                    template_id: self.template_id.ok_or("template_id")?,
-                    to_userids: self.to_userids,
-                    to_chat: self.to_chat.ok_or("to_chat")?,
-                    to_cids: self.to_cids,
-                    dd_from: self.dd_from.ok_or("dd_from")?,
-                    userid: self.userid.ok_or("userid")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (contents, template_id, to_userids, to_chat, to_cids, dd_from, userid) = record::read::<
+            (
+                record::Required<Vec<ReportCreateContent>>,
+                record::Required<String>,
+                record::Optional<Vec<String>>,
+                record::Required<bool>,
+                record::Optional<Vec<String>>,
+                record::Required<String>,
+                record::Required<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            contents,
+            template_id,
+            to_userids,
+            to_chat,
+            to_cids,
+            dd_from,
+            userid,
+        })
     }
 }
 impl ReportCreateParam {
@@ -2632,50 +2401,28 @@ impl<'de> Deserialize<'de> for ReportCreateContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            sort: Option<i64>,
-            type_: Option<ReportContentType>,
-            content_type: Option<ReportContentFormat>,
-            content: Option<String>,
-            key: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = ReportCreateContent;
-            const NAME: &'static str = "ReportCreateContent";
-            const WIRE: &'static [&'static str] = &[
-                "sort",
-                "type",
-                "content_type",
-                "content",
-                "key",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.sort, map),
-                    1 => record::required(&mut self.type_, map),
-                    2 => record::required(&mut self.content_type, map),
-                    3 => record::required(&mut self.content, map),
-                    4 => record::required(&mut self.key, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<ReportCreateContent, &'static str> {
-                Ok(ReportCreateContent {
-                    sort: self.sort.ok_or("sort")?,
-                    type_: self.type_.ok_or("type")?,
-                    content_type: self.content_type.ok_or("content_type")?,
-                    content: self.content.ok_or("content")?,
-                    key: self.key.ok_or("key")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCreateContent",
+            wire: &["sort", "type", "content_type", "content", "key"],
+            deny_unknown: true,
+        };
+        let (sort, type_, content_type, content, key) = record::read::<
+            (
+                record::Required<i64>,
+                record::Required<ReportContentType>,
+                record::Required<ReportContentFormat>,
+                record::Required<String>,
+                record::Required<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            sort,
+            type_,
+            content_type,
+            content,
+            key,
+        })
     }
 }
 impl ReportCreateContent {
@@ -2759,40 +2506,48 @@ impl<'de> Deserialize<'de> for ReportTemplateDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateDetail {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateDetail";
-    const WIRE: &'static [&'static str] = &[
-        "default_receivers",
-        "name",
-        "id",
-        "fields",
-        "user_name",
-        "userid",
-        "default_received_convs",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.default_receivers, map),
-            1 => record::optional(&mut self.name, map),
-            2 => record::optional(&mut self.id, map),
-            3 => record::optional(&mut self.fields, map),
-            4 => record::optional(&mut self.user_name, map),
-            5 => record::optional(&mut self.userid, map),
-            6 => record::optional(&mut self.default_received_convs, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateDetail",
+            wire: &[
+                "default_receivers",
+                "name",
+                "id",
+                "fields",
+                "user_name",
+                "userid",
+                "default_received_convs",
+            ],
+            deny_unknown: false,
+        };
+        let (
+            default_receivers,
+            name,
+            id,
+            fields,
+            user_name,
+            userid,
+            default_received_convs,
+        ) = record::read::<
+            (
+                record::Optional<Vec<ReportTemplateDefaultReceiver>>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<Vec<ReportTemplateField>>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<Vec<ReportTemplateConversation>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            default_receivers,
+            name,
+            id,
+            fields,
+            user_name,
+            userid,
+            default_received_convs,
+        })
     }
 }
 /// 模板默认接收人。
@@ -2823,27 +2578,16 @@ impl<'de> Deserialize<'de> for ReportTemplateDefaultReceiver {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateDefaultReceiver {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateDefaultReceiver";
-    const WIRE: &'static [&'static str] = &["user_name", "userid"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.user_name, map),
-            1 => record::optional(&mut self.userid, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateDefaultReceiver",
+            wire: &["user_name", "userid"],
+            deny_unknown: false,
+        };
+        let (user_name, userid) = record::read::<
+            (record::Optional<String>, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { user_name, userid })
     }
 }
 /// 日志模板内各字段的信息。
@@ -2880,28 +2624,16 @@ impl<'de> Deserialize<'de> for ReportTemplateField {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateField {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateField";
-    const WIRE: &'static [&'static str] = &["field_name", "type", "sort"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.field_name, map),
-            1 => record::optional(&mut self.type_, map),
-            2 => record::optional(&mut self.sort, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateField",
+            wire: &["field_name", "type", "sort"],
+            deny_unknown: false,
+        };
+        let (field_name, type_, sort) = record::read::<
+            (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { field_name, type_, sort })
     }
 }
 /// 默认接收群。
@@ -2932,27 +2664,16 @@ impl<'de> Deserialize<'de> for ReportTemplateConversation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateConversation {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateConversation";
-    const WIRE: &'static [&'static str] = &["conversation_id", "title"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.conversation_id, map),
-            1 => record::optional(&mut self.title, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateConversation",
+            wire: &["conversation_id", "title"],
+            deny_unknown: false,
+        };
+        let (conversation_id, title) = record::read::<
+            (record::Optional<String>, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { conversation_id, title })
     }
 }
 /// 返回结果。
@@ -2991,34 +2712,26 @@ impl<'de> Deserialize<'de> for ReportListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportListPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportListPage";
-    const WIRE: &'static [&'static str] = &[
-        "data_list",
-        "size",
-        "next_cursor",
-        "has_more",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.data_list, map),
-            1 => record::optional(&mut self.size, map),
-            2 => record::optional(&mut self.next_cursor, map),
-            3 => record::optional(&mut self.has_more, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportListPage",
+            wire: &["data_list", "size", "next_cursor", "has_more"],
+            deny_unknown: false,
+        };
+        let (data_list, size, next_cursor, has_more) = record::read::<
+            (
+                record::Optional<Vec<ReportListItem>>,
+                record::Optional<i64>,
+                record::Optional<i64>,
+                record::Optional<bool>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            data_list,
+            size,
+            next_cursor,
+            has_more,
+        })
     }
 }
 /// 日志。
@@ -3082,44 +2795,56 @@ impl<'de> Deserialize<'de> for ReportListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportListItem {
-    type Object = Self;
-    const NAME: &'static str = "ReportListItem";
-    const WIRE: &'static [&'static str] = &[
-        "contents",
-        "remark",
-        "template_name",
-        "dept_name",
-        "creator_name",
-        "creator_id",
-        "create_time",
-        "report_id",
-        "modified_time",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.contents, map),
-            1 => record::optional(&mut self.remark, map),
-            2 => record::optional(&mut self.template_name, map),
-            3 => record::optional(&mut self.dept_name, map),
-            4 => record::optional(&mut self.creator_name, map),
-            5 => record::optional(&mut self.creator_id, map),
-            6 => record::optional(&mut self.create_time, map),
-            7 => record::optional(&mut self.report_id, map),
-            8 => record::optional(&mut self.modified_time, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportListItem",
+            wire: &[
+                "contents",
+                "remark",
+                "template_name",
+                "dept_name",
+                "creator_name",
+                "creator_id",
+                "create_time",
+                "report_id",
+                "modified_time",
+            ],
+            deny_unknown: false,
+        };
+        let (
+            contents,
+            remark,
+            template_name,
+            dept_name,
+            creator_name,
+            creator_id,
+            create_time,
+            report_id,
+            modified_time,
+        ) = record::read::<
+            (
+                record::Optional<Vec<ReportListContent>>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<EpochMillis>,
+                record::Optional<String>,
+                record::Optional<EpochMillis>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            contents,
+            remark,
+            template_name,
+            dept_name,
+            creator_name,
+            creator_id,
+            create_time,
+            report_id,
+            modified_time,
+        })
     }
 }
 /// 日志内容。
@@ -3161,29 +2886,21 @@ impl<'de> Deserialize<'de> for ReportListContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportListContent {
-    type Object = Self;
-    const NAME: &'static str = "ReportListContent";
-    const WIRE: &'static [&'static str] = &["sort", "type", "value", "key"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.sort, map),
-            1 => record::optional(&mut self.type_, map),
-            2 => record::optional(&mut self.value, map),
-            3 => record::optional(&mut self.key, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportListContent",
+            wire: &["sort", "type", "value", "key"],
+            deny_unknown: false,
+        };
+        let (sort, type_, value, key) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { sort, type_, value, key })
     }
 }
 /// 返回结果。
@@ -3222,34 +2939,26 @@ impl<'de> Deserialize<'de> for ReportSimpleListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportSimpleListPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportSimpleListPage";
-    const WIRE: &'static [&'static str] = &[
-        "data_list",
-        "size",
-        "next_cursor",
-        "has_more",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.data_list, map),
-            1 => record::optional(&mut self.size, map),
-            2 => record::optional(&mut self.next_cursor, map),
-            3 => record::optional(&mut self.has_more, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportSimpleListPage",
+            wire: &["data_list", "size", "next_cursor", "has_more"],
+            deny_unknown: false,
+        };
+        let (data_list, size, next_cursor, has_more) = record::read::<
+            (
+                record::Optional<Vec<ReportSimpleListItem>>,
+                record::Optional<i64>,
+                record::Optional<i64>,
+                record::Optional<bool>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            data_list,
+            size,
+            next_cursor,
+            has_more,
+        })
     }
 }
 /// 日志概要信息。
@@ -3305,40 +3014,48 @@ impl<'de> Deserialize<'de> for ReportSimpleListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportSimpleListItem {
-    type Object = Self;
-    const NAME: &'static str = "ReportSimpleListItem";
-    const WIRE: &'static [&'static str] = &[
-        "remark",
-        "template_name",
-        "dept_name",
-        "creator_name",
-        "creator_id",
-        "create_time",
-        "report_id",
-    ];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.remark, map),
-            1 => record::optional(&mut self.template_name, map),
-            2 => record::optional(&mut self.dept_name, map),
-            3 => record::optional(&mut self.creator_name, map),
-            4 => record::optional(&mut self.creator_id, map),
-            5 => record::optional(&mut self.create_time, map),
-            6 => record::optional(&mut self.report_id, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportSimpleListItem",
+            wire: &[
+                "remark",
+                "template_name",
+                "dept_name",
+                "creator_name",
+                "creator_id",
+                "create_time",
+                "report_id",
+            ],
+            deny_unknown: false,
+        };
+        let (
+            remark,
+            template_name,
+            dept_name,
+            creator_name,
+            creator_id,
+            create_time,
+            report_id,
+        ) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<EpochMillis>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            remark,
+            template_name,
+            dept_name,
+            creator_name,
+            creator_id,
+            create_time,
+            report_id,
+        })
     }
 }
 /// 返回结果。
@@ -3374,28 +3091,24 @@ impl<'de> Deserialize<'de> for ReportStatisticsPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportStatisticsPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportStatisticsPage";
-    const WIRE: &'static [&'static str] = &["next_cursor", "has_more", "userid_list"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.next_cursor, map),
-            1 => record::optional(&mut self.has_more, map),
-            2 => record::optional(&mut self.userid_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportStatisticsPage",
+            wire: &["next_cursor", "has_more", "userid_list"],
+            deny_unknown: false,
+        };
+        let (next_cursor, has_more, userid_list) = record::read::<
+            (
+                record::Optional<i64>,
+                record::Optional<bool>,
+                record::Optional<Vec<String>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            next_cursor,
+            has_more,
+            userid_list,
+        })
     }
 }
 /// 返回结果。
@@ -3431,28 +3144,24 @@ impl<'de> Deserialize<'de> for ReportReceiverPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportReceiverPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportReceiverPage";
-    const WIRE: &'static [&'static str] = &["has_more", "next_cursor", "userid_list"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.has_more, map),
-            1 => record::optional(&mut self.next_cursor, map),
-            2 => record::optional(&mut self.userid_list, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportReceiverPage",
+            wire: &["has_more", "next_cursor", "userid_list"],
+            deny_unknown: false,
+        };
+        let (has_more, next_cursor, userid_list) = record::read::<
+            (
+                record::Optional<bool>,
+                record::Optional<i64>,
+                record::Optional<Vec<String>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            has_more,
+            next_cursor,
+            userid_list,
+        })
     }
 }
 /// 返回结果。
@@ -3486,28 +3195,24 @@ impl<'de> Deserialize<'de> for ReportCommentPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportCommentPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportCommentPage";
-    const WIRE: &'static [&'static str] = &["comments", "has_more", "next_cursor"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.comments, map),
-            1 => record::optional(&mut self.has_more, map),
-            2 => record::optional(&mut self.next_cursor, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportCommentPage",
+            wire: &["comments", "has_more", "next_cursor"],
+            deny_unknown: false,
+        };
+        let (comments, has_more, next_cursor) = record::read::<
+            (
+                record::Optional<Vec<ReportComment>>,
+                record::Optional<bool>,
+                record::Optional<i64>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            comments,
+            has_more,
+            next_cursor,
+        })
     }
 }
 /// 日志评论。
@@ -3543,28 +3248,24 @@ impl<'de> Deserialize<'de> for ReportComment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportComment {
-    type Object = Self;
-    const NAME: &'static str = "ReportComment";
-    const WIRE: &'static [&'static str] = &["create_time", "content", "userid"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.create_time, map),
-            1 => record::optional(&mut self.content, map),
-            2 => record::optional(&mut self.userid, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportComment",
+            wire: &["create_time", "content", "userid"],
+            deny_unknown: false,
+        };
+        let (create_time, content, userid) = record::read::<
+            (
+                record::Optional<DateTime>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            create_time,
+            content,
+            userid,
+        })
     }
 }
 /// 返回结果。
@@ -3593,27 +3294,16 @@ impl<'de> Deserialize<'de> for ReportTemplateListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateListPage {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateListPage";
-    const WIRE: &'static [&'static str] = &["template_list", "next_cursor"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.template_list, map),
-            1 => record::optional(&mut self.next_cursor, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateListPage",
+            wire: &["template_list", "next_cursor"],
+            deny_unknown: false,
+        };
+        let (template_list, next_cursor) = record::read::<
+            (record::Optional<Vec<ReportTemplateSummary>>, record::Optional<i64>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { template_list, next_cursor })
     }
 }
 /// 日志模板。
@@ -3654,29 +3344,26 @@ impl<'de> Deserialize<'de> for ReportTemplateSummary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for ReportTemplateSummary {
-    type Object = Self;
-    const NAME: &'static str = "ReportTemplateSummary";
-    const WIRE: &'static [&'static str] = &["name", "icon_url", "report_code", "url"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.name, map),
-            1 => record::optional(&mut self.icon_url, map),
-            2 => record::optional(&mut self.report_code, map),
-            3 => record::optional(&mut self.url, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "ReportTemplateSummary",
+            wire: &["name", "icon_url", "report_code", "url"],
+            deny_unknown: false,
+        };
+        let (name, icon_url, report_code, url) = record::read::<
+            (
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            name,
+            icon_url,
+            report_code,
+            url,
+        })
     }
 }
 /// 日志内容的字段类型。

@@ -130,27 +130,16 @@ impl<'de> Deserialize<'de> for RobotSendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for RobotSendResponse {
-    type Object = Self;
-    const NAME: &'static str = "RobotSendResponse";
-    const WIRE: &'static [&'static str] = &["errcode", "errmsg"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::lenient_i64(&mut self.errcode, map),
-            1 => record::optional(&mut self.errmsg, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotSendResponse",
+            wire: &["errcode", "errmsg"],
+            deny_unknown: false,
+        };
+        let (errcode, errmsg) = record::read::<
+            (record::Lenient, record::Optional<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { errcode, errmsg })
     }
 }
 impl Operation for RobotSendRequest {
@@ -193,32 +182,16 @@ impl<'de> Deserialize<'de> for RobotText {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            content: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotText;
-            const NAME: &'static str = "RobotText";
-            const WIRE: &'static [&'static str] = &["content"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.content, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotText, &'static str> {
-                Ok(RobotText {
-                    content: self.content.ok_or("content")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotText",
+            wire: &["content"],
+            deny_unknown: true,
+        };
+        let (content,) = record::read::<
+            (record::Required<String>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { content })
     }
 }
 impl RobotText {
@@ -266,46 +239,26 @@ impl<'de> Deserialize<'de> for RobotLink {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            title: Option<String>,
-            text: Option<String>,
-            message_url: Option<String>,
-            pic_url: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotLink;
-            const NAME: &'static str = "RobotLink";
-            const WIRE: &'static [&'static str] = &[
-                "title",
-                "text",
-                "messageUrl",
-                "picUrl",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.title, map),
-                    1 => record::required(&mut self.text, map),
-                    2 => record::required(&mut self.message_url, map),
-                    3 => record::optional(&mut self.pic_url, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotLink, &'static str> {
-                Ok(RobotLink {
-                    title: self.title.ok_or("title")?,
-                    text: self.text.ok_or("text")?,
-                    message_url: self.message_url.ok_or("messageUrl")?,
-                    pic_url: self.pic_url,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotLink",
+            wire: &["title", "text", "messageUrl", "picUrl"],
+            deny_unknown: true,
+        };
+        let (title, text, message_url, pic_url) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<String>,
+                record::Required<String>,
+                record::Optional<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            title,
+            text,
+            message_url,
+            pic_url,
+        })
     }
 }
 impl RobotLink {
@@ -367,35 +320,16 @@ impl<'de> Deserialize<'de> for RobotMarkdown {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            title: Option<String>,
-            text: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotMarkdown;
-            const NAME: &'static str = "RobotMarkdown";
-            const WIRE: &'static [&'static str] = &["title", "text"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.title, map),
-                    1 => record::required(&mut self.text, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotMarkdown, &'static str> {
-                Ok(RobotMarkdown {
-                    title: self.title.ok_or("title")?,
-                    text: self.text.ok_or("text")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotMarkdown",
+            wire: &["title", "text"],
+            deny_unknown: true,
+        };
+        let (title, text) = record::read::<
+            (record::Required<String>, record::Required<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { title, text })
     }
 }
 impl RobotMarkdown {
@@ -467,20 +401,9 @@ impl<'de> Deserialize<'de> for RobotActionCard {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            title: Option<String>,
-            text: Option<String>,
-            btn_orientation: Option<RobotBtnOrientation>,
-            single_title: Option<String>,
-            single_url: Option<String>,
-            btns: Option<Vec<RobotActionCardButton>>,
-            hide_avatar: Option<RobotHideAvatar>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotActionCard;
-            const NAME: &'static str = "RobotActionCard";
-            const WIRE: &'static [&'static str] = &[
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotActionCard",
+            wire: &[
                 "title",
                 "text",
                 "btnOrientation",
@@ -488,37 +411,38 @@ impl<'de> Deserialize<'de> for RobotActionCard {
                 "singleURL",
                 "btns",
                 "hideAvatar",
-            ];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.title, map),
-                    1 => record::required(&mut self.text, map),
-                    2 => record::optional(&mut self.btn_orientation, map),
-                    3 => record::optional(&mut self.single_title, map),
-                    4 => record::optional(&mut self.single_url, map),
-                    5 => record::optional(&mut self.btns, map),
-                    6 => record::optional(&mut self.hide_avatar, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotActionCard, &'static str> {
-                Ok(RobotActionCard {
-                    title: self.title.ok_or("title")?,
-                    text: self.text.ok_or("text")?,
-                    btn_orientation: self.btn_orientation,
-                    single_title: self.single_title,
-                    single_url: self.single_url,
-                    btns: self.btns,
-                    hide_avatar: self.hide_avatar,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+            ],
+            deny_unknown: true,
+        };
+        let (
+            title,
+            text,
+            btn_orientation,
+            single_title,
+            single_url,
+            btns,
+            hide_avatar,
+        ) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<String>,
+                record::Optional<RobotBtnOrientation>,
+                record::Optional<String>,
+                record::Optional<String>,
+                record::Optional<Vec<RobotActionCardButton>>,
+                record::Optional<RobotHideAvatar>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            title,
+            text,
+            btn_orientation,
+            single_title,
+            single_url,
+            btns,
+            hide_avatar,
+        })
     }
 }
 impl RobotActionCard {
@@ -609,35 +533,16 @@ impl<'de> Deserialize<'de> for RobotActionCardButton {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            title: Option<String>,
-            action_url: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotActionCardButton;
-            const NAME: &'static str = "RobotActionCardButton";
-            const WIRE: &'static [&'static str] = &["title", "actionURL"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.title, map),
-                    1 => record::required(&mut self.action_url, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotActionCardButton, &'static str> {
-                Ok(RobotActionCardButton {
-                    title: self.title.ok_or("title")?,
-                    action_url: self.action_url.ok_or("actionURL")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotActionCardButton",
+            wire: &["title", "actionURL"],
+            deny_unknown: true,
+        };
+        let (title, action_url) = record::read::<
+            (record::Required<String>, record::Required<String>),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { title, action_url })
     }
 }
 impl RobotActionCardButton {
@@ -668,32 +573,16 @@ impl<'de> Deserialize<'de> for RobotFeedCard {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            links: Option<Vec<RobotFeedCardLink>>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotFeedCard;
-            const NAME: &'static str = "RobotFeedCard";
-            const WIRE: &'static [&'static str] = &["links"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.links, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotFeedCard, &'static str> {
-                Ok(RobotFeedCard {
-                    links: self.links.ok_or("links")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotFeedCard",
+            wire: &["links"],
+            deny_unknown: true,
+        };
+        let (links,) = record::read::<
+            (record::Required<Vec<RobotFeedCardLink>>,),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self { links })
     }
 }
 impl RobotFeedCard {
@@ -738,38 +627,24 @@ impl<'de> Deserialize<'de> for RobotFeedCardLink {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            title: Option<String>,
-            message_url: Option<String>,
-            pic_url: Option<String>,
-        }
-        impl record::Fields for Wire {
-            type Object = RobotFeedCardLink;
-            const NAME: &'static str = "RobotFeedCardLink";
-            const WIRE: &'static [&'static str] = &["title", "messageURL", "picURL"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.title, map),
-                    1 => record::required(&mut self.message_url, map),
-                    2 => record::required(&mut self.pic_url, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<RobotFeedCardLink, &'static str> {
-                Ok(RobotFeedCardLink {
-                    title: self.title.ok_or("title")?,
-                    message_url: self.message_url.ok_or("messageURL")?,
-                    pic_url: self.pic_url.ok_or("picURL")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotFeedCardLink",
+            wire: &["title", "messageURL", "picURL"],
+            deny_unknown: true,
+        };
+        let (title, message_url, pic_url) = record::read::<
+            (
+                record::Required<String>,
+                record::Required<String>,
+                record::Required<String>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            title,
+            message_url,
+            pic_url,
+        })
     }
 }
 impl RobotFeedCardLink {
@@ -823,28 +698,24 @@ impl<'de> Deserialize<'de> for RobotAt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
-    }
-}
-impl record::Fields for RobotAt {
-    type Object = Self;
-    const NAME: &'static str = "RobotAt";
-    const WIRE: &'static [&'static str] = &["atMobiles", "atUserIds", "isAtAll"];
-    const DENY_UNKNOWN: bool = true;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::optional(&mut self.at_mobiles, map),
-            1 => record::optional(&mut self.at_user_ids, map),
-            2 => record::optional(&mut self.is_at_all, map),
-            _ => Ok(()),
-        }
-    }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+        const SHAPE: record::Shape = record::Shape {
+            name: "RobotAt",
+            wire: &["atMobiles", "atUserIds", "isAtAll"],
+            deny_unknown: true,
+        };
+        let (at_mobiles, at_user_ids, is_at_all) = record::read::<
+            (
+                record::Optional<Vec<String>>,
+                record::Optional<Vec<String>>,
+                record::Optional<bool>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            at_mobiles,
+            at_user_ids,
+            is_at_all,
+        })
     }
 }
 impl RobotAt {

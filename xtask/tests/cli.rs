@@ -203,6 +203,70 @@ types:
         type: string
         description: 员工名称。
         example: 张三
+      - name: unionid
+        type: string
+        description: 员工在当前开发者企业账号范围内的唯一标识。
+        example: "z21HjQliSzpw0YWCNxmii6u2Os62cZ62iSZ"
+      - name: avatar
+        type: string
+        description: 头像。
+        example: "https://xxx"
+      - name: state_code
+        type: string
+        description: 国际电话区号。
+        example: "86"
+      - name: manager_userid
+        type: string
+        description: 员工的直属主管。
+        example: "manager02"
+      - name: mobile
+        type: string
+        description: 手机号码。
+        example: "185xxxx1234"
+      - name: hide_mobile
+        type: boolean
+        description: 是否号码隐藏。
+        example: false
+      - name: telephone
+        type: string
+        description: 分机号。
+        example: "010-86123456-2345"
+      - name: job_number
+        type: string
+        description: 员工工号。
+        example: "4"
+      - name: title
+        type: string
+        description: 职位。
+        example: "技术总监"
+      - name: email
+        type: string
+        description: 员工邮箱。
+        example: "test@xxx.com"
+      - name: work_place
+        type: string
+        description: 办公地点。
+        example: "北京"
+      - name: remark
+        type: string
+        description: 备注。
+        example: "备注备注"
+      - name: dept_id_list
+        type: integer[]
+        description: 所属部门ID列表。
+        example: [2, 3, 4]
+      - name: active
+        type: boolean
+        description: 是否激活了钉钉。
+        example: true
+      - name: admin
+        type: boolean
+        description: 是否为企业的管理员。
+        example: true
+      - name: boss
+        type: boolean
+        description: 是否为企业的老板。
+        example: false
 "#;
 
 #[test]
@@ -222,7 +286,7 @@ fn a_new_endpoint_is_a_yaml_only_change() {
     fs::create_dir_all(dir.join("app/src")).expect("mkdir app");
     fs::write(
         dir.join("app/Cargo.toml"),
-        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ndingtalk-openapi = { path = \"../crate\" }\n\n[workspace]\n",
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ndingtalk-openapi = { path = \"../crate\" }\nserde_json = \"1\"\n\n[workspace]\n",
     )
     .expect("write app manifest");
     fs::write(
@@ -231,6 +295,9 @@ fn a_new_endpoint_is_a_yaml_only_change() {
 
 async fn call(client: &dingtalk_openapi::Client) -> Result<Option<String>, dingtalk_openapi::Error> {
     let response = client.user().get(V2UserGetRequest::new("manager01").language("zh_CN")).await?;
+    // UserDetail has 18 fields: its Deserialize chains two slot tuples.
+    let user: dingtalk_openapi::user::UserDetail = serde_json::from_str("{}").expect("empty user");
+    assert!(user.boss.is_none());
     Ok(response.result.and_then(|user| user.name))
 }
 

@@ -62,41 +62,26 @@ impl Serialize for TableRequest {
 
 impl<'de> Deserialize<'de> for TableRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            name: Option<String>,
-            page_size: Option<i64>,
-            tags: Option<Vec<String>>,
-            inner: Option<TableInner>,
-        }
-        impl record::Fields for Wire {
-            type Object = TableRequest;
-            const NAME: &'static str = "Request";
-            const WIRE: &'static [&'static str] = &["name", "pageSize", "tags", "inner"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.name, map),
-                    1 => record::optional(&mut self.page_size, map),
-                    2 => record::optional(&mut self.tags, map),
-                    3 => record::required(&mut self.inner, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<TableRequest, &'static str> {
-                Ok(TableRequest {
-                    name: self.name.ok_or("name")?,
-                    page_size: self.page_size,
-                    tags: self.tags,
-                    inner: self.inner.ok_or("inner")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "Request",
+            wire: &["name", "pageSize", "tags", "inner"],
+            deny_unknown: true,
+        };
+        let (name, page_size, tags, inner) = record::read::<
+            (
+                record::Required<String>,
+                record::Optional<i64>,
+                record::Optional<Vec<String>>,
+                record::Required<TableInner>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            name,
+            page_size,
+            tags,
+            inner,
+        })
     }
 }
 
@@ -115,32 +100,13 @@ impl Serialize for TableInner {
 
 impl<'de> Deserialize<'de> for TableInner {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Default)]
-        struct Wire {
-            id: Option<i64>,
-        }
-        impl record::Fields for Wire {
-            type Object = TableInner;
-            const NAME: &'static str = "Inner";
-            const WIRE: &'static [&'static str] = &["id"];
-            const DENY_UNKNOWN: bool = true;
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> Result<(), A::Error> {
-                match index {
-                    0 => record::required(&mut self.id, map),
-                    _ => Ok(()),
-                }
-            }
-            fn finish(self) -> Result<TableInner, &'static str> {
-                Ok(TableInner {
-                    id: self.id.ok_or("id")?,
-                })
-            }
-        }
-        record::deserialize::<Wire, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "Inner",
+            wire: &["id"],
+            deny_unknown: true,
+        };
+        let (id,) = record::read::<(record::Required<i64>,), D>(deserializer, &SHAPE)?;
+        Ok(Self { id })
     }
 }
 
@@ -163,29 +129,142 @@ impl Serialize for TableResponse {
 
 impl<'de> Deserialize<'de> for TableResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        record::deserialize::<Self, D>(deserializer)
+        const SHAPE: record::Shape = record::Shape {
+            name: "Response",
+            wire: &["errcode", "type", "result"],
+            deny_unknown: false,
+        };
+        let (errcode, kind, result) = record::read::<
+            (
+                record::Lenient,
+                record::Optional<String>,
+                record::Optional<Vec<TableInner>>,
+            ),
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            errcode,
+            kind,
+            result,
+        })
     }
 }
 
-impl record::Fields for TableResponse {
-    type Object = Self;
-    const NAME: &'static str = "Response";
-    const WIRE: &'static [&'static str] = &["errcode", "type", "result"];
-    const DENY_UNKNOWN: bool = false;
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => record::lenient_i64(&mut self.errcode, map),
-            1 => record::optional(&mut self.kind, map),
-            2 => record::optional(&mut self.result, map),
-            _ => Ok(()),
-        }
+/// Eighteen fields: more than one slot tuple holds, so the generator chains two.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DerivedWide {
+    f00: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f01: Option<i64>,
+    f02: i64,
+    f03: i64,
+    f04: i64,
+    f05: i64,
+    f06: i64,
+    f07: i64,
+    f08: i64,
+    f09: i64,
+    f10: i64,
+    f11: i64,
+    f12: i64,
+    f13: i64,
+    f14: i64,
+    f15: i64,
+    f16: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f17: Option<String>,
+}
+
+#[derive(Debug, PartialEq)]
+struct TableWide {
+    f00: i64,
+    f01: Option<i64>,
+    f02: i64,
+    f03: i64,
+    f04: i64,
+    f05: i64,
+    f06: i64,
+    f07: i64,
+    f08: i64,
+    f09: i64,
+    f10: i64,
+    f11: i64,
+    f12: i64,
+    f13: i64,
+    f14: i64,
+    f15: i64,
+    f16: String,
+    f17: Option<String>,
+}
+
+impl Serialize for TableWide {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        record::writer(serializer, "Wide", 18)
+            .field("f00", &self.f00)
+            .optional("f01", &self.f01)
+            .field("f02", &self.f02)
+            .field("f03", &self.f03)
+            .field("f04", &self.f04)
+            .field("f05", &self.f05)
+            .field("f06", &self.f06)
+            .field("f07", &self.f07)
+            .field("f08", &self.f08)
+            .field("f09", &self.f09)
+            .field("f10", &self.f10)
+            .field("f11", &self.f11)
+            .field("f12", &self.f12)
+            .field("f13", &self.f13)
+            .field("f14", &self.f14)
+            .field("f15", &self.f15)
+            .field("f16", &self.f16)
+            .optional("f17", &self.f17)
+            .end()
     }
-    fn finish(self) -> Result<Self, &'static str> {
-        Ok(self)
+}
+
+impl<'de> Deserialize<'de> for TableWide {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use record::{Chain, Optional, Required};
+        const SHAPE: record::Shape = record::Shape {
+            name: "Wide",
+            wire: &[
+                "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11",
+                "f12", "f13", "f14", "f15", "f16", "f17",
+            ],
+            deny_unknown: true,
+        };
+        type I = Required<i64>;
+        let (
+            (f00, f01, f02, f03, f04, f05, f06, f07, f08, f09, f10, f11, f12, f13, f14, f15),
+            (f16, f17),
+        ) = record::read::<
+            Chain<
+                (I, Optional<i64>, I, I, I, I, I, I, I, I, I, I, I, I, I, I),
+                (Required<String>, Optional<String>),
+            >,
+            D,
+        >(deserializer, &SHAPE)?;
+        Ok(Self {
+            f00,
+            f01,
+            f02,
+            f03,
+            f04,
+            f05,
+            f06,
+            f07,
+            f08,
+            f09,
+            f10,
+            f11,
+            f12,
+            f13,
+            f14,
+            f15,
+            f16,
+            f17,
+        })
     }
 }
 
@@ -327,4 +406,33 @@ fn objects_read_from_json_values_too() {
         .unwrap_err()
         .to_string();
     assert_eq!(err, "invalid type: integer `1`, expected a string");
+}
+
+#[test]
+fn objects_past_sixteen_fields_chain_their_slots() {
+    let wide = same::<DerivedWide, TableWide>;
+    let fields: Vec<String> = (0..16)
+        .filter(|i| *i != 1)
+        .map(|i| format!(r#""f{i:02}":{i}"#))
+        .collect();
+    let full = format!(r#"{{{},"f16":"x","f17":"y","f01":1}}"#, fields.join(","));
+    assert!(wide(&full).is_ok(), "{full}");
+    let minimal = format!(r#"{{{},"f16":"x"}}"#, fields.join(","));
+    assert!(wide(&minimal).is_ok(), "{minimal}");
+    // A required field of the second tuple missing, and one of the first.
+    let no_f16 = format!("{{{}}}", fields.join(","));
+    assert_eq!(
+        wide(&no_f16).unwrap_err(),
+        format!(".: missing field `f16` at line 1 column {}", no_f16.len())
+    );
+    let no_f00 = format!(r#"{{{},"f16":"x"}}"#, fields[1..].join(","));
+    assert!(wide(&no_f00).unwrap_err().contains("missing field `f00`"));
+    let duplicate = format!(r#"{{{},"f16":"x","f17":"y","f17":"z"}}"#, fields.join(","));
+    assert!(
+        wide(&duplicate)
+            .unwrap_err()
+            .contains("duplicate field `f17`")
+    );
+    let wrong = format!(r#"{{{},"f16":1}}"#, fields.join(","));
+    assert!(wide(&wrong).unwrap_err().starts_with("f16: invalid type"));
 }

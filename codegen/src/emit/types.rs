@@ -108,10 +108,9 @@ fn derive_attrs(f: &Field) -> Option<TokenStream> {
     (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]))
 }
 
-/// `Serialize` and `Deserialize` through the runtime's `record` tables (see its module docs
-/// for why not serde_derive): a chained writer, and a field table with one reader per field.
-/// Objects with a required field are read into a local struct of `Option`s; the others into
-/// themselves, from `Default`.
+/// `Serialize` and `Deserialize` through the runtime's `record` module (see its docs for why
+/// not serde_derive): a chained writer, and a read into a tuple of field slots that becomes the
+/// struct. Objects past 16 fields chain tuples of 16.
 fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports) -> TokenStream {
     let name = ident(&o.name);
     let type_name = &o.name;
@@ -129,83 +128,32 @@ fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports
             quote!(.optional(#w, &self.#fname))
         }
     });
-    let arms = o.fields.iter().enumerate().map(|(i, f)| {
-        let fname = ident(&f.rust);
-        let reader = if f.lenient {
-            quote!(lenient_i64)
-        } else if f.required {
-            quote!(required)
-        } else {
-            quote!(optional)
-        };
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(#i => #record::#reader(&mut self.#fname, map),)
-    });
-    let read_sig = if o.fields.is_empty() {
-        quote!(
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                _: usize,
-                _: &mut A,
-            ) -> Result<(), A::Error> {
-                Ok(())
+    let slots: Vec<TokenStream> = o
+        .fields
+        .iter()
+        .map(|f| {
+            if f.lenient {
+                return quote!(#record::Lenient);
             }
-        )
-    } else {
-        quote! {
-            fn read<'de, A: serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-                match index { #(#arms)* _ => Ok(()) }
-            }
-        }
-    };
-    let deny = o.usage.request && !o.usage.response;
-    let table = |object: TokenStream, finish: TokenStream| {
-        quote! {
-            type Object = #object;
-            const NAME: &'static str = #type_name;
-            const WIRE: &'static [&'static str] = &[#(#wire),*];
-            const DENY_UNKNOWN: bool = #deny;
-            #read_sig
-            fn finish(self) -> Result<#object, &'static str> { #finish }
-        }
-    };
-    let deserialize = if o.fields.iter().all(|f| !f.required) {
-        let table = table(quote!(Self), quote!(Ok(self)));
-        quote! {
-            impl<'de> #de<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #record::deserialize::<Self, D>(deserializer)
-                }
-            }
-            impl #record::Fields for #name { #table }
-        }
-    } else {
-        let slots = o.fields.iter().map(|f| {
-            let fname = ident(&f.rust);
             let ty = rust_type(&f.ty, f.secret, imports);
-            quote!(#fname: Option<#ty>,)
-        });
-        let inits = o.fields.iter().map(|f| {
-            let fname = ident(&f.rust);
             if f.required {
-                let w = &f.wire;
-                quote!(#fname: self.#fname.ok_or(#w)?,)
+                quote!(#record::Required<#ty>)
             } else {
-                quote!(#fname: self.#fname,)
+                quote!(#record::Optional<#ty>)
             }
-        });
-        let table = table(quote!(#name), quote!(Ok(#name { #(#inits)* })));
-        quote! {
-            impl<'de> #de<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #[derive(Default)]
-                    struct Wire { #(#slots)* }
-                    impl #record::Fields for Wire { #table }
-                    #record::deserialize::<Wire, D>(deserializer)
-                }
-            }
-        }
-    };
+        })
+        .collect();
+    let names: Vec<TokenStream> = o
+        .fields
+        .iter()
+        .map(|f| {
+            let fname = ident(&f.rust);
+            quote!(#fname)
+        })
+        .collect();
+    let slots_ty = chunked(&slots, |group| quote!(#record::Chain<#group>));
+    let pattern = chunked(&names, |group| quote!((#group)));
+    let deny = o.usage.request && !o.usage.response;
     quote! {
         #ser_gate
         impl #ser for #name {
@@ -213,8 +161,33 @@ fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports
                 #record::writer(serializer, #type_name, #count) #(#writes)* .end()
             }
         }
-        #deserialize
+        impl<'de> #de<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const SHAPE: #record::Shape = #record::Shape {
+                    name: #type_name,
+                    wire: &[#(#wire),*],
+                    deny_unknown: #deny,
+                };
+                let #pattern = #record::read::<#slots_ty, D>(deserializer, &SHAPE)?;
+                Ok(Self { #(#names),* })
+            }
+        }
     }
+}
+
+/// `(a, b, …)` for up to 16 items; past that `chain((16 items), rest)` with the rest chunked the
+/// same way, matching the runtime's `Chain` of slot tuples.
+fn chunked(
+    items: &[TokenStream],
+    chain: impl Fn(TokenStream) -> TokenStream + Copy,
+) -> TokenStream {
+    const GROUP: usize = 16;
+    if items.len() <= GROUP {
+        return quote!((#(#items,)*));
+    }
+    let (head, tail) = items.split_at(GROUP);
+    let tail = chunked(tail, chain);
+    chain(quote!((#(#head,)*), #tail))
 }
 
 /// `new(required...)` and one `#[must_use]` setter per optional field.

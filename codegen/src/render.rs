@@ -9,11 +9,19 @@ fn header(source: &str) -> String {
     )
 }
 
-/// Parses, formats with prettyplease and prefixes the header.
-pub(crate) fn rust(tokens: &TokenStream, source: &str) -> Result<Vec<u8>, String> {
-    let file = syn::parse2::<syn::File>(tokens.clone())
+/// Parses, formats with prettyplease and prefixes the header: a whole file, or the first part of
+/// one whose other parts are appended as [`fragment`]s.
+pub(crate) fn file(tokens: TokenStream, source: &str) -> Result<String, String> {
+    Ok(format!("{}{}", header(source), fragment(tokens, source)?))
+}
+
+/// Parses and formats items with prettyplease, without the header. prettyplease prints a file's
+/// items one after another, so the fragments of a file's consecutive items, concatenated, are
+/// the text of the whole file (`cargo xtask check` compares the result byte for byte).
+pub(crate) fn fragment(tokens: TokenStream, source: &str) -> Result<String, String> {
+    let file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("generated code for {source} does not parse: {e}"))?;
-    Ok(format!("{}{}", header(source), prettyplease::unparse(&file)).into_bytes())
+    Ok(prettyplease::unparse(&file))
 }
 
 /// A hand-written file shipped as it is, with a header naming its source.

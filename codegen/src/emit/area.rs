@@ -1,6 +1,7 @@
 //! One area module (`src/<area>.rs`): its client, operations, types and registry.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -9,31 +10,75 @@ use super::{Imports, docs, example, ident, ops, types};
 use crate::ir::{Area, TypeDef};
 use crate::names;
 
-/// The whole module. `extension`: the runtime has a hand-written module of the same name, whose
-/// public items this module re-exports (the robot's webhook signing sits beside `robot.send`).
-pub(crate) fn area_module(area: &Area, extension: bool) -> TokenStream {
-    let mut imports = Imports::default();
-    let checked: BTreeSet<String> = area
-        .types
+/// A slice of an area module that is built and formatted on its own, so one large area spreads
+/// over every core. In file order: the client, the operations, the types, the registry; the
+/// module head (docs and `use` items) comes last, once the parts have said what they import.
+pub(crate) enum Part {
+    /// The area's client type and its methods.
+    Client,
+    /// Request, response and checks of these operations.
+    Operations(Range<usize>),
+    /// These declared types.
+    Types(Range<usize>),
+    /// `OPERATIONS` and `visit`.
+    Registry,
+}
+
+/// Operations per part, and types per part: small enough to balance, large enough that the
+/// per-part parse and print overhead stays negligible.
+const OPERATIONS_PER_PART: usize = 4;
+const TYPES_PER_PART: usize = 8;
+
+/// The parts of an area module, in file order.
+pub(crate) fn parts(area: &Area) -> Vec<Part> {
+    let ranges = |len: usize, size: usize| {
+        (0..len)
+            .step_by(size)
+            .map(move |start| start..(start + size).min(len))
+    };
+    let mut parts = vec![Part::Client];
+    parts.extend(ranges(area.operations.len(), OPERATIONS_PER_PART).map(Part::Operations));
+    parts.extend(ranges(area.types.len(), TYPES_PER_PART).map(Part::Types));
+    parts.push(Part::Registry);
+    parts
+}
+
+/// The area's types that have checks (their `validate_at` is called by their containers).
+pub(crate) fn checked(area: &Area) -> BTreeSet<String> {
+    area.types
         .iter()
         .filter_map(|t| match t {
             TypeDef::Object(o) if o.has_checks => Some(o.name.clone()),
             TypeDef::Union(u) if u.has_checks => Some(u.name.clone()),
             _ => None,
         })
-        .collect();
-    let client = client(area, &mut imports);
-    let operations: Vec<TokenStream> = area
-        .operations
-        .iter()
-        .map(|op| ops::operation(op, area, &checked, &mut imports))
-        .collect();
-    let types: Vec<TokenStream> = area
-        .types
-        .iter()
-        .map(|t| types::type_def(t, &checked, &mut imports))
-        .collect();
-    let registry = registry(area, &mut imports);
+        .collect()
+}
+
+/// One part's items; the runtime names they use are added to `imports`.
+pub(crate) fn part(
+    area: &Area,
+    part: &Part,
+    checked: &BTreeSet<String>,
+    imports: &mut Imports,
+) -> TokenStream {
+    match part {
+        Part::Client => client(area, imports),
+        Part::Operations(range) => area.operations[range.clone()]
+            .iter()
+            .map(|op| ops::operation(op, area, checked, imports))
+            .collect(),
+        Part::Types(range) => area.types[range.clone()]
+            .iter()
+            .map(|t| types::type_def(t, checked, imports))
+            .collect(),
+        Part::Registry => registry(area, imports),
+    }
+}
+
+/// The module head: its docs, the `use` items of everything the parts imported, and the
+/// re-export of a runtime extension module of the same name.
+pub(crate) fn head(area: &Area, extension: bool, imports: &Imports) -> TokenStream {
     let module_doc = module_doc(area);
     let uses = imports.tokens();
     let ext = extension.then(|| {
@@ -44,10 +89,6 @@ pub(crate) fn area_module(area: &Area, extension: bool) -> TokenStream {
         #module_doc
         #uses
         #ext
-        #client
-        #(#operations)*
-        #(#types)*
-        #registry
     }
 }
 

@@ -29,38 +29,56 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
             .iter()
             .any(|f| f.path == format!("{name}.rs") || f.path == format!("{name}/mod.rs"))
     };
-    // Every area module, the crate root and the OpenAPI document are independent: render them
-    // on all cores.
+    // The parts of every area module, the crate root and the OpenAPI document are independent:
+    // build and format them on all cores. Token streams cannot cross threads, so each job
+    // returns text (and the runtime names its part imports).
+    let checked: Vec<BTreeSet<String>> = api.areas.values().map(area::checked).collect();
     enum Job<'a> {
-        Area(&'a crate::ir::Area, bool),
+        Part(usize, &'a crate::ir::Area, area::Part),
         Lib,
         OpenApi,
     }
     let mut jobs: Vec<Job<'_>> = vec![Job::OpenApi, Job::Lib];
-    jobs.extend(
-        api.areas
-            .values()
-            .map(|a| Job::Area(a, has_module(&a.name))),
-    );
-    let rendered = crate::par::all(&jobs, |job| -> Result<(String, Vec<u8>), String> {
-        Ok(match job {
-            Job::Area(area, extension) => (
-                format!("src/{}.rs", area.name),
-                render::rust(&area::area_module(area, *extension), &area.file)?,
-            ),
-            Job::Lib => (
-                "src/lib.rs".to_owned(),
-                render::rust(&lib_rs::lib_rs(api, has_module("mock")), &source)?,
-            ),
-            Job::OpenApi => (
-                "openapi.json".to_owned(),
-                openapi::openapi(api).into_bytes(),
-            ),
-        })
+    for (i, a) in api.areas.values().enumerate() {
+        jobs.extend(area::parts(a).into_iter().map(|p| Job::Part(i, a, p)));
+    }
+    let rendered = crate::par::all(&jobs, |job| -> Result<(String, Imports), String> {
+        let mut imports = Imports::default();
+        let text = match job {
+            Job::Part(i, a, part) => {
+                render::fragment(area::part(a, part, &checked[*i], &mut imports), &a.file)?
+            }
+            Job::Lib => render::file(lib_rs::lib_rs(api, has_module("mock")), &source)?,
+            Job::OpenApi => openapi::openapi(api),
+        };
+        Ok((text, imports))
     });
-    for result in rendered {
-        let (path, bytes) = result?;
-        out.insert(path, bytes);
+    let mut areas: Vec<(String, Imports)> = api
+        .areas
+        .values()
+        .map(|_| (String::new(), Imports::default()))
+        .collect();
+    for (job, result) in jobs.iter().zip(rendered) {
+        let (text, imports) = result?;
+        match job {
+            Job::Part(i, ..) => {
+                let (body, used) = &mut areas[*i];
+                body.push_str(&text);
+                used.merge(imports);
+            }
+            Job::Lib => {
+                out.insert("src/lib.rs".to_owned(), text.into_bytes());
+            }
+            Job::OpenApi => {
+                out.insert("openapi.json".to_owned(), text.into_bytes());
+            }
+        }
+    }
+    for (a, (body, imports)) in api.areas.values().zip(areas) {
+        let head = area::head(a, has_module(&a.name), &imports);
+        let mut text = render::file(head, &a.file)?;
+        text.push_str(&body);
+        out.insert(format!("src/{}.rs", a.name), text.into_bytes());
     }
     for f in &input.runtime {
         let target = match f.path.as_str() {
@@ -77,7 +95,7 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
     if has_cli {
         out.insert(
             "src/bin/dingtalk.rs".into(),
-            render::rust(&lib_rs::bin_rs(), "codegen/src/emit/lib_rs.rs")?,
+            render::file(lib_rs::bin_rs(), "codegen/src/emit/lib_rs.rs")?.into_bytes(),
         );
     }
     out.insert(
@@ -97,7 +115,7 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
 }
 
 /// Names used from the runtime by one generated module, so it imports exactly those.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub(crate) struct Imports {
     used: BTreeSet<&'static str>,
 }
@@ -108,6 +126,11 @@ impl Imports {
         self.used.insert(path);
         let last = path.rsplit("::").next().unwrap_or(path);
         format_ident!("{}", last)
+    }
+
+    /// Adds the names another part of the same module used.
+    pub(crate) fn merge(&mut self, other: Imports) {
+        self.used.extend(other.used);
     }
 
     /// The `use` items, one per module, its names sorted.

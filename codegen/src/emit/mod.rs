@@ -115,7 +115,7 @@ pub(crate) fn crate_files(api: &Api, input: &Input) -> Result<Output, String> {
 }
 
 /// Names used from the runtime by one generated module, so it imports exactly those.
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub(crate) struct Imports {
     used: BTreeSet<&'static str>,
 }

@@ -13,7 +13,7 @@
 //! | [`sso.gettoken`](AuthClient::sso_gettoken) | GET | `/sso/gettoken` | 获取微应用后台免登的access_token |
 //! | [`service.get_corp_token`](AuthClient::service_get_corp_token) | POST | `/service/get_corp_token` | 获取第三方应用授权企业的access_token |
 //! | [`oauth2.accessToken`](AuthClient::oauth2_access_token) | POST | `/v1.0/oauth2/accessToken` | 获取企业内部应用的accessToken |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, Param,
@@ -42,7 +42,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -61,7 +61,7 @@ impl AuthClient<'_> {
     pub fn gettoken(
         &self,
         request: GettokenRequest,
-    ) -> impl std::future::Future<Output = Result<GettokenResponse, Error>> + Send + '_ {
+    ) -> ResponseFuture<'_, GettokenResponse> {
         self.client.execute(request)
     }
     /// 获取微应用后台免登的access_token
@@ -72,7 +72,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -89,9 +89,7 @@ impl AuthClient<'_> {
     pub fn sso_gettoken(
         &self,
         request: SsoGettokenRequest,
-    ) -> impl std::future::Future<
-        Output = Result<SsoGettokenResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, SsoGettokenResponse> {
         self.client.execute(request)
     }
     /// 获取第三方应用授权企业的access_token
@@ -102,7 +100,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -126,9 +124,7 @@ impl AuthClient<'_> {
     pub fn service_get_corp_token(
         &self,
         request: ServiceGetCorpTokenRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ServiceGetCorpTokenResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ServiceGetCorpTokenResponse> {
         self.client.execute(request)
     }
     /// 获取企业内部应用的accessToken
@@ -139,7 +135,7 @@ impl AuthClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -159,9 +155,7 @@ impl AuthClient<'_> {
     pub fn oauth2_access_token(
         &self,
         request: Oauth2AccessTokenRequest,
-    ) -> impl std::future::Future<
-        Output = Result<Oauth2AccessTokenResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, Oauth2AccessTokenResponse> {
         self.client.execute(request)
     }
 }

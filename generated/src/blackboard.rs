@@ -16,7 +16,7 @@
 //! | [`blackboard.listids`](BlackboardClient::listids) | POST | `/topapi/blackboard/listids` | 获取公告ID列表 |
 //! | [`blackboard.category.list`](BlackboardClient::category_list) | POST | `/topapi/blackboard/category/list` | 获取公告分类列表 |
 //! | [`blackboard.listtopten`](BlackboardClient::listtopten) | POST | `/topapi/blackboard/listtopten` | 获取用户可查看的公告 |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, Items, Pages, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
@@ -45,7 +45,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -75,9 +75,7 @@ impl BlackboardClient<'_> {
     pub fn create(
         &self,
         request: BlackboardCreateRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardCreateResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardCreateResponse> {
         self.client.execute(request)
     }
     /// 更新公告
@@ -86,7 +84,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -115,9 +113,7 @@ impl BlackboardClient<'_> {
     pub fn update(
         &self,
         request: BlackboardUpdateRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardUpdateResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardUpdateResponse> {
         self.client.execute(request)
     }
     /// 删除公告
@@ -126,7 +122,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -143,9 +139,7 @@ impl BlackboardClient<'_> {
     pub fn delete(
         &self,
         request: BlackboardDeleteRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardDeleteResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardDeleteResponse> {
         self.client.execute(request)
     }
     /// 获取公告详情
@@ -154,7 +148,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -171,9 +165,7 @@ impl BlackboardClient<'_> {
     pub fn get(
         &self,
         request: BlackboardGetRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardGetResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardGetResponse> {
         self.client.execute(request)
     }
     /// 获取公告ID列表
@@ -182,7 +174,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -205,9 +197,7 @@ impl BlackboardClient<'_> {
     pub fn listids(
         &self,
         request: BlackboardListidsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardListidsResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardListidsResponse> {
         self.client.execute(request)
     }
     /// 获取公告ID列表: every page, starting from the request's cursor; see [`listids`](Self::listids).
@@ -217,17 +207,12 @@ impl BlackboardClient<'_> {
     pub fn listids_pages(
         &self,
         request: BlackboardListidsRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<BlackboardListidsResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<BlackboardListidsResponse> {
         self.client.pages(request)
     }
     /// 获取公告ID列表: every item of every page, in order; see [`listids`](Self::listids).
     #[inline]
-    pub fn listids_items(
-        &self,
-        request: BlackboardListidsRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    pub fn listids_items(&self, request: BlackboardListidsRequest) -> Items<String> {
         self.client.items(request)
     }
     /// 获取公告分类列表
@@ -236,7 +221,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -253,9 +238,7 @@ impl BlackboardClient<'_> {
     pub fn category_list(
         &self,
         request: BlackboardCategoryListRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardCategoryListResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardCategoryListResponse> {
         self.client.execute(request)
     }
     /// 获取用户可查看的公告
@@ -266,7 +249,7 @@ impl BlackboardClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -283,9 +266,7 @@ impl BlackboardClient<'_> {
     pub fn listtopten(
         &self,
         request: BlackboardListtoptenRequest,
-    ) -> impl std::future::Future<
-        Output = Result<BlackboardListtoptenResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, BlackboardListtoptenResponse> {
         self.client.execute(request)
     }
 }

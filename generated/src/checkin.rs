@@ -10,7 +10,7 @@
 //! | operation | method | path | title |
 //! | --- | --- | --- | --- |
 //! | [`checkin.record.get`](CheckinClient::record_get) | POST | `/topapi/checkin/record/get` | 获取用户签到记录 |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, Items, Pages, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
@@ -37,7 +37,7 @@ impl CheckinClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -61,9 +61,7 @@ impl CheckinClient<'_> {
     pub fn record_get(
         &self,
         request: CheckinRecordGetRequest,
-    ) -> impl std::future::Future<
-        Output = Result<CheckinRecordGetResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, CheckinRecordGetResponse> {
         self.client.execute(request)
     }
     /// 获取用户签到记录: every page, starting from the request's cursor; see [`record_get`](Self::record_get).
@@ -73,9 +71,7 @@ impl CheckinClient<'_> {
     pub fn record_get_pages(
         &self,
         request: CheckinRecordGetRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<CheckinRecordGetResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<CheckinRecordGetResponse> {
         self.client.pages(request)
     }
     /// 获取用户签到记录: every item of every page, in order; see [`record_get`](Self::record_get).
@@ -83,9 +79,7 @@ impl CheckinClient<'_> {
     pub fn record_get_items(
         &self,
         request: CheckinRecordGetRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<CheckinRecord, Error>,
-    > + Send + 'static {
+    ) -> Items<CheckinRecord> {
         self.client.items(request)
     }
 }

@@ -12,7 +12,7 @@
 //! | [`smartwork.hrm.employee.querypreentry`](HrmClient::querypreentry) | POST | `/topapi/smartwork/hrm/employee/querypreentry` | 获取待入职员工列表 |
 //! | [`smartwork.hrm.employee.queryonjob`](HrmClient::queryonjob) | POST | `/topapi/smartwork/hrm/employee/queryonjob` | 获取在职员工列表 |
 //! | [`hrm.employees.dismissions`](HrmClient::dismissions) | GET | `/v1.0/hrm/employees/dismissions` | 获取离职员工列表 |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, Items, Pages, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
@@ -41,7 +41,7 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -58,9 +58,7 @@ impl HrmClient<'_> {
     pub fn querypreentry(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
-    ) -> impl std::future::Future<
-        Output = Result<SmartworkHrmEmployeeQuerypreentryResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, SmartworkHrmEmployeeQuerypreentryResponse> {
         self.client.execute(request)
     }
     /// 获取待入职员工列表: every page, starting from the request's cursor; see [`querypreentry`](Self::querypreentry).
@@ -70,9 +68,7 @@ impl HrmClient<'_> {
     pub fn querypreentry_pages(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<SmartworkHrmEmployeeQuerypreentryResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<SmartworkHrmEmployeeQuerypreentryResponse> {
         self.client.pages(request)
     }
     /// 获取待入职员工列表: every item of every page, in order; see [`querypreentry`](Self::querypreentry).
@@ -80,7 +76,7 @@ impl HrmClient<'_> {
     pub fn querypreentry_items(
         &self,
         request: SmartworkHrmEmployeeQuerypreentryRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    ) -> Items<String> {
         self.client.items(request)
     }
     /// 获取在职员工列表
@@ -89,7 +85,7 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -115,9 +111,7 @@ impl HrmClient<'_> {
     pub fn queryonjob(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
-    ) -> impl std::future::Future<
-        Output = Result<SmartworkHrmEmployeeQueryonjobResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, SmartworkHrmEmployeeQueryonjobResponse> {
         self.client.execute(request)
     }
     /// 获取在职员工列表: every page, starting from the request's cursor; see [`queryonjob`](Self::queryonjob).
@@ -127,9 +121,7 @@ impl HrmClient<'_> {
     pub fn queryonjob_pages(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<SmartworkHrmEmployeeQueryonjobResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<SmartworkHrmEmployeeQueryonjobResponse> {
         self.client.pages(request)
     }
     /// 获取在职员工列表: every item of every page, in order; see [`queryonjob`](Self::queryonjob).
@@ -137,7 +129,7 @@ impl HrmClient<'_> {
     pub fn queryonjob_items(
         &self,
         request: SmartworkHrmEmployeeQueryonjobRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    ) -> Items<String> {
         self.client.items(request)
     }
     /// 获取离职员工列表
@@ -148,7 +140,7 @@ impl HrmClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -165,9 +157,7 @@ impl HrmClient<'_> {
     pub fn dismissions(
         &self,
         request: HrmEmployeesDismissionsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<HrmEmployeesDismissionsResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, HrmEmployeesDismissionsResponse> {
         self.client.execute(request)
     }
     /// 获取离职员工列表: every page, starting from the request's cursor; see [`dismissions`](Self::dismissions).
@@ -177,9 +167,7 @@ impl HrmClient<'_> {
     pub fn dismissions_pages(
         &self,
         request: HrmEmployeesDismissionsRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<HrmEmployeesDismissionsResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<HrmEmployeesDismissionsResponse> {
         self.client.pages(request)
     }
     /// 获取离职员工列表: every item of every page, in order; see [`dismissions`](Self::dismissions).
@@ -187,7 +175,7 @@ impl HrmClient<'_> {
     pub fn dismissions_items(
         &self,
         request: HrmEmployeesDismissionsRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    ) -> Items<String> {
         self.client.items(request)
     }
 }

@@ -18,7 +18,7 @@
 //! | [`report.comment.list`](ReportClient::comment_list) | POST | `/topapi/report/comment/list` | 获取日志评论详情 |
 //! | [`report.getunreadcount`](ReportClient::getunreadcount) | POST | `/topapi/report/getunreadcount` | 获取用户日志未读数 |
 //! | [`report.template.listbyuserid`](ReportClient::template_listbyuserid) | POST | `/topapi/report/template/listbyuserid` | 获取用户可见的日志模板 |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, Items, Pages, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
@@ -47,7 +47,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -82,9 +82,7 @@ impl ReportClient<'_> {
     pub fn create(
         &self,
         request: ReportCreateRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportCreateResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportCreateResponse> {
         self.client.execute(request)
     }
     /// 获取模板详情
@@ -93,7 +91,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -110,9 +108,7 @@ impl ReportClient<'_> {
     pub fn template_getbyname(
         &self,
         request: ReportTemplateGetbynameRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportTemplateGetbynameResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportTemplateGetbynameResponse> {
         self.client.execute(request)
     }
     /// 获取用户发出的日志列表
@@ -121,7 +117,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -148,31 +144,19 @@ impl ReportClient<'_> {
     pub fn list(
         &self,
         request: ReportListRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportListResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportListResponse> {
         self.client.execute(request)
     }
     /// 获取用户发出的日志列表: every page, starting from the request's cursor; see [`list`](Self::list).
     ///
     /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
     #[inline]
-    pub fn list_pages(
-        &self,
-        request: ReportListRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportListResponse, Error>,
-    > + Send + 'static {
+    pub fn list_pages(&self, request: ReportListRequest) -> Pages<ReportListResponse> {
         self.client.pages(request)
     }
     /// 获取用户发出的日志列表: every item of every page, in order; see [`list`](Self::list).
     #[inline]
-    pub fn list_items(
-        &self,
-        request: ReportListRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportListItem, Error>,
-    > + Send + 'static {
+    pub fn list_items(&self, request: ReportListRequest) -> Items<ReportListItem> {
         self.client.items(request)
     }
     /// 获取用户发送日志的概要信息
@@ -181,7 +165,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -206,9 +190,7 @@ impl ReportClient<'_> {
     pub fn simplelist(
         &self,
         request: ReportSimplelistRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportSimplelistResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportSimplelistResponse> {
         self.client.execute(request)
     }
     /// 获取用户发送日志的概要信息: every page, starting from the request's cursor; see [`simplelist`](Self::simplelist).
@@ -218,9 +200,7 @@ impl ReportClient<'_> {
     pub fn simplelist_pages(
         &self,
         request: ReportSimplelistRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportSimplelistResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<ReportSimplelistResponse> {
         self.client.pages(request)
     }
     /// 获取用户发送日志的概要信息: every item of every page, in order; see [`simplelist`](Self::simplelist).
@@ -228,9 +208,7 @@ impl ReportClient<'_> {
     pub fn simplelist_items(
         &self,
         request: ReportSimplelistRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportSimpleListItem, Error>,
-    > + Send + 'static {
+    ) -> Items<ReportSimpleListItem> {
         self.client.items(request)
     }
     /// 获取日志相关人员列表
@@ -239,7 +217,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -261,9 +239,7 @@ impl ReportClient<'_> {
     pub fn statistics_listbytype(
         &self,
         request: ReportStatisticsListbytypeRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportStatisticsListbytypeResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportStatisticsListbytypeResponse> {
         self.client.execute(request)
     }
     /// 获取日志相关人员列表: every page, starting from the request's cursor; see [`statistics_listbytype`](Self::statistics_listbytype).
@@ -273,9 +249,7 @@ impl ReportClient<'_> {
     pub fn statistics_listbytype_pages(
         &self,
         request: ReportStatisticsListbytypeRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportStatisticsListbytypeResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<ReportStatisticsListbytypeResponse> {
         self.client.pages(request)
     }
     /// 获取日志相关人员列表: every item of every page, in order; see [`statistics_listbytype`](Self::statistics_listbytype).
@@ -283,7 +257,7 @@ impl ReportClient<'_> {
     pub fn statistics_listbytype_items(
         &self,
         request: ReportStatisticsListbytypeRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    ) -> Items<String> {
         self.client.items(request)
     }
     /// 获取日志接收人员列表
@@ -292,7 +266,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -309,9 +283,7 @@ impl ReportClient<'_> {
     pub fn receiver_list(
         &self,
         request: ReportReceiverListRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportReceiverListResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportReceiverListResponse> {
         self.client.execute(request)
     }
     /// 获取日志接收人员列表: every page, starting from the request's cursor; see [`receiver_list`](Self::receiver_list).
@@ -321,9 +293,7 @@ impl ReportClient<'_> {
     pub fn receiver_list_pages(
         &self,
         request: ReportReceiverListRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportReceiverListResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<ReportReceiverListResponse> {
         self.client.pages(request)
     }
     /// 获取日志接收人员列表: every item of every page, in order; see [`receiver_list`](Self::receiver_list).
@@ -331,7 +301,7 @@ impl ReportClient<'_> {
     pub fn receiver_list_items(
         &self,
         request: ReportReceiverListRequest,
-    ) -> impl futures_util::Stream<Item = Result<String, Error>> + Send + 'static {
+    ) -> Items<String> {
         self.client.items(request)
     }
     /// 获取日志评论详情
@@ -340,7 +310,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -357,9 +327,7 @@ impl ReportClient<'_> {
     pub fn comment_list(
         &self,
         request: ReportCommentListRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportCommentListResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportCommentListResponse> {
         self.client.execute(request)
     }
     /// 获取日志评论详情: every page, starting from the request's cursor; see [`comment_list`](Self::comment_list).
@@ -369,9 +337,7 @@ impl ReportClient<'_> {
     pub fn comment_list_pages(
         &self,
         request: ReportCommentListRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportCommentListResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<ReportCommentListResponse> {
         self.client.pages(request)
     }
     /// 获取日志评论详情: every item of every page, in order; see [`comment_list`](Self::comment_list).
@@ -379,9 +345,7 @@ impl ReportClient<'_> {
     pub fn comment_list_items(
         &self,
         request: ReportCommentListRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportComment, Error>,
-    > + Send + 'static {
+    ) -> Items<ReportComment> {
         self.client.items(request)
     }
     /// 获取用户日志未读数
@@ -390,7 +354,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -407,9 +371,7 @@ impl ReportClient<'_> {
     pub fn getunreadcount(
         &self,
         request: ReportGetunreadcountRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportGetunreadcountResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportGetunreadcountResponse> {
         self.client.execute(request)
     }
     /// 获取用户可见的日志模板
@@ -418,7 +380,7 @@ impl ReportClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
     /// # Example
     ///
@@ -438,9 +400,7 @@ impl ReportClient<'_> {
     pub fn template_listbyuserid(
         &self,
         request: ReportTemplateListbyuseridRequest,
-    ) -> impl std::future::Future<
-        Output = Result<ReportTemplateListbyuseridResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, ReportTemplateListbyuseridResponse> {
         self.client.execute(request)
     }
     /// 获取用户可见的日志模板: every page, starting from the request's cursor; see [`template_listbyuserid`](Self::template_listbyuserid).
@@ -450,9 +410,7 @@ impl ReportClient<'_> {
     pub fn template_listbyuserid_pages(
         &self,
         request: ReportTemplateListbyuseridRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportTemplateListbyuseridResponse, Error>,
-    > + Send + 'static {
+    ) -> Pages<ReportTemplateListbyuseridResponse> {
         self.client.pages(request)
     }
     /// 获取用户可见的日志模板: every item of every page, in order; see [`template_listbyuserid`](Self::template_listbyuserid).
@@ -460,9 +418,7 @@ impl ReportClient<'_> {
     pub fn template_listbyuserid_items(
         &self,
         request: ReportTemplateListbyuseridRequest,
-    ) -> impl futures_util::Stream<
-        Item = Result<ReportTemplateSummary, Error>,
-    > + Send + 'static {
+    ) -> Items<ReportTemplateSummary> {
         self.client.items(request)
     }
 }

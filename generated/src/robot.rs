@@ -10,7 +10,7 @@
 //! | operation | method | path | title |
 //! | --- | --- | --- | --- |
 //! | [`robot.send`](RobotClient::send) | POST | `/robot/send` | 自定义机器人发送群消息 |
-use crate::runtime::{Client, Error};
+use crate::runtime::{Client, ResponseFuture};
 use crate::runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, Param,
@@ -39,9 +39,9 @@ impl RobotClient<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].
+    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
     ///
-    /// [`Error::RobotGuard`] when the local guards refuse the message (a body over 20,000 bytes, or the robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`] for DingTalk's robot errors (310000 with its reason, 300005, 460101).
+    /// [`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse the message (a body over 20,000 bytes, or the robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`](crate::Error::Robot) for DingTalk's robot errors (310000 with its reason, 300005, 460101).
     ///
     /// # Example
     ///
@@ -68,9 +68,7 @@ impl RobotClient<'_> {
     pub fn send(
         &self,
         request: RobotSendRequest,
-    ) -> impl std::future::Future<
-        Output = Result<RobotSendResponse, Error>,
-    > + Send + '_ {
+    ) -> ResponseFuture<'_, RobotSendResponse> {
         self.client.execute(request)
     }
 }

@@ -13,6 +13,7 @@ pub mod validate;
 pub mod error;
 
 pub mod client;
+pub mod future;
 
 pub mod paginate;
 pub(crate) mod ratelimit;
@@ -22,6 +23,7 @@ pub(crate) mod transport;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, RateLimit};
+pub use future::{Items, Pages, ResponseFuture};
 pub use ratelimit::CallRate;
 pub use token::{CachedToken, MemoryTokenStore, TokenStore};
 

@@ -5,10 +5,11 @@
 //! that hands back the cursor it was just asked for would make the walk loop forever, so the
 //! stream ends with [`Error::Pagination`] instead.
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, TryStreamExt};
 
 use super::client::Client;
 use super::error::Error;
+use super::future::{Items, Pages};
 use super::operation::{PageState, Paginated, PaginationStyle};
 
 impl Client {
@@ -16,12 +17,9 @@ impl Client {
     ///
     /// The stream ends after the last page, or after the first error (which it yields). A page
     /// whose answer repeats the cursor it was asked for is still yielded; the error follows it.
-    pub fn pages<O: Paginated>(
-        &self,
-        first: O,
-    ) -> impl Stream<Item = Result<O::Response, Error>> + Send + 'static {
+    pub fn pages<O: Paginated>(&self, first: O) -> Pages<O::Response> {
         let client = self.clone();
-        stream::try_unfold(Walk::Next(first), move |walk| {
+        Pages::new(stream::try_unfold(Walk::Next(first), move |walk| {
             let client = client.clone();
             async move {
                 let request = match walk {
@@ -42,17 +40,16 @@ impl Client {
                 };
                 Ok(Some((response, walk)))
             }
-        })
+        }))
     }
 
     /// Every item of every page of a paginated operation, starting from `first`, as a stream.
-    pub fn items<O: Paginated>(
-        &self,
-        first: O,
-    ) -> impl Stream<Item = Result<O::Item, Error>> + Send + 'static {
-        self.pages(first)
-            .map_ok(|page| stream::iter(O::into_items(page).into_iter().map(Ok)))
-            .try_flatten()
+    pub fn items<O: Paginated>(&self, first: O) -> Items<O::Item> {
+        Items::new(
+            self.pages(first)
+                .map_ok(|page| stream::iter(O::into_items(page).into_iter().map(Ok)))
+                .try_flatten(),
+        )
     }
 }
 

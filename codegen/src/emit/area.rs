@@ -125,7 +125,7 @@ fn module_doc(area: &Area) -> TokenStream {
 
 fn client(area: &Area, imports: &mut Imports) -> TokenStream {
     let client = imports.item("Client");
-    let error = imports.item("Error");
+    let future = imports.item("ResponseFuture");
     let ty = ident(&area.client_type);
     let accessor = ident(&area.name);
     let title = &area.title;
@@ -142,19 +142,19 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         if let Some(d) = &op.description {
             text.push_str(&format!("\n\n{d}"));
         }
-        text.push_str("\n\n# Errors\n\n[`Error::Validation`] when the request breaks a documented limit (nothing is sent); \
-                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`].");
+        text.push_str("\n\n# Errors\n\n[`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); \
+                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).");
         if op.host == crate::ir::Host::Robot {
             text.push_str(
-                "\n\n[`Error::RobotGuard`] when the local guards refuse the message (a body over 20,000 bytes, or the \
-                 robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`] for DingTalk's \
+                "\n\n[`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse the message (a body over 20,000 bytes, or the \
+                 robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`](crate::Error::Robot) for DingTalk's \
                  robot errors (310000 with its reason, 300005, 460101).",
             );
         }
         text.push_str(&format!("\n\n# Example\n\n{}", example::call(area, op)));
         let doc = docs::doc(&text);
         let streams = op.pagination.as_ref().map(|p| {
-            let stream_ty = quote!(futures_util::Stream);
+            let (pages_ty, items_ty) = (imports.item("Pages"), imports.item("Items"));
             let (pages, items) = names::stream_fns(&op.fn_name);
             let (pages, items) = (ident(&pages), ident(&items));
             let item = super::rust_type(&p.item_type, false, imports);
@@ -167,22 +167,22 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
             quote! {
                 #pdoc
                 #[inline]
-                pub fn #pages(&self, request: #req) -> impl #stream_ty<Item = Result<#resp, #error>> + Send + 'static {
+                pub fn #pages(&self, request: #req) -> #pages_ty<#resp> {
                     self.client.pages(request)
                 }
                 #idoc
                 #[inline]
-                pub fn #items(&self, request: #req) -> impl #stream_ty<Item = Result<#item, #error>> + Send + 'static {
+                pub fn #items(&self, request: #req) -> #items_ty<#item> {
                     self.client.items(request)
                 }
             }
         });
-        // `#[inline]` thin wrappers: the generic call behind them is compiled in the crate that
-        // uses the operation, not in this one for every operation (a big share of build time).
+        // Thin wrappers returning named types: no opaque type per operation for the compiler to
+        // check, and the generic call behind them is compiled in the crate that uses it.
         quote! {
             #doc
             #[inline]
-            pub fn #f(&self, request: #req) -> impl std::future::Future<Output = Result<#resp, #error>> + Send + '_ {
+            pub fn #f(&self, request: #req) -> #future<'_, #resp> {
                 self.client.execute(request)
             }
             #streams

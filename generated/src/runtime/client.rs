@@ -26,6 +26,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use super::error::Error;
+use super::future::ResponseFuture;
 use super::operation::{Auth, Operation, OperationInfo};
 use super::primitives::Secret;
 use super::ratelimit::{CallRate, RateLimiter, RateLimits};
@@ -162,7 +163,12 @@ impl Client {
     /// The request is checked against its documented limits first ([`Error::Validation`], nothing
     /// sent). Failures that may pass are retried as configured; a rejected access token is
     /// replaced once.
-    pub async fn execute<O: Operation>(&self, request: O) -> Result<O::Response, Error> {
+    pub fn execute<O: Operation>(&self, request: O) -> ResponseFuture<'_, O::Response> {
+        ResponseFuture::new(self.traced(request))
+    }
+
+    /// [`Client::execute`] inside its `dingtalk.call` span.
+    async fn traced<O: Operation>(&self, request: O) -> Result<O::Response, Error> {
         let info = O::INFO;
         let span = tracing::info_span!(
             "dingtalk.call",

@@ -90,7 +90,7 @@ async fn calls(client: &Client) -> Result<(), Error> {
 
     let ids: BlackboardListidsResponse = bb.listids(listids()).await?;
     let _: Option<Vec<String>> = ids.result;
-    let mut pages = std::pin::pin!(bb.listids_pages(listids()));
+    let mut pages = bb.listids_pages(listids());
     while let Some(page) = pages.next().await {
         let _: BlackboardListidsResponse = page?;
     }

@@ -39,7 +39,7 @@ async fn calls(client: &Client) -> Result<(), Error> {
         let _: Option<EpochMillis> = record.checkin_time;
     }
 
-    let mut records = std::pin::pin!(checkin.record_get_items(record_get()));
+    let mut records = checkin.record_get_items(record_get());
     while let Some(record) = records.next().await {
         let _: CheckinRecord = record?;
     }

@@ -52,7 +52,7 @@ async fn calls(client: &Client) -> Result<(), Error> {
 
     let onjob: SmartworkHrmEmployeeQueryonjobResponse = hrm.queryonjob(queryonjob()).await?;
     let _: Option<Vec<String>> = onjob.result.and_then(|page| page.data_list);
-    let mut userids = std::pin::pin!(hrm.queryonjob_items(queryonjob()));
+    let mut userids = hrm.queryonjob_items(queryonjob());
     while let Some(userid) = userids.next().await {
         let _: String = userid?;
     }

@@ -91,7 +91,7 @@ async fn calls(client: &Client) -> Result<(), Error> {
     let page: ReportListResponse = report.list(list()).await?;
     let next: Option<i64> = page.result.as_ref().and_then(|r| r.next_cursor);
     let _ = next;
-    let mut items = std::pin::pin!(report.list_items(list()));
+    let mut items = report.list_items(list());
     while let Some(item) = items.next().await {
         let item: ReportListItem = item?;
         let _: Option<EpochMillis> = item.create_time;
@@ -128,7 +128,7 @@ async fn calls(client: &Client) -> Result<(), Error> {
         .await?;
 
     let _: ReportCommentListResponse = report.comment_list(comment_list()).await?;
-    let mut comments = std::pin::pin!(report.comment_list_items(comment_list()));
+    let mut comments = report.comment_list_items(comment_list());
     while let Some(comment) = comments.next().await {
         let comment: ReportComment = comment?;
         let _: Option<DateTime> = comment.create_time;

@@ -1,6 +1,6 @@
 //! Each pagination style walks a three-page fake to its end, asking for exactly the right pages.
 
-use dingtalk_runtime::{Client, Error};
+use dingtalk_runtime::{Client, Error, Items, Pages, ResponseFuture};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
@@ -270,11 +270,35 @@ async fn an_error_mid_walk_is_yielded_and_ends_the_stream() {
 }
 
 #[test]
-fn streams_are_send_and_static() {
-    fn check<T: Send + 'static>(_: &T) {}
-    fn check_send<T: Send>(_: &T) {}
+fn streams_and_calls_are_named_send_unpin_types() {
+    fn check<T: Send + Unpin + 'static>(_: &T) {}
+    fn check_call<T: Send + Unpin>(_: &T) {}
     let client = Client::builder().build().unwrap();
-    check(&client.pages(report_list(1)));
-    check(&client.items(report_list(1)));
-    check_send(&client.execute(report_list(1)));
+    let pages: Pages<ReportListResponse> = client.pages(report_list(1));
+    let items: Items<_> = client.items(report_list(1));
+    let call: ResponseFuture<'_, ReportListResponse> = client.execute(report_list(1));
+    check(&pages);
+    check(&items);
+    check_call(&call);
+    assert_eq!(format!("{pages:?}"), "Pages { .. }");
+    assert_eq!(format!("{items:?}"), "Items { .. }");
+    assert_eq!(format!("{call:?}"), "ResponseFuture { .. }");
+}
+
+#[tokio::test]
+async fn a_stream_is_stepped_without_pinning_it() {
+    let fake = Fake::start().await;
+    fake.on("/topapi/report/list", |req| match body_field(req, "/cursor").as_i64().unwrap() {
+        0 => Reply::json(json!({"errcode": 0, "result": {"data_list": [{}, {}], "has_more": true, "next_cursor": 1}})),
+        _ => Reply::json(json!({"errcode": 0, "result": {"data_list": [{}], "has_more": false}})),
+    });
+    let client = fake.client();
+    let mut items = client.items(report_list(2));
+    let mut seen = 0;
+    while let Some(item) = items.next().await {
+        item.unwrap();
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+    assert_eq!(fake.requests().len(), 2);
 }

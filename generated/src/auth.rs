@@ -190,12 +190,12 @@ impl<'de> Deserialize<'de> for GettokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "GettokenRequest",
             wire: &["appkey", "appsecret", "corpid", "corpsecret"],
             deny_unknown: true,
         };
-        let (appkey, appsecret, corpid, corpsecret) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<Secret>,
@@ -203,13 +203,17 @@ impl<'de> Deserialize<'de> for GettokenRequest {
                 record::Optional<Secret>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            appkey,
-            appsecret,
-            corpid,
-            corpsecret,
-        })
+        >(deserializer, shape) {
+            Ok((appkey, appsecret, corpid, corpsecret)) => {
+                Ok(Self {
+                    appkey,
+                    appsecret,
+                    corpid,
+                    corpsecret,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl GettokenRequest {
@@ -283,12 +287,12 @@ impl<'de> Deserialize<'de> for GettokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "GettokenResponse",
             wire: &["access_token", "expires_in", "errmsg", "errcode"],
             deny_unknown: false,
         };
-        let (access_token, expires_in, errmsg, errcode) = record::read::<
+        match record::read::<
             (
                 record::Optional<Secret>,
                 record::Optional<i64>,
@@ -296,13 +300,17 @@ impl<'de> Deserialize<'de> for GettokenResponse {
                 record::Lenient,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            access_token,
-            expires_in,
-            errmsg,
-            errcode,
-        })
+        >(deserializer, shape) {
+            Ok((access_token, expires_in, errmsg, errcode)) => {
+                Ok(Self {
+                    access_token,
+                    expires_in,
+                    errmsg,
+                    errcode,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for GettokenRequest {
@@ -375,16 +383,18 @@ impl<'de> Deserialize<'de> for SsoGettokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SsoGettokenRequest",
             wire: &["corpid", "corpsecret"],
             deny_unknown: true,
         };
-        let (corpid, corpsecret) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<Secret>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { corpid, corpsecret })
+        >(deserializer, shape) {
+            Ok((corpid, corpsecret)) => Ok(Self { corpid, corpsecret }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl SsoGettokenRequest {
@@ -428,20 +438,24 @@ impl<'de> Deserialize<'de> for SsoGettokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SsoGettokenResponse",
             wire: &["errcode", "errmsg", "access_token"],
             deny_unknown: false,
         };
-        let (errcode, errmsg, access_token) = record::read::<
+        match record::read::<
             (record::Lenient, record::Optional<String>, record::Optional<Secret>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            errcode,
-            errmsg,
-            access_token,
-        })
+        >(deserializer, shape) {
+            Ok((errcode, errmsg, access_token)) => {
+                Ok(Self {
+                    errcode,
+                    errmsg,
+                    access_token,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for SsoGettokenRequest {
@@ -509,12 +523,12 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ServiceGetCorpTokenRequest",
             wire: &["accessKey", "timestamp", "suiteTicket", "signature", "auth_corpid"],
             deny_unknown: true,
         };
-        let (access_key, timestamp, suite_ticket, signature, auth_corpid) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<EpochMillis>,
@@ -523,14 +537,18 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenRequest {
                 record::Required<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            access_key,
-            timestamp,
-            suite_ticket,
-            signature,
-            auth_corpid,
-        })
+        >(deserializer, shape) {
+            Ok((access_key, timestamp, suite_ticket, signature, auth_corpid)) => {
+                Ok(Self {
+                    access_key,
+                    timestamp,
+                    suite_ticket,
+                    signature,
+                    auth_corpid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ServiceGetCorpTokenRequest {
@@ -591,12 +609,12 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ServiceGetCorpTokenResponse",
             wire: &["access_token", "expires_in", "errcode", "errmsg"],
             deny_unknown: false,
         };
-        let (access_token, expires_in, errcode, errmsg) = record::read::<
+        match record::read::<
             (
                 record::Optional<Secret>,
                 record::Optional<i64>,
@@ -604,13 +622,17 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            access_token,
-            expires_in,
-            errcode,
-            errmsg,
-        })
+        >(deserializer, shape) {
+            Ok((access_token, expires_in, errcode, errmsg)) => {
+                Ok(Self {
+                    access_token,
+                    expires_in,
+                    errcode,
+                    errmsg,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ServiceGetCorpTokenRequest {
@@ -666,16 +688,18 @@ impl<'de> Deserialize<'de> for Oauth2AccessTokenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "Oauth2AccessTokenRequest",
             wire: &["appKey", "appSecret"],
             deny_unknown: true,
         };
-        let (app_key, app_secret) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<Secret>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { app_key, app_secret })
+        >(deserializer, shape) {
+            Ok((app_key, app_secret)) => Ok(Self { app_key, app_secret }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Oauth2AccessTokenRequest {
@@ -717,16 +741,18 @@ impl<'de> Deserialize<'de> for Oauth2AccessTokenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "Oauth2AccessTokenResponse",
             wire: &["accessToken", "expireIn"],
             deny_unknown: false,
         };
-        let (access_token, expire_in) = record::read::<
+        match record::read::<
             (record::Optional<Secret>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { access_token, expire_in })
+        >(deserializer, shape) {
+            Ok((access_token, expire_in)) => Ok(Self { access_token, expire_in }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for Oauth2AccessTokenRequest {

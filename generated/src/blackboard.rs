@@ -290,16 +290,18 @@ impl<'de> Deserialize<'de> for BlackboardCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCreateRequest",
             wire: &["create_request"],
             deny_unknown: true,
         };
-        let (create_request,) = record::read::<
+        match record::read::<
             (record::Required<BlackboardCreateVo>,),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { create_request })
+        >(deserializer, shape) {
+            Ok((create_request,)) => Ok(Self { create_request }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardCreateRequest {
@@ -346,12 +348,12 @@ impl<'de> Deserialize<'de> for BlackboardCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCreateResponse",
             wire: &["result", "success", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<bool>,
                 record::Optional<bool>,
@@ -359,13 +361,17 @@ impl<'de> Deserialize<'de> for BlackboardCreateResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardCreateRequest {
@@ -420,16 +426,18 @@ impl<'de> Deserialize<'de> for BlackboardUpdateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardUpdateRequest",
             wire: &["update_request"],
             deny_unknown: true,
         };
-        let (update_request,) = record::read::<
+        match record::read::<
             (record::Required<BlackboardUpdateVo>,),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { update_request })
+        >(deserializer, shape) {
+            Ok((update_request,)) => Ok(Self { update_request }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardUpdateRequest {
@@ -476,12 +484,12 @@ impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardUpdateResponse",
             wire: &["result", "success", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<bool>,
                 record::Optional<bool>,
@@ -489,13 +497,17 @@ impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardUpdateRequest {
@@ -544,19 +556,23 @@ impl<'de> Deserialize<'de> for BlackboardDeleteRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardDeleteRequest",
             wire: &["blackboard_id", "operation_userid"],
             deny_unknown: true,
         };
-        let (blackboard_id, operation_userid) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            blackboard_id,
-            operation_userid,
-        })
+        >(deserializer, shape) {
+            Ok((blackboard_id, operation_userid)) => {
+                Ok(Self {
+                    blackboard_id,
+                    operation_userid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardDeleteRequest {
@@ -615,12 +631,12 @@ impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardDeleteResponse",
             wire: &["result", "success", "errcode", "errmsg", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, errmsg, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<bool>,
                 record::Optional<bool>,
@@ -629,14 +645,18 @@ impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            errmsg,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, errmsg, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    errmsg,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardDeleteRequest {
@@ -688,19 +708,23 @@ impl<'de> Deserialize<'de> for BlackboardGetRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardGetRequest",
             wire: &["blackboard_id", "operation_userid"],
             deny_unknown: true,
         };
-        let (blackboard_id, operation_userid) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            blackboard_id,
-            operation_userid,
-        })
+        >(deserializer, shape) {
+            Ok((blackboard_id, operation_userid)) => {
+                Ok(Self {
+                    blackboard_id,
+                    operation_userid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardGetRequest {
@@ -752,12 +776,12 @@ impl<'de> Deserialize<'de> for BlackboardGetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardGetResponse",
             wire: &["result", "success", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<BlackboardDetail>,
                 record::Optional<bool>,
@@ -765,13 +789,17 @@ impl<'de> Deserialize<'de> for BlackboardGetResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardGetRequest {
@@ -816,16 +844,18 @@ impl<'de> Deserialize<'de> for BlackboardListidsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardListidsRequest",
             wire: &["query_request"],
             deny_unknown: true,
         };
-        let (query_request,) = record::read::<
+        match record::read::<
             (record::Required<BlackboardQueryVo>,),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { query_request })
+        >(deserializer, shape) {
+            Ok((query_request,)) => Ok(Self { query_request }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardListidsRequest {
@@ -872,12 +902,12 @@ impl<'de> Deserialize<'de> for BlackboardListidsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardListidsResponse",
             wire: &["result", "success", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<String>>,
                 record::Optional<bool>,
@@ -885,13 +915,17 @@ impl<'de> Deserialize<'de> for BlackboardListidsResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardListidsRequest {
@@ -991,16 +1025,15 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCategoryListRequest",
             wire: &["operation_userid"],
             deny_unknown: true,
         };
-        let (operation_userid,) = record::read::<
-            (record::Required<String>,),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { operation_userid })
+        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
+            Ok((operation_userid,)) => Ok(Self { operation_userid }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardCategoryListRequest {
@@ -1047,12 +1080,12 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCategoryListResponse",
             wire: &["result", "success", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, success, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<BlackboardCategory>>,
                 record::Optional<bool>,
@@ -1060,13 +1093,17 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            success,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, success, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    success,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardCategoryListRequest {
@@ -1110,16 +1147,15 @@ impl<'de> Deserialize<'de> for BlackboardListtoptenRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardListtoptenRequest",
             wire: &["userid"],
             deny_unknown: true,
         };
-        let (userid,) = record::read::<
-            (record::Required<String>,),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { userid })
+        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
+            Ok((userid,)) => Ok(Self { userid }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardListtoptenRequest {
@@ -1159,24 +1195,28 @@ impl<'de> Deserialize<'de> for BlackboardListtoptenResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardListtoptenResponse",
             wire: &["errcode", "request_id", "blackboard_list"],
             deny_unknown: false,
         };
-        let (errcode, request_id, blackboard_list) = record::read::<
+        match record::read::<
             (
                 record::Lenient,
                 record::Optional<String>,
                 record::Optional<Vec<BlackboardTopItem>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            errcode,
-            request_id,
-            blackboard_list,
-        })
+        >(deserializer, shape) {
+            Ok((errcode, request_id, blackboard_list)) => {
+                Ok(Self {
+                    errcode,
+                    request_id,
+                    blackboard_list,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for BlackboardListtoptenRequest {
@@ -1263,7 +1303,7 @@ impl<'de> Deserialize<'de> for BlackboardCreateVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCreateVo",
             wire: &[
                 "operation_userid",
@@ -1279,18 +1319,7 @@ impl<'de> Deserialize<'de> for BlackboardCreateVo {
             ],
             deny_unknown: true,
         };
-        let (
-            operation_userid,
-            author,
-            private_level,
-            ding,
-            blackboard_receiver,
-            title,
-            push_top,
-            content,
-            category_id,
-            coverpic_mediaid,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Optional<String>,
@@ -1304,19 +1333,36 @@ impl<'de> Deserialize<'de> for BlackboardCreateVo {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            operation_userid,
-            author,
-            private_level,
-            ding,
-            blackboard_receiver,
-            title,
-            push_top,
-            content,
-            category_id,
-            coverpic_mediaid,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    operation_userid,
+                    author,
+                    private_level,
+                    ding,
+                    blackboard_receiver,
+                    title,
+                    push_top,
+                    content,
+                    category_id,
+                    coverpic_mediaid,
+                ),
+            ) => {
+                Ok(Self {
+                    operation_userid,
+                    author,
+                    private_level,
+                    ding,
+                    blackboard_receiver,
+                    title,
+                    push_top,
+                    content,
+                    category_id,
+                    coverpic_mediaid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardCreateVo {
@@ -1433,16 +1479,18 @@ impl<'de> Deserialize<'de> for BlackboardReceiver {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardReceiver",
             wire: &["deptid_list", "userid_list"],
             deny_unknown: true,
         };
-        let (deptid_list, userid_list) = record::read::<
+        match record::read::<
             (record::Optional<Vec<i64>>, record::Optional<Vec<String>>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { deptid_list, userid_list })
+        >(deserializer, shape) {
+            Ok((deptid_list, userid_list)) => Ok(Self { deptid_list, userid_list }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardReceiver {
@@ -1550,7 +1598,7 @@ impl<'de> Deserialize<'de> for BlackboardUpdateVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardUpdateVo",
             wire: &[
                 "author",
@@ -1565,17 +1613,7 @@ impl<'de> Deserialize<'de> for BlackboardUpdateVo {
             ],
             deny_unknown: true,
         };
-        let (
-            author,
-            ding,
-            blackboard_id,
-            title,
-            content,
-            category_id,
-            notify,
-            operation_userid,
-            coverpic_mediaid,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<bool>,
@@ -1588,18 +1626,34 @@ impl<'de> Deserialize<'de> for BlackboardUpdateVo {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            author,
-            ding,
-            blackboard_id,
-            title,
-            content,
-            category_id,
-            notify,
-            operation_userid,
-            coverpic_mediaid,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    author,
+                    ding,
+                    blackboard_id,
+                    title,
+                    content,
+                    category_id,
+                    notify,
+                    operation_userid,
+                    coverpic_mediaid,
+                ),
+            ) => {
+                Ok(Self {
+                    author,
+                    ding,
+                    blackboard_id,
+                    title,
+                    content,
+                    category_id,
+                    notify,
+                    operation_userid,
+                    coverpic_mediaid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardUpdateVo {
@@ -1717,7 +1771,7 @@ impl<'de> Deserialize<'de> for BlackboardQueryVo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardQueryVo",
             wire: &[
                 "operation_userid",
@@ -1729,7 +1783,7 @@ impl<'de> Deserialize<'de> for BlackboardQueryVo {
             ],
             deny_unknown: true,
         };
-        let (operation_userid, page_size, start_time, end_time, page, category_id) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<i64>,
@@ -1739,15 +1793,21 @@ impl<'de> Deserialize<'de> for BlackboardQueryVo {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            operation_userid,
-            page_size,
-            start_time,
-            end_time,
-            page,
-            category_id,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (operation_userid, page_size, start_time, end_time, page, category_id),
+            ) => {
+                Ok(Self {
+                    operation_userid,
+                    page_size,
+                    start_time,
+                    end_time,
+                    page,
+                    category_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl BlackboardQueryVo {
@@ -1905,7 +1965,7 @@ impl<'de> Deserialize<'de> for BlackboardDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardDetail",
             wire: &[
                 "id",
@@ -1926,23 +1986,7 @@ impl<'de> Deserialize<'de> for BlackboardDetail {
             ],
             deny_unknown: false,
         };
-        let (
-            id,
-            author,
-            title,
-            content,
-            category_id,
-            private_level,
-            depname_list,
-            username_list,
-            gmt_create,
-            gmt_modified,
-            read_count,
-            unread_count,
-            coverpic_url,
-            user_list,
-            dept_list,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<String>,
@@ -1961,24 +2005,46 @@ impl<'de> Deserialize<'de> for BlackboardDetail {
                 record::Optional<Vec<BlackboardDept>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            id,
-            author,
-            title,
-            content,
-            category_id,
-            private_level,
-            depname_list,
-            username_list,
-            gmt_create,
-            gmt_modified,
-            read_count,
-            unread_count,
-            coverpic_url,
-            user_list,
-            dept_list,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    id,
+                    author,
+                    title,
+                    content,
+                    category_id,
+                    private_level,
+                    depname_list,
+                    username_list,
+                    gmt_create,
+                    gmt_modified,
+                    read_count,
+                    unread_count,
+                    coverpic_url,
+                    user_list,
+                    dept_list,
+                ),
+            ) => {
+                Ok(Self {
+                    id,
+                    author,
+                    title,
+                    content,
+                    category_id,
+                    private_level,
+                    depname_list,
+                    username_list,
+                    gmt_create,
+                    gmt_modified,
+                    read_count,
+                    unread_count,
+                    coverpic_url,
+                    user_list,
+                    dept_list,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 公告接收人。
@@ -2007,16 +2073,18 @@ impl<'de> Deserialize<'de> for BlackboardUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardUser",
             wire: &["staff_id", "name"],
             deny_unknown: false,
         };
-        let (staff_id, name) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { staff_id, name })
+        >(deserializer, shape) {
+            Ok((staff_id, name)) => Ok(Self { staff_id, name }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 公告接收部门。
@@ -2045,16 +2113,18 @@ impl<'de> Deserialize<'de> for BlackboardDept {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardDept",
             wire: &["dept_id", "name"],
             deny_unknown: false,
         };
-        let (dept_id, name) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { dept_id, name })
+        >(deserializer, shape) {
+            Ok((dept_id, name)) => Ok(Self { dept_id, name }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 公告分类。
@@ -2085,16 +2155,18 @@ impl<'de> Deserialize<'de> for BlackboardCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardCategory",
             wire: &["id", "name"],
             deny_unknown: false,
         };
-        let (id, name) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { id, name })
+        >(deserializer, shape) {
+            Ok((id, name)) => Ok(Self { id, name }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 用户可查看的公告。
@@ -2141,12 +2213,12 @@ impl<'de> Deserialize<'de> for BlackboardTopItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "BlackboardTopItem",
             wire: &["gmt_create", "title", "url", "categoryId", "id"],
             deny_unknown: false,
         };
-        let (gmt_create, title, url, category_id, id) = record::read::<
+        match record::read::<
             (
                 record::Optional<DateTime>,
                 record::Optional<String>,
@@ -2155,14 +2227,18 @@ impl<'de> Deserialize<'de> for BlackboardTopItem {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            gmt_create,
-            title,
-            url,
-            category_id,
-            id,
-        })
+        >(deserializer, shape) {
+            Ok((gmt_create, title, url, category_id, id)) => {
+                Ok(Self {
+                    gmt_create,
+                    title,
+                    url,
+                    category_id,
+                    id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 保密等级

@@ -127,12 +127,12 @@ impl<'de> Deserialize<'de> for CheckinRecordGetRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "CheckinRecordGetRequest",
             wire: &["userid_list", "start_time", "end_time", "cursor", "size"],
             deny_unknown: true,
         };
-        let (userid_list, start_time, end_time, cursor, size) = record::read::<
+        match record::read::<
             (
                 record::Required<CommaList<String>>,
                 record::Required<EpochMillis>,
@@ -141,14 +141,18 @@ impl<'de> Deserialize<'de> for CheckinRecordGetRequest {
                 record::Required<i64>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            userid_list,
-            start_time,
-            end_time,
-            cursor,
-            size,
-        })
+        >(deserializer, shape) {
+            Ok((userid_list, start_time, end_time, cursor, size)) => {
+                Ok(Self {
+                    userid_list,
+                    start_time,
+                    end_time,
+                    cursor,
+                    size,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl CheckinRecordGetRequest {
@@ -204,24 +208,28 @@ impl<'de> Deserialize<'de> for CheckinRecordGetResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "CheckinRecordGetResponse",
             wire: &["result", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<CheckinRecordPage>,
                 record::Lenient,
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for CheckinRecordGetRequest {
@@ -347,16 +355,18 @@ impl<'de> Deserialize<'de> for CheckinRecordPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "CheckinRecordPage",
             wire: &["next_cursor", "page_list"],
             deny_unknown: false,
         };
-        let (next_cursor, page_list) = record::read::<
+        match record::read::<
             (record::Optional<i64>, record::Optional<Vec<CheckinRecord>>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { next_cursor, page_list })
+        >(deserializer, shape) {
+            Ok((next_cursor, page_list)) => Ok(Self { next_cursor, page_list }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 签到信息。
@@ -422,7 +432,7 @@ impl<'de> Deserialize<'de> for CheckinRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "CheckinRecord",
             wire: &[
                 "checkin_time",
@@ -437,17 +447,7 @@ impl<'de> Deserialize<'de> for CheckinRecord {
             ],
             deny_unknown: false,
         };
-        let (
-            checkin_time,
-            image_list,
-            detail_place,
-            remark,
-            userid,
-            place,
-            longitude,
-            latitude,
-            visit_user,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<EpochMillis>,
                 record::Optional<Vec<String>>,
@@ -460,18 +460,34 @@ impl<'de> Deserialize<'de> for CheckinRecord {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            checkin_time,
-            image_list,
-            detail_place,
-            remark,
-            userid,
-            place,
-            longitude,
-            latitude,
-            visit_user,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    checkin_time,
+                    image_list,
+                    detail_place,
+                    remark,
+                    userid,
+                    place,
+                    longitude,
+                    latitude,
+                    visit_user,
+                ),
+            ) => {
+                Ok(Self {
+                    checkin_time,
+                    image_list,
+                    detail_place,
+                    remark,
+                    userid,
+                    place,
+                    longitude,
+                    latitude,
+                    visit_user,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// Every `checkin` operation, in spec order.

@@ -208,16 +208,18 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SmartworkHrmEmployeeQuerypreentryRequest",
             wire: &["offset", "size"],
             deny_unknown: true,
         };
-        let (offset, size) = record::read::<
+        match record::read::<
             (record::Required<i64>, record::Required<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { offset, size })
+        >(deserializer, shape) {
+            Ok((offset, size)) => Ok(Self { offset, size }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl SmartworkHrmEmployeeQuerypreentryRequest {
@@ -268,12 +270,12 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SmartworkHrmEmployeeQuerypreentryResponse",
             wire: &["result", "errcode", "errmsg", "success", "request_id"],
             deny_unknown: false,
         };
-        let (result, errcode, errmsg, success, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<HrmPreentryPage>,
                 record::Lenient,
@@ -282,14 +284,18 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            errmsg,
-            success,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, errmsg, success, request_id)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    errmsg,
+                    success,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
@@ -405,20 +411,22 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SmartworkHrmEmployeeQueryonjobRequest",
             wire: &["status_list", "offset", "size"],
             deny_unknown: true,
         };
-        let (status_list, offset, size) = record::read::<
+        match record::read::<
             (
                 record::Required<CommaList<HrmEmployeeStatus>>,
                 record::Required<i64>,
                 record::Required<i64>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { status_list, offset, size })
+        >(deserializer, shape) {
+            Ok((status_list, offset, size)) => Ok(Self { status_list, offset, size }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl SmartworkHrmEmployeeQueryonjobRequest {
@@ -478,12 +486,12 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "SmartworkHrmEmployeeQueryonjobResponse",
             wire: &["result", "errcode", "errmsg", "success", "request_id"],
             deny_unknown: false,
         };
-        let (result, errcode, errmsg, success, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<HrmOnjobPage>,
                 record::Lenient,
@@ -492,14 +500,18 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            errmsg,
-            success,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, errmsg, success, request_id)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    errmsg,
+                    success,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
@@ -615,16 +627,18 @@ impl<'de> Deserialize<'de> for HrmEmployeesDismissionsRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "HrmEmployeesDismissionsRequest",
             wire: &["nextToken", "maxResults"],
             deny_unknown: true,
         };
-        let (next_token, max_results) = record::read::<
+        match record::read::<
             (record::Optional<i64>, record::Optional<i32>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { next_token, max_results })
+        >(deserializer, shape) {
+            Ok((next_token, max_results)) => Ok(Self { next_token, max_results }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl HrmEmployeesDismissionsRequest {
@@ -685,24 +699,28 @@ impl<'de> Deserialize<'de> for HrmEmployeesDismissionsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "HrmEmployeesDismissionsResponse",
             wire: &["nextToken", "hasMore", "userIdList"],
             deny_unknown: false,
         };
-        let (next_token, has_more, user_id_list) = record::read::<
+        match record::read::<
             (
                 record::Optional<i64>,
                 record::Optional<bool>,
                 record::Optional<Vec<String>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            next_token,
-            has_more,
-            user_id_list,
-        })
+        >(deserializer, shape) {
+            Ok((next_token, has_more, user_id_list)) => {
+                Ok(Self {
+                    next_token,
+                    has_more,
+                    user_id_list,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for HrmEmployeesDismissionsRequest {
@@ -799,16 +817,18 @@ impl<'de> Deserialize<'de> for HrmPreentryPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "HrmPreentryPage",
             wire: &["next_cursor", "data_list"],
             deny_unknown: false,
         };
-        let (next_cursor, data_list) = record::read::<
+        match record::read::<
             (record::Optional<i64>, record::Optional<Vec<String>>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { next_cursor, data_list })
+        >(deserializer, shape) {
+            Ok((next_cursor, data_list)) => Ok(Self { next_cursor, data_list }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -839,16 +859,18 @@ impl<'de> Deserialize<'de> for HrmOnjobPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "HrmOnjobPage",
             wire: &["data_list", "next_cursor"],
             deny_unknown: false,
         };
-        let (data_list, next_cursor) = record::read::<
+        match record::read::<
             (record::Optional<Vec<String>>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { data_list, next_cursor })
+        >(deserializer, shape) {
+            Ok((data_list, next_cursor)) => Ok(Self { data_list, next_cursor }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 在职员工状态。

@@ -442,16 +442,18 @@ impl<'de> Deserialize<'de> for ReportCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCreateRequest",
             wire: &["create_report_param"],
             deny_unknown: true,
         };
-        let (create_report_param,) = record::read::<
+        match record::read::<
             (record::Required<ReportCreateParam>,),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { create_report_param })
+        >(deserializer, shape) {
+            Ok((create_report_param,)) => Ok(Self { create_report_param }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportCreateRequest {
@@ -493,16 +495,18 @@ impl<'de> Deserialize<'de> for ReportCreateResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCreateResponse",
             wire: &["errmsg", "errcode", "result"],
             deny_unknown: false,
         };
-        let (errmsg, errcode, result) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Lenient, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { errmsg, errcode, result })
+        >(deserializer, shape) {
+            Ok((errmsg, errcode, result)) => Ok(Self { errmsg, errcode, result }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportCreateRequest {
@@ -564,16 +568,18 @@ impl<'de> Deserialize<'de> for ReportTemplateGetbynameRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateGetbynameRequest",
             wire: &["userid", "template_name"],
             deny_unknown: true,
         };
-        let (userid, template_name) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { userid, template_name })
+        >(deserializer, shape) {
+            Ok((userid, template_name)) => Ok(Self { userid, template_name }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportTemplateGetbynameRequest {
@@ -617,20 +623,22 @@ impl<'de> Deserialize<'de> for ReportTemplateGetbynameResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateGetbynameResponse",
             wire: &["result", "errcode", "errmsg"],
             deny_unknown: false,
         };
-        let (result, errcode, errmsg) = record::read::<
+        match record::read::<
             (
                 record::Optional<ReportTemplateDetail>,
                 record::Lenient,
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { result, errcode, errmsg })
+        >(deserializer, shape) {
+            Ok((result, errcode, errmsg)) => Ok(Self { result, errcode, errmsg }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportTemplateGetbynameRequest {
@@ -713,7 +721,7 @@ impl<'de> Deserialize<'de> for ReportListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportListRequest",
             wire: &[
                 "start_time",
@@ -727,16 +735,7 @@ impl<'de> Deserialize<'de> for ReportListRequest {
             ],
             deny_unknown: true,
         };
-        let (
-            start_time,
-            end_time,
-            template_name,
-            userid,
-            cursor,
-            size,
-            modified_start_time,
-            modified_end_time,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Required<EpochMillis>,
                 record::Required<EpochMillis>,
@@ -748,17 +747,32 @@ impl<'de> Deserialize<'de> for ReportListRequest {
                 record::Optional<EpochMillis>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            start_time,
-            end_time,
-            template_name,
-            userid,
-            cursor,
-            size,
-            modified_start_time,
-            modified_end_time,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    start_time,
+                    end_time,
+                    template_name,
+                    userid,
+                    cursor,
+                    size,
+                    modified_start_time,
+                    modified_end_time,
+                ),
+            ) => {
+                Ok(Self {
+                    start_time,
+                    end_time,
+                    template_name,
+                    userid,
+                    cursor,
+                    size,
+                    modified_start_time,
+                    modified_end_time,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportListRequest {
@@ -847,20 +861,22 @@ impl<'de> Deserialize<'de> for ReportListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportListResponse",
             wire: &["result", "errcode", "errmsg"],
             deny_unknown: false,
         };
-        let (result, errcode, errmsg) = record::read::<
+        match record::read::<
             (
                 record::Optional<ReportListPage>,
                 record::Lenient,
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { result, errcode, errmsg })
+        >(deserializer, shape) {
+            Ok((result, errcode, errmsg)) => Ok(Self { result, errcode, errmsg }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportListRequest {
@@ -998,7 +1014,7 @@ impl<'de> Deserialize<'de> for ReportSimplelistRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportSimplelistRequest",
             wire: &[
                 "start_time",
@@ -1010,7 +1026,7 @@ impl<'de> Deserialize<'de> for ReportSimplelistRequest {
             ],
             deny_unknown: true,
         };
-        let (start_time, end_time, template_name, userid, cursor, size) = record::read::<
+        match record::read::<
             (
                 record::Required<EpochMillis>,
                 record::Required<EpochMillis>,
@@ -1020,15 +1036,19 @@ impl<'de> Deserialize<'de> for ReportSimplelistRequest {
                 record::Required<i64>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            start_time,
-            end_time,
-            template_name,
-            userid,
-            cursor,
-            size,
-        })
+        >(deserializer, shape) {
+            Ok((start_time, end_time, template_name, userid, cursor, size)) => {
+                Ok(Self {
+                    start_time,
+                    end_time,
+                    template_name,
+                    userid,
+                    cursor,
+                    size,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportSimplelistRequest {
@@ -1099,24 +1119,28 @@ impl<'de> Deserialize<'de> for ReportSimplelistResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportSimplelistResponse",
             wire: &["result", "errcode", "request_id"],
             deny_unknown: false,
         };
-        let (result, errcode, request_id) = record::read::<
+        match record::read::<
             (
                 record::Optional<ReportSimpleListPage>,
                 record::Lenient,
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            request_id,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, request_id)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    request_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportSimplelistRequest {
@@ -1245,12 +1269,12 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportStatisticsListbytypeRequest",
             wire: &["report_id", "type", "offset", "size"],
             deny_unknown: true,
         };
-        let (report_id, type_, offset, size) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<ReportStatisticsType>,
@@ -1258,13 +1282,17 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeRequest {
                 record::Optional<i64>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            report_id,
-            type_,
-            offset,
-            size,
-        })
+        >(deserializer, shape) {
+            Ok((report_id, type_, offset, size)) => {
+                Ok(Self {
+                    report_id,
+                    type_,
+                    offset,
+                    size,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportStatisticsListbytypeRequest {
@@ -1334,12 +1362,12 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportStatisticsListbytypeResponse",
             wire: &["success", "request_id", "errcode", "result"],
             deny_unknown: false,
         };
-        let (success, request_id, errcode, result) = record::read::<
+        match record::read::<
             (
                 record::Optional<bool>,
                 record::Optional<String>,
@@ -1347,13 +1375,17 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
                 record::Optional<ReportStatisticsPage>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            success,
-            request_id,
-            errcode,
-            result,
-        })
+        >(deserializer, shape) {
+            Ok((success, request_id, errcode, result)) => {
+                Ok(Self {
+                    success,
+                    request_id,
+                    errcode,
+                    result,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportStatisticsListbytypeRequest {
@@ -1463,16 +1495,18 @@ impl<'de> Deserialize<'de> for ReportReceiverListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportReceiverListRequest",
             wire: &["report_id", "offset", "size"],
             deny_unknown: true,
         };
-        let (report_id, offset, size) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { report_id, offset, size })
+        >(deserializer, shape) {
+            Ok((report_id, offset, size)) => Ok(Self { report_id, offset, size }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportReceiverListRequest {
@@ -1540,12 +1574,12 @@ impl<'de> Deserialize<'de> for ReportReceiverListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportReceiverListResponse",
             wire: &["result", "errcode", "errmsg", "success"],
             deny_unknown: false,
         };
-        let (result, errcode, errmsg, success) = record::read::<
+        match record::read::<
             (
                 record::Optional<ReportReceiverPage>,
                 record::Lenient,
@@ -1553,13 +1587,17 @@ impl<'de> Deserialize<'de> for ReportReceiverListResponse {
                 record::Optional<bool>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            errmsg,
-            success,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, errmsg, success)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    errmsg,
+                    success,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportReceiverListRequest {
@@ -1668,16 +1706,18 @@ impl<'de> Deserialize<'de> for ReportCommentListRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCommentListRequest",
             wire: &["report_id", "offset", "size"],
             deny_unknown: true,
         };
-        let (report_id, offset, size) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { report_id, offset, size })
+        >(deserializer, shape) {
+            Ok((report_id, offset, size)) => Ok(Self { report_id, offset, size }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportCommentListRequest {
@@ -1745,12 +1785,12 @@ impl<'de> Deserialize<'de> for ReportCommentListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCommentListResponse",
             wire: &["result", "errcode", "request_id", "success"],
             deny_unknown: false,
         };
-        let (result, errcode, request_id, success) = record::read::<
+        match record::read::<
             (
                 record::Optional<ReportCommentPage>,
                 record::Lenient,
@@ -1758,13 +1798,17 @@ impl<'de> Deserialize<'de> for ReportCommentListResponse {
                 record::Optional<bool>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            result,
-            errcode,
-            request_id,
-            success,
-        })
+        >(deserializer, shape) {
+            Ok((result, errcode, request_id, success)) => {
+                Ok(Self {
+                    result,
+                    errcode,
+                    request_id,
+                    success,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportCommentListRequest {
@@ -1860,16 +1904,15 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportGetunreadcountRequest",
             wire: &["userid"],
             deny_unknown: true,
         };
-        let (userid,) = record::read::<
-            (record::Required<String>,),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { userid })
+        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
+            Ok((userid,)) => Ok(Self { userid }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportGetunreadcountRequest {
@@ -1916,12 +1959,12 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportGetunreadcountResponse",
             wire: &["count", "request_id", "errcode", "errmsg"],
             deny_unknown: false,
         };
-        let (count, request_id, errcode, errmsg) = record::read::<
+        match record::read::<
             (
                 record::Optional<i64>,
                 record::Optional<String>,
@@ -1929,13 +1972,17 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            count,
-            request_id,
-            errcode,
-            errmsg,
-        })
+        >(deserializer, shape) {
+            Ok((count, request_id, errcode, errmsg)) => {
+                Ok(Self {
+                    count,
+                    request_id,
+                    errcode,
+                    errmsg,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportGetunreadcountRequest {
@@ -1990,16 +2037,18 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateListbyuseridRequest",
             wire: &["userid", "offset", "size"],
             deny_unknown: true,
         };
-        let (userid, offset, size) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { userid, offset, size })
+        >(deserializer, shape) {
+            Ok((userid, offset, size)) => Ok(Self { userid, offset, size }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportTemplateListbyuseridRequest {
@@ -2071,12 +2120,12 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateListbyuseridResponse",
             wire: &["request_id", "errcode", "errmsg", "result"],
             deny_unknown: false,
         };
-        let (request_id, errcode, errmsg, result) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Lenient,
@@ -2084,13 +2133,17 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
                 record::Optional<ReportTemplateListPage>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            request_id,
-            errcode,
-            errmsg,
-            result,
-        })
+        >(deserializer, shape) {
+            Ok((request_id, errcode, errmsg, result)) => {
+                Ok(Self {
+                    request_id,
+                    errcode,
+                    errmsg,
+                    result,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for ReportTemplateListbyuseridRequest {
@@ -2216,7 +2269,7 @@ impl<'de> Deserialize<'de> for ReportCreateParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCreateParam",
             wire: &[
                 "contents",
@@ -2229,7 +2282,7 @@ impl<'de> Deserialize<'de> for ReportCreateParam {
             ],
             deny_unknown: true,
         };
-        let (contents, template_id, to_userids, to_chat, to_cids, dd_from, userid) = record::read::<
+        match record::read::<
             (
                 record::Required<Vec<ReportCreateContent>>,
                 record::Required<String>,
@@ -2240,16 +2293,22 @@ impl<'de> Deserialize<'de> for ReportCreateParam {
                 record::Required<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            contents,
-            template_id,
-            to_userids,
-            to_chat,
-            to_cids,
-            dd_from,
-            userid,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (contents, template_id, to_userids, to_chat, to_cids, dd_from, userid),
+            ) => {
+                Ok(Self {
+                    contents,
+                    template_id,
+                    to_userids,
+                    to_chat,
+                    to_cids,
+                    dd_from,
+                    userid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportCreateParam {
@@ -2357,12 +2416,12 @@ impl<'de> Deserialize<'de> for ReportCreateContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCreateContent",
             wire: &["sort", "type", "content_type", "content", "key"],
             deny_unknown: true,
         };
-        let (sort, type_, content_type, content, key) = record::read::<
+        match record::read::<
             (
                 record::Required<i64>,
                 record::Required<ReportContentType>,
@@ -2371,14 +2430,18 @@ impl<'de> Deserialize<'de> for ReportCreateContent {
                 record::Required<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            sort,
-            type_,
-            content_type,
-            content,
-            key,
-        })
+        >(deserializer, shape) {
+            Ok((sort, type_, content_type, content, key)) => {
+                Ok(Self {
+                    sort,
+                    type_,
+                    content_type,
+                    content,
+                    key,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl ReportCreateContent {
@@ -2462,7 +2525,7 @@ impl<'de> Deserialize<'de> for ReportTemplateDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateDetail",
             wire: &[
                 "default_receivers",
@@ -2475,15 +2538,7 @@ impl<'de> Deserialize<'de> for ReportTemplateDetail {
             ],
             deny_unknown: false,
         };
-        let (
-            default_receivers,
-            name,
-            id,
-            fields,
-            user_name,
-            userid,
-            default_received_convs,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<ReportTemplateDefaultReceiver>>,
                 record::Optional<String>,
@@ -2494,16 +2549,30 @@ impl<'de> Deserialize<'de> for ReportTemplateDetail {
                 record::Optional<Vec<ReportTemplateConversation>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            default_receivers,
-            name,
-            id,
-            fields,
-            user_name,
-            userid,
-            default_received_convs,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    default_receivers,
+                    name,
+                    id,
+                    fields,
+                    user_name,
+                    userid,
+                    default_received_convs,
+                ),
+            ) => {
+                Ok(Self {
+                    default_receivers,
+                    name,
+                    id,
+                    fields,
+                    user_name,
+                    userid,
+                    default_received_convs,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 模板默认接收人。
@@ -2534,16 +2603,18 @@ impl<'de> Deserialize<'de> for ReportTemplateDefaultReceiver {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateDefaultReceiver",
             wire: &["user_name", "userid"],
             deny_unknown: false,
         };
-        let (user_name, userid) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { user_name, userid })
+        >(deserializer, shape) {
+            Ok((user_name, userid)) => Ok(Self { user_name, userid }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志模板内各字段的信息。
@@ -2580,16 +2651,18 @@ impl<'de> Deserialize<'de> for ReportTemplateField {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateField",
             wire: &["field_name", "type", "sort"],
             deny_unknown: false,
         };
-        let (field_name, type_, sort) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { field_name, type_, sort })
+        >(deserializer, shape) {
+            Ok((field_name, type_, sort)) => Ok(Self { field_name, type_, sort }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 默认接收群。
@@ -2620,16 +2693,18 @@ impl<'de> Deserialize<'de> for ReportTemplateConversation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateConversation",
             wire: &["conversation_id", "title"],
             deny_unknown: false,
         };
-        let (conversation_id, title) = record::read::<
+        match record::read::<
             (record::Optional<String>, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { conversation_id, title })
+        >(deserializer, shape) {
+            Ok((conversation_id, title)) => Ok(Self { conversation_id, title }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -2668,12 +2743,12 @@ impl<'de> Deserialize<'de> for ReportListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportListPage",
             wire: &["data_list", "size", "next_cursor", "has_more"],
             deny_unknown: false,
         };
-        let (data_list, size, next_cursor, has_more) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<ReportListItem>>,
                 record::Optional<i64>,
@@ -2681,13 +2756,17 @@ impl<'de> Deserialize<'de> for ReportListPage {
                 record::Optional<bool>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            data_list,
-            size,
-            next_cursor,
-            has_more,
-        })
+        >(deserializer, shape) {
+            Ok((data_list, size, next_cursor, has_more)) => {
+                Ok(Self {
+                    data_list,
+                    size,
+                    next_cursor,
+                    has_more,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志。
@@ -2751,7 +2830,7 @@ impl<'de> Deserialize<'de> for ReportListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportListItem",
             wire: &[
                 "contents",
@@ -2766,17 +2845,7 @@ impl<'de> Deserialize<'de> for ReportListItem {
             ],
             deny_unknown: false,
         };
-        let (
-            contents,
-            remark,
-            template_name,
-            dept_name,
-            creator_name,
-            creator_id,
-            create_time,
-            report_id,
-            modified_time,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<ReportListContent>>,
                 record::Optional<String>,
@@ -2789,18 +2858,34 @@ impl<'de> Deserialize<'de> for ReportListItem {
                 record::Optional<EpochMillis>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            contents,
-            remark,
-            template_name,
-            dept_name,
-            creator_name,
-            creator_id,
-            create_time,
-            report_id,
-            modified_time,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    contents,
+                    remark,
+                    template_name,
+                    dept_name,
+                    creator_name,
+                    creator_id,
+                    create_time,
+                    report_id,
+                    modified_time,
+                ),
+            ) => {
+                Ok(Self {
+                    contents,
+                    remark,
+                    template_name,
+                    dept_name,
+                    creator_name,
+                    creator_id,
+                    create_time,
+                    report_id,
+                    modified_time,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志内容。
@@ -2842,12 +2927,12 @@ impl<'de> Deserialize<'de> for ReportListContent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportListContent",
             wire: &["sort", "type", "value", "key"],
             deny_unknown: false,
         };
-        let (sort, type_, value, key) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<String>,
@@ -2855,8 +2940,10 @@ impl<'de> Deserialize<'de> for ReportListContent {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { sort, type_, value, key })
+        >(deserializer, shape) {
+            Ok((sort, type_, value, key)) => Ok(Self { sort, type_, value, key }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -2895,12 +2982,12 @@ impl<'de> Deserialize<'de> for ReportSimpleListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportSimpleListPage",
             wire: &["data_list", "size", "next_cursor", "has_more"],
             deny_unknown: false,
         };
-        let (data_list, size, next_cursor, has_more) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<ReportSimpleListItem>>,
                 record::Optional<i64>,
@@ -2908,13 +2995,17 @@ impl<'de> Deserialize<'de> for ReportSimpleListPage {
                 record::Optional<bool>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            data_list,
-            size,
-            next_cursor,
-            has_more,
-        })
+        >(deserializer, shape) {
+            Ok((data_list, size, next_cursor, has_more)) => {
+                Ok(Self {
+                    data_list,
+                    size,
+                    next_cursor,
+                    has_more,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志概要信息。
@@ -2970,7 +3061,7 @@ impl<'de> Deserialize<'de> for ReportSimpleListItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportSimpleListItem",
             wire: &[
                 "remark",
@@ -2983,15 +3074,7 @@ impl<'de> Deserialize<'de> for ReportSimpleListItem {
             ],
             deny_unknown: false,
         };
-        let (
-            remark,
-            template_name,
-            dept_name,
-            creator_name,
-            creator_id,
-            create_time,
-            report_id,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<String>,
@@ -3002,16 +3085,30 @@ impl<'de> Deserialize<'de> for ReportSimpleListItem {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            remark,
-            template_name,
-            dept_name,
-            creator_name,
-            creator_id,
-            create_time,
-            report_id,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    remark,
+                    template_name,
+                    dept_name,
+                    creator_name,
+                    creator_id,
+                    create_time,
+                    report_id,
+                ),
+            ) => {
+                Ok(Self {
+                    remark,
+                    template_name,
+                    dept_name,
+                    creator_name,
+                    creator_id,
+                    create_time,
+                    report_id,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -3047,24 +3144,28 @@ impl<'de> Deserialize<'de> for ReportStatisticsPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportStatisticsPage",
             wire: &["next_cursor", "has_more", "userid_list"],
             deny_unknown: false,
         };
-        let (next_cursor, has_more, userid_list) = record::read::<
+        match record::read::<
             (
                 record::Optional<i64>,
                 record::Optional<bool>,
                 record::Optional<Vec<String>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            next_cursor,
-            has_more,
-            userid_list,
-        })
+        >(deserializer, shape) {
+            Ok((next_cursor, has_more, userid_list)) => {
+                Ok(Self {
+                    next_cursor,
+                    has_more,
+                    userid_list,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -3100,24 +3201,28 @@ impl<'de> Deserialize<'de> for ReportReceiverPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportReceiverPage",
             wire: &["has_more", "next_cursor", "userid_list"],
             deny_unknown: false,
         };
-        let (has_more, next_cursor, userid_list) = record::read::<
+        match record::read::<
             (
                 record::Optional<bool>,
                 record::Optional<i64>,
                 record::Optional<Vec<String>>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            has_more,
-            next_cursor,
-            userid_list,
-        })
+        >(deserializer, shape) {
+            Ok((has_more, next_cursor, userid_list)) => {
+                Ok(Self {
+                    has_more,
+                    next_cursor,
+                    userid_list,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -3151,24 +3256,28 @@ impl<'de> Deserialize<'de> for ReportCommentPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportCommentPage",
             wire: &["comments", "has_more", "next_cursor"],
             deny_unknown: false,
         };
-        let (comments, has_more, next_cursor) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<ReportComment>>,
                 record::Optional<bool>,
                 record::Optional<i64>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            comments,
-            has_more,
-            next_cursor,
-        })
+        >(deserializer, shape) {
+            Ok((comments, has_more, next_cursor)) => {
+                Ok(Self {
+                    comments,
+                    has_more,
+                    next_cursor,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志评论。
@@ -3204,24 +3313,28 @@ impl<'de> Deserialize<'de> for ReportComment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportComment",
             wire: &["create_time", "content", "userid"],
             deny_unknown: false,
         };
-        let (create_time, content, userid) = record::read::<
+        match record::read::<
             (
                 record::Optional<DateTime>,
                 record::Optional<String>,
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            create_time,
-            content,
-            userid,
-        })
+        >(deserializer, shape) {
+            Ok((create_time, content, userid)) => {
+                Ok(Self {
+                    create_time,
+                    content,
+                    userid,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 返回结果。
@@ -3250,16 +3363,18 @@ impl<'de> Deserialize<'de> for ReportTemplateListPage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateListPage",
             wire: &["template_list", "next_cursor"],
             deny_unknown: false,
         };
-        let (template_list, next_cursor) = record::read::<
+        match record::read::<
             (record::Optional<Vec<ReportTemplateSummary>>, record::Optional<i64>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { template_list, next_cursor })
+        >(deserializer, shape) {
+            Ok((template_list, next_cursor)) => Ok(Self { template_list, next_cursor }),
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志模板。
@@ -3300,12 +3415,12 @@ impl<'de> Deserialize<'de> for ReportTemplateSummary {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "ReportTemplateSummary",
             wire: &["name", "icon_url", "report_code", "url"],
             deny_unknown: false,
         };
-        let (name, icon_url, report_code, url) = record::read::<
+        match record::read::<
             (
                 record::Optional<String>,
                 record::Optional<String>,
@@ -3313,13 +3428,17 @@ impl<'de> Deserialize<'de> for ReportTemplateSummary {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            name,
-            icon_url,
-            report_code,
-            url,
-        })
+        >(deserializer, shape) {
+            Ok((name, icon_url, report_code, url)) => {
+                Ok(Self {
+                    name,
+                    icon_url,
+                    report_code,
+                    url,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 /// 日志内容的字段类型。

@@ -128,16 +128,18 @@ impl<'de> Deserialize<'de> for RobotSendResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotSendResponse",
             wire: &["errcode", "errmsg"],
             deny_unknown: false,
         };
-        let (errcode, errmsg) = record::read::<
+        match record::read::<
             (record::Lenient, record::Optional<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { errcode, errmsg })
+        >(deserializer, shape) {
+            Ok((errcode, errmsg)) => Ok(Self { errcode, errmsg }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl Operation for RobotSendRequest {
@@ -180,16 +182,15 @@ impl<'de> Deserialize<'de> for RobotText {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotText",
             wire: &["content"],
             deny_unknown: true,
         };
-        let (content,) = record::read::<
-            (record::Required<String>,),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { content })
+        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
+            Ok((content,)) => Ok(Self { content }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotText {
@@ -237,12 +238,12 @@ impl<'de> Deserialize<'de> for RobotLink {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotLink",
             wire: &["title", "text", "messageUrl", "picUrl"],
             deny_unknown: true,
         };
-        let (title, text, message_url, pic_url) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<String>,
@@ -250,13 +251,17 @@ impl<'de> Deserialize<'de> for RobotLink {
                 record::Optional<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            title,
-            text,
-            message_url,
-            pic_url,
-        })
+        >(deserializer, shape) {
+            Ok((title, text, message_url, pic_url)) => {
+                Ok(Self {
+                    title,
+                    text,
+                    message_url,
+                    pic_url,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotLink {
@@ -318,16 +323,18 @@ impl<'de> Deserialize<'de> for RobotMarkdown {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotMarkdown",
             wire: &["title", "text"],
             deny_unknown: true,
         };
-        let (title, text) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { title, text })
+        >(deserializer, shape) {
+            Ok((title, text)) => Ok(Self { title, text }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotMarkdown {
@@ -399,7 +406,7 @@ impl<'de> Deserialize<'de> for RobotActionCard {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotActionCard",
             wire: &[
                 "title",
@@ -412,15 +419,7 @@ impl<'de> Deserialize<'de> for RobotActionCard {
             ],
             deny_unknown: true,
         };
-        let (
-            title,
-            text,
-            btn_orientation,
-            single_title,
-            single_url,
-            btns,
-            hide_avatar,
-        ) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<String>,
@@ -431,16 +430,30 @@ impl<'de> Deserialize<'de> for RobotActionCard {
                 record::Optional<RobotHideAvatar>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            title,
-            text,
-            btn_orientation,
-            single_title,
-            single_url,
-            btns,
-            hide_avatar,
-        })
+        >(deserializer, shape) {
+            Ok(
+                (
+                    title,
+                    text,
+                    btn_orientation,
+                    single_title,
+                    single_url,
+                    btns,
+                    hide_avatar,
+                ),
+            ) => {
+                Ok(Self {
+                    title,
+                    text,
+                    btn_orientation,
+                    single_title,
+                    single_url,
+                    btns,
+                    hide_avatar,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotActionCard {
@@ -531,16 +544,18 @@ impl<'de> Deserialize<'de> for RobotActionCardButton {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotActionCardButton",
             wire: &["title", "actionURL"],
             deny_unknown: true,
         };
-        let (title, action_url) = record::read::<
+        match record::read::<
             (record::Required<String>, record::Required<String>),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { title, action_url })
+        >(deserializer, shape) {
+            Ok((title, action_url)) => Ok(Self { title, action_url }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotActionCardButton {
@@ -571,16 +586,18 @@ impl<'de> Deserialize<'de> for RobotFeedCard {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotFeedCard",
             wire: &["links"],
             deny_unknown: true,
         };
-        let (links,) = record::read::<
+        match record::read::<
             (record::Required<Vec<RobotFeedCardLink>>,),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self { links })
+        >(deserializer, shape) {
+            Ok((links,)) => Ok(Self { links }),
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotFeedCard {
@@ -625,24 +642,28 @@ impl<'de> Deserialize<'de> for RobotFeedCardLink {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotFeedCardLink",
             wire: &["title", "messageURL", "picURL"],
             deny_unknown: true,
         };
-        let (title, message_url, pic_url) = record::read::<
+        match record::read::<
             (
                 record::Required<String>,
                 record::Required<String>,
                 record::Required<String>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            title,
-            message_url,
-            pic_url,
-        })
+        >(deserializer, shape) {
+            Ok((title, message_url, pic_url)) => {
+                Ok(Self {
+                    title,
+                    message_url,
+                    pic_url,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotFeedCardLink {
@@ -696,24 +717,28 @@ impl<'de> Deserialize<'de> for RobotAt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        let shape = &record::Shape {
             name: "RobotAt",
             wire: &["atMobiles", "atUserIds", "isAtAll"],
             deny_unknown: true,
         };
-        let (at_mobiles, at_user_ids, is_at_all) = record::read::<
+        match record::read::<
             (
                 record::Optional<Vec<String>>,
                 record::Optional<Vec<String>>,
                 record::Optional<bool>,
             ),
             D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            at_mobiles,
-            at_user_ids,
-            is_at_all,
-        })
+        >(deserializer, shape) {
+            Ok((at_mobiles, at_user_ids, is_at_all)) => {
+                Ok(Self {
+                    at_mobiles,
+                    at_user_ids,
+                    is_at_all,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }
 impl RobotAt {

@@ -100,13 +100,17 @@ impl Serialize for TableInner {
 
 impl<'de> Deserialize<'de> for TableInner {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
+        // The form the generator emits (a promoted shape, a match rather than `?`: both are
+        // cheaper to compile); the other impls here use the longer equivalent.
+        let shape = &record::Shape {
             name: "Inner",
             wire: &["id"],
             deny_unknown: true,
         };
-        let (id,) = record::read::<(record::Required<i64>,), D>(deserializer, &SHAPE)?;
-        Ok(Self { id })
+        match record::read::<(record::Required<i64>,), D>(deserializer, shape) {
+            Ok((id,)) => Ok(Self { id }),
+            Err(error) => Err(error),
+        }
     }
 }
 

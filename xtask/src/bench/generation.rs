@@ -55,13 +55,13 @@ pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
     drop(api);
     let mut output = codegen::generate(input).map_err(problems)?;
     let mut gen_times = Vec::with_capacity(runs);
-    let cpu_start = thread_cpu();
+    let cpu_start = process_cpu();
     for _ in 0..runs {
         let start = Instant::now();
         output = codegen::generate(input).map_err(problems)?;
         gen_times.push(start.elapsed());
     }
-    let cpu = thread_cpu()
+    let cpu = process_cpu()
         .zip(cpu_start)
         .map(|(end, start)| end.saturating_sub(start) / u32::try_from(runs.max(1)).unwrap_or(1));
     let mut check_times = Vec::with_capacity(runs);
@@ -92,10 +92,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
         .unwrap_or_default()
 }
 
-/// CPU time (user + system) of the calling thread so far, from `/proc/thread-self/stat`, in
-/// clock ticks of 10 ms (`USER_HZ` is 100 in the Linux ABI).
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+/// CPU time (user + system) of this process so far, every thread included (generation runs on
+/// all cores), from `/proc/self/stat`, in clock ticks of 10 ms (`USER_HZ` is 100 in the Linux
+/// ABI).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
     let ticks = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
     Some(Duration::from_millis(ticks * 10))
@@ -211,11 +212,11 @@ mod tests {
         );
         assert_eq!(status_kb("VmRSS:\t 100 kB\n", "VmHWM:"), None);
         let busy = Instant::now();
-        let before = thread_cpu().expect("/proc/thread-self/stat");
+        let before = process_cpu().expect("/proc/self/stat");
         while busy.elapsed() < Duration::from_millis(60) {
             std::hint::black_box(busy.elapsed());
         }
-        assert!(thread_cpu().expect("/proc/thread-self/stat") >= before);
+        assert!(process_cpu().expect("/proc/self/stat") >= before);
     }
 
     #[test]

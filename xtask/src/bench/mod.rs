@@ -437,7 +437,8 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
     let _ = writeln!(
         out,
         "  gen: codegen::generate in-process on spec text already in memory (load + validate + lower + emit + prettyplease), \
-         median of the runs after one warm-up, in {build_kind}."
+         median of the runs after one warm-up, in {build_kind}; on every core (parts of the crate are \
+         formatted in parallel). gen CPU time: user + system of all the process's threads, per run."
     );
     let _ = writeln!(
         out,

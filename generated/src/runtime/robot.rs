@@ -34,8 +34,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use tokio::time::Instant;
 
 use super::primitives::{EpochMillis, Secret};
@@ -60,18 +58,13 @@ pub const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// `OuzzJR5+xZ4/EYwqtNt6sMYZQMTa/HEGvc9miJe7XzY=`.
 #[must_use]
 pub fn sign(secret: &str, timestamp_ms: i64) -> String {
-    // HMAC is defined for keys of any length (RFC 2104 hashes keys longer than a block), so
-    // `new_from_slice` cannot fail for it; the `expect` documents that, it is not an input check.
-    #[allow(clippy::expect_used)]
-    let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC accepts keys of any length");
-    let tag = mac
-        .chain_update(timestamp_ms.to_string().as_bytes())
-        .chain_update(b"\n")
-        .chain_update(secret.as_bytes())
-        .finalize()
-        .into_bytes();
-    BASE64.encode(tag)
+    // ring's HMAC (the TLS provider's, already in the build) takes keys of any length.
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+    let mut mac = ring::hmac::Context::with_key(&key);
+    mac.update(timestamp_ms.to_string().as_bytes());
+    mac.update(b"\n");
+    mac.update(secret.as_bytes());
+    BASE64.encode(mac.sign())
 }
 
 /// Percent-encodes `s` once for a URL query component (`application/x-www-form-urlencoded`, as

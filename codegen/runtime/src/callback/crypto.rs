@@ -11,8 +11,9 @@ use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD as BASE64};
+use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY};
+use ring::rand::{SecureRandom as _, SystemRandom};
 use serde::{Deserialize, Serialize};
-use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
 use super::super::primitives::{EpochMillis, Secret};
@@ -237,11 +238,11 @@ impl CallbackCrypto {
     pub fn signature(&self, timestamp: &str, nonce: &str, encrypt: &str) -> String {
         let mut parts = [self.token.expose(), timestamp, nonce, encrypt];
         parts.sort_unstable();
-        let mut sha = Sha1::new();
+        let mut sha = Context::new(&SHA1_FOR_LEGACY_USE_ONLY);
         for part in parts {
             sha.update(part.as_bytes());
         }
-        hex_lower(&sha.finalize())
+        hex_lower(sha.finish().as_ref())
     }
 
     /// Checks `signature` (hex, either case) against [`CallbackCrypto::signature`] in constant
@@ -429,9 +430,13 @@ fn hex_lower(bytes: &[u8]) -> String {
 }
 
 fn fill_random(buf: &mut [u8]) -> Result<(), CallbackError> {
-    getrandom::fill(buf).map_err(|e| CallbackError::RandomUnavailable {
-        detail: e.to_string(),
-    })
+    SystemRandom::new()
+        .fill(buf)
+        .map_err(
+            |ring::error::Unspecified| CallbackError::RandomUnavailable {
+                detail: "the operating system gave no random bytes".to_owned(),
+            },
+        )
 }
 
 /// Eight random letters and digits, the form of DingTalk's own nonces.

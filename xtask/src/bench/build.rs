@@ -16,9 +16,6 @@ use codegen::Output;
 
 use super::generation::{area_files, status_kb};
 
-/// The generated crate's package name, for `cargo clean -p`.
-const PACKAGE: &str = "dingtalk-openapi";
-
 /// GNU time, whose `-v` report gives the peak RSS of a process tree.
 const GNU_TIME: &str = "/usr/bin/time";
 
@@ -78,14 +75,20 @@ pub struct BuildStats {
     pub warm: Duration,
 }
 
-/// Writes the crate to `target/bench/<name>/` and measures its builds.
-pub fn bench(root: &Path, name: &str, output: &Output, rss: Rss) -> Result<BuildStats, String> {
+/// Writes the crate (package `package`) to `target/bench/<name>/` and measures its builds.
+pub fn bench(
+    root: &Path,
+    name: &str,
+    package: &str,
+    output: &Output,
+    rss: Rss,
+) -> Result<BuildStats, String> {
     let dir = root.join("target/bench").join(name);
     let target = root.join("target/bench/target");
     let mut crate_files = output.clone();
     let manifest = crate_files
         .get_mut("Cargo.toml")
-        .ok_or("the generated crate has no Cargo.toml")?;
+        .ok_or("the crate has no Cargo.toml")?;
     manifest.extend_from_slice(
         b"\n# Added by `cargo xtask bench`: this copy is its own workspace.\n[workspace]\n",
     );
@@ -95,11 +98,11 @@ pub fn bench(root: &Path, name: &str, output: &Output, rss: Rss) -> Result<Build
     let touched = area_files(output)
         .map(|(p, _)| p.clone())
         .next()
-        .ok_or("the generated crate has no area module")?;
+        .ok_or("the crate has no module besides src/lib.rs to touch")?;
 
     let build = ["build", "--offline"];
     let warm = cargo(&dir, &target, &build, None)?.wall;
-    cargo(&dir, &target, &["clean", "--offline", "-p", PACKAGE], None)?;
+    cargo(&dir, &target, &["clean", "--offline", "-p", package], None)?;
     let clean = cargo(&dir, &target, &build, Some(rss))?;
     fs::OpenOptions::new()
         .append(true)

@@ -85,7 +85,7 @@ pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
 }
 
 /// The median of a non-empty list (the lower middle for an even count).
-fn median(mut v: Vec<Duration>) -> Duration {
+pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v.get(v.len().saturating_sub(1) / 2)
         .copied()

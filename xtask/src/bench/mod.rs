@@ -3,13 +3,15 @@
 //! side by side in one table with the targets.
 //!
 //! `cargo xtask` runs a dev build of xtask, so `bench` re-runs itself as
-//! `cargo run --release -p xtask -- bench-inner ...`: generation is timed in an optimized build.
+//! `cargo run --profile generator -p xtask -- bench-inner ...`: generation is timed in an optimized
+//! build (the workspace's `generator` profile: release with fat LTO and one codegen unit).
 //! Peak memory of generation comes from a child (`bench-gen-one <spec-dir>`, the same executable)
 //! that prints its own `VmHWM`. Synthetic specs ([`synth`]) are built in memory and written to
 //! `target/bench/specs/` so they load like the real one; generated crates are built from
 //! `target/bench/<name>/`.
 
 mod build;
+mod floor;
 mod generation;
 pub mod synth;
 
@@ -21,11 +23,19 @@ use std::time::Duration;
 use xtask::workspace_root;
 
 use build::{BuildStats, Rss};
+use floor::Floors;
 use generation::{GenMemory, GenStats};
 
 /// The `bench` lines of `cargo xtask --help`.
 pub const USAGE: &str = "  bench [--quick] [--no-build]   time generation and builds of the real and synthetic specs
                                  (--quick: no 5,000-op generation, no 1,000-op build; --no-build: no builds)";
+
+/// The cargo profile the bench re-runs itself in (defined in the workspace `Cargo.toml`).
+const PROFILE: &str = "generator";
+/// The generated crate's package name, for `cargo clean -p`.
+const PACKAGE: &str = "dingtalk-openapi";
+/// The case whose output the formatting floor parses and prints.
+const FLOOR_CASE: &str = "synth-1000";
 
 /// Target: generating the real spec.
 const REAL_GEN_MS: f64 = 20.0;
@@ -93,14 +103,15 @@ fn outer(args: &[String]) -> ExitCode {
         return inner(args);
     }
     eprintln!(
-        "bench: re-running optimized: cargo run --release -p xtask -- bench-inner {}",
+        "bench: re-running optimized: cargo run --profile {PROFILE} -p xtask -- bench-inner {}",
         args.join(" ")
     );
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args([
             "run",
-            "--release",
+            "--profile",
+            PROFILE,
             "--quiet",
             "-p",
             "xtask",
@@ -179,12 +190,25 @@ fn run(opts: Options) -> Result<(), String> {
             Some(generation::peak_memory(&case.dir).map_err(|e| format!("{}: {e}", case.name))?);
         case.generated = Some(stats);
     }
+    let format_floor = match cases.iter().find(|c| c.name == FLOOR_CASE) {
+        Some(case) => {
+            eprintln!("bench: formatting floor of {FLOOR_CASE} (parse + print its area modules)");
+            let output = &case
+                .generated
+                .as_ref()
+                .ok_or("no generation output")?
+                .output;
+            Some(floor::format(output, 3)?)
+        }
+        None => None,
+    };
 
     let rss = if opts.sample_rss {
         Rss::Sampled
     } else {
         Rss::detect()
     };
+    let mut build_floors = Vec::new();
     if !opts.no_build {
         for (i, case) in cases.iter_mut().filter(|c| c.build).enumerate() {
             let deps = if i == 0 {
@@ -201,7 +225,7 @@ fn run(opts: Options) -> Result<(), String> {
                 .as_ref()
                 .ok_or("no generation output")?
                 .output;
-            let built = build::bench(&root, &case.name, output, rss)
+            let built = build::bench(&root, &case.name, PACKAGE, output, rss)
                 .map_err(|e| format!("{}: {e}", case.name))?;
             eprintln!(
                 "bench:   warm-up build {:.1} s, clean {:.2} s, touch {:.2} s",
@@ -211,13 +235,22 @@ fn run(opts: Options) -> Result<(), String> {
             );
             case.built = Some(built);
         }
+        for (name, package, files) in floor::crates() {
+            eprintln!("bench: building the floor crate {name} in target/bench/{name}");
+            let built = build::bench(&root, name, package, &files, rss)?;
+            build_floors.push((name, built.clean, built.clean_cpu));
+        }
     }
     let load = format!(
         "load average (1 min) {} at the start, {} at the end",
         load_start,
         load_average()
     );
-    print!("{}", report(&cases, opts, rss, &load));
+    let floors = Floors {
+        format: format_floor,
+        builds: build_floors,
+    };
+    print!("{}", report(&cases, &floors, opts, rss, &load));
     Ok(())
 }
 
@@ -273,7 +306,7 @@ fn opt(v: Option<f64>, decimals: usize) -> String {
 }
 
 /// The table, the phase split, the targets and the methods.
-fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
+fn report(cases: &[Case], floors: &Floors, opts: Options, rss: Rss, load: &str) -> String {
     let header = [
         "spec",
         "ops",
@@ -428,11 +461,16 @@ fn report(cases: &[Case], opts: Options, rss: Rss, load: &str) -> String {
         }
     }
 
+    out.push_str(&floors.report(
+        find(FLOOR_CASE).and_then(|c| Some(c.generated.as_ref()?.check)),
+        real.and_then(|c| Some(c.built.as_ref()?.clean)),
+    ));
+
     let _ = writeln!(out, "\nmethods:");
     let build_kind = if cfg!(debug_assertions) {
         "a DEBUG xtask build (timings are pessimistic)"
     } else {
-        "an optimized xtask build (cargo run --release)"
+        "an optimized xtask build (cargo run --profile generator: release, fat LTO, one codegen unit)"
     };
     let _ = writeln!(
         out,

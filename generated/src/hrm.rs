@@ -37,7 +37,7 @@ impl Client {
 impl HrmClient<'_> {
     /// 获取待入职员工列表
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` · operation `smartwork.hrm.employee.querypreentry` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired)
+    /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` · operation `smartwork.hrm.employee.querypreentry` · [DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired)
     ///
     /// # Errors
     ///
@@ -81,7 +81,7 @@ impl HrmClient<'_> {
     }
     /// 获取在职员工列表
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` · operation `smartwork.hrm.employee.queryonjob` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise)
+    /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` · operation `smartwork.hrm.employee.queryonjob` · [DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the)
     ///
     /// # Errors
     ///
@@ -134,7 +134,7 @@ impl HrmClient<'_> {
     }
     /// 获取离职员工列表
     ///
-    /// `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` · operation `hrm.employees.dismissions` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list)
+    /// `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` · operation `hrm.employees.dismissions` · [DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left)
     ///
     /// 调用本接口,查询企业离职员工userId列表。
     ///
@@ -181,7 +181,7 @@ impl HrmClient<'_> {
 }
 /// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`.
 ///
-/// Sent by [`HrmClient::querypreentry`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
+/// Sent by [`HrmClient::querypreentry`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryRequest {
@@ -326,7 +326,7 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
         ),
         example_request: "{\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"next_cursor\":10,\"data_list\":[\"11\",\"22\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"64jz549xdj6q\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-employees-to-be-hired",
+        doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -378,7 +378,7 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
 }
 /// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`.
 ///
-/// Sent by [`HrmClient::queryonjob`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise)).
+/// Sent by [`HrmClient::queryonjob`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobRequest {
@@ -543,7 +543,7 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
         ),
         example_request: "{\"status_list\":\"2,3,5,-1\",\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"data_list\":[\"user123\"],\"next_cursor\":0},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"u2nu5vpoq6p\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the-enterprise",
+        doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -600,7 +600,7 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
 }
 /// 获取离职员工列表: the request of `hrm.employees.dismissions`.
 ///
-/// Sent by [`HrmClient::dismissions`] as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list)).
+/// Sent by [`HrmClient::dismissions`] as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left)).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsRequest {
@@ -751,7 +751,7 @@ impl Operation for HrmEmployeesDismissionsRequest {
         ),
         example_request: "{}",
         example_response: "{}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/intelligent-personnel-query-resigned-employee-list",
+        doc_url: "https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))

@@ -87,7 +87,7 @@ impl ReportClient<'_> {
     }
     /// 获取模板详情
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` · operation `report.template.getbyname` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-template-details)
+    /// `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` · operation `report.template.getbyname` · [DingTalk docs](https://open.dingtalk.com/document/development/query-template-details)
     ///
     /// # Errors
     ///
@@ -113,7 +113,7 @@ impl ReportClient<'_> {
     }
     /// 获取用户发出的日志列表
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/list` · operation `report.list` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user)
+    /// `POST https://oapi.dingtalk.com/topapi/report/list` · operation `report.list` · [DingTalk docs](https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee)
     ///
     /// # Errors
     ///
@@ -161,7 +161,7 @@ impl ReportClient<'_> {
     }
     /// 获取用户发送日志的概要信息
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/simplelist` · operation `report.simplelist` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user)
+    /// `POST https://oapi.dingtalk.com/topapi/report/simplelist` · operation `report.simplelist` · [DingTalk docs](https://open.dingtalk.com/document/development/view-log-summary-data)
     ///
     /// # Errors
     ///
@@ -213,7 +213,7 @@ impl ReportClient<'_> {
     }
     /// 获取日志相关人员列表
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` · operation `report.statistics.listbytype` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel)
+    /// `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` · operation `report.statistics.listbytype` · [DingTalk docs](https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type)
     ///
     /// # Errors
     ///
@@ -262,7 +262,7 @@ impl ReportClient<'_> {
     }
     /// 获取日志接收人员列表
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/receiver/list` · operation `report.receiver.list` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients)
+    /// `POST https://oapi.dingtalk.com/topapi/report/receiver/list` · operation `report.receiver.list` · [DingTalk docs](https://open.dingtalk.com/document/development/queries-log-sharing-personnel)
     ///
     /// # Errors
     ///
@@ -306,7 +306,7 @@ impl ReportClient<'_> {
     }
     /// 获取日志评论详情
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/comment/list` · operation `report.comment.list` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-log-comment-details)
+    /// `POST https://oapi.dingtalk.com/topapi/report/comment/list` · operation `report.comment.list` · [DingTalk docs](https://open.dingtalk.com/document/development/queries-log-comment-details)
     ///
     /// # Errors
     ///
@@ -350,7 +350,7 @@ impl ReportClient<'_> {
     }
     /// 获取用户日志未读数
     ///
-    /// `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` · operation `report.getunreadcount` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user)
+    /// `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` · operation `report.getunreadcount` · [DingTalk docs](https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading)
     ///
     /// # Errors
     ///
@@ -543,7 +543,7 @@ impl Validate for ReportCreateRequest {
 }
 /// 获取模板详情: the request of `report.template.getbyname`.
 ///
-/// Sent by [`ReportClient::template_getbyname`] as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-template-details)).
+/// Sent by [`ReportClient::template_getbyname`] as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/development/query-template-details)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameRequest {
@@ -660,12 +660,12 @@ impl Operation for ReportTemplateGetbynameRequest {
         pagination: None,
         example_request: "{\"userid\":\"12345\",\"template_name\":\"日报\"}",
         example_response: "{\"result\":{\"default_receivers\":[{\"user_name\":\"用户1\",\"userid\":\"111\"}],\"name\":\"周报\",\"id\":\"12345abcde\",\"fields\":[{\"field_name\":\"字段1\",\"type\":1,\"sort\":0}],\"user_name\":\"小明\",\"userid\":\"12345\",\"default_received_convs\":[{\"conversation_id\":\"1223445\",\"title\":\"群名称\"}]},\"errcode\":0,\"errmsg\":\"ok\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-template-details",
+        doc_url: "https://open.dingtalk.com/document/development/query-template-details",
     };
 }
 /// 获取用户发出的日志列表: the request of `report.list`.
 ///
-/// Sent by [`ReportClient::list`] as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user)).
+/// Sent by [`ReportClient::list`] as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportListRequest {
@@ -913,7 +913,7 @@ impl Operation for ReportListRequest {
         ),
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10,\"modified_start_time\":1507564800000,\"modified_end_time\":1507564800000}",
         example_response: "{\"result\":{\"data_list\":[{\"contents\":[{\"sort\":\"1\",\"type\":\"0\",\"value\":\"开发工作\",\"key\":\"今日工作\"}],\"remark\":\"这是备注\",\"template_name\":\"日报\",\"dept_name\":\"部门1\",\"creator_name\":\"张三\",\"creator_id\":\"user123\",\"create_time\":1507564800000,\"report_id\":\"xxxxxxx\",\"modified_time\":1507564800000}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"errmsg\":\"ok\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-log-data-of-a-user",
+        doc_url: "https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -968,7 +968,7 @@ impl Paginated for ReportListRequest {
 }
 /// 获取用户发送日志的概要信息: the request of `report.simplelist`.
 ///
-/// Sent by [`ReportClient::simplelist`] as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user)).
+/// Sent by [`ReportClient::simplelist`] as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/development/view-log-summary-data)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportSimplelistRequest {
@@ -1175,7 +1175,7 @@ impl Operation for ReportSimplelistRequest {
         ),
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10}",
         example_response: "{\"result\":{\"data_list\":[{\"remark\":\"日报\",\"template_name\":\"日报\",\"dept_name\":\"市场部\",\"creator_name\":\"杨xx\",\"creator_id\":\"manager4220\",\"create_time\":1507564800000,\"report_id\":\"1746xxxx\"}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"request_id\":\"3qwbhu6edlcz\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-summary-of-logs-sent-by-a-user",
+        doc_url: "https://open.dingtalk.com/document/development/view-log-summary-data",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -1230,7 +1230,7 @@ impl Paginated for ReportSimplelistRequest {
 }
 /// 获取日志相关人员列表: the request of `report.statistics.listbytype`.
 ///
-/// Sent by [`ReportClient::statistics_listbytype`] as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel)).
+/// Sent by [`ReportClient::statistics_listbytype`] as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeRequest {
@@ -1418,7 +1418,7 @@ impl Operation for ReportStatisticsListbytypeRequest {
         ),
         example_request: "{\"report_id\":\"17469xxx\",\"type\":0,\"offset\":0,\"size\":100}",
         example_response: "{\"success\":true,\"request_id\":\"p0gvgqih0nfv\",\"errcode\":0,\"result\":{\"next_cursor\":100,\"has_more\":true,\"userid_list\":[\"user123\",\"user456\"]}}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-related-personnel",
+        doc_url: "https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -1462,7 +1462,7 @@ impl Paginated for ReportStatisticsListbytypeRequest {
 }
 /// 获取日志接收人员列表: the request of `report.receiver.list`.
 ///
-/// Sent by [`ReportClient::receiver_list`] as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients)).
+/// Sent by [`ReportClient::receiver_list`] as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/development/queries-log-sharing-personnel)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportReceiverListRequest {
@@ -1629,7 +1629,7 @@ impl Operation for ReportReceiverListRequest {
         ),
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":100}",
         example_response: "{\"result\":{\"has_more\":true,\"next_cursor\":100,\"userid_list\":[\"user123\",\"user456\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":true}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-list-of-log-recipients",
+        doc_url: "https://open.dingtalk.com/document/development/queries-log-sharing-personnel",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -1673,7 +1673,7 @@ impl Paginated for ReportReceiverListRequest {
 }
 /// 获取日志评论详情: the request of `report.comment.list`.
 ///
-/// Sent by [`ReportClient::comment_list`] as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-log-comment-details)).
+/// Sent by [`ReportClient::comment_list`] as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/development/queries-log-comment-details)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportCommentListRequest {
@@ -1840,7 +1840,7 @@ impl Operation for ReportCommentListRequest {
         ),
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":20}",
         example_response: "{\"result\":{\"comments\":[{\"create_time\":\"2020-09-08 00:26:37\",\"content\":\"不错\",\"userid\":\"user456\"}],\"has_more\":true,\"next_cursor\":20},\"errcode\":0,\"request_id\":\"5kngbdmfdrle\",\"success\":true}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-log-comment-details",
+        doc_url: "https://open.dingtalk.com/document/development/queries-log-comment-details",
     };
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
@@ -1884,7 +1884,7 @@ impl Paginated for ReportCommentListRequest {
 }
 /// 获取用户日志未读数: the request of `report.getunreadcount`.
 ///
-/// Sent by [`ReportClient::getunreadcount`] as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user)).
+/// Sent by [`ReportClient::getunreadcount`] as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReportGetunreadcountRequest {
@@ -2001,7 +2001,7 @@ impl Operation for ReportGetunreadcountRequest {
         pagination: None,
         example_request: "{\"userid\":\"user123\"}",
         example_response: "{\"count\":2,\"request_id\":\"wp9ie6b3d8pg\",\"errcode\":0,\"errmsg\":\"ok\"}",
-        doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-number-of-unread-logs-of-a-user",
+        doc_url: "https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading",
     };
 }
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.

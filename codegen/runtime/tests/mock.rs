@@ -841,6 +841,134 @@ async fn requests_are_checked_against_the_typed_request() {
     fake.server.shutdown().await;
 }
 
+#[tokio::test]
+async fn topapi_operations_also_take_forms_as_dingtalk_curl_examples_send_them() {
+    let fake = Fake::start(true).await;
+    let token = fake.token().await;
+    let form = |path: &str, query: &[(&str, &str)], fields: &[(&str, &str)]| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        fake.http
+            .post(fake.at(path, query))
+            .header(
+                "content-type",
+                "application/x-www-form-urlencoded;charset=utf-8",
+            )
+            .body(body)
+    };
+    let no_query: &[(&str, &str)] = &[];
+
+    // The token as a form field and the numbers as text, as DingTalk's curl examples send them:
+    // the same answer as the JSON request.
+    let preentry = "/topapi/smartwork/hrm/employee/querypreentry";
+    let as_json = fake
+        .oapi(preentry, &token, json!({"offset": 0, "size": 2}))
+        .await;
+    let as_form = fake
+        .send(form(
+            preentry,
+            no_query,
+            &[("access_token", &token), ("offset", "0"), ("size", "2")],
+        ))
+        .await;
+    assert_eq!(as_form.errcode(), 0, "{}", as_form.text);
+    assert_eq!(as_form.json()["result"], as_json.json()["result"]);
+    assert_eq!(
+        as_form.json()["result"]["data_list"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+
+    // The token in the query, a nested object as JSON text (how the older Java SDK sends one).
+    let listids_path = "/topapi/blackboard/listids";
+    let nested = listids(1, 3)["query_request"].to_string();
+    let as_form = fake
+        .send(form(
+            listids_path,
+            &[("access_token", &token)],
+            &[("query_request", &nested)],
+        ))
+        .await;
+    let as_json = fake.oapi(listids_path, &token, listids(1, 3)).await;
+    assert_eq!(as_form.errcode(), 0, "{}", as_form.text);
+    assert_eq!(as_form.json()["result"], as_json.json()["result"]);
+
+    // The same checks as for JSON (listids is typed): limits, types, unknown fields, the token.
+    let errmsg = |a: &Answer| a.json()["errmsg"].as_str().unwrap_or_default().to_owned();
+    let rejected = |answer: &Answer, field: &str| {
+        assert_eq!(answer.errcode(), 40035, "{}", answer.text);
+        assert!(errmsg(answer).contains(field), "{field}: {}", answer.text);
+    };
+    let over = listids(1, 31)["query_request"].to_string();
+    let over = fake
+        .send(form(
+            listids_path,
+            &[("access_token", &token)],
+            &[("query_request", &over)],
+        ))
+        .await;
+    rejected(&over, "query_request.page_size");
+    let not_an_object = fake
+        .send(form(
+            listids_path,
+            &[("access_token", &token)],
+            &[("query_request", "5")],
+        ))
+        .await;
+    rejected(&not_an_object, "query_request");
+    let broken_nested = fake
+        .send(form(
+            listids_path,
+            &[("access_token", &token)],
+            &[("query_request", "{\"page\": 1")],
+        ))
+        .await;
+    rejected(&broken_nested, "query_request");
+    let unknown = fake
+        .send(form(
+            listids_path,
+            &[("access_token", &token)],
+            &[("query_request", &nested), ("x", "1")],
+        ))
+        .await;
+    rejected(&unknown, "x");
+    let no_token = fake
+        .send(form(preentry, no_query, &[("offset", "0"), ("size", "2")]))
+        .await;
+    assert_eq!(
+        (no_token.errcode(), no_token.json()["sub_code"].as_str()),
+        (88, Some("40000")),
+        "{}",
+        no_token.text
+    );
+    let bad_token = fake
+        .send(form(
+            preentry,
+            no_query,
+            &[("access_token", "nope"), ("offset", "0"), ("size", "2")],
+        ))
+        .await;
+    assert_eq!(bad_token.json()["sub_code"], "40014", "{}", bad_token.text);
+
+    // Only topapi operations: the robot webhook wants JSON.
+    let timestamp = dingtalk_runtime::primitives::EpochMillis::now().as_millis();
+    let secret = fake.server.robot_secret().unwrap_or_default();
+    let robot_query = [
+        ("access_token", fake.server.robot_token().to_owned()),
+        ("timestamp", timestamp.to_string()),
+        ("sign", dingtalk_runtime::robot::sign(secret, timestamp)),
+    ];
+    let robot_query: Vec<(&str, &str)> =
+        robot_query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let robot = fake
+        .send(form("/robot/send", &robot_query, &[("msgtype", "text")]))
+        .await;
+    assert_eq!(robot.errcode(), 43004, "{}", robot.text);
+    fake.server.shutdown().await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Faults
 

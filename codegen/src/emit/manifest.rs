@@ -93,10 +93,18 @@ rustdoc-args = ["--cfg", "docsrs"]
     if has_cli {
         out.push_str("\n[[bin]]\nname = \"dingtalk\"\npath = \"src/bin/dingtalk.rs\"\nrequired-features = [\"cli\"]\n");
     }
+    // The runtime dev-depends on itself to turn its optional parts on for its own tests; the
+    // generated crate's tests get their features from the workspace instead.
+    let runtime_name = runtime
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(toml::Value::as_str);
     for section in ["dependencies", "dev-dependencies"] {
         let _ = writeln!(out, "\n[{section}]");
         for (name, spec) in table(section) {
-            let _ = writeln!(out, "{name} = {spec}");
+            if Some(name.as_str()) != runtime_name {
+                let _ = writeln!(out, "{name} = {spec}");
+            }
         }
     }
     Ok(out)
@@ -141,4 +149,40 @@ pub(crate) fn readme(api: &Api) -> String {
     out.push_str(&feats.join(", "));
     out.push_str(". `callback` adds event-callback crypto.\n\n## License\n\nMIT OR Apache-2.0.\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_dependencies_are_taken_but_not_its_self_dependency() {
+        let runtime = r#"
+[package]
+name = "dingtalk-runtime"
+
+[features]
+default = ["robot"]
+robot = ["dep:base64"]
+
+[dependencies]
+base64 = { version = "0.23", optional = true }
+
+[dev-dependencies]
+dingtalk-runtime = { path = ".", features = ["mock"] }
+proptest = "1"
+"#;
+        let api = Api {
+            areas: Default::default(),
+        };
+        let toml = cargo_toml(&api, runtime, false).unwrap();
+        assert!(toml.contains("default = [\"robot\"]\n"), "{toml}");
+        assert!(toml.contains("robot = [\"dep:base64\"]\n"), "{toml}");
+        assert!(
+            toml.contains("base64 = { optional = true, version = \"0.23\" }"),
+            "{toml}"
+        );
+        assert!(toml.contains("proptest = \"1\""), "{toml}");
+        assert!(!toml.contains("dingtalk-runtime"), "{toml}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Credential checks, as DingTalk makes them for each way of authenticating.
 //!
-//! - `?access_token=` (oapi): only the query string counts, a token in the v1.0 header does not.
+//! - `?access_token=` (oapi): the query string counts (and a field of a topapi form), a token in
+//!   the v1.0 header does not.
 //! - `x-acs-dingtalk-access-token` (v1.0): only the header counts, a token in the query does not.
 //! - the group robot: its webhook token, and when it has a secret a fresh `timestamp` and a
 //!   matching `sign`; then its limits of 20,000 bytes a message and 20 messages a minute.
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::super::operation::{Auth, OperationInfo};
 use super::answer::Failure;
+use super::dispatch::takes_form;
 use super::faults::TokenRejection;
 use super::shared::{Incoming, Shared, lock};
 use super::tokens::TokenStatus;
@@ -41,13 +43,29 @@ pub(crate) fn check(
     request: &Incoming,
 ) -> Result<(), Failure> {
     match info.auth {
-        Auth::QueryToken => match request
-            .query_value("access_token")
-            .filter(|t| !t.is_empty())
-        {
-            Some(token) => check_token(shared, token),
-            None => Err(missing_token("access_token")),
-        },
+        Auth::QueryToken => {
+            // A topapi form may carry the token as a field (DingTalk's own curl examples do).
+            let in_form = || {
+                takes_form(info)
+                    .then(|| {
+                        request
+                            .form()
+                            .into_iter()
+                            .find(|(k, _)| k == "access_token")
+                    })
+                    .flatten()
+                    .map(|(_, token)| token)
+            };
+            let token = request
+                .query_value("access_token")
+                .map(str::to_owned)
+                .or_else(in_form)
+                .filter(|t| !t.is_empty());
+            match token {
+                Some(token) => check_token(shared, &token),
+                None => Err(missing_token("access_token")),
+            }
+        }
         Auth::HeaderToken => match request.header(TOKEN_HEADER).filter(|t| !t.is_empty()) {
             Some(token) => check_token(shared, token),
             None => Err(missing_token(TOKEN_HEADER)),

@@ -224,9 +224,14 @@ pub(crate) fn check_coercing(
     }
 }
 
-/// A query-string value read as the JSON scalar it spells: a boolean, an integer or a number.
+/// A value that arrived as text (a query parameter, a form field, a header) read as the JSON it
+/// spells: a boolean, an integer or a number, or an object or a list in JSON text (how forms carry
+/// nested parameters such as `query_request`).
 fn coerce(value: &Value) -> Option<Value> {
     let text = value.as_str()?.trim();
+    if text.starts_with('{') || text.starts_with('[') {
+        return serde_json::from_str(text).ok();
+    }
     match text {
         "true" => return Some(Value::Bool(true)),
         "false" => return Some(Value::Bool(false)),

@@ -41,7 +41,7 @@
 //! | robot with a secret: `sign` does not match | 310000 sign not match | |
 //! | robot: body over 20,000 bytes | 460101 message too long | |
 //! | robot: 21st accepted message within a minute, per token | 660026 send too fast | |
-//! | a body not declared `application/json` | 43004 无效的HTTP HEADER Content-Type | 415 `UnsupportedMediaType` |
+//! | a body not declared `application/json` (a topapi operation also takes `application/x-www-form-urlencoded`) | 43004 无效的HTTP HEADER Content-Type | 415 `UnsupportedMediaType` |
 //! | body not a JSON object | 40035 不合法的参数 | 400 `InvalidParameter` |
 //! | required parameter missing | 40035 缺少参数 `field` | 400 `MissingParameter` |
 //! | unknown field, wrong type, broken limit | 40035 不合法的参数 `field`: `problem` | 400 `InvalidParameter` |
@@ -51,6 +51,13 @@
 //! Query parameters arrive as text; where the typed request wants a number or a boolean, the
 //! fake reads the text as one. The credential (`access_token`; for the robot also `timestamp`
 //! and `sign`) is not part of "the request".
+//!
+//! The topapi operations (`POST /topapi/...`) also take their parameters as an HTML form, as
+//! DingTalk's own curl examples and its older Java SDK send them: fields are text, read as
+//! numbers or booleans where the typed request wants one and as JSON where it wants an object
+//! or a list (`query_request={"page":1,...}`); the `access_token` may be a field instead of a
+//! query parameter. Every other operation (v1.0, the robot webhook, the other oapi paths) wants
+//! JSON.
 //!
 //! Token endpoints: `GET /gettoken?appkey=&appsecret=` (bad pair: 40096 不合法的appKey或appSecret)
 //! or `?corpid=&corpsecret=` (bad pair: 40089 不合法的corpid或corpsecret) answers

@@ -4,7 +4,8 @@
 //! The path every request takes through the fake:
 //!
 //! record → route (by path) → count → queued fault → method → credential → content type →
-//! "the request" rebuilt from body, query and headers → typed check → the operation's answer.
+//! "the request" rebuilt from body (JSON, or a form for topapi operations), query and headers →
+//! typed check → the operation's answer.
 
 use std::sync::Arc;
 
@@ -113,8 +114,7 @@ fn serve_operation(
         return Err(Failure::method(expected.as_str()));
     }
     auth::check(shared, info, request)?;
-    let mut params = body_object(info, request)?;
-    let mut coercible = Vec::new();
+    let (mut params, mut coercible) = body_params(info, request)?;
     let credentials = auth::credential_names(info.auth);
     for (name, value) in &request.query {
         if credentials.contains(&name.as_str()) || params.contains_key(name) {
@@ -141,16 +141,41 @@ fn serve_operation(
     Ok(answer)
 }
 
-/// The JSON body as an object: `{}` when there is none; a body must be declared as JSON.
-fn body_object(info: &OperationInfo, request: &Incoming) -> Result<Map<String, Value>, Failure> {
+/// Whether the operation also takes its parameters as an HTML form: the topapi operations do
+/// (DingTalk's own curl examples for them post `application/x-www-form-urlencoded`, the
+/// `access_token` among the fields), every other one wants JSON.
+pub(crate) fn takes_form(info: &OperationInfo) -> bool {
+    info.host == Host::Oapi && info.method == OpMethod::Post && info.path.starts_with("/topapi/")
+}
+
+/// "The request" as the body gives it, and the names whose values arrived as text: the JSON
+/// object (`{}` when there is no body), or the fields of a form (a topapi operation only; the
+/// credential fields are not part of it). Any other body is refused for its content type.
+fn body_params(
+    info: &OperationInfo,
+    request: &Incoming,
+) -> Result<(Map<String, Value>, Vec<String>), Failure> {
     if request.body.is_empty() || info.method == OpMethod::Get {
-        return Ok(Map::new());
+        return Ok((Map::new(), Vec::new()));
+    }
+    if takes_form(info) && request.is_form() {
+        let credentials = auth::credential_names(info.auth);
+        let mut params = Map::new();
+        let mut coercible = Vec::new();
+        for (name, value) in request.form() {
+            if credentials.contains(&name.as_str()) || params.contains_key(&name) {
+                continue;
+            }
+            coercible.push(name.clone());
+            params.insert(name, Value::String(value));
+        }
+        return Ok((params, coercible));
     }
     if !request.is_json() {
         return Err(Failure::content_type());
     }
     match serde_json::from_slice::<Value>(&request.body) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => Ok((map, Vec::new())),
         Ok(_) => Err(Failure::invalid("", "the body is not a JSON object")),
         Err(e) => Err(Failure::invalid("", &format!("the body is not JSON: {e}"))),
     }

@@ -99,12 +99,35 @@ impl Incoming {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The body's media type (`Content-Type` without its parameters), lowercased.
+    fn media_type(&self) -> Option<String> {
+        let ct = self.header("content-type")?;
+        Some(
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+
     /// Whether the body is declared as JSON.
     pub(crate) fn is_json(&self) -> bool {
-        self.header("content-type").is_some_and(|ct| {
-            let media = ct.split(';').next().unwrap_or_default().trim();
-            media.eq_ignore_ascii_case("application/json")
-                || media.to_ascii_lowercase().ends_with("+json")
-        })
+        self.media_type()
+            .is_some_and(|media| media == "application/json" || media.ends_with("+json"))
+    }
+
+    /// Whether the body is declared as an HTML form (`application/x-www-form-urlencoded`).
+    pub(crate) fn is_form(&self) -> bool {
+        self.media_type()
+            .is_some_and(|media| media == "application/x-www-form-urlencoded")
+    }
+
+    /// The body's form fields, in order (empty unless [`Incoming::is_form`]).
+    pub(crate) fn form(&self) -> Vec<(String, String)> {
+        if !self.is_form() {
+            return Vec::new();
+        }
+        form_urlencoded::parse(&self.body).into_owned().collect()
     }
 }

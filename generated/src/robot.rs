@@ -33,7 +33,7 @@ impl Client {
 impl RobotClient<'_> {
     /// 自定义机器人发送群消息
     ///
-    /// `POST https://oapi.dingtalk.com/robot/send` · operation `robot.send` · [DingTalk docs](https://open.dingtalk.com/document/robots/custom-robot-access)
+    /// `POST https://oapi.dingtalk.com/robot/send` · operation `robot.send` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages)
     ///
     /// 支持文本（text）、链接（link）、markdown、ActionCard、FeedCard消息类型。每个机器人每分钟最多发送20条消息，消息体不超过20000字节。
     ///
@@ -74,7 +74,7 @@ impl RobotClient<'_> {
 }
 /// 自定义机器人发送群消息: the request of `robot.send`.
 ///
-/// Sent by [`RobotClient::send`] as `POST https://oapi.dingtalk.com/robot/send` ([DingTalk docs](https://open.dingtalk.com/document/robots/custom-robot-access)).
+/// Sent by [`RobotClient::send`] as `POST https://oapi.dingtalk.com/robot/send` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RobotSendRequest {
@@ -161,7 +161,7 @@ impl Operation for RobotSendRequest {
         pagination: None,
         example_request: "{\"msgtype\":\"text\",\"text\":{\"content\":\"我就是我, @XXX 是不一样的烟火\"},\"at\":{\"atMobiles\":[\"150XXXXXXXX\"],\"atUserIds\":[\"user123\"],\"isAtAll\":false}}",
         example_response: "{\"errcode\":0,\"errmsg\":\"ok\"}",
-        doc_url: "https://open.dingtalk.com/document/robots/custom-robot-access",
+        doc_url: "https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages",
     };
 }
 /// 文本消息。

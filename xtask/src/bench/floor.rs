@@ -175,24 +175,52 @@ const DEPENDENCIES: &str = r#"reqwest = { default-features = false, features = [
 serde_json = { features = ["preserve_order"], version = "1" }
 "#;
 
-/// The floor crates: (name under `target/bench/`, package name, files).
-pub fn crates() -> Vec<(&'static str, &'static str, Output)> {
-    let call = "//! Floor: one reqwest JSON call.\n\n\
-        /// POSTs `body` as JSON and reads the answer as JSON.\n\
-        pub async fn call(\n    client: &reqwest::Client,\n    url: &str,\n    body: &serde_json::Value,\n\
-        ) -> Result<serde_json::Value, reqwest::Error> {\n    client.post(url).json(body).send().await?.json().await\n}\n";
-    let cipher = "//! Floor: AES-256-CBC both ways, as the callback feature uses it.\n\n\
-        use aes::cipher::block_padding::NoPadding;\n\
-        use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};\n\n\
-        /// Decrypts `buf` in place; the plaintext length.\n\
-        pub fn decrypt(key: &[u8; 32], buf: &mut [u8]) -> Option<usize> {\n\
-        \x20   let mode = cbc::Decryptor::<aes::Aes256>::new_from_slices(key, &key[..16]).ok()?;\n\
-        \x20   mode.decrypt_padded::<NoPadding>(buf).ok().map(<[u8]>::len)\n}\n\n\
-        /// Encrypts the first `len` bytes of `buf` in place; the ciphertext length.\n\
-        pub fn encrypt(key: &[u8; 32], buf: &mut [u8], len: usize) -> Option<usize> {\n\
-        \x20   let mode = cbc::Encryptor::<aes::Aes256>::new_from_slices(key, &key[..16]).ok()?;\n\
-        \x20   mode.encrypt_padded::<NoPadding>(buf, len).ok().map(<[u8]>::len)\n}\n";
-    let krate = |package: &str, extra_deps: &str, modules: &[(&str, &str)]| -> Output {
+/// The floor crate `floor-reqwest`: one reqwest JSON call.
+const CALL: &str = r#"//! Floor: one reqwest JSON call.
+
+/// POSTs `body` as JSON and reads the answer as JSON.
+pub async fn call(
+    client: &reqwest::Client,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, reqwest::Error> {
+    client.post(url).json(body).send().await?.json().await
+}
+"#;
+
+/// The module `floor-reqwest-aes` adds: AES-256-CBC both ways, as the callback feature uses it.
+const CIPHER: &str = r#"//! Floor: AES-256-CBC both ways, as the callback feature uses it.
+
+use aes::cipher::block_padding::NoPadding;
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+
+/// Decrypts `buf` in place; the plaintext length.
+pub fn decrypt(key: &[u8; 32], buf: &mut [u8]) -> Option<usize> {
+    let mode = cbc::Decryptor::<aes::Aes256>::new_from_slices(key, &key[..16]).ok()?;
+    mode.decrypt_padded::<NoPadding>(buf).ok().map(<[u8]>::len)
+}
+
+/// Encrypts the first `len` bytes of `buf` in place; the ciphertext length.
+pub fn encrypt(key: &[u8; 32], buf: &mut [u8], len: usize) -> Option<usize> {
+    let mode = cbc::Encryptor::<aes::Aes256>::new_from_slices(key, &key[..16]).ok()?;
+    mode.encrypt_padded::<NoPadding>(buf, len).ok().map(<[u8]>::len)
+}
+"#;
+
+/// One floor crate: its folder name under `target/bench/`, its package name and its files.
+pub struct FloorCrate {
+    /// The folder under `target/bench/` (and the name in the report).
+    pub name: &'static str,
+    /// The package name, for `cargo clean -p`.
+    pub package: String,
+    /// `Cargo.toml`, `src/lib.rs` and one file per module.
+    pub files: Output,
+}
+
+/// The floor crates: one reqwest call; that and AES-256-CBC.
+pub fn crates() -> Vec<FloorCrate> {
+    let krate = |name: &'static str, extra_deps: &str, modules: &[(&str, &str)]| {
+        let package = format!("bench-{name}");
         let manifest = format!(
             "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
              [dependencies]\n{DEPENDENCIES}{extra_deps}"
@@ -210,22 +238,18 @@ pub fn crates() -> Vec<(&'static str, &'static str, Output)> {
         for (m, text) in modules {
             files.insert(format!("src/{m}.rs"), text.as_bytes().to_vec());
         }
-        files
+        FloorCrate {
+            name,
+            package,
+            files,
+        }
     };
     vec![
-        (
-            "floor-reqwest",
-            "bench-floor-reqwest",
-            krate("bench-floor-reqwest", "", &[("call", call)]),
-        ),
-        (
+        krate("floor-reqwest", "", &[("call", CALL)]),
+        krate(
             "floor-reqwest-aes",
-            "bench-floor-reqwest-aes",
-            krate(
-                "bench-floor-reqwest-aes",
-                "aes = \"0.9\"\ncbc = \"0.2\"\n",
-                &[("call", call), ("cipher", cipher)],
-            ),
+            "aes = \"0.9\"\ncbc = \"0.2\"\n",
+            &[("call", CALL), ("cipher", CIPHER)],
         ),
     ]
 }
@@ -285,11 +309,12 @@ mod tests {
 
     #[test]
     fn floor_crates_have_a_manifest_a_root_and_an_area_like_module() {
-        for (_, package, files) in crates() {
-            let manifest = String::from_utf8(files["Cargo.toml"].clone()).unwrap();
-            assert!(manifest.contains(&format!("name = \"{package}\"")));
+        for floor in crates() {
+            let manifest = String::from_utf8(floor.files["Cargo.toml"].clone()).unwrap();
+            assert!(manifest.contains(&format!("name = \"{}\"", floor.package)));
             assert!(manifest.contains("reqwest = "));
-            assert!(files.contains_key("src/lib.rs") && files.contains_key("src/call.rs"));
+            let lib = String::from_utf8(floor.files["src/lib.rs"].clone()).unwrap();
+            assert!(lib.contains("pub mod call;") && floor.files.contains_key("src/call.rs"));
         }
     }
 }

@@ -235,9 +235,10 @@ fn run(opts: Options) -> Result<(), String> {
             );
             case.built = Some(built);
         }
-        for (name, package, files) in floor::crates() {
+        for floor in floor::crates() {
+            let name = floor.name;
             eprintln!("bench: building the floor crate {name} in target/bench/{name}");
-            let built = build::bench(&root, name, package, &files, rss)?;
+            let built = build::bench(&root, name, &floor.package, &floor.files, rss)?;
             build_floors.push((name, built.clean, built.clean_cpu));
         }
     }

@@ -48,21 +48,14 @@ pub(crate) fn check(
     match info.auth {
         Auth::QueryToken => {
             // A topapi form may carry the token as a field (DingTalk's own curl examples do).
-            let in_form = || {
-                takes_form(info)
-                    .then(|| {
-                        request
-                            .form()
-                            .into_iter()
-                            .find(|(k, _)| k == "access_token")
-                    })
-                    .flatten()
-                    .map(|(_, token)| token)
-            };
             let token = request
                 .query_value("access_token")
                 .map(str::to_owned)
-                .or_else(in_form)
+                .or_else(|| {
+                    takes_form(info)
+                        .then(|| request.form_value("access_token"))
+                        .flatten()
+                })
                 .filter(|t| !t.is_empty());
             match token {
                 Some(token) => check_token(shared, &token),

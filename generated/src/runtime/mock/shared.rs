@@ -130,4 +130,12 @@ impl Incoming {
         }
         form_urlencoded::parse(&self.body).into_owned().collect()
     }
+
+    /// The first form field called `name` (none unless [`Incoming::is_form`]).
+    pub(crate) fn form_value(&self, name: &str) -> Option<String> {
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
 }

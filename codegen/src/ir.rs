@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use dingtalk_openapi_model::{Auth, Effect, Envelope, Host, Location, Method, PaginationStyle};
+
 /// The whole API.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -48,76 +50,6 @@ impl Area {
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types.iter().find(|t| t.name() == name)
     }
-}
-
-/// HTTP methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// DELETE
-    Delete,
-}
-
-/// Hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Host {
-    /// oapi.dingtalk.com
-    Oapi,
-    /// api.dingtalk.com
-    Api,
-    /// The robot webhook (on the oapi host).
-    Robot,
-}
-
-/// Credential styles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// No credential.
-    None,
-    /// `?access_token=`.
-    QueryToken,
-    /// `x-acs-dingtalk-access-token`.
-    HeaderToken,
-    /// Robot token and signature.
-    Robot,
-}
-
-/// Response envelopes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Envelope {
-    /// errcode style.
-    Errcode,
-    /// v1.0 bare body.
-    Bare,
-}
-
-/// What a call does to server state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    /// Reads only.
-    Read,
-    /// Creates.
-    Create,
-    /// Updates.
-    Update,
-    /// Deletes.
-    Delete,
-}
-
-/// Where a parameter goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Location {
-    /// Query string.
-    Query,
-    /// JSON body.
-    Body,
-    /// Header.
-    Header,
 }
 
 /// One operation.
@@ -164,29 +96,7 @@ pub struct Operation {
 impl Operation {
     /// The operation's full documented URL.
     pub fn url(&self) -> String {
-        format!("{}{}", self.host.default_base(), self.path)
-    }
-}
-
-impl Host {
-    /// The documented base URL.
-    pub fn default_base(self) -> &'static str {
-        match self {
-            Host::Oapi | Host::Robot => "https://oapi.dingtalk.com",
-            Host::Api => "https://api.dingtalk.com",
-        }
-    }
-}
-
-impl Method {
-    /// The method as written on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
+        format!("{}{}", self.host.default_base_url(), self.path)
     }
 }
 
@@ -438,21 +348,6 @@ pub struct Pagination {
     pub items: FieldPath,
     /// The item type.
     pub item_type: Type,
-}
-
-/// The five pagination styles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaginationStyle {
-    /// cursor + has_more.
-    CursorHasMore,
-    /// offset → next_cursor.
-    OffsetNextCursor,
-    /// nullable cursor.
-    NullableCursor,
-    /// page number.
-    PageNumber,
-    /// v1.0 nextToken.
-    NextToken,
 }
 
 /// A resolved path through nested fields.

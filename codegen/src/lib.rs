@@ -22,24 +22,26 @@ use std::collections::BTreeMap;
 pub use diag::Diagnostic;
 pub use load::SpecSource;
 
-/// A hand-written runtime source file, shipped verbatim inside the generated crate.
-#[derive(Debug, Clone)]
-pub struct RuntimeFile {
-    /// The path relative to the runtime's `src/` (e.g. `client.rs`, `callback/mod.rs`).
-    pub path: String,
-    /// The file's text.
-    pub text: String,
-}
-
-/// Everything the generator reads.
+/// Everything the generator reads: the spec files, in a stable order. The runtime is a crate of
+/// its own that the generated code depends on; nothing of it is read or copied.
 #[derive(Debug, Clone)]
 pub struct Input {
     /// The spec files, in a stable order.
     pub specs: Vec<SpecSource>,
-    /// The runtime's sources.
-    pub runtime: Vec<RuntimeFile>,
-    /// The runtime crate's `Cargo.toml`, whose dependencies and features the generated crate takes.
-    pub runtime_manifest: String,
+    /// Where the generated `Cargo.toml` finds the runtime crate, relative to the generated
+    /// crate (beside the exact version it pins): `../runtime` for `generated/`.
+    pub runtime_path: String,
+}
+
+impl Input {
+    /// The input for the repository's own layout: the crate in `generated/`, the runtime in
+    /// `runtime/`.
+    pub fn new(specs: Vec<SpecSource>) -> Input {
+        Input {
+            specs,
+            runtime_path: "../runtime".to_owned(),
+        }
+    }
 }
 
 /// The generated crate: file paths relative to its root, and their bytes.
@@ -56,7 +58,7 @@ pub fn check(specs: &[SpecSource]) -> Result<ir::Api, Vec<Diagnostic>> {
 /// Generates the whole crate from the input: every file, or every problem found.
 pub fn generate(input: &Input) -> Result<Output, Vec<Diagnostic>> {
     let api = check(&input.specs)?;
-    emit::crate_files(&api, input).map_err(|message| {
+    emit::crate_files(&api, &input.runtime_path).map_err(|message| {
         vec![Diagnostic {
             pos: diag::Pos::new("codegen", 1, 1),
             message,

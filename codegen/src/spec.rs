@@ -6,6 +6,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use dingtalk_openapi_model::{Auth, Effect, Envelope, Host, Location, Method, PaginationStyle};
+
 /// A value with the position it was read from.
 pub type S<T> = serde_saphyr::Spanned<T>;
 
@@ -78,82 +80,6 @@ pub struct Operation {
     /// Parameter groups of which one must be set.
     #[serde(default)]
     pub requires_one_of: Vec<Vec<S<String>>>,
-}
-
-/// HTTP methods.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// DELETE
-    Delete,
-}
-
-/// Hosts.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Host {
-    /// oapi.dingtalk.com
-    Oapi,
-    /// api.dingtalk.com
-    Api,
-    /// The robot webhook.
-    Robot,
-}
-
-/// Credential styles.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Auth {
-    /// None.
-    None,
-    /// `?access_token=`.
-    QueryToken,
-    /// `x-acs-dingtalk-access-token`.
-    HeaderToken,
-    /// Robot.
-    Robot,
-}
-
-/// Envelopes.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Envelope {
-    /// errcode.
-    Errcode,
-    /// v1.0 bare.
-    Bare,
-}
-
-/// Effects.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// Read.
-    Read,
-    /// Create.
-    Create,
-    /// Update.
-    Update,
-    /// Delete.
-    Delete,
-}
-
-/// Parameter locations.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Location {
-    /// Query.
-    Query,
-    /// Body.
-    Body,
-    /// Header.
-    Header,
 }
 
 /// A field.
@@ -301,22 +227,6 @@ pub struct Pagination {
     pub has_more: Option<S<String>>,
     /// Response path of the items.
     pub items: S<String>,
-}
-
-/// Pagination styles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaginationStyle {
-    /// cursor + has_more.
-    CursorHasMore,
-    /// offset → next_cursor.
-    OffsetNextCursor,
-    /// nullable cursor.
-    NullableCursor,
-    /// page number.
-    PageNumber,
-    /// v1.0 nextToken.
-    NextToken,
 }
 
 /// A time window.

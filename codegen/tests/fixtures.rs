@@ -3,8 +3,8 @@
 //! - `tests/fixtures/ok/<case>/spec/*.yaml` are small valid specs, each exercising one feature.
 //!   The generated area modules (`src/<area>.rs`) and `openapi.json` are compared byte for byte
 //!   with `tests/fixtures/ok/<case>/expected/`; every generated Rust file must also parse with
-//!   `syn`. The runtime copies, `src/lib.rs`, `Cargo.toml`, the README and the licenses are not
-//!   snapshotted: they change with the runtime, not with the fixture.
+//!   `syn`. `src/lib.rs`, `Cargo.toml`, the README and the licenses are not snapshotted: they
+//!   change with the crate's layout, not with the fixture.
 //! - `tests/fixtures/err/<case>/spec/*.yaml` are broken specs; `generate` must return exactly the
 //!   diagnostic lines of `tests/fixtures/err/<case>/expected.txt` (sorted, one run), and never
 //!   panic. Files are named relative to the case folder (`spec/a.yaml`).
@@ -20,7 +20,7 @@ use std::fs;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use codegen::{Diagnostic, Input, Output, RuntimeFile, SpecSource};
+use codegen::{Diagnostic, Input, Output, SpecSource};
 
 /// The `codegen/` directory.
 fn manifest_dir() -> PathBuf {
@@ -85,31 +85,9 @@ fn read_specs(dir: &Path) -> Vec<SpecSource> {
         .collect()
 }
 
-/// The runtime's sources and manifest, as `xtask` gives them to the generator.
-fn read_runtime() -> (Vec<RuntimeFile>, String) {
-    let runtime = workspace_root().join("codegen/runtime");
-    let src = runtime.join("src");
-    let files = walk(&src)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .map(|p| RuntimeFile {
-            path: relative(&p, &src),
-            text: fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display())),
-        })
-        .collect();
-    let manifest =
-        fs::read_to_string(runtime.join("Cargo.toml")).expect("reading codegen/runtime/Cargo.toml");
-    (files, manifest)
-}
-
 /// The generator's input for the spec folder `<dir>/spec`.
 fn input(dir: &Path) -> Input {
-    let (runtime, runtime_manifest) = read_runtime();
-    Input {
-        specs: read_specs(dir),
-        runtime,
-        runtime_manifest,
-    }
+    Input::new(read_specs(dir))
 }
 
 /// Runs the generator, turning a panic into an error message.

@@ -13,15 +13,16 @@
 //! | [`sso.gettoken`](AuthClient::sso_gettoken) | GET | `/sso/gettoken` | 获取微应用后台免登的access_token |
 //! | [`service.get_corp_token`](AuthClient::service_get_corp_token) | POST | `/service/get_corp_token` | 获取第三方应用授权企业的access_token |
 //! | [`oauth2.accessToken`](AuthClient::oauth2_access_token) | POST | `/v1.0/oauth2/accessToken` | 获取企业内部应用的accessToken |
-use crate::runtime::{Client, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::ResponseFuture;
+use dingtalk_openapi_runtime::__private::{OperationParts, record};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, Param,
 };
-use crate::runtime::primitives::{EpochMillis, Secret};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::{EpochMillis, Secret};
+use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 use serde::{Deserialize, Serialize};
-use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 身份验证 (`auth`) operations, borrowed from a [`Client`] by [`Client::auth`].
 #[derive(Debug, Clone, Copy)]
 pub struct AuthClient<'a> {
@@ -315,7 +316,7 @@ impl<'de> Deserialize<'de> for GettokenResponse {
 }
 impl Operation for GettokenRequest {
     type Response = GettokenResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "gettoken",
         area: "auth",
         title: "获取企业内部应用的access_token",
@@ -335,7 +336,8 @@ impl Operation for GettokenRequest {
         example_request: "{\"appkey\":\"dingeqqpkv3xxxx\",\"appsecret\":\"GT-lsu-taDAsTsxxxx\"}",
         example_response: "{\"access_token\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expires_in\":7200,\"errmsg\":\"ok\",\"errcode\":0}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -460,7 +462,7 @@ impl<'de> Deserialize<'de> for SsoGettokenResponse {
 }
 impl Operation for SsoGettokenRequest {
     type Response = SsoGettokenResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "sso.gettoken",
         area: "auth",
         title: "获取微应用后台免登的access_token",
@@ -478,7 +480,8 @@ impl Operation for SsoGettokenRequest {
         example_request: "{\"corpid\":\"ding1234\",\"corpsecret\":\"2pyNWs4LV8Ge2Mxxxx\"}",
         example_response: "{\"errcode\":0,\"errmsg\":\"ok\",\"access_token\":\"67477fed82e63563a320xxxx\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free",
-    };
+    }
+        .build();
 }
 /// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`.
 ///
@@ -637,7 +640,7 @@ impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
 }
 impl Operation for ServiceGetCorpTokenRequest {
     type Response = ServiceGetCorpTokenResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "service.get_corp_token",
         area: "auth",
         title: "获取第三方应用授权企业的access_token",
@@ -658,7 +661,8 @@ impl Operation for ServiceGetCorpTokenRequest {
         example_request: "{\"accessKey\":\"suiteqh0ljtdheuee\",\"timestamp\":1581579405000,\"suiteTicket\":\"TestSuiteTicket\",\"signature\":\"xxxx\",\"auth_corpid\":\"dingxxxxxxxxxx\"}",
         example_response: "{\"access_token\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expires_in\":7200,\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential",
-    };
+    }
+        .build();
 }
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
 ///
@@ -757,7 +761,7 @@ impl<'de> Deserialize<'de> for Oauth2AccessTokenResponse {
 }
 impl Operation for Oauth2AccessTokenRequest {
     type Response = Oauth2AccessTokenResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "oauth2.accessToken",
         area: "auth",
         title: "获取企业内部应用的accessToken",
@@ -775,7 +779,8 @@ impl Operation for Oauth2AccessTokenRequest {
         example_request: "{\"appKey\":\"dingeqqpkv3xxxxxx\",\"appSecret\":\"GT-lsu-taDAxxxsTsxxxx\"}",
         example_response: "{\"accessToken\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expireIn\":7200}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app",
-    };
+    }
+        .build();
 }
 /// Every `auth` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[

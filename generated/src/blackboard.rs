@@ -16,17 +16,18 @@
 //! | [`blackboard.listids`](BlackboardClient::listids) | POST | `/topapi/blackboard/listids` | 获取公告ID列表 |
 //! | [`blackboard.category.list`](BlackboardClient::category_list) | POST | `/topapi/blackboard/category/list` | 获取公告分类列表 |
 //! | [`blackboard.listtopten`](BlackboardClient::listtopten) | POST | `/topapi/blackboard/listtopten` | 获取用户可查看的公告 |
-use crate::runtime::{Client, Items, Pages, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
+use dingtalk_openapi_runtime::__private::{
+    OperationParts, deserialize_open_enum, record, serialize_open_enum,
+};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
-use crate::runtime::primitives::{
-    DateTime, OpenEnum, deserialize_open_enum, serialize_open_enum,
-};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::{DateTime, OpenEnum};
+use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 use serde::{Deserialize, Serialize};
-use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 公告 (`blackboard`) operations, borrowed from a [`Client`] by [`Client::blackboard`].
 #[derive(Debug, Clone, Copy)]
 pub struct BlackboardClient<'a> {
@@ -376,7 +377,7 @@ impl<'de> Deserialize<'de> for BlackboardCreateResponse {
 }
 impl Operation for BlackboardCreateRequest {
     type Response = BlackboardCreateResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.create",
         area: "blackboard",
         title: "创建公告",
@@ -391,7 +392,8 @@ impl Operation for BlackboardCreateRequest {
         example_request: "{\"create_request\":{\"operation_userid\":\"manager01\",\"author\":\"杨xx\",\"private_level\":0,\"ding\":false,\"blackboard_receiver\":{\"deptid_list\":[1],\"userid_list\":[\"manager02\"]},\"title\":\"入职须知\",\"push_top\":true,\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"987uy66t5rt54er\",\"coverpic_mediaid\":\"@lADPDeC2ufXOeRzMqM0BLA\"}}",
         example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"request_id\":\"roz884n3k7rf\"}",
         doc_url: "https://open.dingtalk.com/document/development/create-an-enterprise-announcement",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -512,7 +514,7 @@ impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
 }
 impl Operation for BlackboardUpdateRequest {
     type Response = BlackboardUpdateResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.update",
         area: "blackboard",
         title: "更新公告",
@@ -527,7 +529,8 @@ impl Operation for BlackboardUpdateRequest {
         example_request: "{\"update_request\":{\"author\":\"杨xx\",\"ding\":true,\"blackboard_id\":\"908uhyg76tfr543e\",\"title\":\"入职须知\",\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"89uuy7ytg6bnnjh7\",\"notify\":true,\"operation_userid\":\"manager01\",\"coverpic_mediaid\":\"@lADPDeC2ufXOeRzMqM0BLA\"}}",
         example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"request_id\":\"roz884n3k7rf\"}",
         doc_url: "https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id",
-    };
+    }
+        .build();
 }
 /// 删除公告: the request of `blackboard.delete`.
 ///
@@ -661,7 +664,7 @@ impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
 }
 impl Operation for BlackboardDeleteRequest {
     type Response = BlackboardDeleteResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.delete",
         area: "blackboard",
         title: "删除公告",
@@ -679,7 +682,8 @@ impl Operation for BlackboardDeleteRequest {
         example_request: "{\"blackboard_id\":\"098uyg65ffytr43\",\"operation_userid\":\"manager01\"}",
         example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"errmsg\":\"ok\",\"request_id\":\"roz884n3k7rf\"}",
         doc_url: "https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id",
-    };
+    }
+        .build();
 }
 /// 获取公告详情: the request of `blackboard.get`.
 ///
@@ -804,7 +808,7 @@ impl<'de> Deserialize<'de> for BlackboardGetResponse {
 }
 impl Operation for BlackboardGetRequest {
     type Response = BlackboardGetResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.get",
         area: "blackboard",
         title: "获取公告详情",
@@ -822,7 +826,8 @@ impl Operation for BlackboardGetRequest {
         example_request: "{\"blackboard_id\":\"9uiuihhgui989huh\",\"operation_userid\":\"manager01\"}",
         example_response: "{\"result\":{\"id\":\"9uiuihhgui989huh\",\"author\":\"小明\",\"title\":\"入职须知\",\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"09ui87hgyytg463634\",\"private_level\":0,\"depname_list\":[\"人事部\"],\"username_list\":[\"小明\"],\"gmt_create\":\"2019-10-22 14:43:07\",\"gmt_modified\":\"2019-11-22 10:43:07\",\"read_count\":10,\"unread_count\":1,\"coverpic_url\":\"https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png\",\"user_list\":[{\"staff_id\":\"001\",\"name\":\"小明\"}],\"deptList\":[{\"dept_id\":\"hbjev8364\",\"name\":\"人事部\"}]},\"success\":true,\"errcode\":0,\"request_id\":\"q5ddepxxxx\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted",
-    };
+    }
+        .build();
 }
 /// 获取公告ID列表: the request of `blackboard.listids`.
 ///
@@ -930,7 +935,7 @@ impl<'de> Deserialize<'de> for BlackboardListidsResponse {
 }
 impl Operation for BlackboardListidsRequest {
     type Response = BlackboardListidsResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.listids",
         area: "blackboard",
         title: "获取公告ID列表",
@@ -954,7 +959,8 @@ impl Operation for BlackboardListidsRequest {
         example_request: "{\"query_request\":{\"operation_userid\":\"manager4220\",\"page_size\":10,\"start_time\":\"2019-10-07 10:10:10\",\"end_time\":\"2019-11-07 10:10:10\",\"page\":1,\"category_id\":\"9i9u7y7g6t65\"}}",
         example_response: "{\"result\":[\"72b4f87d27e815f6fecxxxx\"],\"success\":true,\"errcode\":0,\"request_id\":\"pxxm7ylvmppr\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1108,7 +1114,7 @@ impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
 }
 impl Operation for BlackboardCategoryListRequest {
     type Response = BlackboardCategoryListResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.category.list",
         area: "blackboard",
         title: "获取公告分类列表",
@@ -1123,7 +1129,8 @@ impl Operation for BlackboardCategoryListRequest {
         example_request: "{\"operation_userid\":\"manager01\"}",
         example_response: "{\"result\":[{\"id\":\"89uuhygybj\",\"name\":\"日签\"}],\"success\":true,\"errcode\":0,\"request_id\":\"ie9aarwu1m1t\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements",
-    };
+    }
+        .build();
 }
 /// 获取用户可查看的公告: the request of `blackboard.listtopten`.
 ///
@@ -1221,7 +1228,7 @@ impl<'de> Deserialize<'de> for BlackboardListtoptenResponse {
 }
 impl Operation for BlackboardListtoptenRequest {
     type Response = BlackboardListtoptenResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "blackboard.listtopten",
         area: "blackboard",
         title: "获取用户可查看的公告",
@@ -1236,7 +1243,8 @@ impl Operation for BlackboardListtoptenRequest {
         example_request: "{\"userid\":\"manager01\"}",
         example_response: "{\"errcode\":0,\"request_id\":\"3y4bln1b7e7q\",\"blackboard_list\":[{\"gmt_create\":\"2020-09-08 14:42:12\",\"title\":\"放假通知。\",\"url\":\"https://app.dingtalk.com/xxxx\",\"categoryId\":\"576920db\",\"id\":\"a3071449\"}]}",
         doc_url: "https://open.dingtalk.com/document/development/list-the-user-s-announcement-list",
-    };
+    }
+        .build();
 }
 /// 创建公告的请求对象。
 ///

@@ -10,15 +10,16 @@
 //! | operation | method | path | title |
 //! | --- | --- | --- | --- |
 //! | [`checkin.record.get`](CheckinClient::record_get) | POST | `/topapi/checkin/record/get` | 获取用户签到记录 |
-use crate::runtime::{Client, Items, Pages, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
+use dingtalk_openapi_runtime::__private::{OperationParts, record};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
-use crate::runtime::primitives::{CommaList, EpochMillis};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::{CommaList, EpochMillis};
+use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 use serde::{Deserialize, Serialize};
-use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 签到 (`checkin`) operations, borrowed from a [`Client`] by [`Client::checkin`].
 #[derive(Debug, Clone, Copy)]
 pub struct CheckinClient<'a> {
@@ -234,7 +235,7 @@ impl<'de> Deserialize<'de> for CheckinRecordGetResponse {
 }
 impl Operation for CheckinRecordGetRequest {
     type Response = CheckinRecordGetResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "checkin.record.get",
         area: "checkin",
         title: "获取用户签到记录",
@@ -264,7 +265,8 @@ impl Operation for CheckinRecordGetRequest {
         example_request: "{\"userid_list\":\"manager4220\",\"start_time\":1605437194000,\"end_time\":1605786394000,\"cursor\":0,\"size\":100}",
         example_response: "{\"result\":{\"next_cursor\":100,\"page_list\":[{\"checkin_time\":1494852872446,\"image_list\":[\"https://static.dingtalk.com/media/xxxx\"],\"detail_place\":\"杭州市余杭区五常街道\",\"remark\":\"备注\",\"userid\":\"080517\",\"place\":\"绿城未来park\",\"longitude\":\"120.017394\",\"latitude\":\"30.286046\",\"visit_user\":\"刘先生\"}]},\"errcode\":0,\"request_id\":\"pod643x3uywf\"}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }

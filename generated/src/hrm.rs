@@ -12,17 +12,18 @@
 //! | [`smartwork.hrm.employee.querypreentry`](HrmClient::querypreentry) | POST | `/topapi/smartwork/hrm/employee/querypreentry` | 获取待入职员工列表 |
 //! | [`smartwork.hrm.employee.queryonjob`](HrmClient::queryonjob) | POST | `/topapi/smartwork/hrm/employee/queryonjob` | 获取在职员工列表 |
 //! | [`hrm.employees.dismissions`](HrmClient::dismissions) | GET | `/v1.0/hrm/employees/dismissions` | 获取离职员工列表 |
-use crate::runtime::{Client, Items, Pages, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
+use dingtalk_openapi_runtime::__private::{
+    OperationParts, deserialize_open_enum, record, serialize_open_enum,
+};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
-use crate::runtime::primitives::{
-    CommaList, OpenEnum, deserialize_open_enum, serialize_open_enum,
-};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
+use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 use serde::{Deserialize, Serialize};
-use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 智能人事 (`hrm`) operations, borrowed from a [`Client`] by [`Client::hrm`].
 #[derive(Debug, Clone, Copy)]
 pub struct HrmClient<'a> {
@@ -300,7 +301,7 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
 }
 impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
     type Response = SmartworkHrmEmployeeQuerypreentryResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "smartwork.hrm.employee.querypreentry",
         area: "hrm",
         title: "获取待入职员工列表",
@@ -327,7 +328,8 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
         example_request: "{\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"next_cursor\":10,\"data_list\":[\"11\",\"22\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"64jz549xdj6q\"}",
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -516,7 +518,7 @@ impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
 }
 impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
     type Response = SmartworkHrmEmployeeQueryonjobResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "smartwork.hrm.employee.queryonjob",
         area: "hrm",
         title: "获取在职员工列表",
@@ -544,7 +546,8 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
         example_request: "{\"status_list\":\"2,3,5,-1\",\"offset\":0,\"size\":50}",
         example_response: "{\"result\":{\"data_list\":[\"user123\"],\"next_cursor\":0},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"u2nu5vpoq6p\"}",
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -725,7 +728,7 @@ impl<'de> Deserialize<'de> for HrmEmployeesDismissionsResponse {
 }
 impl Operation for HrmEmployeesDismissionsRequest {
     type Response = HrmEmployeesDismissionsResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "hrm.employees.dismissions",
         area: "hrm",
         title: "获取离职员工列表",
@@ -752,7 +755,8 @@ impl Operation for HrmEmployeesDismissionsRequest {
         example_request: "{}",
         example_response: "{}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }

@@ -18,17 +18,18 @@
 //! | [`report.comment.list`](ReportClient::comment_list) | POST | `/topapi/report/comment/list` | 获取日志评论详情 |
 //! | [`report.getunreadcount`](ReportClient::getunreadcount) | POST | `/topapi/report/getunreadcount` | 获取用户日志未读数 |
 //! | [`report.template.listbyuserid`](ReportClient::template_listbyuserid) | POST | `/topapi/report/template/listbyuserid` | 获取用户可见的日志模板 |
-use crate::runtime::{Client, Items, Pages, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
+use dingtalk_openapi_runtime::__private::{
+    OperationParts, deserialize_open_enum, record, serialize_open_enum,
+};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
 };
-use crate::runtime::primitives::{
-    DateTime, EpochMillis, OpenEnum, deserialize_open_enum, serialize_open_enum,
-};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::{DateTime, EpochMillis, OpenEnum};
+use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 use serde::{Deserialize, Serialize};
-use crate::runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 日志 (`report`) operations, borrowed from a [`Client`] by [`Client::report`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReportClient<'a> {
@@ -511,7 +512,7 @@ impl<'de> Deserialize<'de> for ReportCreateResponse {
 }
 impl Operation for ReportCreateRequest {
     type Response = ReportCreateResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.create",
         area: "report",
         title: "创建日志",
@@ -526,7 +527,8 @@ impl Operation for ReportCreateRequest {
         example_request: "{\"create_report_param\":{\"contents\":[{\"sort\":0,\"type\":1,\"content_type\":\"markdown\",\"content\":\"今天完成了项目开发工作\",\"key\":\"字段1\"}],\"template_id\":\"12345abcde\",\"to_userids\":[\"123\",\"456\"],\"to_chat\":true,\"to_cids\":[\"123\"],\"dd_from\":\"report\",\"userid\":\"12345\"}}",
         example_response: "{\"errmsg\":\"ok\",\"errcode\":0,\"result\":\"175abec4de6bd\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/create-a-log",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -643,7 +645,7 @@ impl<'de> Deserialize<'de> for ReportTemplateGetbynameResponse {
 }
 impl Operation for ReportTemplateGetbynameRequest {
     type Response = ReportTemplateGetbynameResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.template.getbyname",
         area: "report",
         title: "获取模板详情",
@@ -661,7 +663,8 @@ impl Operation for ReportTemplateGetbynameRequest {
         example_request: "{\"userid\":\"12345\",\"template_name\":\"日报\"}",
         example_response: "{\"result\":{\"default_receivers\":[{\"user_name\":\"用户1\",\"userid\":\"111\"}],\"name\":\"周报\",\"id\":\"12345abcde\",\"fields\":[{\"field_name\":\"字段1\",\"type\":1,\"sort\":0}],\"user_name\":\"小明\",\"userid\":\"12345\",\"default_received_convs\":[{\"conversation_id\":\"1223445\",\"title\":\"群名称\"}]},\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/development/query-template-details",
-    };
+    }
+        .build();
 }
 /// 获取用户发出的日志列表: the request of `report.list`.
 ///
@@ -881,7 +884,7 @@ impl<'de> Deserialize<'de> for ReportListResponse {
 }
 impl Operation for ReportListRequest {
     type Response = ReportListResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.list",
         area: "report",
         title: "获取用户发出的日志列表",
@@ -914,7 +917,8 @@ impl Operation for ReportListRequest {
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10,\"modified_start_time\":1507564800000,\"modified_end_time\":1507564800000}",
         example_response: "{\"result\":{\"data_list\":[{\"contents\":[{\"sort\":\"1\",\"type\":\"0\",\"value\":\"开发工作\",\"key\":\"今日工作\"}],\"remark\":\"这是备注\",\"template_name\":\"日报\",\"dept_name\":\"部门1\",\"creator_name\":\"张三\",\"creator_id\":\"user123\",\"create_time\":1507564800000,\"report_id\":\"xxxxxxx\",\"modified_time\":1507564800000}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1145,7 +1149,7 @@ impl<'de> Deserialize<'de> for ReportSimplelistResponse {
 }
 impl Operation for ReportSimplelistRequest {
     type Response = ReportSimplelistResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.simplelist",
         area: "report",
         title: "获取用户发送日志的概要信息",
@@ -1176,7 +1180,8 @@ impl Operation for ReportSimplelistRequest {
         example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10}",
         example_response: "{\"result\":{\"data_list\":[{\"remark\":\"日报\",\"template_name\":\"日报\",\"dept_name\":\"市场部\",\"creator_name\":\"杨xx\",\"creator_id\":\"manager4220\",\"create_time\":1507564800000,\"report_id\":\"1746xxxx\"}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"request_id\":\"3qwbhu6edlcz\"}",
         doc_url: "https://open.dingtalk.com/document/development/view-log-summary-data",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1390,7 +1395,7 @@ impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
 }
 impl Operation for ReportStatisticsListbytypeRequest {
     type Response = ReportStatisticsListbytypeResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.statistics.listbytype",
         area: "report",
         title: "获取日志相关人员列表",
@@ -1419,7 +1424,8 @@ impl Operation for ReportStatisticsListbytypeRequest {
         example_request: "{\"report_id\":\"17469xxx\",\"type\":0,\"offset\":0,\"size\":100}",
         example_response: "{\"success\":true,\"request_id\":\"p0gvgqih0nfv\",\"errcode\":0,\"result\":{\"next_cursor\":100,\"has_more\":true,\"userid_list\":[\"user123\",\"user456\"]}}",
         doc_url: "https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1602,7 +1608,7 @@ impl<'de> Deserialize<'de> for ReportReceiverListResponse {
 }
 impl Operation for ReportReceiverListRequest {
     type Response = ReportReceiverListResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.receiver.list",
         area: "report",
         title: "获取日志接收人员列表",
@@ -1630,7 +1636,8 @@ impl Operation for ReportReceiverListRequest {
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":100}",
         example_response: "{\"result\":{\"has_more\":true,\"next_cursor\":100,\"userid_list\":[\"user123\",\"user456\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":true}",
         doc_url: "https://open.dingtalk.com/document/development/queries-log-sharing-personnel",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1813,7 +1820,7 @@ impl<'de> Deserialize<'de> for ReportCommentListResponse {
 }
 impl Operation for ReportCommentListRequest {
     type Response = ReportCommentListResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.comment.list",
         area: "report",
         title: "获取日志评论详情",
@@ -1841,7 +1848,8 @@ impl Operation for ReportCommentListRequest {
         example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":20}",
         example_response: "{\"result\":{\"comments\":[{\"create_time\":\"2020-09-08 00:26:37\",\"content\":\"不错\",\"userid\":\"user456\"}],\"has_more\":true,\"next_cursor\":20},\"errcode\":0,\"request_id\":\"5kngbdmfdrle\",\"success\":true}",
         doc_url: "https://open.dingtalk.com/document/development/queries-log-comment-details",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1987,7 +1995,7 @@ impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
 }
 impl Operation for ReportGetunreadcountRequest {
     type Response = ReportGetunreadcountResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.getunreadcount",
         area: "report",
         title: "获取用户日志未读数",
@@ -2002,7 +2010,8 @@ impl Operation for ReportGetunreadcountRequest {
         example_request: "{\"userid\":\"user123\"}",
         example_response: "{\"count\":2,\"request_id\":\"wp9ie6b3d8pg\",\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading",
-    };
+    }
+        .build();
 }
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.
 ///
@@ -2148,7 +2157,7 @@ impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
 }
 impl Operation for ReportTemplateListbyuseridRequest {
     type Response = ReportTemplateListbyuseridResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "report.template.listbyuserid",
         area: "report",
         title: "获取用户可见的日志模板",
@@ -2176,7 +2185,8 @@ impl Operation for ReportTemplateListbyuseridRequest {
         example_request: "{\"userid\":\"manager7078\",\"offset\":0,\"size\":100}",
         example_response: "{\"request_id\":\"kszb71rpxu7u\",\"errcode\":0,\"errmsg\":\"ok\",\"result\":{\"template_list\":[{\"name\":\"日报\",\"icon_url\":\"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png\",\"report_code\":\"14e882e7fd7e774e40ce9d144ddaa84d\",\"url\":\"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}\"}],\"next_cursor\":100}}",
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the",
-    };
+    }
+        .build();
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }

@@ -10,15 +10,18 @@
 //! | operation | method | path | title |
 //! | --- | --- | --- | --- |
 //! | [`robot.send`](RobotClient::send) | POST | `/robot/send` | 自定义机器人发送群消息 |
-use crate::runtime::{Client, ResponseFuture};
-use crate::runtime::operation::{
+use crate::Client;
+use dingtalk_openapi_runtime::ResponseFuture;
+use dingtalk_openapi_runtime::__private::{
+    OperationParts, deserialize_open_enum, record, serialize_open_enum,
+};
+use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
     OperationVisitor, Param,
 };
-use crate::runtime::primitives::{OpenEnum, deserialize_open_enum, serialize_open_enum};
-use crate::runtime::record::{self};
+use dingtalk_openapi_runtime::primitives::OpenEnum;
 use serde::{Deserialize, Serialize};
-pub use crate::runtime::robot::*;
+pub use dingtalk_openapi_runtime::robot::*;
 /// The 群机器人 (`robot`) operations, borrowed from a [`Client`] by [`Client::robot`].
 #[derive(Debug, Clone, Copy)]
 pub struct RobotClient<'a> {
@@ -144,7 +147,7 @@ impl<'de> Deserialize<'de> for RobotSendResponse {
 }
 impl Operation for RobotSendRequest {
     type Response = RobotSendResponse;
-    const INFO: &'static OperationInfo = &OperationInfo {
+    const INFO: &'static OperationInfo = &OperationParts {
         id: "robot.send",
         area: "robot",
         title: "自定义机器人发送群消息",
@@ -162,7 +165,8 @@ impl Operation for RobotSendRequest {
         example_request: "{\"msgtype\":\"text\",\"text\":{\"content\":\"我就是我, @XXX 是不一样的烟火\"},\"at\":{\"atMobiles\":[\"150XXXXXXXX\"],\"atUserIds\":[\"user123\"],\"isAtAll\":false}}",
         example_response: "{\"errcode\":0,\"errmsg\":\"ok\"}",
         doc_url: "https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages",
-    };
+    }
+        .build();
 }
 /// 文本消息。
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,5 @@
 //! How fast the `dingtalk` command starts, and how many calls per second the built-in fake
-//! (`dingtalk_openapi::mock::MockServer`) answers for the typed `Client`.
+//! (`dingtalk_openapi_fake::MockServer`) answers for the typed `Client`.
 //!
 //! Run with `cargo bench -p tests --bench cli_and_fake`: about 20 s, plus the release build of
 //! the binary the first time.
@@ -7,7 +7,7 @@
 //!
 //! # 1. Start-up of the command
 //!
-//! The release binary is built once (`cargo build --release -p dingtalk-openapi --features cli
+//! The release binary is built once (`cargo build --release -p dingtalk-cli
 //! --bin dingtalk`; its build time is printed but not part of any figure). Each command is then
 //! run 5 times to warm the page cache and 50 times timed, wall clock from spawn to exit, stdout
 //! and stderr to `/dev/null`, with no `DINGTALK_*` variables set:
@@ -22,7 +22,7 @@
 //!
 //! # 2. The fake under concurrent load
 //!
-//! A `MockServer` with the generated `mock_operations()` listens on 127.0.0.1; a `Client` is
+//! A `MockServer` with `dingtalk_openapi_fake::operations()` listens on 127.0.0.1; a `Client` is
 //! aimed at it with the fake's credentials, client-side rate limiting off (`no_rate_limit()`)
 //! and the default retries. Fake and client run in this one process on one multi-threaded tokio
 //! runtime (one worker per core), so a figure is the cost of both ends together: the client's
@@ -49,11 +49,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dingtalk_openapi::blackboard::BlackboardGetRequest;
-use dingtalk_openapi::mock::MockServer;
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi::report::ReportListRequest;
-use dingtalk_openapi::{Client, Error, mock_operations};
+use dingtalk_openapi::{Client, Error};
+use dingtalk_openapi_fake::MockServer;
 use serde_json::Value;
 
 /// Warm-up runs of each command, not timed.
@@ -151,9 +151,7 @@ fn build_binary() -> PathBuf {
             "--release",
             "-q",
             "-p",
-            "dingtalk-openapi",
-            "--features",
-            "cli",
+            "dingtalk-cli",
             "--bin",
             "dingtalk",
             "--message-format=json",
@@ -361,7 +359,7 @@ async fn run_window(
 }
 
 async fn fake_throughput() -> Vec<Row> {
-    let server = MockServer::builder(mock_operations())
+    let server = MockServer::builder(dingtalk_openapi_fake::operations())
         .start()
         .await
         .expect("start the fake");

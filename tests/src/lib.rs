@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use dingtalk_openapi::mock::MockServer;
 use dingtalk_openapi::{Client, ClientBuilder};
+use dingtalk_openapi_fake::MockServer;
 
 /// A client builder aimed at the fake: its app and robot credentials, no pacing, short retry
 /// delays (tests inject faults and should not wait for them).

@@ -1,5 +1,5 @@
 //! Every generated operation through the typed [`Client`] against the built-in fake
-//! (`dingtalk_openapi::mock`), and each injected fault as the typed [`Error`] it becomes.
+//! (`dingtalk_openapi_fake`), and each injected fault as the typed [`Error`] it becomes.
 //!
 //! The operations are reached through `operations()` and `visit_operation`, so an operation added
 //! to the spec is covered without touching this file: its documented example request is sent and
@@ -9,11 +9,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use dingtalk_openapi::mock::{Fault, MockServer};
 use dingtalk_openapi::operation::{Operation, OperationVisitor};
-use dingtalk_openapi::{
-    Client, ClientBuilder, Error, RateLimit, mock_operations, operations, visit_operation,
-};
+use dingtalk_openapi::{Client, ClientBuilder, Error, RateLimit, operations, visit_operation};
+use dingtalk_openapi_fake::{Fault, MockServer};
 
 type Outcome = Result<(), Error>;
 
@@ -40,7 +38,7 @@ impl<'a> OperationVisitor for CallExample<'a> {
 }
 
 async fn start() -> MockServer {
-    MockServer::builder(mock_operations())
+    MockServer::builder(dingtalk_openapi_fake::operations())
         .start()
         .await
         .expect("start the fake")
@@ -63,7 +61,7 @@ async fn every_operation_succeeds_with_its_documented_example() {
     let server = start().await;
     let client = builder(&server).build().expect("client");
     assert_eq!(
-        mock_operations().len(),
+        dingtalk_openapi_fake::operations().len(),
         operations().len(),
         "the fake knows every operation"
     );

@@ -1,13 +1,15 @@
 //! The README's "Test your integration offline" example, run as written.
 
-use dingtalk_openapi::mock::{Fault, MockServer};
 use dingtalk_openapi::report::*;
-use dingtalk_openapi::{Client, Error, RateLimit, mock_operations};
+use dingtalk_openapi::{Client, Error, RateLimit};
+use dingtalk_openapi_fake::{Fault, MockServer};
 
 #[tokio::test]
 async fn readme_offline_example() -> Result<(), Box<dyn std::error::Error>> {
     // In your test: a fake DingTalk on 127.0.0.1, and your client aimed at it.
-    let fake = MockServer::builder(mock_operations()).start().await?;
+    let fake = MockServer::builder(dingtalk_openapi_fake::operations())
+        .start()
+        .await?;
     let client = Client::builder()
         .app_credentials(fake.app_key(), fake.app_secret())
         .oapi_base_url(fake.base_url())

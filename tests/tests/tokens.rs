@@ -3,13 +3,13 @@
 //! token error. (The runtime's own tests cover the same with hand-written operations and every
 //! token errcode; this is the end-to-end view.)
 
-use dingtalk_openapi::mock::{MockServer, TokenRejection};
+use dingtalk_openapi::Client;
 use dingtalk_openapi::report::ReportGetunreadcountRequest;
-use dingtalk_openapi::{Client, mock_operations};
+use dingtalk_openapi_fake::{MockServer, TokenRejection};
 use futures_util::future::join_all;
 
 async fn fake() -> (MockServer, Client) {
-    let server = MockServer::builder(mock_operations())
+    let server = MockServer::builder(dingtalk_openapi_fake::operations())
         .start()
         .await
         .expect("start the fake");

@@ -5,11 +5,11 @@
 //! The expected request is derived from the operation's documented example and its
 //! `OperationInfo`, so an operation added to the spec is checked without touching this file.
 
-use dingtalk_openapi::mock::{MockServer, RecordedRequest};
 use dingtalk_openapi::operation::{
     Auth, Location, Method, Operation, OperationInfo, OperationVisitor,
 };
-use dingtalk_openapi::{Client, Error, mock_operations, operations, visit_operation};
+use dingtalk_openapi::{Client, Error, operations, visit_operation};
+use dingtalk_openapi_fake::{MockServer, RecordedRequest};
 use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
@@ -161,7 +161,7 @@ fn check(op: &OperationInfo, got: &RecordedRequest, token: &str, robot_token: &s
 
 #[tokio::test]
 async fn every_operation_puts_its_example_on_the_wire_as_documented() {
-    let server = MockServer::builder(mock_operations())
+    let server = MockServer::builder(dingtalk_openapi_fake::operations())
         .start()
         .await
         .expect("start the fake");

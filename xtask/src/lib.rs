@@ -1,11 +1,11 @@
-//! The work behind `cargo xtask`: read the spec and the runtime, run the generator, write or
-//! compare `generated/`. Kept as a library so the freshness test and the benchmarks share it.
+//! The work behind `cargo xtask`: read the spec, run the generator, write or compare
+//! `generated/`. Kept as a library so the freshness test and the benchmarks share it.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use codegen::{Diagnostic, Input, Output, RuntimeFile, SpecSource};
+use codegen::{Diagnostic, Input, Output, SpecSource};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -56,29 +56,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-/// The runtime's sources and manifest, from `codegen/runtime/`.
-pub fn read_runtime(root: &Path) -> io::Result<(Vec<RuntimeFile>, String)> {
-    let src = root.join("codegen/runtime/src");
-    let mut files = Vec::new();
-    walk(&src, &mut files)?;
-    files.retain(|p| p.extension().is_some_and(|e| e == "rs"));
-    files.sort();
-    let runtime = files
-        .into_iter()
-        .map(|p| {
-            let text = fs::read_to_string(&p)?;
-            let path = p
-                .strip_prefix(&src)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
-            Ok(RuntimeFile { path, text })
-        })
-        .collect::<io::Result<Vec<_>>>()?;
-    let manifest = fs::read_to_string(root.join("codegen/runtime/Cargo.toml"))?;
-    Ok((runtime, manifest))
-}
-
 /// Why generation did not produce files.
 #[derive(Debug)]
 pub enum GenError {
@@ -86,6 +63,9 @@ pub enum GenError {
     Io(io::Error),
     /// The spec has problems; each printed as `FILE:LINE:COLUMN: error: ...`.
     Spec(Vec<Diagnostic>),
+    /// The spec folder holds no spec file: generating from it would write an empty crate over
+    /// the real one.
+    NoSpecFiles(PathBuf),
 }
 
 impl From<io::Error> for GenError {
@@ -94,16 +74,62 @@ impl From<io::Error> for GenError {
     }
 }
 
-/// Generates the crate in memory from a spec folder.
-pub fn generate(spec_dir: &Path) -> Result<Output, GenError> {
+/// How the crate written to `out_dir` reaches the workspace's runtime crate: a relative path
+/// (`../runtime` for `generated/`) when `out_dir` shares the workspace's root, else absolute.
+pub fn runtime_path(out_dir: &Path) -> String {
+    let runtime = workspace_root().join("runtime");
+    let out = if out_dir.is_absolute() {
+        out_dir.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(out_dir)
+    };
+    let (out, runtime) = (normalize(&out), normalize(&runtime));
+    let common = out
+        .components()
+        .zip(runtime.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return runtime.to_string_lossy().replace('\\', "/");
+    }
+    let ups = out.components().count() - common;
+    let mut rel: Vec<String> = vec!["..".to_owned(); ups];
+    rel.extend(
+        runtime
+            .components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    rel.join("/")
+}
+
+/// `path` without `.` and with each `..` applied, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Generates the crate for `out_dir` in memory from a spec folder.
+pub fn generate(spec_dir: &Path, out_dir: &Path) -> Result<Output, GenError> {
     let root = workspace_root();
     let base = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    let specs = read_specs(spec_dir, &base)?;
-    let (runtime, runtime_manifest) = read_runtime(&root)?;
+    let specs = read_specs(spec_dir, &base)
+        .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", spec_dir.display())))?;
+    if specs.is_empty() {
+        return Err(GenError::NoSpecFiles(spec_dir.to_path_buf()));
+    }
     codegen::generate(&Input {
         specs,
-        runtime,
-        runtime_manifest,
+        runtime_path: runtime_path(out_dir),
     })
     .map_err(GenError::Spec)
 }

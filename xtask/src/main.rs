@@ -58,10 +58,14 @@ fn usage(problem: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn generated(spec: &std::path::Path) -> Result<codegen::Output, ExitCode> {
-    generate(spec).map_err(|e| {
+fn generated(spec: &std::path::Path, out: &std::path::Path) -> Result<codegen::Output, ExitCode> {
+    generate(spec, out).map_err(|e| {
         match e {
-            GenError::Io(e) => eprintln!("error: reading {}: {e}", spec.display()),
+            GenError::Io(e) => eprintln!("error: {e}"),
+            GenError::NoSpecFiles(dir) => eprintln!(
+                "error: {} holds no spec file (*.yaml); nothing was written",
+                dir.display()
+            ),
             GenError::Spec(diags) => {
                 for d in &diags {
                     eprintln!("{d}");
@@ -77,7 +81,7 @@ fn generated(spec: &std::path::Path) -> Result<codegen::Output, ExitCode> {
 }
 
 fn run_gen(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
-    let output = match generated(spec) {
+    let output = match generated(spec, out) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -106,7 +110,7 @@ fn run_gen(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
 }
 
 fn run_check(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
-    let output = match generated(spec) {
+    let output = match generated(spec, out) {
         Ok(o) => o,
         Err(code) => return code,
     };

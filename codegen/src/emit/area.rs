@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Imports, docs, example, ident, ops, types};
-use crate::ir::{Area, TypeDef};
+use crate::ir::{Area, Auth, Host, TypeDef};
 use crate::names;
 
 /// A slice of an area module that is built and formatted on its own, so one large area spreads
@@ -76,19 +76,24 @@ pub(crate) fn part(
     }
 }
 
-/// The module head: its docs, the `use` items of everything the parts imported, and the
-/// re-export of a runtime extension module of the same name.
-pub(crate) fn head(area: &Area, extension: bool, imports: &Imports) -> TokenStream {
+/// The module head: its docs, the `use` items of everything the parts imported, and, for an
+/// area of group-robot operations, the runtime's robot items (webhook, signing, limiter).
+pub(crate) fn head(area: &Area, imports: &Imports) -> TokenStream {
     let module_doc = module_doc(area);
     let uses = imports.tokens();
-    let ext = extension.then(|| {
-        let m = ident(&area.name);
-        quote!(pub use crate::runtime::#m::*;)
-    });
+    let robot = area
+        .operations
+        .iter()
+        .any(|o| o.auth == Auth::Robot)
+        .then(|| {
+            quote!(
+                pub use dingtalk_openapi_runtime::robot::*;
+            )
+        });
     quote! {
         #module_doc
         #uses
-        #ext
+        #robot
     }
 }
 
@@ -124,7 +129,7 @@ fn module_doc(area: &Area) -> TokenStream {
 }
 
 fn client(area: &Area, imports: &mut Imports) -> TokenStream {
-    let client = imports.item("Client");
+    let client = imports.item("crate::Client");
     let future = imports.item("ResponseFuture");
     let ty = ident(&area.client_type);
     let accessor = ident(&area.name);
@@ -144,7 +149,7 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         }
         text.push_str("\n\n# Errors\n\n[`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); \
                        otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).");
-        if op.host == crate::ir::Host::Robot {
+        if op.host == Host::Robot {
             text.push_str(
                 "\n\n[`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse the message (a body over 20,000 bytes, or the \
                  robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`](crate::Error::Robot) for DingTalk's \

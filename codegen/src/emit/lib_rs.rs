@@ -1,31 +1,14 @@
-//! The crate root: docs, the runtime re-exports, one feature-gated module per area, and the
-//! registry of every operation.
+//! The crate root: docs, the curated re-exports of the runtime, the [`Client`] newtype that the
+//! area accessors hang on, one feature-gated module per area, and the registry of every operation.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::ident;
-use crate::ir::Api;
-
-/// `src/bin/dingtalk.rs`: the command line, all of it in the runtime's `cli` module.
-pub(crate) fn bin_rs() -> TokenStream {
-    quote! {
-        //! The `dingtalk` command: list, describe and call every DingTalk operation from a shell,
-        //! against DingTalk or the built-in fake (`--mock`). See `dingtalk --help`.
-
-        fn main() -> std::process::ExitCode {
-            dingtalk_openapi::cli::main(dingtalk_openapi::cli::Catalog::new(
-                dingtalk_openapi::operations(),
-                include_str!("../../openapi.json"),
-                dingtalk_openapi::visit_operation::<dingtalk_openapi::cli::CallVisitor>,
-                dingtalk_openapi::mock_operations,
-            ))
-        }
-    }
-}
+use crate::ir::{Api, Auth};
 
 /// `src/lib.rs`.
-pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
+pub(crate) fn lib_rs(api: &Api) -> TokenStream {
     let mut text = String::from(CRATE_DOC);
     text.push_str("\n## Areas\n\nEach area is a module and a cargo feature of the same name; all are on by default.\n\n| feature | title | operations |\n| --- | --- | --- |\n");
     for a in api.areas.values() {
@@ -69,13 +52,29 @@ pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
             };
         }
     });
-    let mock = has_mock.then(|| {
+    // The features of the areas that send group-robot messages: each turns the runtime's
+    // robot support on, and with it `Client::for_robot`.
+    let robot_features: Vec<&String> = api
+        .areas
+        .values()
+        .filter(|a| a.operations.iter().any(|o| o.auth == Auth::Robot))
+        .map(|a| &a.name)
+        .collect();
+    let cfg = match robot_features.as_slice() {
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    };
+    let for_robot = (!robot_features.is_empty()).then(|| {
         quote! {
-            /// The fake DingTalk's view of every operation this build includes; see [`mock`].
-            #[cfg(feature = "mock")]
-            #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-            pub fn mock_operations() -> Vec<mock::MockOperation> {
-                operations().into_iter().filter_map(|op| visit_operation(op.id, mock::MockVisitor)).collect()
+            /// A client for one group robot and nothing else: only robot operations, no app
+            /// credentials; see [`runtime::Client::for_robot`](dingtalk_openapi_runtime::Client::for_robot).
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Config`] when the webhook's base URL is not acceptable.
+            #cfg
+            pub fn for_robot(webhook: dingtalk_openapi_runtime::robot::RobotWebhook) -> Result<Client, Error> {
+                ClientBuilder::for_robot(webhook).build()
             }
         }
     });
@@ -84,8 +83,64 @@ pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
         #![deny(missing_docs)]
         #![cfg_attr(docsrs, feature(doc_cfg))]
 
-        mod runtime;
-        pub use runtime::*;
+        pub use dingtalk_openapi_runtime::{
+            BoxError, CachedToken, CallRate, Error, Items, MemoryTokenStore, Pages, RateLimit,
+            ResponseFuture, TokenStore,
+        };
+        pub use dingtalk_openapi_runtime::{error, operation, primitives, validate};
+        #[cfg(feature = "callback")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
+        pub use dingtalk_openapi_runtime::callback;
+        /// The runtime this crate is generated against: the client's machinery, for sending an
+        /// endpoint this crate lacks ([`runtime::Client::execute`](dingtalk_openapi_runtime::Client::execute)
+        /// with a hand-written [`operation::Operation`]).
+        pub use dingtalk_openapi_runtime as runtime;
+
+        /// A DingTalk client: every operation of this crate, by area (`client.report().list(..)`).
+        ///
+        /// Cheap to clone (clones share the connection pool, the token cache and the pacing) and
+        /// safe to use from many tasks at once. It dereferences to the runtime's
+        /// [`Client`](dingtalk_openapi_runtime::Client), whose methods (`execute`, `pages`,
+        /// `items`, `access_token`) it shares.
+        #[derive(Clone, Debug)]
+        pub struct Client(dingtalk_openapi_runtime::Client);
+
+        /// Configures a [`Client`]; see the runtime's
+        /// [`ClientBuilder`](dingtalk_openapi_runtime::ClientBuilder) for every setting.
+        pub type ClientBuilder = dingtalk_openapi_runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// A builder: `Client::builder().app_credentials(key, secret).build()`.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// A client configured from the environment (`DINGTALK_APP_KEY`,
+            /// `DINGTALK_APP_SECRET`, `DINGTALK_OAPI_BASE_URL`, `DINGTALK_API_BASE_URL`,
+            /// `DINGTALK_ROBOT_TOKEN`, `DINGTALK_ROBOT_SECRET`).
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Config`] naming a missing or malformed variable.
+            pub fn from_env() -> Result<Client, Error> {
+                ClientBuilder::from_env().build()
+            }
+
+            #for_robot
+        }
+
+        impl From<dingtalk_openapi_runtime::Client> for Client {
+            fn from(client: dingtalk_openapi_runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = dingtalk_openapi_runtime::Client;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
 
         #(#mods)*
 
@@ -98,17 +153,21 @@ pub(crate) fn lib_rs(api: &Api, has_mock: bool) -> TokenStream {
             all
         }
 
-        #mock
-
         /// Calls `visitor` with the request type of operation `id`; `None` when no enabled area has it.
         ///
-        /// This is how the `dingtalk` command, the fake server and the tests reach every
+        /// This is how the `dingtalk` command, the fake DingTalk and the tests reach every
         /// operation by id without a hand-written list.
         pub fn visit_operation<V: operation::OperationVisitor>(id: &str, visitor: V) -> Option<V::Output> {
             #(#visits)*
             let _ = (id, visitor);
             None
         }
+
+        /// The OpenAPI 3.1 description of every operation of the spec (all areas, whatever the
+        /// features), as JSON text: the `openapi.json` shipped with this crate.
+        #[cfg(feature = "openapi-document")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "openapi-document")))]
+        pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
     }
 }
 
@@ -144,5 +203,6 @@ operations also come as streams of pages and items ([`Pages`], [`Items`]), stepp
 `StreamExt::next` as they are (no pinning needed).
 
 This crate is generated by `cargo xtask gen` from the YAML spec of the `dingtalk-openapi`
-repository; the runtime in [`operation`], [`primitives`] and [`validate`] is hand-written.
+repository. The machinery behind it (tokens, transport, retries, pacing, errors) is the
+hand-written [`runtime`] crate, pinned at one exact version.
 "#;

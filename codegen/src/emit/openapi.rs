@@ -34,15 +34,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Number, Value, json};
 
 use crate::ir::{
-    Api, Area, Auth, Effect, Enum, Envelope, Field, Host, Limits, Location, Method, NamedKind,
-    Object, Operation, Pagination, PaginationStyle, Type, TypeDef, Union, Usage, Window,
+    Api, Area, Auth, Enum, Envelope, Field, Host, Limits, Location, Method, NamedKind, Object,
+    Operation, Pagination, Type, TypeDef, Union, Usage, Window,
 };
 
 /// The document's `info.title`.
 const TITLE: &str = "DingTalk Open Platform (dingtalk-openapi)";
-
-/// The document's `info.version`.
-const VERSION: &str = "0.1.0";
 
 /// The license of the document, as of the crate (SPDX).
 const LICENSE: &str = "MIT OR Apache-2.0";
@@ -116,7 +113,7 @@ fn document(api: &Api) -> Value {
         "openapi": "3.1.0",
         "info": {
             "title": TITLE,
-            "version": VERSION,
+            "version": super::manifest::VERSION,
             "description": DESCRIPTION,
             "license": { "name": LICENSE, "identifier": LICENSE },
         },
@@ -187,7 +184,7 @@ fn server(host: Host) -> Value {
         Host::Api => "api.dingtalk.com: the v1.0 server API (errors by HTTP status)",
         Host::Robot => "the group-robot webhook (on the oapi host)",
     };
-    json!({ "url": host.default_base(), "description": description })
+    json!({ "url": host.default_base_url(), "description": description })
 }
 
 /// The tag of an area.
@@ -205,20 +202,13 @@ fn paths(ctx: &Ctx<'_>, api: &Api) -> Map<String, Value> {
             .entry(op.path.clone())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(item) = item {
-            item.insert(method_key(op.method).to_owned(), operation(ctx, area, op));
+            item.insert(
+                op.method.as_str().to_ascii_lowercase(),
+                operation(ctx, area, op),
+            );
         }
     }
     paths
-}
-
-/// The key of a method in a path item.
-fn method_key(method: Method) -> &'static str {
-    match method {
-        Method::Get => "get",
-        Method::Post => "post",
-        Method::Put => "put",
-        Method::Delete => "delete",
-    }
 }
 
 /// One operation object.
@@ -249,11 +239,8 @@ fn operation(ctx: &Ctx<'_>, area: &Area, op: &Operation) -> Value {
     }
     o.insert("responses".into(), responses(ctx, op));
     o.insert("security".into(), security(op.auth));
-    o.insert(
-        "x-dingtalk-envelope".into(),
-        json!(envelope_name(op.envelope)),
-    );
-    o.insert("x-dingtalk-effect".into(), json!(effect_name(op.effect)));
+    o.insert("x-dingtalk-envelope".into(), json!(op.envelope.as_str()));
+    o.insert("x-dingtalk-effect".into(), json!(op.effect.as_str()));
     if let Some(p) = &op.pagination {
         o.insert("x-dingtalk-pagination".into(), pagination(p));
     }
@@ -282,35 +269,10 @@ fn security(auth: Auth) -> Value {
     }
 }
 
-/// The spec spelling of an envelope.
-fn envelope_name(envelope: Envelope) -> &'static str {
-    match envelope {
-        Envelope::Errcode => "errcode",
-        Envelope::Bare => "bare",
-    }
-}
-
-/// The spec spelling of an effect.
-fn effect_name(effect: Effect) -> &'static str {
-    match effect {
-        Effect::Read => "read",
-        Effect::Create => "create",
-        Effect::Update => "update",
-        Effect::Delete => "delete",
-    }
-}
-
 /// `x-dingtalk-pagination`: the style and the dotted wire paths.
 fn pagination(p: &Pagination) -> Value {
-    let style = match p.style {
-        PaginationStyle::CursorHasMore => "cursor_has_more",
-        PaginationStyle::OffsetNextCursor => "offset_next_cursor",
-        PaginationStyle::NullableCursor => "nullable_cursor",
-        PaginationStyle::PageNumber => "page_number",
-        PaginationStyle::NextToken => "next_token",
-    };
     let mut o = Map::new();
-    o.insert("style".into(), json!(style));
+    o.insert("style".into(), json!(p.style.as_str()));
     o.insert("cursor".into(), json!(p.cursor.wire()));
     o.insert("size".into(), json!(p.size.wire()));
     if let Some(next) = &p.next {

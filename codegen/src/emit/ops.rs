@@ -7,10 +7,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::{Imports, ident, types};
-use crate::ir::{
-    self, Auth, Effect, Envelope, Field, FieldPath, Host, Location, Method, Operation,
-    PaginationStyle, Type,
-};
+use crate::ir::{self, Field, FieldPath, Location, Operation, Type};
 
 /// The request and response types and the trait impls of one operation.
 pub(crate) fn operation(
@@ -65,8 +62,10 @@ pub(crate) fn operation(
     }
 }
 
+/// The operation's static facts, built by name through the runtime's hidden constructor.
 fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
     imports.item("operation::OperationInfo");
+    let parts = imports.item("__private::OperationParts");
     let m = imports.item("operation::Method");
     let h = imports.item("operation::Host");
     let a = imports.item("operation::Auth");
@@ -76,39 +75,13 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
     let title = &op.title;
     let path = &op.path;
     let doc_url = &op.doc_url;
-    let method = ident(match op.method {
-        Method::Get => "Get",
-        Method::Post => "Post",
-        Method::Put => "Put",
-        Method::Delete => "Delete",
-    });
-    let host = ident(match op.host {
-        Host::Oapi => "Oapi",
-        Host::Api => "Api",
-        Host::Robot => "Robot",
-    });
-    let auth = ident(match op.auth {
-        Auth::None => "None",
-        Auth::QueryToken => "QueryToken",
-        Auth::HeaderToken => "HeaderToken",
-        Auth::Robot => "Robot",
-    });
-    let envelope = ident(match op.envelope {
-        Envelope::Errcode => "Errcode",
-        Envelope::Bare => "Bare",
-    });
-    let effect = ident(match op.effect {
-        Effect::Read => "Read",
-        Effect::Create => "Create",
-        Effect::Update => "Update",
-        Effect::Delete => "Delete",
-    });
+    let method = variant(op.method);
+    let host = variant(op.host);
+    let auth = variant(op.auth);
+    let envelope = variant(op.envelope);
+    let effect = variant(op.effect);
     let params = op.request.fields.iter().map(|f| {
-        let loc = ident(match f.location {
-            Some(Location::Query) => "Query",
-            Some(Location::Header) => "Header",
-            _ => "Body",
-        });
+        let loc = variant(f.location.unwrap_or(Location::Body));
         let wire = &f.wire;
         let (req, secret) = (f.required, f.secret);
         quote!(Param::new(#wire, Location::#loc, #req, #secret))
@@ -121,7 +94,7 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
         Some(p) => {
             let s = imports.item("operation::PaginationStyle");
             let pg = imports.item("operation::Pagination");
-            let v = ident(style_name(p.style));
+            let v = variant(p.style);
             let opt = |path: &Option<FieldPath>| match path {
                 Some(p) => {
                     let w = p.wire();
@@ -138,7 +111,7 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
     let ex_req = serde_json::to_string(&op.example_request).unwrap_or_default();
     let ex_resp = serde_json::to_string(&op.example_response).unwrap_or_default();
     quote! {
-        &OperationInfo {
+        &#parts {
             id: #id,
             area: #area_name,
             title: #title,
@@ -154,17 +127,14 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
             example_response: #ex_resp,
             doc_url: #doc_url,
         }
+        .build()
     }
 }
 
-fn style_name(s: PaginationStyle) -> &'static str {
-    match s {
-        PaginationStyle::CursorHasMore => "CursorHasMore",
-        PaginationStyle::OffsetNextCursor => "OffsetNextCursor",
-        PaginationStyle::NullableCursor => "NullableCursor",
-        PaginationStyle::PageNumber => "PageNumber",
-        PaginationStyle::NextToken => "NextToken",
-    }
+/// The Rust name of a variant of the operation model's enums (`Method::Post` → `Post`), as its
+/// `Debug` output spells it.
+fn variant(value: impl std::fmt::Debug) -> Ident {
+    ident(&format!("{value:?}"))
 }
 
 /// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
@@ -390,7 +360,7 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     let name = ident(&op.request.name);
     let response = ident(&op.response.name);
     let item = super::rust_type(&p.item_type, false, imports);
-    let style = ident(style_name(p.style));
+    let style = variant(p.style);
     // The cursor's objects are required (checked by lower), so plain field access reaches it.
     let cursor_steps: Vec<Ident> = p.cursor.steps.iter().map(|s| ident(&s.rust)).collect();
     let cursor_required = p.cursor.steps.last().is_some_and(|s| s.required);

@@ -99,7 +99,7 @@ fn derive_attrs(f: &Field) -> Option<TokenStream> {
     }
     if f.lenient {
         attrs.push(quote!(
-            deserialize_with = "crate::runtime::primitives::deserialize_lenient_i64"
+            deserialize_with = "dingtalk_openapi_runtime::__private::deserialize_lenient_i64"
         ));
     }
     if !f.required {
@@ -116,7 +116,7 @@ fn derive_attrs(f: &Field) -> Option<TokenStream> {
 fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports) -> TokenStream {
     let name = ident(&o.name);
     let type_name = &o.name;
-    let record = imports.item("record");
+    let record = imports.item("__private::record");
     let ser = imports.item("serde::Serialize");
     let de = imports.item("serde::Deserialize");
     let wire: Vec<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
@@ -281,8 +281,8 @@ fn first_line(s: &str) -> String {
 fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
     let name = ident(&e.name);
     let open = imports.item("primitives::OpenEnum");
-    let ser_fn = imports.item("primitives::serialize_open_enum");
-    let de_fn = imports.item("primitives::deserialize_open_enum");
+    let ser_fn = imports.item("__private::serialize_open_enum");
+    let de_fn = imports.item("__private::deserialize_open_enum");
     let ser = imports.item("serde::Serialize");
     let de = imports.item("serde::Deserialize");
     let list = e

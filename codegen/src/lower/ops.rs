@@ -53,27 +53,12 @@ impl Ctx<'_> {
             self.diags
                 .error(&p, format!("`doc` of `{id}` must be an https:// link"));
         }
-        let method = match op.method.value {
-            spec::Method::Get => Method::Get,
-            spec::Method::Post => Method::Post,
-            spec::Method::Put => Method::Put,
-            spec::Method::Delete => Method::Delete,
-        };
-        let host = match op.host.value {
-            spec::Host::Oapi => Host::Oapi,
-            spec::Host::Api => Host::Api,
-            spec::Host::Robot => Host::Robot,
-        };
-        let auth = match op.auth.value {
-            spec::Auth::None => Auth::None,
-            spec::Auth::QueryToken => Auth::QueryToken,
-            spec::Auth::HeaderToken => Auth::HeaderToken,
-            spec::Auth::Robot => Auth::Robot,
-        };
-        let envelope = match op.envelope.value {
-            spec::Envelope::Errcode => Envelope::Errcode,
-            spec::Envelope::Bare => Envelope::Bare,
-        };
+        let (method, host, auth, envelope) = (
+            op.method.value,
+            op.host.value,
+            op.auth.value,
+            op.envelope.value,
+        );
         let auth_pos = self.pos(&op.auth.referenced);
         match (auth, host) {
             (Auth::HeaderToken, h) if h != Host::Api => {
@@ -219,12 +204,7 @@ impl Ctx<'_> {
             path,
             auth,
             envelope,
-            effect: match op.effect {
-                None | Some(spec::Effect::Read) => Effect::Read,
-                Some(spec::Effect::Create) => Effect::Create,
-                Some(spec::Effect::Update) => Effect::Update,
-                Some(spec::Effect::Delete) => Effect::Delete,
-            },
+            effect: op.effect.unwrap_or(Effect::Read),
             fn_name,
             request,
             response,

@@ -89,13 +89,7 @@ impl Ctx<'_> {
     ) -> Option<Pagination> {
         let pos = self.pos(&p.referenced);
         let s = &p.value;
-        let style = match s.style.value {
-            spec::PaginationStyle::CursorHasMore => PaginationStyle::CursorHasMore,
-            spec::PaginationStyle::OffsetNextCursor => PaginationStyle::OffsetNextCursor,
-            spec::PaginationStyle::NullableCursor => PaginationStyle::NullableCursor,
-            spec::PaginationStyle::PageNumber => PaginationStyle::PageNumber,
-            spec::PaginationStyle::NextToken => PaginationStyle::NextToken,
-        };
+        let style = s.style.value;
         let int = |t: &Type| *t == Type::Integer;
         let cursor = self.path(req, &s.cursor, types, "pagination cursor", int, "integer");
         if let Some(c) = &cursor

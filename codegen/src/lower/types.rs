@@ -164,11 +164,7 @@ impl Ctx<'_> {
             return None;
         };
         let location = match (&f.location, role) {
-            (Some(l), Role::Param) => Some(match l.value {
-                spec::Location::Query => Location::Query,
-                spec::Location::Body => Location::Body,
-                spec::Location::Header => Location::Header,
-            }),
+            (Some(l), Role::Param) => Some(l.value),
             (None, Role::Param) => {
                 self.diags.error(
                     &name_pos,

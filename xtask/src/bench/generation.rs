@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use codegen::{Input, Output};
-use xtask::{read_runtime, read_specs, workspace_root};
+use xtask::{read_specs, workspace_root};
 
 /// What one spec's generation measured.
 pub struct GenStats {
@@ -29,18 +29,12 @@ pub struct GenStats {
     pub output: Output,
 }
 
-/// Reads a spec folder and the runtime into the generator's input (not timed).
+/// Reads a spec folder into the generator's input (not timed).
 pub fn input(spec_dir: &Path) -> Result<Input, String> {
     let root = workspace_root();
     let specs =
         read_specs(spec_dir, &root).map_err(|e| format!("reading {}: {e}", spec_dir.display()))?;
-    let (runtime, runtime_manifest) =
-        read_runtime(&root).map_err(|e| format!("reading the runtime: {e}"))?;
-    Ok(Input {
-        specs,
-        runtime,
-        runtime_manifest,
-    })
+    Ok(Input::new(specs))
 }
 
 /// Times `codegen::generate` and `codegen::check` on an input already in memory: one warm-up,

@@ -1,0 +1,582 @@
+//! `dingtalk call OP --body …`: the body is read, checked as JSON, deserialized into the
+//! operation's request type (unknown or ill-typed fields are errors naming their path), checked
+//! against the documented limits, and only then sent through the [`Client`]. The answer is
+//! printed as DingTalk sent it, keys in order.
+//!
+//! The [`CallVisitor`] is what reaches the request type: the generated `visit_operation` calls
+//! its `visit::<O>()` with the type of the operation id, which is how the command covers every
+//! operation without a hand-written list.
+
+use std::fmt;
+use std::future::Future;
+use std::io::Read;
+use std::pin::Pin;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::args::{CallArgs, Global, Sources};
+use crate::{CallError, Catalog, output, serve, suggest};
+use dingtalk_openapi::error::Error;
+use dingtalk_openapi::operation::{Auth, Operation, OperationInfo, OperationVisitor};
+use dingtalk_openapi::validate::ValidationError;
+use dingtalk_openapi_runtime::client::{Client, ClientBuilder};
+
+/// The answer of one call, or why there is none; what [`CallVisitor`] gives back.
+pub type CallFuture = Pin<Box<dyn Future<Output = Result<CallOutput, CallError>> + Send>>;
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct CallOutput {
+    body: Box<RawValue>,
+    mismatch: Option<String>,
+}
+
+impl CallOutput {
+    /// The answer's JSON as DingTalk sent it (success envelope included).
+    pub fn json(&self) -> &str {
+        self.body.get()
+    }
+
+    /// Why the answer does not fit the operation's typed response, if it does not: a sign that
+    /// the spec and DingTalk disagree. The answer is printed anyway.
+    pub fn type_mismatch(&self) -> Option<&str> {
+        self.mismatch.as_deref()
+    }
+}
+
+/// Calls one operation with a JSON request; handed to the generated `visit_operation`.
+pub struct CallVisitor {
+    body: Body,
+    client: Result<Client, CallError>,
+}
+
+impl CallVisitor {
+    /// A visitor that sends `body` (JSON text) through `client`, or, when the client could not be
+    /// configured, reports that error once the body has been checked.
+    pub(crate) fn new(body: Body, client: Result<Client, CallError>) -> CallVisitor {
+        CallVisitor { body, client }
+    }
+}
+
+impl fmt::Debug for CallVisitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallVisitor")
+            .field("body", &self.body.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OperationVisitor for CallVisitor {
+    type Output = CallFuture;
+
+    fn visit<O: Operation>(self) -> CallFuture {
+        let id = O::INFO.id;
+        let checked = self.body.parse::<O>(id).and_then(|request| {
+            request
+                .validate()
+                .map_err(|e| CallError::usage(e.to_string()))?;
+            Ok(request)
+        });
+        let (request, client) = match (checked, self.client) {
+            (Ok(request), Ok(client)) => (request, client),
+            (Err(e), _) | (_, Err(e)) => return Box::pin(std::future::ready(Err(e))),
+        };
+        Box::pin(async move {
+            let body = client
+                .execute(AsSent(request))
+                .await
+                .map_err(runtime_error)?;
+            let mismatch = serde_json::from_str::<O::Response>(body.get())
+                .err()
+                .map(|e| e.to_string());
+            Ok(CallOutput { body, mismatch })
+        })
+    }
+}
+
+/// An operation's request whose answer is kept as raw JSON rather than decoded into the typed
+/// response, so the command prints exactly what DingTalk sent.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct AsSent<O>(O);
+
+impl<O: Operation> Operation for AsSent<O> {
+    type Response = Box<RawValue>;
+    const INFO: &'static OperationInfo = O::INFO;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.0.validate()
+    }
+}
+
+/// A runtime error as the command reports it: nothing sent (exit 2) or a failed call (exit 1).
+fn runtime_error(error: Error) -> CallError {
+    // Refused before sending: the request or the configuration must change.
+    let refused_locally = matches!(
+        error,
+        Error::Validation(_) | Error::Config(_) | Error::RobotGuard { .. }
+    );
+    if refused_locally {
+        return CallError::usage(error.to_string());
+    }
+    let mut message = error.to_string();
+    if let Error::Transport { source, .. } = &error {
+        // "connecting failed" alone does not say why; the innermost cause does.
+        let mut cause: &dyn std::error::Error = source;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        let cause = cause.to_string();
+        if !cause.is_empty() && !message.contains(&cause) {
+            message = format!("{message}: {cause}");
+        }
+    }
+    CallError::failed(message)
+}
+
+/// Where the body came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The `--body` text itself.
+    Flag,
+    /// `--body @FILE`.
+    File(String),
+    /// `--body -`.
+    Stdin,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag => f.write_str("--body"),
+            Origin::File(path) => write!(f, "`{path}`"),
+            Origin::Stdin => f.write_str("standard input"),
+        }
+    }
+}
+
+/// The request body as text, and where it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Body {
+    text: String,
+    origin: Origin,
+}
+
+impl Body {
+    /// Reads `--body`: JSON text, `@FILE`, or `-` for standard input.
+    pub(crate) fn read(arg: &str) -> Result<Body, CallError> {
+        let (text, origin) = if arg == "-" {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                CallError::usage(format!("cannot read the body from standard input: {e}"))
+            })?;
+            (text, Origin::Stdin)
+        } else if let Some(path) = arg.strip_prefix('@') {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CallError::usage(format!("cannot read the body file `{path}`: {e}"))
+            })?;
+            (text, Origin::File(path.to_owned()))
+        } else {
+            (arg.to_owned(), Origin::Flag)
+        };
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        Ok(Body { text, origin })
+    }
+
+    /// A body given as text (tests).
+    #[cfg(test)]
+    pub(crate) fn text(text: &str) -> Body {
+        Body {
+            text: text.to_owned(),
+            origin: Origin::Flag,
+        }
+    }
+
+    /// Checks that the body is one JSON object, naming the line and column of a syntax error.
+    pub(crate) fn check_syntax(&self, id: &str) -> Result<(), CallError> {
+        if let Err(e) = serde_json::from_str::<IgnoredAny>(&self.text) {
+            return Err(CallError::usage(format!(
+                "{id}: {} is not valid JSON: {e}",
+                self.origin
+            )));
+        }
+        if !self.text.trim_start().starts_with('{') {
+            return Err(CallError::usage(format!(
+                "{id}: {} must be a JSON object of the operation's parameters by wire name",
+                self.origin
+            )));
+        }
+        Ok(())
+    }
+
+    /// Deserializes the body into the request type; errors name the field's path.
+    pub(crate) fn parse<O: DeserializeOwned>(&self, id: &str) -> Result<O, CallError> {
+        self.check_syntax(id)?;
+        let mut deserializer = serde_json::Deserializer::from_str(&self.text);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| CallError::usage(field_error(id, &e)))
+    }
+}
+
+/// `blackboard.create: unknown field `create_request.titel`; did you mean `title`?` and the like.
+fn field_error(id: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let inner = error.inner();
+    let full = inner.to_string();
+    let position = format!(" at line {} column {}", inner.line(), inner.column());
+    let message = full.strip_suffix(&position).unwrap_or(&full);
+    let path = error.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.starts_with("unknown field `")
+        && let Some((name, expected)) = quoted.split_first()
+    {
+        // serde_path_to_error's path already ends with the unknown key.
+        let field = if path.rsplit('.').next() == Some(*name) {
+            path.clone()
+        } else {
+            join(name)
+        };
+        return match suggest::field(name, expected.iter().copied()) {
+            Some(near) => format!("{id}: unknown field `{field}`; did you mean `{near}`?"),
+            None if expected.is_empty() => {
+                format!("{id}: unknown field `{field}`; this object takes no fields")
+            }
+            None => format!(
+                "{id}: unknown field `{field}`; expected one of {}",
+                backticked(expected)
+            ),
+        };
+    }
+    if message.starts_with("missing field `")
+        && let Some(name) = quoted.first()
+    {
+        return format!("{id}: missing field `{}`", join(name));
+    }
+    if path.is_empty() {
+        format!("{id}: {full}")
+    } else {
+        format!("{id}: `{path}`: {full}")
+    }
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `dingtalk call`: runs the call and prints the answer.
+pub(crate) fn run(
+    catalog: &Catalog,
+    global: &Global,
+    sources: &Sources,
+    args: &CallArgs,
+) -> Result<(), CallError> {
+    let info = catalog.find(&args.operation)?;
+    let body = Body::read(&args.body)?;
+    body.check_syntax(info.id)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CallError::failed(format!("cannot start the async runtime: {e}")))?;
+    let answer = runtime.block_on(async {
+        let fake = if global.mock {
+            Some(serve::start(catalog).await?)
+        } else {
+            None
+        };
+        let settings = match &fake {
+            Some(fake) => fake.settings(global),
+            None => Settings::from_flags(global, sources),
+        };
+        let client = settings.client(info);
+        let future = (catalog.call)(info.id, CallVisitor::new(body, client)).ok_or_else(|| {
+            CallError::usage(format!(
+                "{}: this build has no request type for it",
+                info.id
+            ))
+        })?;
+        let answer = future.await;
+        drop(fake);
+        answer
+    })?;
+    if let Some(mismatch) = answer.type_mismatch() {
+        eprintln!(
+            "warning: {}: the answer does not fit the typed response ({mismatch}); printed as received",
+            info.id
+        );
+    }
+    let text =
+        output::pretty_json(answer.json()).unwrap_or_else(|_| format!("{}\n", answer.json()));
+    output::write_stdout(text.as_bytes())
+}
+
+/// What a client is built from: flags and environment, or the in-process fake.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) app_key: Option<String>,
+    pub(crate) app_secret: Option<String>,
+    pub(crate) robot_token: Option<String>,
+    pub(crate) robot_secret: Option<String>,
+    /// The base URL and where it was set (flag or variable name), for messages.
+    pub(crate) oapi_base_url: Option<(String, &'static str)>,
+    pub(crate) api_base_url: Option<(String, &'static str)>,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) timeout: std::time::Duration,
+}
+
+impl Settings {
+    /// The settings of the command line and environment; blank values count as unset.
+    pub(crate) fn from_flags(global: &Global, sources: &Sources) -> Settings {
+        let set = |v: &Option<String>| v.as_ref().filter(|v| !v.trim().is_empty()).cloned();
+        Settings {
+            app_key: set(&global.app_key),
+            app_secret: set(&global.app_secret),
+            robot_token: set(&global.robot_token),
+            robot_secret: set(&global.robot_secret),
+            oapi_base_url: set(&global.oapi_base_url).map(|u| (u, sources.oapi_base_url)),
+            api_base_url: set(&global.api_base_url).map(|u| (u, sources.api_base_url)),
+            allow_insecure_http: global.allow_insecure_http,
+            timeout: global.timeout,
+        }
+    }
+
+    /// A client for `info`, given only the credentials that operation uses; the error says
+    /// which variable or flag to set.
+    pub(crate) fn client(&self, info: &OperationInfo) -> Result<Client, CallError> {
+        let mut builder = ClientBuilder::new()
+            .timeout(self.timeout)
+            .allow_insecure_http(self.allow_insecure_http);
+        for (url, source) in [&self.oapi_base_url, &self.api_base_url]
+            .into_iter()
+            .flatten()
+        {
+            check_plain_http(url, source, self.allow_insecure_http)?;
+        }
+        if let Some((url, _)) = &self.oapi_base_url {
+            builder = builder.oapi_base_url(url);
+        }
+        if let Some((url, _)) = &self.api_base_url {
+            builder = builder.api_base_url(url);
+        }
+        let id = info.id;
+        match info.auth {
+            Auth::QueryToken | Auth::HeaderToken => {
+                let missing = match (&self.app_key, &self.app_secret) {
+                    (Some(key), Some(secret)) => {
+                        builder = builder.app_credentials(key.clone(), secret.clone());
+                        None
+                    }
+                    (None, None) => Some(
+                        "set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or pass --app-key/--app-secret",
+                    ),
+                    (Some(_), None) => {
+                        Some("set DINGTALK_APP_SECRET or pass --app-secret (the app key is set)")
+                    }
+                    (None, Some(_)) => {
+                        Some("set DINGTALK_APP_KEY or pass --app-key (the app secret is set)")
+                    }
+                };
+                if let Some(fix) = missing {
+                    return Err(CallError::usage(format!(
+                        "{id} needs an access token: {fix}, or use --mock"
+                    )));
+                }
+            }
+            Auth::Robot => {
+                let Some(token) = &self.robot_token else {
+                    return Err(CallError::usage(format!(
+                        "{id} needs the group robot's webhook token: set DINGTALK_ROBOT_TOKEN (and \
+                         DINGTALK_ROBOT_SECRET if the robot signs), or pass --robot-token/--robot-secret, or use --mock"
+                    )));
+                };
+                builder = builder.robot_token(token.clone());
+                if let Some(secret) = &self.robot_secret {
+                    builder = builder.robot_secret(secret.clone());
+                }
+            }
+            Auth::None => {}
+        }
+        builder.build().map_err(|e| CallError::usage(e.to_string()))
+    }
+}
+
+/// Plain http only for loopback unless `--allow-insecure-http`; other URL problems are left to
+/// the client, which names them.
+fn check_plain_http(url: &str, source: &str, allow: bool) -> Result<(), CallError> {
+    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+        return Ok(());
+    };
+    let host = parsed.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.is_empty()
+        || host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if parsed.scheme() == "http" && !loopback && !allow {
+        return Err(CallError::usage(format!(
+            "{source} `{url}` uses plain http for a host that is not loopback; \
+             pass --allow-insecure-http to send credentials unencrypted"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use dingtalk_openapi::operation::{Host, Method};
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Req {
+        create_request: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        title: String,
+        ding: Option<bool>,
+        list: Option<Vec<i64>>,
+    }
+
+    fn error(text: &str) -> String {
+        Body::text(text)
+            .parse::<Req>("x.create")
+            .unwrap_err()
+            .message()
+            .to_owned()
+    }
+
+    #[test]
+    fn body_errors_name_the_field() {
+        assert_eq!(
+            error(r#"{"create_request":{"titel":"a"}}"#),
+            "x.create: unknown field `create_request.titel`; did you mean `title`?"
+        );
+        assert_eq!(
+            error(r#"{"create_request":{"zzz":"a"}}"#),
+            "x.create: unknown field `create_request.zzz`; expected one of `title`, `ding`, `list`"
+        );
+        assert_eq!(
+            error(r#"{"create_request":{}}"#),
+            "x.create: missing field `create_request.title`"
+        );
+        assert_eq!(error(r#"{}"#), "x.create: missing field `create_request`");
+        assert_eq!(
+            error(r#"{"create_request":{"title":"a","ding":"yes"}}"#),
+            "x.create: `create_request.ding`: invalid type: string \"yes\", expected a boolean at line 1 column 43"
+        );
+        assert_eq!(
+            error(r#"{"create_request":{"title":"a","list":[1,"2"]}}"#),
+            "x.create: `create_request.list[1]`: invalid type: string \"2\", expected i64 at line 1 column 44"
+        );
+        assert_eq!(
+            error("{\n  \"a\": 1,\n}"),
+            "x.create: --body is not valid JSON: key must be a string at line 3 column 1"
+        );
+        assert_eq!(
+            error("[]"),
+            "x.create: --body must be a JSON object of the operation's parameters by wire name"
+        );
+        assert_eq!(
+            error(""),
+            "x.create: --body is not valid JSON: EOF while parsing a value at line 1 column 0"
+        );
+    }
+
+    #[test]
+    fn body_sources() {
+        assert!(
+            Body::read("@/nonexistent/x.json")
+                .unwrap_err()
+                .message()
+                .starts_with("cannot read the body file `/nonexistent/x.json`: ")
+        );
+        assert_eq!(Body::read("{}").unwrap().origin, Origin::Flag);
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            app_key: None,
+            app_secret: None,
+            robot_token: None,
+            robot_secret: None,
+            oapi_base_url: None,
+            api_base_url: None,
+            allow_insecure_http: false,
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn credentials_are_asked_for_by_name() {
+        static TOKEN: OperationInfo =
+            OperationInfo::new("x.create", Method::Post, Host::Oapi, "/topapi/x/create");
+        static ROBOT: OperationInfo =
+            OperationInfo::new("robot.send", Method::Post, Host::Robot, "/robot/send")
+                .with_auth(Auth::Robot);
+        static NONE: OperationInfo =
+            OperationInfo::new("gettoken", Method::Get, Host::Oapi, "/gettoken")
+                .with_auth(Auth::None);
+        let message = |s: &Settings, info| s.client(info).unwrap_err().message().to_owned();
+        assert_eq!(
+            message(&settings(), &TOKEN),
+            "x.create needs an access token: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or pass --app-key/--app-secret, or use --mock"
+        );
+        let key_only = Settings {
+            app_key: Some("k".into()),
+            ..settings()
+        };
+        assert_eq!(
+            message(&key_only, &TOKEN),
+            "x.create needs an access token: set DINGTALK_APP_SECRET or pass --app-secret (the app key is set), or use --mock"
+        );
+        assert!(message(&settings(), &ROBOT).starts_with(
+            "robot.send needs the group robot's webhook token: set DINGTALK_ROBOT_TOKEN"
+        ));
+        assert!(settings().client(&NONE).is_ok());
+        let insecure = Settings {
+            oapi_base_url: Some(("http://10.0.0.1".into(), "DINGTALK_OAPI_BASE_URL")),
+            ..settings()
+        };
+        assert_eq!(
+            message(&insecure, &NONE),
+            "DINGTALK_OAPI_BASE_URL `http://10.0.0.1` uses plain http for a host that is not loopback; \
+             pass --allow-insecure-http to send credentials unencrypted"
+        );
+        assert!(
+            Settings {
+                allow_insecure_http: true,
+                ..insecure
+            }
+            .client(&NONE)
+            .is_ok()
+        );
+        let local = Settings {
+            api_base_url: Some(("http://[::1]:9".into(), "--api-base-url")),
+            ..settings()
+        };
+        assert!(local.client(&NONE).is_ok());
+    }
+}

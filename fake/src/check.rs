@@ -1,0 +1,247 @@
+//! The fake's view of one operation: its static facts and a check of "the request" against the
+//! typed request type, exactly as the client would build it.
+//!
+//! [`MockVisitor`] turns any [`Operation`] type into a [`MockOperation`] holding a plain function
+//! pointer, so the server needs no generic code per operation. The check deserializes the request
+//! JSON into the typed request (unknown fields and wrong types are refused by serde, and the path
+//! of the offending value is kept) and then runs the operation's `validate()` (documented limits).
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use dingtalk_openapi_runtime::operation::{Operation, OperationInfo, OperationVisitor};
+use dingtalk_openapi_runtime::validate::ValidationError;
+
+/// Turns an operation's request type into a [`MockOperation`]; see the generated
+/// `mock_operations()`, which visits every operation of the build with it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MockVisitor;
+
+impl OperationVisitor for MockVisitor {
+    type Output = MockOperation;
+
+    fn visit<O: Operation>(self) -> MockOperation {
+        MockOperation::of::<O>()
+    }
+}
+
+/// One operation as the fake serves it: where it lives and how its request is checked.
+#[derive(Clone, Copy)]
+pub struct MockOperation {
+    info: &'static OperationInfo,
+    check: fn(&Value) -> Result<(), Rejection>,
+}
+
+impl MockOperation {
+    /// The fake's view of the operation whose request type is `O`.
+    pub fn of<O: Operation>() -> MockOperation {
+        MockOperation {
+            info: O::INFO,
+            check: check_typed::<O>,
+        }
+    }
+
+    /// The operation's static facts.
+    pub fn info(&self) -> &'static OperationInfo {
+        self.info
+    }
+
+    /// Checks "the request" (every parameter by wire name, credential excluded) against the
+    /// typed request: it must deserialize (no unknown fields, right types, required fields
+    /// present) and pass the operation's documented limits.
+    pub fn check(&self, request: &Value) -> Result<(), Rejection> {
+        (self.check)(request)
+    }
+}
+
+impl fmt::Debug for MockOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockOperation")
+            .field("id", &self.info.id)
+            .field("method", &self.info.method)
+            .field("path", &self.info.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the fake refused a request's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// A required parameter is missing (oapi errcode 40035 "缺少参数", v1.0 `MissingParameter`).
+    Missing,
+    /// A parameter is unknown, of the wrong type or outside its documented limits (oapi errcode
+    /// 40035 "不合法的参数", v1.0 `InvalidParameter`).
+    Invalid,
+}
+
+/// A request the typed request type or its limits refused, naming the field by wire path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rejection {
+    /// Missing or invalid.
+    pub kind: RejectionKind,
+    /// The field path by wire names (`query_request.page_size`, `contents[0].content`); empty
+    /// when the problem is with the request as a whole.
+    pub field: String,
+    /// What is wrong, in the words of serde or of the limit check.
+    pub message: String,
+}
+
+impl Rejection {
+    /// A missing required parameter.
+    pub fn missing(field: impl Into<String>) -> Rejection {
+        let field = field.into();
+        Rejection {
+            kind: RejectionKind::Missing,
+            message: format!("missing field `{field}`"),
+            field,
+        }
+    }
+
+    /// An invalid parameter.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Rejection {
+        Rejection {
+            kind: RejectionKind::Invalid,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, self.field.is_empty()) {
+            (RejectionKind::Missing, _) => write!(f, "missing parameter `{}`", self.field),
+            (RejectionKind::Invalid, true) => write!(f, "invalid request: {}", self.message),
+            (RejectionKind::Invalid, false) => {
+                write!(f, "invalid parameter `{}`: {}", self.field, self.message)
+            }
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The check of [`MockOperation`] for the request type `O`.
+fn check_typed<O: Operation>(request: &Value) -> Result<(), Rejection> {
+    let typed: O = serde_path_to_error::deserialize(request).map_err(from_serde)?;
+    typed.validate().map_err(from_validation)
+}
+
+/// Reads serde's complaint: the path of the value it stopped at, and for missing or unknown
+/// fields the field's name (which serde reports on the enclosing object).
+fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> Rejection {
+    let path = error.path().to_string();
+    let parent = if path == "." { String::new() } else { path };
+    let message = error.into_inner().to_string();
+    if let Some(name) = quoted_after(&message, "missing field `") {
+        return Rejection {
+            kind: RejectionKind::Missing,
+            field: join(&parent, name),
+            message,
+        };
+    }
+    if let Some(name) = quoted_after(&message, "unknown field `") {
+        return Rejection {
+            kind: RejectionKind::Invalid,
+            field: join(&parent, name),
+            message,
+        };
+    }
+    Rejection {
+        kind: RejectionKind::Invalid,
+        field: parent,
+        message,
+    }
+}
+
+/// A limit check's failure; "needs `a` and `b`, or …" (one-of groups) counts as missing.
+fn from_validation(error: ValidationError) -> Rejection {
+    let kind = if error.problem.starts_with("needs ") {
+        RejectionKind::Missing
+    } else {
+        RejectionKind::Invalid
+    };
+    Rejection {
+        kind,
+        field: error.field,
+        message: error.problem,
+    }
+}
+
+/// The text between `prefix` and the next backquote.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = message.strip_prefix(prefix)?;
+    rest.split('`').next()
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// Checks a request whose `coercible` keys came from the query string or headers as text: when
+/// the typed request refuses such a value for its type, it is read as a number or boolean and the
+/// check runs again. Returns the request as the typed check accepted it.
+pub(crate) fn check_coercing(
+    operation: &MockOperation,
+    mut request: Map<String, Value>,
+    coercible: &[String],
+) -> Result<Value, Rejection> {
+    let mut coerced: Vec<&str> = Vec::new();
+    loop {
+        let value = Value::Object(request);
+        let rejection = match operation.check(&value) {
+            Ok(()) => return Ok(value),
+            Err(rejection) => rejection,
+        };
+        let Value::Object(object) = value else {
+            return Err(rejection);
+        };
+        request = object;
+        let key = rejection.field.as_str();
+        let retry = rejection.kind == RejectionKind::Invalid
+            && coercible.iter().any(|c| c == key)
+            && !coerced.contains(&key);
+        let replacement = if retry {
+            request.get(key).and_then(coerce)
+        } else {
+            None
+        };
+        let Some(replacement) = replacement else {
+            return Err(rejection);
+        };
+        let Some(name) = coercible.iter().find(|c| *c == key) else {
+            return Err(rejection);
+        };
+        coerced.push(name);
+        request.insert(name.clone(), replacement);
+    }
+}
+
+/// A value that arrived as text (a query parameter, a form field, a header) read as the JSON it
+/// spells: a boolean, an integer or a number, or an object or a list in JSON text (how forms carry
+/// nested parameters such as `query_request`).
+fn coerce(value: &Value) -> Option<Value> {
+    let text = value.as_str()?.trim();
+    if text.starts_with('{') || text.starts_with('[') {
+        return serde_json::from_str(text).ok();
+    }
+    match text {
+        "true" => return Some(Value::Bool(true)),
+        "false" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(Value::from(n));
+    }
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+}

@@ -1,0 +1,114 @@
+//! An offline fake of DingTalk on 127.0.0.1, for tests, `dingtalk --mock` and
+//! `dingtalk mock serve`.
+//!
+//! The fake knows every operation of `dingtalk-openapi` through [`operations`] (a
+//! [`MockOperation`] per operation, made by [`MockVisitor`]) and needs no hand-written code per
+//! endpoint: it routes by path, checks credentials the way DingTalk does for the operation's
+//! host, checks "the request" against the typed request type (unknown fields, types, required
+//! fields, documented limits), and answers the documented example response with the envelope
+//! filled in. A few areas keep state (blackboards, reports); paginated operations page over
+//! seeded data in their own style. One base URL serves the oapi host, the v1.0 host and the
+//! robot webhook.
+//!
+//! ```no_run
+//! use dingtalk_openapi::Client;
+//! use dingtalk_openapi::report::ReportGetunreadcountRequest;
+//! use dingtalk_openapi_fake::{Fault, MockServer, operations};
+//!
+//! # async fn test() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = MockServer::builder(operations()).start().await?;
+//! let client = Client::builder()
+//!     .app_credentials(server.app_key(), server.app_secret())
+//!     .oapi_base_url(server.base_url()) // one base URL serves both hosts
+//!     .api_base_url(server.base_url())
+//!     .build()?;
+//! let unread = client.report().getunreadcount(ReportGetunreadcountRequest::new("user123")).await?;
+//! server.faults().push_for("report.getunreadcount", Fault::errcode(90018));
+//! // ... call again, then look at server.requests() ...
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour
+//!
+//! Checks run in this order; the first that fails answers. oapi answers are HTTP 200 with
+//! `{errcode, errmsg, request_id}` (errcode 88 adds `sub_code` and `sub_msg`); v1.0 answers are an
+//! HTTP status with `{code, message, requestid}` and an `x-acs-request-id` header.
+//!
+//! | condition | oapi (`errcode` envelope) | v1.0 (bare envelope) |
+//! | --- | --- | --- |
+//! | body over 4 MiB | HTTP 413 `RequestEntityTooLarge` | HTTP 413 `RequestEntityTooLarge` |
+//! | path of no operation | HTTP 404, errcode 404 | HTTP 404 `NotFound` |
+//! | a queued [`Fault`] matches | the fault (see [`Fault`]) | the fault |
+//! | wrong method | 43001 需要GET请求 / 43002 需要POST请求 | 405 `MethodNotAllowed` |
+//! | no token where the operation reads it (a token in the other place does not count) | 88, sub_code 40000 缺少参数access_token | 400 `AuthenticationFailed.MissingParameter` |
+//! | token never issued | 88, sub_code 40014 不合法的access_token | 400 `InvalidAuthentication` |
+//! | token expired (ttl or [`Faults::expire_tokens`]) | 88/40014, or 42001 access_token超时 with [`TokenRejection::Expired`] | 400 `InvalidAuthentication` |
+//! | robot: wrong or missing `access_token` | 300005 token is not exist | |
+//! | robot with a secret: `timestamp` missing or over 1 hour off | 310000 invalid timestamp | |
+//! | robot with a secret: `sign` does not match | 310000 sign not match | |
+//! | robot: body over 20,000 bytes | 460101 message too long | |
+//! | robot: 21st accepted message within a minute, per token | 660026 send too fast | |
+//! | a body not declared `application/json` (a topapi operation also takes `application/x-www-form-urlencoded`) | 43004 无效的HTTP HEADER Content-Type | 415 `UnsupportedMediaType` |
+//! | body not a JSON object | 40035 不合法的参数 | 400 `InvalidParameter` |
+//! | required parameter missing | 40035 缺少参数 `field` | 400 `MissingParameter` |
+//! | unknown field, wrong type, broken limit | 40035 不合法的参数 `field`: `problem` | 400 `InvalidParameter` |
+//! | blackboard id unknown or deleted (get, update, delete) | 40035 公告不存在 | |
+//! | otherwise | the answer: example response, envelope filled in | the answer, `x-acs-request-id` |
+//!
+//! Query parameters arrive as text; where the typed request wants a number or a boolean, the
+//! fake reads the text as one. The credential (`access_token`; for the robot also `timestamp`
+//! and `sign`) is not part of "the request".
+//!
+//! The topapi operations (`POST /topapi/...`) also take their parameters as an HTML form, as
+//! DingTalk's own curl examples and its older Java SDK send them: fields are text, read as
+//! numbers or booleans where the typed request wants one and as JSON where it wants an object
+//! or a list (`query_request={"page":1,...}`); the `access_token` may be a field instead of a
+//! query parameter. Every other operation (v1.0, the robot webhook, the other oapi paths) wants
+//! JSON.
+//!
+//! Token endpoints: `GET /gettoken?appkey=&appsecret=` (bad pair: 40096 不合法的appKey或appSecret)
+//! or `?corpid=&corpsecret=` (bad pair: 40089 不合法的corpid或corpsecret) answers
+//! `{access_token, expires_in}`; `GET /sso/gettoken?corpid=&corpsecret=` (the SSO secret) answers
+//! `{access_token}`; `POST /v1.0/oauth2/accessToken` `{appKey, appSecret}` answers
+//! `{accessToken, expireIn}` (bad pair: HTTP 400 `invalidClientIdOrSecret`). Asking again while a
+//! token is valid returns the same token, extended. One token serves both hosts.
+//!
+//! # Control API
+//!
+//! For `dingtalk mock serve` users in any language; see the table in the `control` module:
+//! `POST /__mock/faults` with `{"op": "blackboard.create", "fault": {"errcode": 90018}}` (or
+//! `{"status": 503, "code": "systemError"}`, `{"delay_ms": 2000}`, `"malformed"`, `"html"`,
+//! `"truncated"`, `"reset"`; optional `"times": N`), `DELETE /__mock/faults`,
+//! `POST /__mock/expire-tokens` (optional `{"answer": "expired"}` for 42001),
+//! `GET /__mock/requests`, `GET /__mock/calls`, `GET /__mock/operations`, `POST /__mock/reset`.
+
+#![deny(missing_docs)]
+
+mod answer;
+mod auth;
+mod check;
+mod conn;
+mod control;
+mod dispatch;
+mod faults;
+mod paging;
+mod record;
+mod server;
+mod shared;
+mod state;
+mod tokens;
+
+pub use check::{MockOperation, MockVisitor, Rejection, RejectionKind};
+pub use faults::{Fault, Faults, TokenRejection};
+pub use record::RecordedRequest;
+pub use server::{MockBuilder, MockServer, serve};
+
+/// The fake's view of every operation of `dingtalk-openapi` (the areas its features enable),
+/// sorted by id: what [`MockServer::builder`] takes.
+pub fn operations() -> Vec<MockOperation> {
+    dingtalk_openapi::operations()
+        .into_iter()
+        .filter_map(|op| dingtalk_openapi::visit_operation(op.id, MockVisitor))
+        .collect()
+}

@@ -1,0 +1,362 @@
+//! Starting and stopping a fake: [`MockBuilder`], [`MockServer`] and [`serve`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::check::MockOperation;
+use crate::conn::{Connection, MockListener};
+use crate::dispatch;
+use crate::faults::Faults;
+use crate::record::{RecordedRequest, Recorder};
+use crate::shared::{Config, Shared};
+use crate::state::State;
+
+/// How long [`MockServer::shutdown`] waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Configures a fake DingTalk; start it with [`start`](MockBuilder::start).
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct MockBuilder {
+    operations: Vec<MockOperation>,
+    port: u16,
+    app_key: String,
+    app_secret: String,
+    corp_id: String,
+    corp_secret: String,
+    sso_secret: String,
+    robot_token: String,
+    robot_secret: Option<String>,
+    token_ttl: Duration,
+    seed: bool,
+}
+
+impl fmt::Debug for MockBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockBuilder")
+            .field("operations", &self.operations.len())
+            .field("port", &self.port)
+            .field("app_key", &self.app_key)
+            .field("corp_id", &self.corp_id)
+            .field("robot_signed", &self.robot_secret.is_some())
+            .field("token_ttl", &self.token_ttl)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockBuilder {
+    /// A fake of `operations` (usually the generated `mock_operations()`) with the defaults: any
+    /// free port, app key `mock-app-key` / secret `mock-app-secret`, corp id `mock-corp-id` /
+    /// secret `mock-corp-secret` (SSO secret `mock-sso-secret`), robot token `mock-robot-token`
+    /// signed with `SECmock-robot-secret`, tokens valid 7200 s, seeded data.
+    pub fn new(operations: Vec<MockOperation>) -> Self {
+        MockBuilder {
+            operations,
+            port: 0,
+            app_key: "mock-app-key".into(),
+            app_secret: "mock-app-secret".into(),
+            corp_id: "mock-corp-id".into(),
+            corp_secret: "mock-corp-secret".into(),
+            sso_secret: "mock-sso-secret".into(),
+            robot_token: "mock-robot-token".into(),
+            robot_secret: Some("SECmock-robot-secret".into()),
+            token_ttl: Duration::from_secs(7200),
+            seed: true,
+        }
+    }
+
+    /// The port on 127.0.0.1 to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The app key `gettoken` and `oauth2.accessToken` accept.
+    pub fn app_key(mut self, key: impl Into<String>) -> Self {
+        self.app_key = key.into();
+        self
+    }
+
+    /// The app secret that goes with the app key.
+    pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
+        self.app_secret = secret.into();
+        self
+    }
+
+    /// The corp id of the legacy `gettoken?corpid=&corpsecret=` form and of `sso/gettoken`.
+    pub fn corp_id(mut self, id: impl Into<String>) -> Self {
+        self.corp_id = id.into();
+        self
+    }
+
+    /// The corp secret of the legacy `gettoken` form.
+    pub fn corp_secret(mut self, secret: impl Into<String>) -> Self {
+        self.corp_secret = secret.into();
+        self
+    }
+
+    /// The SSO secret `sso/gettoken` accepts with the corp id.
+    pub fn sso_secret(mut self, secret: impl Into<String>) -> Self {
+        self.sso_secret = secret.into();
+        self
+    }
+
+    /// The group robot's webhook `access_token`.
+    pub fn robot_token(mut self, token: impl Into<String>) -> Self {
+        self.robot_token = token.into();
+        self
+    }
+
+    /// The group robot's signing secret: every message must carry a fresh `timestamp` and its `sign`.
+    pub fn robot_secret(mut self, secret: impl Into<String>) -> Self {
+        self.robot_secret = Some(secret.into());
+        self
+    }
+
+    /// A robot without the signing setting: `timestamp` and `sign` are not checked.
+    pub fn unsigned_robot(mut self) -> Self {
+        self.robot_secret = None;
+        self
+    }
+
+    /// How long issued tokens are valid (default 7200 s, as DingTalk's); `expires_in` says so.
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Whether to start with data (default true): 7 items in each paginated operation, the
+    /// blackboards and credentials the documented examples name, 7 reports. Without it, lists
+    /// are empty until something is created.
+    pub fn seed(mut self, seed: bool) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener =
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let addr = listener.local_addr()?;
+        let mut config = Config {
+            apps: vec![(self.app_key, self.app_secret)],
+            corps: vec![(self.corp_id.clone(), self.corp_secret)],
+            sso: vec![(self.corp_id, self.sso_secret)],
+            robot_token: self.robot_token,
+            robot_secret: self.robot_secret,
+            token_ttl: self.token_ttl,
+            seed: self.seed,
+        };
+        if self.seed {
+            accept_example_credentials(&mut config, &self.operations);
+        }
+        let faults = Arc::new(Faults::default());
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(&self.operations, self.seed)),
+            operations: self.operations,
+            config,
+            faults: faults.clone(),
+            recorder: Recorder::default(),
+            tokens: Mutex::default(),
+            robot_sends: Mutex::new(HashMap::new()),
+        });
+        let router = Router::new()
+            .fallback(dispatch::handle)
+            .with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let service = router.into_make_service_with_connect_info::<Connection>();
+        let task = tokio::spawn(async move {
+            let server =
+                axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                });
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "the DingTalk fake stopped");
+            }
+        });
+        tracing::debug!(%addr, "the DingTalk fake is listening");
+        Ok(MockServer {
+            addr,
+            shared,
+            faults,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// With seeding on, the credentials of the token operations' documented examples are accepted
+/// too, so calling them with their example bodies succeeds.
+fn accept_example_credentials(config: &mut Config, operations: &[MockOperation]) {
+    for op in operations {
+        let info = op.info();
+        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request)
+        else {
+            continue;
+        };
+        let pair = |a: &str, b: &str| -> Option<(String, String)> {
+            Some((
+                example.get(a)?.as_str()?.to_owned(),
+                example.get(b)?.as_str()?.to_owned(),
+            ))
+        };
+        match info.id {
+            "gettoken" => {
+                config.apps.extend(pair("appkey", "appsecret"));
+                config.corps.extend(pair("corpid", "corpsecret"));
+            }
+            "sso.gettoken" => config.sso.extend(pair("corpid", "corpsecret")),
+            "oauth2.accessToken" => config.apps.extend(pair("appKey", "appSecret")),
+            _ => {}
+        }
+    }
+}
+
+/// A running fake DingTalk on 127.0.0.1, serving both the oapi and the v1.0 host (and the
+/// robot webhook) at [`base_url`](MockServer::base_url).
+///
+/// Dropping it stops the server too; [`shutdown`](MockServer::shutdown) also waits for it.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    faults: Arc<Faults>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// A builder for a fake of `operations` (usually the generated `mock_operations()`).
+    pub fn builder(operations: Vec<MockOperation>) -> MockBuilder {
+        MockBuilder::new(operations)
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL of both hosts.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The app key the fake accepts.
+    pub fn app_key(&self) -> &str {
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(k, _)| k.as_str())
+    }
+
+    /// The app secret the fake accepts.
+    pub fn app_secret(&self) -> &str {
+        self.shared
+            .config
+            .apps
+            .first()
+            .map_or("", |(_, s)| s.as_str())
+    }
+
+    /// The robot's webhook token.
+    pub fn robot_token(&self) -> &str {
+        &self.shared.config.robot_token
+    }
+
+    /// The robot's signing secret, if it signs.
+    pub fn robot_secret(&self) -> Option<&str> {
+        self.shared.config.robot_secret.as_deref()
+    }
+
+    /// Fault injection and counters.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// A shared handle on the faults, for tasks that outlive a borrow of the server.
+    pub fn faults_handle(&self) -> Arc<Faults> {
+        self.faults.clone()
+    }
+
+    /// Every request received so far (control requests excluded), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorder.all()
+    }
+
+    /// Forgets faults, requests, counters and tokens, and puts the data back as it started.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting connections, waits up to 5 s for requests in flight, then stops.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Runs a fake until Ctrl-C, printing where it listens and the environment that points the
+/// `dingtalk` command at it: the body of `dingtalk mock serve`.
+pub async fn serve(builder: MockBuilder) -> io::Result<()> {
+    let server = builder.start().await?;
+    let base = server.base_url();
+    // The `export` lines go to stdout (so `eval "$(dingtalk mock serve)"`-style use works), the
+    // rest to stderr; a closed stdout is not worth a panic.
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }};
+    }
+    eprintln!("DingTalk fake listening on {base} (oapi, v1.0 and robot hosts); Ctrl-C stops it.");
+    say!("export DINGTALK_OAPI_BASE_URL={base}");
+    say!("export DINGTALK_API_BASE_URL={base}");
+    say!("export DINGTALK_APP_KEY={}", server.app_key());
+    say!("export DINGTALK_APP_SECRET={}", server.app_secret());
+    say!("export DINGTALK_ROBOT_TOKEN={}", server.robot_token());
+    if let Some(secret) = server.robot_secret() {
+        say!("export DINGTALK_ROBOT_SECRET={secret}");
+    }
+    eprintln!(
+        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)"
+    );
+    tokio::signal::ctrl_c().await?;
+    server.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! What every handler of one fake server shares: its configuration, operations, faults,
+//! recorded requests, tokens and data; and the request as the handlers read it.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method};
+
+use crate::check::MockOperation;
+use crate::faults::Faults;
+use crate::record::Recorder;
+use crate::state::State;
+use crate::tokens::TokenStore;
+
+/// The credentials and settings a fake server was built with.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// Accepted `(appkey, appsecret)` pairs; the first is the one the builder set.
+    pub(crate) apps: Vec<(String, String)>,
+    /// Accepted legacy `(corpid, corpsecret)` pairs.
+    pub(crate) corps: Vec<(String, String)>,
+    /// Accepted `(corpid, SSO secret)` pairs for `sso/gettoken`.
+    pub(crate) sso: Vec<(String, String)>,
+    /// The group robot's webhook token.
+    pub(crate) robot_token: String,
+    /// The group robot's signing secret, when it signs.
+    pub(crate) robot_secret: Option<String>,
+    /// How long an issued token is valid.
+    pub(crate) token_ttl: Duration,
+    /// Whether paginated operations and the stateful areas start with data.
+    pub(crate) seed: bool,
+}
+
+/// The state of one fake server, behind an `Arc`.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) operations: Vec<MockOperation>,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) recorder: Recorder,
+    pub(crate) tokens: Mutex<TokenStore>,
+    /// When each robot token's accepted messages were sent, for the 20-a-minute limit.
+    pub(crate) robot_sends: Mutex<HashMap<String, VecDeque<Instant>>>,
+    pub(crate) state: Mutex<State>,
+}
+
+impl Shared {
+    /// The operation served at `path` (any method).
+    pub(crate) fn route(&self, path: &str) -> Option<&MockOperation> {
+        self.operations.iter().find(|op| op.info().path == path)
+    }
+
+    /// The operation with the id `id`.
+    pub(crate) fn operation(&self, id: &str) -> Option<&MockOperation> {
+        self.operations.iter().find(|op| op.info().id == id)
+    }
+
+    /// Puts everything back as it was when the server started.
+    pub(crate) fn reset(&self) {
+        self.faults.reset();
+        self.recorder.clear();
+        lock(&self.tokens).clear();
+        lock(&self.robot_sends).clear();
+        *lock(&self.state) = State::new(&self.operations, self.config.seed);
+    }
+}
+
+/// Locks a mutex, recovering the data of one that a panicking thread poisoned.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One request, read whole.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Incoming {
+    /// The first query parameter called `name`.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The header `name` as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body's media type (`Content-Type` without its parameters), lowercased.
+    fn media_type(&self) -> Option<String> {
+        let ct = self.header("content-type")?;
+        Some(
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+
+    /// Whether the body is declared as JSON.
+    pub(crate) fn is_json(&self) -> bool {
+        self.media_type()
+            .is_some_and(|media| media == "application/json" || media.ends_with("+json"))
+    }
+
+    /// Whether the body is declared as an HTML form (`application/x-www-form-urlencoded`).
+    pub(crate) fn is_form(&self) -> bool {
+        self.media_type()
+            .is_some_and(|media| media == "application/x-www-form-urlencoded")
+    }
+
+    /// The body's form fields, in order (empty unless [`Incoming::is_form`]).
+    pub(crate) fn form(&self) -> Vec<(String, String)> {
+        if !self.is_form() {
+            return Vec::new();
+        }
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+
+    /// The first form field called `name` (none unless [`Incoming::is_form`]).
+    pub(crate) fn form_value(&self, name: &str) -> Option<String> {
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+}

@@ -1,0 +1,562 @@
+//! What a DingTalk operation is, as data: its method, host, credential style, answer envelope,
+//! effect on server state, parameters and pagination.
+//!
+//! The generator reads these values from the YAML spec (with the `serde` feature, in the spec's
+//! spelling), the generated client carries one [`OperationInfo`] per operation, and the
+//! runtime, the fake DingTalk and the `dingtalk` command act on it. Defining them once here keeps
+//! the three in step.
+//!
+//! The enums are exhaustive on purpose: every tool that acts on an operation must handle every
+//! kind of it, so a new kind (a method, a credential style) is a new release of every crate of
+//! the family together (the generated client pins this crate at one exact version).
+
+#![deny(missing_docs)]
+
+/// The HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "UPPERCASE")
+)]
+pub enum Method {
+    /// `GET`: every parameter goes to the query string.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method as written on the request line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Which DingTalk host serves an operation; each can be overridden on the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Host {
+    /// `https://oapi.dingtalk.com`: the older `topapi` endpoints.
+    Oapi,
+    /// `https://api.dingtalk.com`: the `v1.0` endpoints.
+    Api,
+    /// The custom group robot's webhook, which lives on the oapi host.
+    Robot,
+}
+
+impl Host {
+    /// The value as the spec and the OpenAPI export spell it (`oapi`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Host::Oapi => "oapi",
+            Host::Api => "api",
+            Host::Robot => "robot",
+        }
+    }
+
+    /// The documented base URL of the host (the robot's webhook is on the oapi host).
+    pub const fn default_base_url(self) -> &'static str {
+        match self {
+            Host::Oapi | Host::Robot => "https://oapi.dingtalk.com",
+            Host::Api => "https://api.dingtalk.com",
+        }
+    }
+}
+
+/// How an operation carries its credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Auth {
+    /// No credential (the token endpoints themselves).
+    None,
+    /// `?access_token=` in the query string.
+    QueryToken,
+    /// The `x-acs-dingtalk-access-token` header (v1.0 endpoints).
+    HeaderToken,
+    /// The robot's `access_token`, plus `timestamp` and `sign` when the robot has a secret.
+    Robot,
+}
+
+impl Auth {
+    /// The value as the spec and the OpenAPI export spell it (`none`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Auth::None => "none",
+            Auth::QueryToken => "query_token",
+            Auth::HeaderToken => "header_token",
+            Auth::Robot => "robot",
+        }
+    }
+}
+
+/// How an operation's answer is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Envelope {
+    /// `{"errcode": 0, "errmsg": "ok", ...}`: errcode 0 is success, anything else an error.
+    Errcode,
+    /// v1.0: the bare body on success; errors by HTTP status with `{code, message, requestid}`.
+    Bare,
+}
+
+impl Envelope {
+    /// The value as the spec and the OpenAPI export spell it (`errcode`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Envelope::Errcode => "errcode",
+            Envelope::Bare => "bare",
+        }
+    }
+}
+
+/// What an operation does to server state; decides whether an ambiguous failure may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Effect {
+    /// Reads only: always safe to retry.
+    Read,
+    /// Creates something: retried only when the failure shows it was not processed.
+    Create,
+    /// Changes something in place.
+    Update,
+    /// Deletes something.
+    Delete,
+}
+
+impl Effect {
+    /// The value as the spec and the OpenAPI export spell it (`read`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Effect::Read => "read",
+            Effect::Create => "create",
+            Effect::Update => "update",
+            Effect::Delete => "delete",
+        }
+    }
+}
+
+/// Where a top-level parameter goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum Location {
+    /// The query string.
+    Query,
+    /// A key of the JSON body.
+    Body,
+    /// An HTTP header.
+    Header,
+}
+
+impl Location {
+    /// The value as the spec and the OpenAPI export spell it (`query`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Body => "body",
+            Location::Header => "header",
+        }
+    }
+}
+
+/// One top-level parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Param {
+    /// The wire name.
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: Location,
+    /// Whether the request cannot omit it.
+    pub required: bool,
+    /// Whether it is a credential (never logged).
+    pub secret: bool,
+}
+
+impl Param {
+    /// A parameter description; used by generated code.
+    pub const fn new(name: &'static str, location: Location, required: bool, secret: bool) -> Self {
+        Param {
+            name,
+            location,
+            required,
+            secret,
+        }
+    }
+}
+
+/// The pagination styles DingTalk uses .
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum PaginationStyle {
+    /// `cursor` (0 first) and `size`; ends when `has_more` is false.
+    CursorHasMore,
+    /// `offset` (0 first) and `size`; the answer's `next_cursor` is the next offset; ends when it is absent.
+    OffsetNextCursor,
+    /// `cursor` (0 first) and `size`; ends when `next_cursor` is null or absent.
+    NullableCursor,
+    /// `page` (1 first) and `page_size`; ends on a page shorter than `page_size`.
+    PageNumber,
+    /// v1.0 `nextToken` (absent first) and `maxResults`; ends when `hasMore` is false.
+    NextToken,
+}
+
+impl PaginationStyle {
+    /// The value as the spec and the OpenAPI export spell it (`cursor_has_more`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PaginationStyle::CursorHasMore => "cursor_has_more",
+            PaginationStyle::OffsetNextCursor => "offset_next_cursor",
+            PaginationStyle::NullableCursor => "nullable_cursor",
+            PaginationStyle::PageNumber => "page_number",
+            PaginationStyle::NextToken => "next_token",
+        }
+    }
+}
+
+/// How a paginated operation pages: its style and where the cursor, page size, next cursor,
+/// has-more flag and items sit, as dotted wire paths (`query_request.page`, `result.data_list`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pagination {
+    /// The style.
+    pub style: PaginationStyle,
+    /// The request path of the cursor (offset, page number or token).
+    pub cursor: &'static str,
+    /// The request path of the page size.
+    pub size: &'static str,
+    /// The response path of the next cursor (none for page numbers).
+    pub next: Option<&'static str>,
+    /// The response path of the has-more flag, for the styles that read it.
+    pub has_more: Option<&'static str>,
+    /// The response path of the item list.
+    pub items: &'static str,
+}
+
+impl Pagination {
+    /// Pagination facts; used by generated code.
+    pub const fn new(
+        style: PaginationStyle,
+        cursor: &'static str,
+        size: &'static str,
+        next: Option<&'static str>,
+        has_more: Option<&'static str>,
+        items: &'static str,
+    ) -> Self {
+        Pagination {
+            style,
+            cursor,
+            size,
+            next,
+            has_more,
+            items,
+        }
+    }
+
+    /// A style with the field names most DingTalk operations of that style use.
+    pub const fn usual(style: PaginationStyle) -> Self {
+        match style {
+            PaginationStyle::CursorHasMore => Pagination::new(
+                style,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                Some("result.has_more"),
+                "result.data_list",
+            ),
+            PaginationStyle::OffsetNextCursor => Pagination::new(
+                style,
+                "offset",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.data_list",
+            ),
+            PaginationStyle::NullableCursor => Pagination::new(
+                style,
+                "cursor",
+                "size",
+                Some("result.next_cursor"),
+                None,
+                "result.page_list",
+            ),
+            PaginationStyle::PageNumber => {
+                Pagination::new(style, "page", "page_size", None, None, "result")
+            }
+            PaginationStyle::NextToken => Pagination::new(
+                style,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        }
+    }
+}
+
+/// Static facts about one operation, emitted by the generator.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// The operation id: the path segments after the API prefix joined by `.`, e.g. `blackboard.create`.
+    pub id: &'static str,
+    /// The area (module and cargo feature), e.g. `blackboard`.
+    pub area: &'static str,
+    /// The one-line Chinese title from the docs.
+    pub title: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The host.
+    pub host: Host,
+    /// The path, e.g. `/topapi/blackboard/create`.
+    pub path: &'static str,
+    /// The credential style.
+    pub auth: Auth,
+    /// The response envelope.
+    pub envelope: Envelope,
+    /// What the call does to server state.
+    pub effect: Effect,
+    /// Every top-level parameter except the credential.
+    pub params: &'static [Param],
+    /// How the operation pages, if it does.
+    pub pagination: Option<Pagination>,
+    /// The documented example request (all parameters by wire name) as JSON.
+    pub example_request: &'static str,
+    /// The documented example response as JSON.
+    pub example_response: &'static str,
+    /// The documentation page.
+    pub doc_url: &'static str,
+}
+
+impl OperationInfo {
+    /// Whether every parameter goes into the JSON body (the common case: no splitting needed).
+    pub fn all_body(&self) -> bool {
+        self.params.iter().all(|p| p.location == Location::Body)
+    }
+
+    /// The URL this operation is documented at, without host overrides.
+    pub fn default_url(&self) -> String {
+        format!("{}{}", self.host.default_base_url(), self.path)
+    }
+
+    /// Facts for a hand-written operation (an endpoint the generated crate lacks, or a test):
+    /// code outside this crate cannot name the fields of this `#[non_exhaustive]` struct.
+    ///
+    /// Starts as a read that carries the token in the query and answers with an errcode
+    /// envelope, with no parameters; the `with_*` methods change that.
+    pub const fn new(id: &'static str, method: Method, host: Host, path: &'static str) -> Self {
+        OperationInfo {
+            id,
+            area: "",
+            title: "",
+            method,
+            host,
+            path,
+            auth: Auth::QueryToken,
+            envelope: Envelope::Errcode,
+            effect: Effect::Read,
+            params: &[],
+            pagination: None,
+            example_request: "{}",
+            example_response: "{}",
+            doc_url: "",
+        }
+    }
+
+    /// Sets the credential style.
+    pub const fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Sets the response envelope.
+    pub const fn with_envelope(mut self, envelope: Envelope) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// Sets what the call does to server state.
+    pub const fn with_effect(mut self, effect: Effect) -> Self {
+        self.effect = effect;
+        self
+    }
+
+    /// Sets the top-level parameters.
+    pub const fn with_params(mut self, params: &'static [Param]) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Sets the pagination style, with that style's usual field names.
+    pub const fn with_pagination(mut self, style: PaginationStyle) -> Self {
+        self.pagination = Some(Pagination::usual(style));
+        self
+    }
+}
+
+/// For generated code only: not part of the API, and may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    use super::{Auth, Effect, Envelope, Host, Method, OperationInfo, Pagination, Param};
+
+    /// Every field of an [`OperationInfo`], for code outside this crate to build one by name
+    /// (the struct itself is `#[non_exhaustive]`).
+    #[derive(Debug)]
+    pub struct OperationParts {
+        /// See [`OperationInfo::id`].
+        pub id: &'static str,
+        /// See [`OperationInfo::area`].
+        pub area: &'static str,
+        /// See [`OperationInfo::title`].
+        pub title: &'static str,
+        /// See [`OperationInfo::method`].
+        pub method: Method,
+        /// See [`OperationInfo::host`].
+        pub host: Host,
+        /// See [`OperationInfo::path`].
+        pub path: &'static str,
+        /// See [`OperationInfo::auth`].
+        pub auth: Auth,
+        /// See [`OperationInfo::envelope`].
+        pub envelope: Envelope,
+        /// See [`OperationInfo::effect`].
+        pub effect: Effect,
+        /// See [`OperationInfo::params`].
+        pub params: &'static [Param],
+        /// See [`OperationInfo::pagination`].
+        pub pagination: Option<Pagination>,
+        /// See [`OperationInfo::example_request`].
+        pub example_request: &'static str,
+        /// See [`OperationInfo::example_response`].
+        pub example_response: &'static str,
+        /// See [`OperationInfo::doc_url`].
+        pub doc_url: &'static str,
+    }
+
+    impl OperationParts {
+        /// The operation facts.
+        pub const fn build(self) -> OperationInfo {
+            let OperationParts {
+                id,
+                area,
+                title,
+                method,
+                host,
+                path,
+                auth,
+                envelope,
+                effect,
+                params,
+                pagination,
+                example_request,
+                example_response,
+                doc_url,
+            } = self;
+            OperationInfo {
+                id,
+                area,
+                title,
+                method,
+                host,
+                path,
+                auth,
+                envelope,
+                effect,
+                params,
+                pagination,
+                example_request,
+                example_response,
+                doc_url,
+            }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use serde::Deserialize;
+    use serde::de::value::{Error, StrDeserializer};
+
+    use super::*;
+
+    fn read<'de, T: Deserialize<'de>>(s: &'de str) -> T {
+        T::deserialize(StrDeserializer::<Error>::new(s)).unwrap()
+    }
+
+    /// The spec's spelling (serde) and `as_str` are one spelling.
+    #[test]
+    fn as_str_is_the_spec_spelling() {
+        for m in [Method::Get, Method::Post, Method::Put, Method::Delete] {
+            assert_eq!(read::<Method>(m.as_str()), m);
+        }
+        for h in [Host::Oapi, Host::Api, Host::Robot] {
+            assert_eq!(read::<Host>(h.as_str()), h);
+        }
+        for a in [Auth::None, Auth::QueryToken, Auth::HeaderToken, Auth::Robot] {
+            assert_eq!(read::<Auth>(a.as_str()), a);
+        }
+        for e in [Envelope::Errcode, Envelope::Bare] {
+            assert_eq!(read::<Envelope>(e.as_str()), e);
+        }
+        for e in [Effect::Read, Effect::Create, Effect::Update, Effect::Delete] {
+            assert_eq!(read::<Effect>(e.as_str()), e);
+        }
+        for l in [Location::Query, Location::Body, Location::Header] {
+            assert_eq!(read::<Location>(l.as_str()), l);
+        }
+        for p in [
+            PaginationStyle::CursorHasMore,
+            PaginationStyle::OffsetNextCursor,
+            PaginationStyle::NullableCursor,
+            PaginationStyle::PageNumber,
+            PaginationStyle::NextToken,
+        ] {
+            assert_eq!(read::<PaginationStyle>(p.as_str()), p);
+        }
+    }
+
+    #[test]
+    fn default_urls_follow_the_host() {
+        let info = OperationInfo::new("gettoken", Method::Get, Host::Oapi, "/gettoken");
+        assert_eq!(info.default_url(), "https://oapi.dingtalk.com/gettoken");
+        assert_eq!(
+            Host::Robot.default_base_url(),
+            Host::Oapi.default_base_url()
+        );
+        assert_eq!(Host::Api.default_base_url(), "https://api.dingtalk.com");
+    }
+}

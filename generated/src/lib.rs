@@ -54,7 +54,7 @@ pub use dingtalk_openapi_runtime::{
     BoxError, CachedToken, CallRate, Error, Items, MemoryTokenStore, Pages, RateLimit,
     ResponseFuture, TokenStore,
 };
-pub use dingtalk_openapi_runtime::{error, operation, primitives, validate};
+pub use dingtalk_openapi_runtime::{error, hooks, operation, primitives, time, validate};
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 pub use dingtalk_openapi_runtime::callback;

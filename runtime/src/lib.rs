@@ -33,10 +33,12 @@ pub mod error;
 
 pub mod client;
 pub mod future;
+pub mod hooks;
 
 pub mod paginate;
 pub(crate) mod ratelimit;
 pub(crate) mod retry;
+pub mod time;
 pub mod token;
 pub(crate) mod transport;
 

@@ -23,6 +23,7 @@ use crate::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
 };
 use crate::primitives::Secret;
+use crate::time::TimeSource;
 use crate::transport::{self, Credential, Transport};
 use dingtalk_openapi_model::__private::OperationParts;
 
@@ -42,11 +43,14 @@ impl CachedToken {
         CachedToken { token, expires_at }
     }
 
-    /// Whether the token is still good for `margin` from now.
+    /// Whether the token is still good for `margin` from now (the system clock).
     pub fn is_fresh(&self, margin: Duration) -> bool {
-        SystemTime::now()
-            .checked_add(margin)
-            .is_some_and(|t| t < self.expires_at)
+        self.is_fresh_at(SystemTime::now(), margin)
+    }
+
+    /// Whether the token is still good for `margin` from `now`.
+    pub fn is_fresh_at(&self, now: SystemTime, margin: Duration) -> bool {
+        now.checked_add(margin).is_some_and(|t| t < self.expires_at)
     }
 }
 
@@ -185,6 +189,8 @@ pub(crate) struct TokenProvider {
     /// The last token this provider handed out, in front of the store: the common case needs
     /// no call into the store. A token DingTalk rejects is dropped here and in the store.
     local: RwLock<Option<CachedToken>>,
+    /// Where the time comes from.
+    clock: Arc<dyn TimeSource>,
 }
 
 impl fmt::Debug for TokenProvider {
@@ -201,6 +207,7 @@ impl TokenProvider {
         credentials: Credentials,
         store: Arc<dyn TokenStore>,
         margin: Duration,
+        clock: Arc<dyn TimeSource>,
     ) -> Self {
         TokenProvider {
             credentials,
@@ -210,6 +217,7 @@ impl TokenProvider {
             flight: tokio::sync::Mutex::new(Flight::default()),
             generation: AtomicU64::new(0),
             local: RwLock::new(None),
+            clock,
         }
     }
 
@@ -222,7 +230,7 @@ impl TokenProvider {
     fn learn_lifetime(&self, token: &CachedToken) {
         let lifetime = token
             .expires_at
-            .duration_since(SystemTime::now())
+            .duration_since(self.clock.now())
             .unwrap_or_default();
         let margin = self.margin.min(lifetime / 2);
         self.margin_ms.store(
@@ -236,7 +244,7 @@ impl TokenProvider {
         let local = self.local.read().unwrap_or_else(PoisonError::into_inner);
         local
             .as_ref()
-            .filter(|t| t.is_fresh(self.margin()))
+            .filter(|t| t.is_fresh_at(self.clock.now(), self.margin()))
             .map(|t| t.token.clone())
     }
 
@@ -269,7 +277,7 @@ impl TokenProvider {
         let wrap = |source: BoxError| Error::Token { operation, source };
         let key = self.credentials.key();
         if let Some(cached) = self.store.get(key).await.map_err(wrap)?
-            && cached.is_fresh(self.margin())
+            && cached.is_fresh_at(self.clock.now(), self.margin())
         {
             return Ok(self.keep(cached));
         }
@@ -279,7 +287,7 @@ impl TokenProvider {
             // Another caller fetched while this one waited: share its outcome, even a token that
             // is inside the refresh margin (it was just issued; its lifetime is what DingTalk gives).
             match &flight.outcome {
-                Some(Ok(token)) if token.is_fresh(Duration::ZERO) => {
+                Some(Ok(token)) if token.is_fresh_at(self.clock.now(), Duration::ZERO) => {
                     return Ok(token.token.clone());
                 }
                 Some(Err(error)) => return Err(wrap(Box::new(SharedError(error.clone())))),
@@ -287,11 +295,11 @@ impl TokenProvider {
             }
         }
         if let Some(cached) = self.store.get(key).await.map_err(wrap)?
-            && cached.is_fresh(self.margin())
+            && cached.is_fresh_at(self.clock.now(), self.margin())
         {
             return Ok(self.keep(cached));
         }
-        let fetched = fetch(transport, &self.credentials).await;
+        let fetched = fetch(transport, &self.credentials, self.clock.now()).await;
         flight.generation += 1;
         self.generation.store(flight.generation, Ordering::Release);
         match fetched {
@@ -335,7 +343,11 @@ impl TokenProvider {
 }
 
 /// Asks DingTalk for a token.
-async fn fetch(transport: &Transport, credentials: &Credentials) -> Result<CachedToken, Error> {
+async fn fetch(
+    transport: &Transport,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<CachedToken, Error> {
     let request = match credentials {
         Credentials::App { key, secret } => GetToken {
             appkey: Some(key.clone()),
@@ -352,11 +364,12 @@ async fn fetch(transport: &Transport, credentials: &Credentials) -> Result<Cache
     };
     let info = GetToken::INFO;
     let prepared = transport::prepare(info, &request)?;
-    let answer = transport.send(info, &prepared, &Credential::None).await?;
+    let answer = transport
+        .send(info, &prepared, &Credential::None, 1)
+        .await?;
     transport::check(info, &answer)?;
     let answer: GetTokenResponse = transport::decode(info, &answer)?;
     let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(7200).max(0).unsigned_abs());
-    let now = SystemTime::now();
     Ok(CachedToken::new(
         answer.access_token,
         now.checked_add(lifetime).unwrap_or(now),

@@ -87,7 +87,7 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
             BoxError, CachedToken, CallRate, Error, Items, MemoryTokenStore, Pages, RateLimit,
             ResponseFuture, TokenStore,
         };
-        pub use dingtalk_openapi_runtime::{error, operation, primitives, validate};
+        pub use dingtalk_openapi_runtime::{error, hooks, operation, primitives, time, validate};
         #[cfg(feature = "callback")]
         #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
         pub use dingtalk_openapi_runtime::callback;

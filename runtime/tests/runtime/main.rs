@@ -7,8 +7,8 @@
 mod common;
 
 mod faults;
+mod hooks;
 mod paginate;
 mod ratelimit;
-mod secrets;
 mod tokens;
 mod wire;

@@ -58,17 +58,13 @@ async fn pacing_can_be_turned_off() {
     let fake = Fake::start().await;
     ping(&fake);
     let client = fake.builder().rate_limit(None).build().unwrap();
-    let started = Instant::now();
     let calls = (0..30).map(|n| client.execute(Ping { n }));
     for result in join_all(calls).await {
         result.unwrap();
     }
-    assert!(
-        started.elapsed() < Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(densest(&fake, Duration::from_secs(1)) == 30);
+    // Paced at the default 20 a second this would take a second; unpaced, the fake saw all 30
+    // within one (a bound that holds however busy the machine is).
+    assert_eq!(densest(&fake, Duration::from_secs(1)), 30);
 }
 
 #[tokio::test]
@@ -103,7 +99,8 @@ async fn one_operation_can_have_its_own_rate() {
             .unwrap();
     }
     assert!(
-        started.elapsed() < Duration::from_millis(300),
-        "other operations are not paced"
+        started.elapsed() < Duration::from_millis(600),
+        "other operations are not paced: {:?}",
+        started.elapsed()
     );
 }

@@ -1,8 +1,9 @@
 //! Access tokens: one fetch for many callers, refresh ahead of expiry, one replacement on rejection.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
+use dingtalk_openapi_runtime::time::ManualClock;
 use dingtalk_openapi_runtime::{Client, Error, MemoryTokenStore};
 use futures_util::future::join_all;
 use serde_json::json;
@@ -35,36 +36,58 @@ async fn a_thousand_concurrent_calls_on_a_cold_cache_fetch_one_token() {
     );
 }
 
+/// Eight calls at once through `client`; all must succeed.
+async fn eight_calls(client: &Client) {
+    let calls = (0..8).map(|n| {
+        let client = client.clone();
+        tokio::spawn(async move { client.execute(Ping { n }).await })
+    });
+    for result in join_all(calls).await {
+        result.unwrap().unwrap();
+    }
+}
+
+/// The client's clock is injected and moved by the test: no waiting, nothing depends on how
+/// busy the machine is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_is_refreshed_once_when_it_nears_expiry() {
     let fake = Fake::start().await;
     ping_ok(&fake);
     // Valid for 2 s, replaced 1 s before: fresh for the first second only.
     fake.token_expires_in(2);
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let client = fake
         .builder()
         .token_refresh_margin(Duration::from_secs(1))
+        .time_source(clock.clone())
         .build()
         .unwrap();
-    let until = Instant::now() + Duration::from_millis(1500);
-    let workers = (0..8).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            while Instant::now() < until {
-                client.execute(Ping { n: 0 }).await.unwrap();
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        })
-    });
-    for w in join_all(workers).await {
-        w.unwrap();
-    }
+
+    eight_calls(&client).await;
+    clock.advance(Duration::from_millis(900));
+    eight_calls(&client).await;
+    assert_eq!(fake.token_requests(), 1, "still fresh at 0.9 s");
+    clock.advance(Duration::from_millis(200));
+    eight_calls(&client).await;
+    assert_eq!(
+        fake.token_requests(),
+        2,
+        "one refresh for eight callers at 1.1 s"
+    );
+    eight_calls(&client).await;
     assert_eq!(fake.token_requests(), 2);
+
     let tokens: Vec<String> = fake.requests().iter().filter_map(|r| r.token()).collect();
-    assert!(tokens.contains(&issued_token(1)) && tokens.contains(&issued_token(2)));
+    assert_eq!(tokens.len(), 32);
+    assert!(
+        tokens[..16].iter().all(|t| *t == issued_token(1)),
+        "{tokens:?}"
+    );
     // Once the new token is in use the old one is never sent again.
-    let first_new = tokens.iter().position(|t| *t == issued_token(2)).unwrap();
-    assert!(tokens[first_new..].iter().all(|t| *t == issued_token(2)));
+    assert!(
+        tokens[16..].iter().all(|t| *t == issued_token(2)),
+        "{tokens:?}"
+    );
 }
 
 async fn rejected_token_is_replaced_once(

@@ -9,8 +9,14 @@
 //! No variant ever holds a URL, an access token or a secret: transport errors are stripped of
 //! their URL (DingTalk puts `access_token` in the query string) before they are stored.
 
+mod classify;
+#[cfg(test)]
+mod tests;
+
 use std::fmt;
 use std::sync::Arc;
+
+pub(crate) use classify::{ErrcodeAnswer, excerpt};
 
 use crate::validate::ValidationError;
 
@@ -272,6 +278,17 @@ pub enum Error {
     /// The client is misconfigured (builder or environment); nothing was sent.
     #[error("configuration error: {0}")]
     Config(String),
+
+    /// An [`Interceptor`](crate::hooks::Interceptor) refused the call: its `on_request` failed
+    /// (nothing was sent) or its `on_response` failed (the answer was not read). Not retried.
+    #[error("{operation}: stopped by an interceptor: {source}")]
+    Interceptor {
+        /// The operation id (for a token request, the token endpoint's).
+        operation: &'static str,
+        /// What the interceptor returned.
+        #[source]
+        source: BoxError,
+    },
 }
 
 impl Error {
@@ -294,7 +311,8 @@ impl Error {
             Error::Validation(_)
             | Error::Decode { .. }
             | Error::Pagination { .. }
-            | Error::Config(_) => false,
+            | Error::Config(_)
+            | Error::Interceptor { .. } => false,
         }
     }
 
@@ -363,7 +381,8 @@ impl Error {
             | Error::Timeout { operation }
             | Error::Decode { operation, .. }
             | Error::Pagination { operation, .. }
-            | Error::Token { operation, .. } => Some(operation),
+            | Error::Token { operation, .. }
+            | Error::Interceptor { operation, .. } => Some(operation),
             #[cfg(feature = "robot")]
             Error::Robot { operation, .. } | Error::RobotGuard { operation, .. } => Some(operation),
             Error::Validation(e) => Some(e.operation),
@@ -425,128 +444,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// The error for an oapi answer whose `errcode` is not 0.
-    pub(crate) fn from_errcode(operation: &'static str, answer: ErrcodeAnswer) -> Error {
-        let ErrcodeAnswer {
-            errcode,
-            errmsg,
-            sub_code,
-            sub_msg,
-            request_id,
-        } = answer;
-        let limit = match errcode {
-            90018 => Some(RateLimit::PerAppQps),
-            90002 => Some(RateLimit::GlobalQps),
-            90020 => Some(RateLimit::MonthlyQuota),
-            _ => None,
-        };
-        match limit {
-            Some(limit) => Error::RateLimited {
-                operation,
-                limit,
-                errcode: Some(errcode),
-                code: None,
-                status: None,
-                message: errmsg,
-                request_id,
-            },
-            None => Error::Api {
-                operation,
-                errcode,
-                errmsg,
-                sub_code,
-                sub_msg,
-                request_id,
-            },
-        }
-    }
-
-    /// The error for a group robot answer whose `errcode` is not 0, read by
-    /// [`robot::classify`](crate::robot::classify): the minute limit is [`Error::RateLimited`],
-    /// the other named codes [`Error::Robot`], anything else as [`Error::from_errcode`] reads it
-    /// (so a busy robot, errcode -1, is retried like any other call).
-    #[cfg(feature = "robot")]
-    pub(crate) fn from_robot_errcode(operation: &'static str, answer: ErrcodeAnswer) -> Error {
-        match crate::robot::classify(answer.errcode, &answer.errmsg) {
-            RobotErrorKind::TooManyMessages => Error::RateLimited {
-                operation,
-                limit: RateLimit::Robot,
-                errcode: Some(answer.errcode),
-                code: None,
-                status: None,
-                message: answer.errmsg,
-                request_id: answer.request_id,
-            },
-            RobotErrorKind::Other(_) => Error::from_errcode(operation, answer),
-            kind => Error::Robot {
-                operation,
-                kind,
-                errcode: answer.errcode,
-                errmsg: answer.errmsg,
-                request_id: answer.request_id,
-            },
-        }
-    }
-
-    /// The error for a v1.0 answer with an HTTP error status.
-    pub(crate) fn from_http(
-        operation: &'static str,
-        status: u16,
-        code: String,
-        message: String,
-        request_id: Option<String>,
-    ) -> Error {
-        let limit = match code.as_str() {
-            "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi" => Some(RateLimit::PerAppQps),
-            "Forbidden.AccessDenied.QpsLimitForApi" => Some(RateLimit::GlobalQps),
-            "Forbidden.AccessDenied.ApiCountLimitForOrg" => Some(RateLimit::MonthlyQuota),
-            _ => None,
-        };
-        match limit {
-            Some(limit) => Error::RateLimited {
-                operation,
-                limit,
-                errcode: None,
-                code: Some(code),
-                status: Some(status),
-                message,
-                request_id,
-            },
-            None => Error::Http {
-                operation,
-                status,
-                code,
-                message,
-                request_id,
-            },
-        }
-    }
-
-    /// The error for a failed HTTP exchange; the URL (which may hold the token) is dropped.
-    pub(crate) fn from_reqwest(operation: &'static str, error: reqwest::Error) -> Error {
-        if error.is_timeout() && !error.is_connect() {
-            return Error::Timeout { operation };
-        }
-        Error::Transport {
-            operation,
-            source: error.without_url(),
-        }
-    }
-
-    /// Whether the failure shows the request was not processed (so even a create may be retried).
-    pub(crate) fn shows_unprocessed(&self) -> bool {
-        match self {
-            Error::Api {
-                errcode, sub_code, ..
-            } => is_busy(*errcode, sub_code.as_deref()),
-            Error::RateLimited { .. } | Error::Token { .. } => true,
-            #[cfg(feature = "robot")]
-            Error::Robot { .. } | Error::RobotGuard { .. } => true,
-            Error::Transport { source, .. } => source.is_connect(),
-            _ => false,
-        }
-    }
 }
 
 /// A failure shared by several callers (one token fetch that many calls waited for).
@@ -574,16 +471,6 @@ fn cause(source: &BoxError) -> Option<&Error> {
             .downcast_ref::<SharedError>()
             .map(|shared| &*shared.0)
     })
-}
-
-/// The error fields of an oapi answer.
-#[derive(Debug, Default)]
-pub(crate) struct ErrcodeAnswer {
-    pub(crate) errcode: i64,
-    pub(crate) errmsg: String,
-    pub(crate) sub_code: Option<String>,
-    pub(crate) sub_msg: Option<String>,
-    pub(crate) request_id: Option<String>,
 }
 
 /// System busy: errcode -1, or errcode 15 with sub_code `isp.-1`.
@@ -632,249 +519,5 @@ impl fmt::Display for TransportStage<'_> {
             "sending the request"
         };
         f.write_str(stage)
-    }
-}
-
-/// At most 200 characters of a body, for error messages.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(MAX).collect();
-    if text.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn api(errcode: i64, sub_code: Option<&str>) -> Error {
-        Error::from_errcode(
-            "blackboard.create",
-            ErrcodeAnswer {
-                errcode,
-                errmsg: "msg".into(),
-                sub_code: sub_code.map(Into::into),
-                sub_msg: None,
-                request_id: Some("rid".into()),
-            },
-        )
-    }
-
-    #[test]
-    fn errcodes_map_to_variants() {
-        let cases: &[(i64, Option<RateLimit>)] = &[
-            (90018, Some(RateLimit::PerAppQps)),
-            (90002, Some(RateLimit::GlobalQps)),
-            (90020, Some(RateLimit::MonthlyQuota)),
-            // The robot's codes mean something only for the robot: see `robot_errcodes_are_typed`.
-            (130101, None),
-            (-1, None),
-            (40014, None),
-        ];
-        for &(code, limit) in cases {
-            match (api(code, None), limit) {
-                (Error::RateLimited { limit: got, .. }, Some(want)) => {
-                    assert_eq!(got, want, "{code}")
-                }
-                (Error::Api { errcode, .. }, None) => assert_eq!(errcode, code),
-                (e, _) => panic!("{code}: {e:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn predicates() {
-        assert!(api(-1, None).is_retryable());
-        assert!(api(15, Some("isp.-1")).is_retryable());
-        assert!(!api(15, None).is_retryable());
-        assert!(api(90018, None).is_retryable());
-        assert!(api(90002, None).is_retryable());
-        assert!(!api(90020, None).is_retryable());
-        assert!(api(90020, None).is_rate_limited());
-        for (code, sub) in [
-            (40014, None),
-            (42001, None),
-            (40001, None),
-            (33001, None),
-            (88, Some("40014")),
-            (88, Some("40000")),
-        ] {
-            assert!(api(code, sub).is_token_error(), "{code} {sub:?}");
-        }
-        assert!(!api(88, Some("60011")).is_token_error());
-        let http = Error::from_http("a.b", 400, "InvalidAuthentication".into(), "m".into(), None);
-        assert!(http.is_token_error());
-        assert!(!http.is_retryable());
-        let http = Error::from_http(
-            "a.b",
-            403,
-            "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi".into(),
-            "m".into(),
-            None,
-        );
-        assert!(matches!(
-            http,
-            Error::RateLimited {
-                limit: RateLimit::PerAppQps,
-                status: Some(403),
-                ..
-            }
-        ));
-        let http = Error::from_http(
-            "a.b",
-            403,
-            "Forbidden.AccessDenied.ApiCountLimitForOrg".into(),
-            "m".into(),
-            None,
-        );
-        assert!(!http.is_retryable());
-        assert!(
-            Error::from_http("a.b", 500, "systemError".into(), "m".into(), None).is_retryable()
-        );
-    }
-
-    #[test]
-    fn display_names_operation_code_and_message() {
-        let e = Error::Api {
-            operation: "blackboard.create",
-            errcode: 88,
-            errmsg: "invalid token".into(),
-            sub_code: Some("40014".into()),
-            sub_msg: Some("不合法的access_token".into()),
-            request_id: Some("r1".into()),
-        };
-        assert_eq!(
-            e.to_string(),
-            "blackboard.create: errcode 88 (sub_code 40014): invalid token; 不合法的access_token (request id r1)"
-        );
-        let e = Error::from_http(
-            "hrm.employees.dismissions",
-            400,
-            "InvalidAuthentication".into(),
-            "bad".into(),
-            None,
-        );
-        assert_eq!(
-            e.to_string(),
-            "hrm.employees.dismissions: HTTP 400 InvalidAuthentication: bad"
-        );
-        assert_eq!(
-            api(90018, None).to_string(),
-            "blackboard.create: rate limited (per-app QPS limit), errcode 90018: msg (request id rid)"
-        );
-    }
-
-    #[test]
-    fn token_errors_delegate() {
-        let e = Error::Token {
-            operation: "report.list",
-            source: Box::new(api(-1, None)),
-        };
-        assert!(e.is_retryable());
-        assert_eq!(e.errcode(), Some(-1));
-        assert_eq!(e.operation(), Some("report.list"));
-        assert!(!e.is_token_error());
-    }
-
-    #[test]
-    fn errors_travel_between_threads_and_into_boxed_errors() {
-        fn check<E: std::error::Error + Send + Sync + 'static>() {}
-        check::<Error>();
-        let boxed: BoxError = Box::new(api(-1, None));
-        assert!(
-            boxed
-                .to_string()
-                .starts_with("blackboard.create: errcode -1")
-        );
-    }
-
-    #[cfg(feature = "robot")]
-    #[test]
-    fn robot_errcodes_are_typed() {
-        use crate::robot::SecurityFailure;
-
-        let robot = |errcode: i64, errmsg: &str| {
-            Error::from_robot_errcode(
-                "robot.send",
-                ErrcodeAnswer {
-                    errcode,
-                    errmsg: errmsg.into(),
-                    ..ErrcodeAnswer::default()
-                },
-            )
-        };
-        let e = robot(
-            310000,
-            "sign not match, more: [https://ding-doc.dingtalk.com/doc]",
-        );
-        assert!(
-            matches!(
-                &e,
-                Error::Robot {
-                    kind: RobotErrorKind::SecurityCheck(SecurityFailure::SignMismatch),
-                    errcode: 310000,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-        assert_eq!(
-            e.to_string(),
-            "robot.send: robot security check failed: signature mismatch \
-             (errcode 310000: sign not match, more: [https://ding-doc.dingtalk.com/doc])"
-        );
-        assert!(!e.is_retryable() && !e.is_rate_limited());
-        assert_eq!(e.errcode(), Some(310000));
-        assert_eq!(
-            robot(300005, "token is not exist").robot_kind(),
-            Some(&RobotErrorKind::TokenNotFound)
-        );
-        assert_eq!(
-            robot(460101, "message too long").robot_kind(),
-            Some(&RobotErrorKind::BodyTooLarge)
-        );
-        for code in [130101, 660026] {
-            let e = robot(code, "send too fast");
-            assert!(
-                matches!(
-                    e,
-                    Error::RateLimited {
-                        limit: RateLimit::Robot,
-                        ..
-                    }
-                ),
-                "{e:?}"
-            );
-            assert!(e.is_rate_limited() && !e.is_retryable());
-            assert_eq!(e.robot_kind(), Some(&RobotErrorKind::TooManyMessages));
-        }
-        // Codes the SDK does not name stay plain API errors; a busy robot is retried.
-        let e = robot(-1, "system busy");
-        assert!(matches!(e, Error::Api { errcode: -1, .. }) && e.is_retryable());
-        assert_eq!(e.robot_kind(), None);
-        let e = Error::RobotGuard {
-            operation: "robot.send",
-            source: RobotError::BodyTooLarge {
-                size: 20_001,
-                limit: 20_000,
-            },
-        };
-        assert_eq!(e.robot_kind(), Some(&RobotErrorKind::BodyTooLarge));
-        assert!(!e.is_rate_limited() && !e.is_retryable());
-        assert_eq!(
-            e.to_string(),
-            "robot.send: not sent: the robot message body is 20001 bytes, more than the limit of 20000"
-        );
-    }
-
-    #[test]
-    fn excerpts_are_short() {
-        let body = "<html>".repeat(100);
-        let e = excerpt(body.as_bytes());
-        assert_eq!(e.chars().count(), 201);
-        assert_eq!(excerpt(b"abc"), "abc");
     }
 }

@@ -1,17 +1,33 @@
-//! Secrets and tokens never appear in Debug, Display, errors or tracing output.
+//! What the client writes to `tracing`: the `dingtalk.call` span with its fields and the
+//! OpenTelemetry HTTP client attributes, and never a secret (nor in `Debug`, `Display` or errors).
+//!
+//! Its own test binary with one global subscriber: a thread-local subscriber races with calls
+//! made on other test threads for the interest of a callsite, and may miss a span.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "runtime/common.rs"]
+#[allow(dead_code)]
+mod common;
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::json;
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::common::*;
+use common::*;
 
-/// A tracing writer into a shared buffer.
+/// Everything every test of this binary traced, from the process's one subscriber.
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -23,18 +39,27 @@ impl Write for Capture {
     }
 }
 
-/// Runs on one thread so the thread-local subscriber sees every span and event of the calls.
-#[tokio::test(flavor = "current_thread")]
+/// Installs the global subscriber on first use and gives its capture.
+fn capture() -> Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE
+        .get_or_init(|| {
+            let capture = Capture::default();
+            let writer = capture.clone();
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_span_events(FmtSpan::CLOSE)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .init();
+            capture
+        })
+        .clone()
+}
+
+#[tokio::test]
 async fn no_secret_or_token_in_debug_display_errors_or_traces() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = capture();
 
     let fake = Fake::start().await;
     fake.on("/topapi/wire/query_only", |_| Reply::ok());
@@ -122,7 +147,7 @@ async fn no_secret_or_token_in_debug_display_errors_or_traces() {
             source = s.source();
         }
     }
-    let traces = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let traces = capture.text();
     assert!(traces.contains("dingtalk.call"), "{traces}");
     assert!(
         traces.contains("operation=\"test.ping\"") || traces.contains("operation=test.ping"),
@@ -141,4 +166,45 @@ async fn no_secret_or_token_in_debug_display_errors_or_traces() {
         !all.contains("access_token="),
         "a URL with a token leaked:\n{all}"
     );
+}
+
+#[tokio::test]
+async fn the_call_span_carries_opentelemetry_http_attributes_and_no_token() {
+    let capture = capture();
+    let fake = Fake::start().await;
+    fake.on("/topapi/wire/query_only", |_| Reply::ok());
+    fake.on("/v1.0/test/ping", |_| {
+        Reply::json(json!({"code": "Forbidden", "message": "no"})).status(403)
+    });
+    let client = fake.client();
+
+    client
+        .execute(QueryOnly { userid: "u".into() })
+        .await
+        .unwrap();
+    let _ = client.execute(Ping { n: 1 }).await.unwrap_err();
+
+    let out = capture.text();
+    // Other tests of this binary trace into the same capture: look for a span that has it all.
+    let close: Vec<&str> = out.lines().filter(|l| l.contains("close")).collect();
+    let has_span = |attributes: &[&str]| {
+        close
+            .iter()
+            .any(|l| attributes.iter().all(|a| l.contains(a)))
+    };
+    let query = [
+        "operation=\"wire.query_only\"",
+        "http.request.method=\"POST\"",
+        "url.path=\"/topapi/wire/query_only\"",
+        "server.address=\"127.0.0.1\"",
+        "http.response.status_code=200",
+    ];
+    assert!(has_span(&query), "no span with {query:?} in:\n{out}");
+    let ping = [
+        "operation=\"test.ping\"",
+        "url.path=\"/v1.0/test/ping\"",
+        "http.response.status_code=403",
+    ];
+    assert!(has_span(&ping), "no span with {ping:?} in:\n{out}");
+    assert!(!out.contains(&issued_token(1)), "{out}");
 }

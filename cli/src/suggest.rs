@@ -44,7 +44,7 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
-/// `https://oapi.dingtalk.com/topapi/report/list?x=1` → `report.list` (GUIDE §1.2).
+/// `https://oapi.dingtalk.com/topapi/report/list?x=1` → `report.list` (the path segments after the API prefix, joined by `.`).
 fn path_to_id(input: &str) -> String {
     let mut rest = input.trim();
     if let Some((_, after)) = rest.split_once("://") {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::check::{Rejection, RejectionKind};
@@ -85,6 +86,11 @@ impl Failure {
             RejectionKind::Missing => Failure::missing(&rejection.field),
             _ => Failure::invalid(&rejection.field, &rejection.message),
         }
+    }
+
+    /// A typed answer that would not serialize (the generated response types always do).
+    pub(crate) fn internal(problem: &str) -> Failure {
+        Failure::new(-1, format!("系统繁忙: {problem}"), 500, "systemError")
     }
 
     /// A POST body that is not sent as JSON.
@@ -173,6 +179,11 @@ impl Failure {
             }
         }
     }
+}
+
+/// A typed answer (a generated response type) as the JSON the envelope is filled into.
+pub(crate) fn to_json(answer: &impl Serialize) -> Result<Value, Failure> {
+    serde_json::to_value(answer).map_err(|e| Failure::internal(&e.to_string()))
 }
 
 /// The v1.0 status and code that stand for an oapi errcode.

@@ -4,9 +4,13 @@
 //!   the v1.0 header does not.
 //! - `x-acs-dingtalk-access-token` (v1.0): only the header counts, a token in the query does not.
 //! - the group robot: its webhook token, and when it has a secret a fresh `timestamp` and a
-//!   matching `sign`; then its limits of 20,000 bytes a message and 20 messages a minute.
+//!   matching `sign`; then its limits of 20,000 bytes a message and 20 messages a minute (the
+//!   minute on tokio's clock, so tests can pause and advance it; the `timestamp` is checked
+//!   against the system clock, as DingTalk does).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::answer::Failure;
 use crate::dispatch::takes_form;

@@ -8,13 +8,14 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use dingtalk_openapi_runtime::operation::{Operation, OperationInfo, OperationVisitor};
 use dingtalk_openapi_runtime::validate::ValidationError;
 
-/// Turns an operation's request type into a [`MockOperation`]; see the generated
-/// `mock_operations()`, which visits every operation of the build with it.
+/// Turns an operation's request type into a [`MockOperation`]; see
+/// [`operations`](crate::operations), which visits every generated operation with it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MockVisitor;
 
@@ -126,8 +127,21 @@ impl std::error::Error for Rejection {}
 
 /// The check of [`MockOperation`] for the request type `O`.
 fn check_typed<O: Operation>(request: &Value) -> Result<(), Rejection> {
-    let typed: O = serde_path_to_error::deserialize(request).map_err(from_serde)?;
-    typed.validate().map_err(from_validation)
+    read::<O>(request)?.validate().map_err(from_validation)
+}
+
+/// "The request" read as the typed request `O` (what the handlers of the stateful areas and the
+/// token endpoints work with, once [`check_coercing`] accepted it); serde's complaint otherwise,
+/// naming the field by wire path.
+pub(crate) fn read<O: DeserializeOwned>(request: &Value) -> Result<O, Rejection> {
+    serde_path_to_error::deserialize(request).map_err(from_serde)
+}
+
+/// The documented example request of `O` as `operations` serve it: `None` when they do not serve
+/// `O`'s id or the example does not read as `O`.
+pub(crate) fn example_request<O: Operation>(operations: &[MockOperation]) -> Option<O> {
+    let op = operations.iter().find(|op| op.info().id == O::INFO.id)?;
+    serde_json::from_str(op.info().example_request).ok()
 }
 
 /// Reads serde's complaint: the path of the value it stopped at, and for missing or unknown

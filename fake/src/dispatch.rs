@@ -180,7 +180,8 @@ fn body_params(
     }
 }
 
-fn method(method: OpMethod) -> Method {
+/// The HTTP method of an operation's method.
+pub(crate) fn method(method: OpMethod) -> Method {
     match method {
         OpMethod::Get => Method::GET,
         OpMethod::Post => Method::POST,

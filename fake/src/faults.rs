@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use crate::tokens::TokenEndpoint;
+
 /// One misbehaviour of DingTalk, applied to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -123,9 +125,6 @@ struct Queued {
     fault: Fault,
 }
 
-/// The ids of the token endpoints, which un-targeted faults skip.
-pub(crate) const TOKEN_OPERATIONS: &[&str] = &["gettoken", "sso.gettoken", "oauth2.accessToken"];
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -197,7 +196,7 @@ impl Faults {
 
     /// Takes the first queued fault that applies to `operation`.
     pub(crate) fn take(&self, operation: &str) -> Option<Fault> {
-        let is_token = TOKEN_OPERATIONS.contains(&operation);
+        let is_token = TokenEndpoint::is_token_operation(operation);
         let mut queue = lock(&self.queue);
         let at = queue.iter().position(|q| match &q.operation {
             Some(id) => id == operation,
@@ -208,7 +207,7 @@ impl Faults {
 
     /// Counts a request to `operation`.
     pub(crate) fn count_call(&self, operation: &str) {
-        if TOKEN_OPERATIONS.contains(&operation) {
+        if TokenEndpoint::is_token_operation(operation) {
             self.token_requests.fetch_add(1, Ordering::SeqCst);
         }
         *lock(&self.calls).entry(operation.to_owned()).or_insert(0) += 1;

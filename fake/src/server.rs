@@ -12,13 +12,15 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::check::MockOperation;
+use crate::check::{MockOperation, example_request};
 use crate::conn::{Connection, MockListener};
 use crate::dispatch;
 use crate::faults::Faults;
 use crate::record::{RecordedRequest, Recorder};
 use crate::shared::{Config, Shared};
 use crate::state::State;
+use dingtalk_openapi::auth::{GettokenRequest, Oauth2AccessTokenRequest, SsoGettokenRequest};
+use dingtalk_openapi::primitives::Secret;
 
 /// How long [`MockServer::shutdown`] waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -54,7 +56,7 @@ impl fmt::Debug for MockBuilder {
 }
 
 impl MockBuilder {
-    /// A fake of `operations` (usually the generated `mock_operations()`) with the defaults: any
+    /// A fake of `operations` (usually [`operations()`](crate::operations)) with the defaults: any
     /// free port, app key `mock-app-key` / secret `mock-app-secret`, corp id `mock-corp-id` /
     /// secret `mock-corp-secret` (SSO secret `mock-sso-secret`), robot token `mock-robot-token`
     /// signed with `SECmock-robot-secret`, tokens valid 7200 s, seeded data.
@@ -197,27 +199,23 @@ impl MockBuilder {
 /// With seeding on, the credentials of the token operations' documented examples are accepted
 /// too, so calling them with their example bodies succeeds.
 fn accept_example_credentials(config: &mut Config, operations: &[MockOperation]) {
-    for op in operations {
-        let info = op.info();
-        let Ok(serde_json::Value::Object(example)) = serde_json::from_str(info.example_request)
-        else {
-            continue;
-        };
-        let pair = |a: &str, b: &str| -> Option<(String, String)> {
-            Some((
-                example.get(a)?.as_str()?.to_owned(),
-                example.get(b)?.as_str()?.to_owned(),
-            ))
-        };
-        match info.id {
-            "gettoken" => {
-                config.apps.extend(pair("appkey", "appsecret"));
-                config.corps.extend(pair("corpid", "corpsecret"));
-            }
-            "sso.gettoken" => config.sso.extend(pair("corpid", "corpsecret")),
-            "oauth2.accessToken" => config.apps.extend(pair("appKey", "appSecret")),
-            _ => {}
-        }
+    let pair =
+        |key: Option<String>, secret: Option<Secret>| Some((key?, secret?.expose().to_owned()));
+    if let Some(example) = example_request::<GettokenRequest>(operations) {
+        config.apps.extend(pair(example.appkey, example.appsecret));
+        config
+            .corps
+            .extend(pair(example.corpid, example.corpsecret));
+    }
+    if let Some(example) = example_request::<SsoGettokenRequest>(operations) {
+        config
+            .sso
+            .extend(pair(Some(example.corpid), Some(example.corpsecret)));
+    }
+    if let Some(example) = example_request::<Oauth2AccessTokenRequest>(operations) {
+        config
+            .apps
+            .extend(pair(Some(example.app_key), Some(example.app_secret)));
     }
 }
 
@@ -242,7 +240,7 @@ impl fmt::Debug for MockServer {
 }
 
 impl MockServer {
-    /// A builder for a fake of `operations` (usually the generated `mock_operations()`).
+    /// A builder for a fake of `operations` (usually [`operations()`](crate::operations)).
     pub fn builder(operations: Vec<MockOperation>) -> MockBuilder {
         MockBuilder::new(operations)
     }

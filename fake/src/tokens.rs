@@ -4,20 +4,31 @@
 //! One token serves both hosts, as with DingTalk. Asking again while a token is valid returns
 //! the same token and extends it; a token ends when its time-to-live passes or when
 //! [`Faults::expire_tokens`](crate::Faults::expire_tokens) ends every token issued so far.
+//! Time-to-live is measured on tokio's clock, so tests can pause and advance it.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::http::Method;
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::answer::{self, Failure};
-use crate::check::check_coercing;
+use crate::answer::{self, Failure, to_json};
+use crate::check::{MockOperation, check_coercing, read};
+use crate::dispatch::method;
 use crate::shared::{Incoming, Shared, lock};
-use dingtalk_openapi_runtime::operation::Envelope;
+use dingtalk_openapi::auth::{
+    GettokenRequest, GettokenResponse, Oauth2AccessTokenRequest, Oauth2AccessTokenResponse,
+    SsoGettokenRequest, SsoGettokenResponse,
+};
+use dingtalk_openapi::operation::{Envelope, Operation, OperationInfo};
+use dingtalk_openapi::primitives::Secret;
 
-/// The token endpoints, found by path.
+/// The token endpoints, found by path: the generated `auth` operations whose answers the fake
+/// makes itself (they issue the tokens every other request is checked against).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenEndpoint {
     /// `GET /gettoken?appkey=&appsecret=` or `?corpid=&corpsecret=`.
@@ -29,31 +40,48 @@ pub(crate) enum TokenEndpoint {
 }
 
 impl TokenEndpoint {
+    const ALL: [TokenEndpoint; 3] = [
+        TokenEndpoint::GetToken,
+        TokenEndpoint::SsoGetToken,
+        TokenEndpoint::OAuth2,
+    ];
+
     /// The endpoint served at `path`, if any.
     pub(crate) fn at(path: &str) -> Option<TokenEndpoint> {
-        match path {
-            "/gettoken" => Some(TokenEndpoint::GetToken),
-            "/sso/gettoken" => Some(TokenEndpoint::SsoGetToken),
-            "/v1.0/oauth2/accessToken" => Some(TokenEndpoint::OAuth2),
-            _ => None,
+        Self::ALL.into_iter().find(|e| e.info().path == path)
+    }
+
+    /// Whether `id` is the operation id of a token endpoint.
+    pub(crate) fn is_token_operation(id: &str) -> bool {
+        Self::ALL.into_iter().any(|e| e.id() == id)
+    }
+
+    /// The generated operation's static facts.
+    fn info(self) -> &'static OperationInfo {
+        match self {
+            TokenEndpoint::GetToken => GettokenRequest::INFO,
+            TokenEndpoint::SsoGetToken => SsoGettokenRequest::INFO,
+            TokenEndpoint::OAuth2 => Oauth2AccessTokenRequest::INFO,
+        }
+    }
+
+    /// The fake's view of the generated operation: its typed check.
+    fn operation(self) -> MockOperation {
+        match self {
+            TokenEndpoint::GetToken => MockOperation::of::<GettokenRequest>(),
+            TokenEndpoint::SsoGetToken => MockOperation::of::<SsoGettokenRequest>(),
+            TokenEndpoint::OAuth2 => MockOperation::of::<Oauth2AccessTokenRequest>(),
         }
     }
 
     /// The operation id.
     pub(crate) fn id(self) -> &'static str {
-        match self {
-            TokenEndpoint::GetToken => "gettoken",
-            TokenEndpoint::SsoGetToken => "sso.gettoken",
-            TokenEndpoint::OAuth2 => "oauth2.accessToken",
-        }
+        self.info().id
     }
 
     /// How the endpoint words its answers.
     pub(crate) fn envelope(self) -> Envelope {
-        match self {
-            TokenEndpoint::OAuth2 => Envelope::Bare,
-            _ => Envelope::Errcode,
-        }
+        self.info().envelope
     }
 }
 
@@ -147,95 +175,124 @@ fn endpoint_answer(
     endpoint: TokenEndpoint,
     request: &Incoming,
 ) -> Result<Value, Failure> {
-    let expected = if endpoint == TokenEndpoint::OAuth2 {
-        Method::POST
-    } else {
-        Method::GET
-    };
+    let expected = method(endpoint.info().method);
     if request.method != expected {
         return Err(Failure::method(expected.as_str()));
     }
     let params = parameters(request)?;
-    if let Some(op) = shared.operation(endpoint.id()) {
-        let coercible: Vec<String> = params.keys().cloned().collect();
-        check_coercing(op, params.clone(), &coercible).map_err(|r| Failure::rejected(&r))?;
-    }
-    let text = |name: &str| {
-        params
-            .get(name)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+    // The operation as served (the generated one, unless the fake was built with another).
+    let op = shared
+        .operation(endpoint.id())
+        .copied()
+        .unwrap_or_else(|| endpoint.operation());
+    let coercible: Vec<String> = params.keys().cloned().collect();
+    let checked = check_coercing(&op, params, &coercible).map_err(|r| Failure::rejected(&r))?;
     let config = &shared.config;
     let accepts = |pairs: &[(String, String)], key: &str, secret: &str| {
         pairs.iter().any(|(k, s)| k == key && s == secret)
     };
     let owner = match endpoint {
-        TokenEndpoint::GetToken => match (
-            text("appkey"),
-            text("appsecret"),
-            text("corpid"),
-            text("corpsecret"),
-        ) {
-            (Some(key), Some(secret), _, _) if accepts(&config.apps, key, secret) => key,
-            (Some(_), _, _, _) => {
-                return Err(Failure::new(
-                    40096,
-                    "不合法的appKey或appSecret",
-                    400,
-                    "invalidClientIdOrSecret",
-                ));
+        TokenEndpoint::GetToken => {
+            let r: GettokenRequest = typed(&checked)?;
+            match (
+                given(r.appkey.as_deref()),
+                given(r.appsecret.as_ref().map(Secret::expose)),
+                given(r.corpid.as_deref()),
+                given(r.corpsecret.as_ref().map(Secret::expose)),
+            ) {
+                (Some(key), Some(secret), _, _) if accepts(&config.apps, key, secret) => {
+                    key.to_owned()
+                }
+                (Some(_), _, _, _) => {
+                    return Err(Failure::new(
+                        40096,
+                        "不合法的appKey或appSecret",
+                        400,
+                        "invalidClientIdOrSecret",
+                    ));
+                }
+                (None, _, Some(id), Some(secret)) if accepts(&config.corps, id, secret) => {
+                    id.to_owned()
+                }
+                (None, _, Some(_), _) => {
+                    return Err(Failure::new(
+                        40089,
+                        "不合法的corpid或corpsecret",
+                        400,
+                        "invalidClientIdOrSecret",
+                    ));
+                }
+                (None, _, None, _) => return Err(Failure::missing("appkey")),
             }
-            (None, _, Some(id), Some(secret)) if accepts(&config.corps, id, secret) => id,
-            (None, _, Some(_), _) => {
-                return Err(Failure::new(
-                    40089,
-                    "不合法的corpid或corpsecret",
-                    400,
-                    "invalidClientIdOrSecret",
-                ));
+        }
+        TokenEndpoint::SsoGetToken => {
+            let r: SsoGettokenRequest = typed(&checked)?;
+            match (given(Some(&r.corpid)), given(Some(r.corpsecret.expose()))) {
+                (Some(id), Some(secret)) if accepts(&config.sso, id, secret) => {
+                    // SSO tokens are a separate kind: keep them apart from the app's token.
+                    format!("sso:{id}")
+                }
+                (Some(_), Some(_)) => {
+                    return Err(Failure::new(
+                        40089,
+                        "不合法的corpid或corpsecret",
+                        400,
+                        "invalidClientIdOrSecret",
+                    ));
+                }
+                (None, _) => return Err(Failure::missing("corpid")),
+                (Some(_), None) => return Err(Failure::missing("corpsecret")),
             }
-            (None, _, None, _) => return Err(Failure::missing("appkey")),
-        },
-        TokenEndpoint::SsoGetToken => match (text("corpid"), text("corpsecret")) {
-            (Some(id), Some(secret)) if accepts(&config.sso, id, secret) => id,
-            (Some(_), Some(_)) => {
-                return Err(Failure::new(
-                    40089,
-                    "不合法的corpid或corpsecret",
-                    400,
-                    "invalidClientIdOrSecret",
-                ));
+        }
+        TokenEndpoint::OAuth2 => {
+            let r: Oauth2AccessTokenRequest = typed(&checked)?;
+            match (given(Some(&r.app_key)), given(Some(r.app_secret.expose()))) {
+                (Some(key), Some(secret)) if accepts(&config.apps, key, secret) => key.to_owned(),
+                (Some(_), Some(_)) => {
+                    return Err(Failure::new(
+                        40096,
+                        "无效的clientId或者clientSecret",
+                        400,
+                        "invalidClientIdOrSecret",
+                    ));
+                }
+                (None, _) => return Err(Failure::missing("appKey")),
+                (Some(_), None) => return Err(Failure::missing("appSecret")),
             }
-            (None, _) => return Err(Failure::missing("corpid")),
-            (Some(_), None) => return Err(Failure::missing("corpsecret")),
-        },
-        TokenEndpoint::OAuth2 => match (text("appKey"), text("appSecret")) {
-            (Some(key), Some(secret)) if accepts(&config.apps, key, secret) => key,
-            (Some(_), Some(_)) => {
-                return Err(Failure::new(
-                    40096,
-                    "无效的clientId或者clientSecret",
-                    400,
-                    "invalidClientIdOrSecret",
-                ));
-            }
-            (None, _) => return Err(Failure::missing("appKey")),
-            (Some(_), None) => return Err(Failure::missing("appSecret")),
-        },
+        }
     };
     let epoch = shared.faults.token_epoch();
-    // SSO tokens are a separate kind: keep them apart from the app's token.
-    let owner = match endpoint {
-        TokenEndpoint::SsoGetToken => format!("sso:{owner}"),
-        _ => owner.to_owned(),
-    };
     let (token, expires_in) = lock(&shared.tokens).issue(&owner, config.token_ttl, epoch);
-    Ok(match endpoint {
-        TokenEndpoint::GetToken => json!({"access_token": token, "expires_in": expires_in}),
-        TokenEndpoint::SsoGetToken => json!({"access_token": token}),
-        TokenEndpoint::OAuth2 => json!({"accessToken": token, "expireIn": expires_in}),
-    })
+    let expires_in = i64::try_from(expires_in).unwrap_or(i64::MAX);
+    match endpoint {
+        TokenEndpoint::GetToken => {
+            let mut answer = GettokenResponse::default();
+            answer.access_token = Some(token.into());
+            answer.expires_in = Some(expires_in);
+            to_json(&answer)
+        }
+        TokenEndpoint::SsoGetToken => {
+            let mut answer = SsoGettokenResponse::default();
+            answer.access_token = Some(token.into());
+            to_json(&answer)
+        }
+        TokenEndpoint::OAuth2 => {
+            let mut answer = Oauth2AccessTokenResponse::default();
+            answer.access_token = Some(token.into());
+            answer.expire_in = Some(expires_in);
+            to_json(&answer)
+        }
+    }
+}
+
+/// The checked request as the endpoint's typed request.
+fn typed<O: DeserializeOwned>(checked: &Value) -> Result<O, Failure> {
+    read(checked).map_err(|r| Failure::rejected(&r))
+}
+
+/// A credential that was given: present and not empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty())
 }
 
 /// The endpoint's parameters: the query string for the GET endpoints, the JSON body for OAuth2.

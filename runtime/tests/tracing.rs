@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "runtime/common.rs"]
+#[path = "runtime/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
 

@@ -11,7 +11,7 @@
 //! 3. answers with the JSON of [`CallbackCrypto::reply_to`] (an encrypted `success`, or the
 //!    `Random` value for the suite URL checks).
 //!
-//! The scheme (DINGTALK-FACTS, "Event callback encryption"): the 43-character EncodingAESKey
+//! The scheme, as DingTalk documents its callback encryption: the 43-character EncodingAESKey
 //! plus `=` is base64 for a 32-byte AES-256-CBC key whose first 16 bytes are the IV; the
 //! plaintext is 16 random bytes, the big-endian `u32` length of the message, the message and the
 //! owner key (appKey, corpId or suiteKey), padded PKCS#7-style to a multiple of **32** bytes;

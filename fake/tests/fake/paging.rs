@@ -1,0 +1,165 @@
+//! Pagination in each of DingTalk's five styles, over the seeded items: a walk by the documented
+//! [`Pagination`] paths ends after three pages of 3, 3 and 1 items, each item once, and the last
+//! page says so in its style's words; the typed client's item streams agree.
+
+use dingtalk_openapi::blackboard::BlackboardListidsRequest;
+use dingtalk_openapi::checkin::CheckinRecordGetRequest;
+use dingtalk_openapi::hrm::{
+    HrmEmployeesDismissionsRequest, SmartworkHrmEmployeeQuerypreentryRequest,
+};
+use dingtalk_openapi::operation::{Operation, Pagination, PaginationStyle};
+use dingtalk_openapi::primitives::EpochMillis;
+use dingtalk_openapi::report::ReportListRequest;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::common::{Fake, json, listids};
+
+/// The value at a dotted path.
+fn at(value: &Value, path: &str) -> Option<Value> {
+    path.split('.')
+        .try_fold(value, |v, key| v.get(key))
+        .cloned()
+}
+
+/// Sets the value at a dotted path.
+fn set(value: &mut Value, path: &str, new: Value) {
+    let mut current = value;
+    let keys: Vec<&str> = path.split('.').collect();
+    for key in &keys[..keys.len() - 1] {
+        current = &mut current[*key];
+    }
+    current[keys[keys.len() - 1]] = new;
+}
+
+/// Follows `O`'s pages as its style says, starting at `first`: every page's answer.
+async fn walk<O: Operation>(fake: &Fake, token: &str, first: &O) -> Vec<Value> {
+    let p: Pagination = O::INFO.pagination.expect("paginated");
+    let mut request = json(first);
+    let mut pages = Vec::new();
+    for page in 2..20 {
+        let typed: O = serde_json::from_value(request.clone()).expect("still the request");
+        let answer = fake.call(token, &typed).await.json();
+        let items = at(&answer, p.items)
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        let size = at(&request, p.size).and_then(|v| v.as_u64()).unwrap_or(0);
+        let next = match p.style {
+            PaginationStyle::PageNumber => (items.len() as u64 == size).then(|| json!(page)),
+            PaginationStyle::CursorHasMore | PaginationStyle::NextToken => {
+                let more = p
+                    .has_more
+                    .and_then(|h| at(&answer, h))
+                    .and_then(|v| v.as_bool())
+                    .expect("has_more");
+                if more {
+                    p.next.and_then(|n| at(&answer, n))
+                } else {
+                    None
+                }
+            }
+            _ => p.next.and_then(|n| at(&answer, n)).filter(|v| !v.is_null()),
+        };
+        pages.push(answer);
+        match next {
+            Some(next) => set(&mut request, p.cursor, next),
+            None => return pages,
+        }
+    }
+    panic!("{}: pagination did not end", O::INFO.id);
+}
+
+/// Walks `O` from `first` and checks the three pages of seeded items; the last page's answer.
+async fn three_pages<O: Operation>(first: O) -> Value {
+    let fake = Fake::start(true).await;
+    let token = fake.token().await;
+    let p = O::INFO.pagination.expect("paginated");
+    let mut pages = walk(&fake, &token, &first).await;
+    let items: Vec<Vec<Value>> = pages
+        .iter()
+        .map(|page| {
+            at(page, p.items)
+                .and_then(|v| v.as_array().cloned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let sizes: Vec<usize> = items.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [3, 3, 1], "{}", O::INFO.id);
+    let mut all: Vec<String> = items.iter().flatten().map(Value::to_string).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 7, "{}: every item once", O::INFO.id);
+    fake.server.shutdown().await;
+    pages.pop().expect("a last page")
+}
+
+#[tokio::test]
+async fn cursor_and_has_more_report_list() {
+    let first = ReportListRequest::new(
+        EpochMillis(1_507_564_800_000),
+        EpochMillis(1_507_651_200_000),
+        0,
+        3,
+    );
+    let last = three_pages(first).await;
+    assert_eq!(
+        last["result"]["has_more"], false,
+        "has_more false at the end"
+    );
+    assert_eq!(last["result"]["size"], 3);
+}
+
+#[tokio::test]
+async fn offset_and_next_cursor_querypreentry() {
+    let last = three_pages(SmartworkHrmEmployeeQuerypreentryRequest::new(0, 3)).await;
+    assert!(
+        last["result"].get("next_cursor").is_none(),
+        "offset: next_cursor absent at the end: {last}"
+    );
+    assert_eq!(last["success"], true);
+}
+
+#[tokio::test]
+async fn nullable_cursor_checkin_record_get() {
+    let first = CheckinRecordGetRequest::new(["u"], EpochMillis(0), EpochMillis(1), 0, 3);
+    let last = three_pages(first).await;
+    assert_eq!(
+        last["result"]["next_cursor"],
+        Value::Null,
+        "nullable cursor: null at the end"
+    );
+}
+
+#[tokio::test]
+async fn page_number_blackboard_listids() {
+    let last = three_pages(listids(1, 3)).await;
+    assert_eq!(last["result"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn next_token_hrm_employees_dismissions() {
+    let last = three_pages(HrmEmployeesDismissionsRequest::new().max_results(3)).await;
+    assert_eq!(
+        (last.get("nextToken"), last["hasMore"].as_bool()),
+        (None, Some(false))
+    );
+}
+
+#[tokio::test]
+async fn the_typed_client_streams_every_seeded_item() {
+    let fake = Fake::start(true).await;
+    let client = fake.client();
+    let mut ids = client.blackboard().listids_items(listids(1, 3));
+    let mut all = Vec::new();
+    while let Some(id) = ids.next().await {
+        all.push(id.expect("an id"));
+    }
+    assert_eq!(all.len(), 7, "{all:?}");
+    assert_eq!(
+        fake.server
+            .faults()
+            .calls(BlackboardListidsRequest::INFO.id),
+        3
+    );
+    fake.server.shutdown().await;
+}

@@ -71,7 +71,7 @@ impl fmt::Debug for CallVisitor {
 impl OperationVisitor for CallVisitor {
     type Output = CallFuture;
 
-    fn visit<O: Operation>(self) -> CallFuture {
+    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> CallFuture {
         let id = O::INFO.id;
         let checked = self.body.parse::<O>(id).and_then(|request| {
             request

@@ -22,7 +22,7 @@ pub struct MockVisitor;
 impl OperationVisitor for MockVisitor {
     type Output = MockOperation;
 
-    fn visit<O: Operation>(self) -> MockOperation {
+    fn visit<O: Operation + DeserializeOwned>(self) -> MockOperation {
         MockOperation::of::<O>()
     }
 }
@@ -36,7 +36,7 @@ pub struct MockOperation {
 
 impl MockOperation {
     /// The fake's view of the operation whose request type is `O`.
-    pub fn of<O: Operation>() -> MockOperation {
+    pub fn of<O: Operation + DeserializeOwned>() -> MockOperation {
         MockOperation {
             info: O::INFO,
             check: check_typed::<O>,
@@ -126,7 +126,7 @@ impl fmt::Display for Rejection {
 impl std::error::Error for Rejection {}
 
 /// The check of [`MockOperation`] for the request type `O`.
-fn check_typed<O: Operation>(request: &Value) -> Result<(), Rejection> {
+fn check_typed<O: Operation + DeserializeOwned>(request: &Value) -> Result<(), Rejection> {
     read::<O>(request)?.validate().map_err(from_validation)
 }
 
@@ -139,7 +139,9 @@ pub(crate) fn read<O: DeserializeOwned>(request: &Value) -> Result<O, Rejection>
 
 /// The documented example request of `O` as `operations` serve it: `None` when they do not serve
 /// `O`'s id or the example does not read as `O`.
-pub(crate) fn example_request<O: Operation>(operations: &[MockOperation]) -> Option<O> {
+pub(crate) fn example_request<O: Operation + DeserializeOwned>(
+    operations: &[MockOperation],
+) -> Option<O> {
     let op = operations.iter().find(|op| op.info().id == O::INFO.id)?;
     serde_json::from_str(op.info().example_request).ok()
 }

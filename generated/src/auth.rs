@@ -15,15 +15,15 @@
 //! | [`oauth2.accessToken`](AuthClient::oauth2_access_token) | POST | `/v1.0/oauth2/accessToken` | 获取企业内部应用的accessToken |
 use crate::Client;
 use dingtalk_openapi_runtime::ResponseFuture;
-use dingtalk_openapi_runtime::__private::{OperationParts, record};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
 };
 use dingtalk_openapi_runtime::primitives::{EpochMillis, Secret};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
-use serde::{Deserialize, Serialize};
 /// The 身份验证 (`auth`) operations, borrowed from a [`Client`] by [`Client::auth`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
 #[derive(Debug, Clone, Copy)]
 pub struct AuthClient<'a> {
     client: &'a Client,
@@ -40,24 +40,6 @@ impl AuthClient<'_> {
     /// `GET https://oapi.dingtalk.com/gettoken` · operation `gettoken` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-orgapp-token)
     ///
     /// 使用应用的AppKey和AppSecret（或旧版的CorpID和CorpSecret）换取access_token。有效期为7200秒，有效期内重复获取返回相同结果并自动续期。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::auth::*;
-    /// let request = GettokenRequest::new()
-    ///     .appkey("dingeqqpkv3xxxx")
-    ///     .appsecret("GT-lsu-taDAsTsxxxx");
-    /// let response = client.auth().gettoken(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn gettoken(
         &self,
@@ -70,22 +52,6 @@ impl AuthClient<'_> {
     /// `GET https://oapi.dingtalk.com/sso/gettoken` · operation `sso.gettoken` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free)
     ///
     /// 调用本接口获取微应用后台免登的access_token。获取的access_token即ssotoken只在应用管理后台免登场景中使用。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::auth::*;
-    /// let request = SsoGettokenRequest::new("ding1234", "2pyNWs4LV8Ge2Mxxxx");
-    /// let response = client.auth().sso_gettoken(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn sso_gettoken(
         &self,
@@ -98,29 +64,6 @@ impl AuthClient<'_> {
     /// `POST https://oapi.dingtalk.com/service/get_corp_token` · operation `service.get_corp_token` · [DingTalk docs](https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential)
     ///
     /// 第三方企业应用使用套件的SuiteKey、SuiteTicket和签名换取授权企业的access_token。签名为 Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))，放入URL时需URL编码一次。 有效期为7200秒。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::auth::*;
-    /// use dingtalk_openapi::primitives::EpochMillis;
-    /// let request = ServiceGetCorpTokenRequest::new(
-    ///     "suiteqh0ljtdheuee",
-    ///     EpochMillis(1581579405000),
-    ///     "TestSuiteTicket",
-    ///     "xxxx",
-    ///     "dingxxxxxxxxxx",
-    /// );
-    /// let response = client.auth().service_get_corp_token(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn service_get_corp_token(
         &self,
@@ -133,25 +76,6 @@ impl AuthClient<'_> {
     /// `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` · operation `oauth2.accessToken` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)
     ///
     /// 企业内部应用调用本接口获取访问凭证（accessToken）。accessToken的有效期为7200秒，有效期内重复获取会返回相同结果并自动续期。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::auth::*;
-    /// let request = Oauth2AccessTokenRequest::new(
-    ///     "dingeqqpkv3xxxxxx",
-    ///     "GT-lsu-taDAxxxsTsxxxx",
-    /// );
-    /// let response = client.auth().oauth2_access_token(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn oauth2_access_token(
         &self,
@@ -162,13 +86,12 @@ impl AuthClient<'_> {
 }
 /// 获取企业内部应用的access_token: the request of `gettoken`.
 ///
-/// Sent by [`AuthClient::gettoken`] as `GET https://oapi.dingtalk.com/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-orgapp-token)).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Sent by [`AuthClient::gettoken`].
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct GettokenRequest {
-    /// 应用的唯一标识key。
-    ///
-    /// Example: `dingeqqpkv3xxxx`.
+    /// 应用的唯一标识key。 Example: `dingeqqpkv3xxxx`.
     pub appkey: Option<String>,
     /// 应用的密钥。AppKey和AppSecret可在钉钉开发者后台的应用详情页面获取。
     pub appsecret: Option<Secret>,
@@ -176,46 +99,6 @@ pub struct GettokenRequest {
     pub corpid: Option<String>,
     /// 企业应用的凭证密钥
     pub corpsecret: Option<Secret>,
-}
-impl Serialize for GettokenRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "GettokenRequest", 4)
-            .optional("appkey", &self.appkey)
-            .optional("appsecret", &self.appsecret)
-            .optional("corpid", &self.corpid)
-            .optional("corpsecret", &self.corpsecret)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for GettokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "GettokenRequest",
-            wire: &["appkey", "appsecret", "corpid", "corpsecret"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<Secret>,
-                record::Optional<String>,
-                record::Optional<Secret>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((appkey, appsecret, corpid, corpsecret)) => {
-                Ok(Self {
-                    appkey,
-                    appsecret,
-                    corpid,
-                    corpsecret,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl GettokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -227,27 +110,25 @@ impl GettokenRequest {
             corpsecret: None,
         }
     }
-    /// Sets `appkey`: 应用的唯一标识key。
-    ///
-    /// Example: `dingeqqpkv3xxxx`.
+    /// Sets [`appkey`](Self::appkey).
     #[must_use]
     pub fn appkey(mut self, appkey: impl Into<String>) -> Self {
         self.appkey = Some(appkey.into());
         self
     }
-    /// Sets `appsecret`: 应用的密钥。AppKey和AppSecret可在钉钉开发者后台的应用详情页面获取。
+    /// Sets [`appsecret`](Self::appsecret).
     #[must_use]
     pub fn appsecret(mut self, appsecret: impl Into<Secret>) -> Self {
         self.appsecret = Some(appsecret.into());
         self
     }
-    /// Sets `corpid`: 企业Id
+    /// Sets [`corpid`](Self::corpid).
     #[must_use]
     pub fn corpid(mut self, corpid: impl Into<String>) -> Self {
         self.corpid = Some(corpid.into());
         self
     }
-    /// Sets `corpsecret`: 企业应用的凭证密钥
+    /// Sets [`corpsecret`](Self::corpsecret).
     #[must_use]
     pub fn corpsecret(mut self, corpsecret: impl Into<Secret>) -> Self {
         self.corpsecret = Some(corpsecret.into());
@@ -255,68 +136,23 @@ impl GettokenRequest {
     }
 }
 /// 获取企业内部应用的access_token: the response of `gettoken`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct GettokenResponse {
     /// 生成的access_token。
     pub access_token: Option<Secret>,
-    /// access_token的过期时间,单位秒。
-    ///
-    /// Example: `7200`.
+    /// access_token的过期时间,单位秒。 Example: `7200`.
     pub expires_in: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for GettokenResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "GettokenResponse", 4)
-            .optional("access_token", &self.access_token)
-            .optional("expires_in", &self.expires_in)
-            .optional("errmsg", &self.errmsg)
-            .optional("errcode", &self.errcode)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for GettokenResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "GettokenResponse",
-            wire: &["access_token", "expires_in", "errmsg", "errcode"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Secret>,
-                record::Optional<i64>,
-                record::Optional<String>,
-                record::Lenient,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((access_token, expires_in, errmsg, errcode)) => {
-                Ok(Self {
-                    access_token,
-                    expires_in,
-                    errmsg,
-                    errcode,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for GettokenRequest {
     type Response = GettokenResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "gettoken",
         area: "auth",
         title: "获取企业内部应用的access_token",
@@ -333,11 +169,10 @@ impl Operation for GettokenRequest {
             Param::new("corpsecret", Location::Query, false, true),
         ],
         pagination: None,
-        example_request: "{\"appkey\":\"dingeqqpkv3xxxx\",\"appsecret\":\"GT-lsu-taDAsTsxxxx\"}",
-        example_response: "{\"access_token\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expires_in\":7200,\"errmsg\":\"ok\",\"errcode\":0}",
+        example_request: r#"{"appkey":"dingeqqpkv3xxxx","appsecret":"GT-lsu-taDAsTsxxxx"}"#,
+        example_response: r#"{"access_token":"fw8ef8we8f76e6f7s8dxxxx","expires_in":7200,"errmsg":"ok","errcode":0}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -362,42 +197,15 @@ impl Validate for GettokenRequest {
 }
 /// 获取微应用后台免登的access_token: the request of `sso.gettoken`.
 ///
-/// Sent by [`AuthClient::sso_gettoken`] as `GET https://oapi.dingtalk.com/sso/gettoken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`AuthClient::sso_gettoken`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct SsoGettokenRequest {
-    /// 企业Id
-    ///
-    /// Example: `ding1234`.
+    /// 企业Id Example: `ding1234`.
     pub corpid: String,
     /// 这里必须填写专属的SSOSecret
     pub corpsecret: Secret,
-}
-impl Serialize for SsoGettokenRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SsoGettokenRequest", 2)
-            .field("corpid", &self.corpid)
-            .field("corpsecret", &self.corpsecret)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SsoGettokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SsoGettokenRequest",
-            wire: &["corpid", "corpsecret"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<Secret>),
-            D,
-        >(deserializer, shape) {
-            Ok((corpid, corpsecret)) => Ok(Self { corpid, corpsecret }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl SsoGettokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -412,57 +220,21 @@ impl SsoGettokenRequest {
     }
 }
 /// 获取微应用后台免登的access_token: the response of `sso.gettoken`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct SsoGettokenResponse {
-    /// 错误码。
-    ///
-    /// Example: `0`.
+    /// 错误码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 错误信息。
-    ///
-    /// Example: `ok`.
+    /// 错误信息。 Example: `ok`.
     pub errmsg: Option<String>,
     /// 获取到的凭证。
     pub access_token: Option<Secret>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for SsoGettokenResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SsoGettokenResponse", 3)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("access_token", &self.access_token)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SsoGettokenResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SsoGettokenResponse",
-            wire: &["errcode", "errmsg", "access_token"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Lenient, record::Optional<String>, record::Optional<Secret>),
-            D,
-        >(deserializer, shape) {
-            Ok((errcode, errmsg, access_token)) => {
-                Ok(Self {
-                    errcode,
-                    errmsg,
-                    access_token,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 impl Operation for SsoGettokenRequest {
     type Response = SsoGettokenResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "sso.gettoken",
         area: "auth",
         title: "获取微应用后台免登的access_token",
@@ -477,82 +249,30 @@ impl Operation for SsoGettokenRequest {
             Param::new("corpsecret", Location::Query, true, true),
         ],
         pagination: None,
-        example_request: "{\"corpid\":\"ding1234\",\"corpsecret\":\"2pyNWs4LV8Ge2Mxxxx\"}",
-        example_response: "{\"errcode\":0,\"errmsg\":\"ok\",\"access_token\":\"67477fed82e63563a320xxxx\"}",
+        example_request: r#"{"corpid":"ding1234","corpsecret":"2pyNWs4LV8Ge2Mxxxx"}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok","access_token":"67477fed82e63563a320xxxx"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free",
-    }
-        .build();
+    });
 }
 /// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`.
 ///
-/// Sent by [`AuthClient::service_get_corp_token`] as `POST https://oapi.dingtalk.com/service/get_corp_token` ([DingTalk docs](https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`AuthClient::service_get_corp_token`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ServiceGetCorpTokenRequest {
-    /// 第三方企业应用的SuiteKey。
-    ///
-    /// Wire name: `accessKey`.
-    /// Example: `suiteqh0ljtdheuee`.
+    /// 第三方企业应用的SuiteKey。 Wire name: `accessKey`. Example: `suiteqh0ljtdheuee`.
+    #[wire(rename = "accessKey")]
     pub access_key: String,
-    /// 当前时间戳,单位毫秒。
-    ///
-    /// Example: `1581579405000`.
+    /// 当前时间戳,单位毫秒。 Example: `1581579405000`.
     pub timestamp: EpochMillis,
-    /// 钉钉推送的suiteTicket。
-    ///
-    /// Wire name: `suiteTicket`.
+    /// 钉钉推送的suiteTicket。 Wire name: `suiteTicket`.
+    #[wire(rename = "suiteTicket")]
     pub suite_ticket: Secret,
-    /// 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。
-    ///
-    /// Example: `xxxx`.
+    /// 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。 Example: `xxxx`.
     pub signature: String,
-    /// 授权企业的CorpId。
-    ///
-    /// Example: `dingxxxxxxxxxx`.
+    /// 授权企业的CorpId。 Example: `dingxxxxxxxxxx`.
     pub auth_corpid: String,
-}
-impl Serialize for ServiceGetCorpTokenRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ServiceGetCorpTokenRequest", 5)
-            .field("accessKey", &self.access_key)
-            .field("timestamp", &self.timestamp)
-            .field("suiteTicket", &self.suite_ticket)
-            .field("signature", &self.signature)
-            .field("auth_corpid", &self.auth_corpid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ServiceGetCorpTokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ServiceGetCorpTokenRequest",
-            wire: &["accessKey", "timestamp", "suiteTicket", "signature", "auth_corpid"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<EpochMillis>,
-                record::Required<Secret>,
-                record::Required<String>,
-                record::Required<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((access_key, timestamp, suite_ticket, signature, auth_corpid)) => {
-                Ok(Self {
-                    access_key,
-                    timestamp,
-                    suite_ticket,
-                    signature,
-                    auth_corpid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ServiceGetCorpTokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -579,68 +299,23 @@ impl ServiceGetCorpTokenRequest {
     }
 }
 /// 获取第三方应用授权企业的access_token: the response of `service.get_corp_token`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ServiceGetCorpTokenResponse {
     /// 授权企业的access_token。
     pub access_token: Option<Secret>,
-    /// access_token的过期时间,单位秒。
-    ///
-    /// Example: `7200`.
+    /// access_token的过期时间,单位秒。 Example: `7200`.
     pub expires_in: Option<i64>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ServiceGetCorpTokenResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ServiceGetCorpTokenResponse", 4)
-            .optional("access_token", &self.access_token)
-            .optional("expires_in", &self.expires_in)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ServiceGetCorpTokenResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ServiceGetCorpTokenResponse",
-            wire: &["access_token", "expires_in", "errcode", "errmsg"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Secret>,
-                record::Optional<i64>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((access_token, expires_in, errcode, errmsg)) => {
-                Ok(Self {
-                    access_token,
-                    expires_in,
-                    errcode,
-                    errmsg,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ServiceGetCorpTokenRequest {
     type Response = ServiceGetCorpTokenResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "service.get_corp_token",
         area: "auth",
         title: "获取第三方应用授权企业的access_token",
@@ -658,53 +333,24 @@ impl Operation for ServiceGetCorpTokenRequest {
             Param::new("auth_corpid", Location::Body, true, false),
         ],
         pagination: None,
-        example_request: "{\"accessKey\":\"suiteqh0ljtdheuee\",\"timestamp\":1581579405000,\"suiteTicket\":\"TestSuiteTicket\",\"signature\":\"xxxx\",\"auth_corpid\":\"dingxxxxxxxxxx\"}",
-        example_response: "{\"access_token\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expires_in\":7200,\"errcode\":0,\"errmsg\":\"ok\"}",
+        example_request: r#"{"accessKey":"suiteqh0ljtdheuee","timestamp":1581579405000,"suiteTicket":"TestSuiteTicket","signature":"xxxx","auth_corpid":"dingxxxxxxxxxx"}"#,
+        example_response: r#"{"access_token":"fw8ef8we8f76e6f7s8dxxxx","expires_in":7200,"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential",
-    }
-        .build();
+    });
 }
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
 ///
-/// Sent by [`AuthClient::oauth2_access_token`] as `POST https://api.dingtalk.com/v1.0/oauth2/accessToken` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`AuthClient::oauth2_access_token`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenRequest {
-    /// 已创建的企业内部应用的AppKey。
-    ///
-    /// Wire name: `appKey`.
-    /// Example: `dingeqqpkv3xxxxxx`.
+    /// 已创建的企业内部应用的AppKey。 Wire name: `appKey`. Example: `dingeqqpkv3xxxxxx`.
+    #[wire(rename = "appKey")]
     pub app_key: String,
-    /// 已创建的企业内部应用的AppSecret。
-    ///
-    /// Wire name: `appSecret`.
+    /// 已创建的企业内部应用的AppSecret。 Wire name: `appSecret`.
+    #[wire(rename = "appSecret")]
     pub app_secret: Secret,
-}
-impl Serialize for Oauth2AccessTokenRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Oauth2AccessTokenRequest", 2)
-            .field("appKey", &self.app_key)
-            .field("appSecret", &self.app_secret)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for Oauth2AccessTokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "Oauth2AccessTokenRequest",
-            wire: &["appKey", "appSecret"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<Secret>),
-            D,
-        >(deserializer, shape) {
-            Ok((app_key, app_secret)) => Ok(Self { app_key, app_secret }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Oauth2AccessTokenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -719,49 +365,20 @@ impl Oauth2AccessTokenRequest {
     }
 }
 /// 获取企业内部应用的accessToken: the response of `oauth2.accessToken`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct Oauth2AccessTokenResponse {
-    /// 生成的accessToken。
-    ///
-    /// Wire name: `accessToken`.
+    /// 生成的accessToken。 Wire name: `accessToken`.
+    #[wire(rename = "accessToken")]
     pub access_token: Option<Secret>,
-    /// accessToken的过期时间，单位秒。
-    ///
-    /// Wire name: `expireIn`.
-    /// Example: `7200`.
+    /// accessToken的过期时间，单位秒。 Wire name: `expireIn`. Example: `7200`.
+    #[wire(rename = "expireIn")]
     pub expire_in: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for Oauth2AccessTokenResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Oauth2AccessTokenResponse", 2)
-            .optional("accessToken", &self.access_token)
-            .optional("expireIn", &self.expire_in)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for Oauth2AccessTokenResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "Oauth2AccessTokenResponse",
-            wire: &["accessToken", "expireIn"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<Secret>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((access_token, expire_in)) => Ok(Self { access_token, expire_in }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for Oauth2AccessTokenRequest {
     type Response = Oauth2AccessTokenResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "oauth2.accessToken",
         area: "auth",
         title: "获取企业内部应用的accessToken",
@@ -776,11 +393,10 @@ impl Operation for Oauth2AccessTokenRequest {
             Param::new("appSecret", Location::Body, true, true),
         ],
         pagination: None,
-        example_request: "{\"appKey\":\"dingeqqpkv3xxxxxx\",\"appSecret\":\"GT-lsu-taDAxxxsTsxxxx\"}",
-        example_response: "{\"accessToken\":\"fw8ef8we8f76e6f7s8dxxxx\",\"expireIn\":7200}",
+        example_request: r#"{"appKey":"dingeqqpkv3xxxxxx","appSecret":"GT-lsu-taDAxxxsTsxxxx"}"#,
+        example_response: r#"{"accessToken":"fw8ef8we8f76e6f7s8dxxxx","expireIn":7200}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app",
-    }
-        .build();
+    });
 }
 /// Every `auth` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[
@@ -790,7 +406,11 @@ pub const OPERATIONS: &[&OperationInfo] = &[
     <Oauth2AccessTokenRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "gettoken" => Ok(visitor.visit::<GettokenRequest>()),
         "sso.gettoken" => Ok(visitor.visit::<SsoGettokenRequest>()),

@@ -18,17 +18,16 @@
 //! | [`blackboard.listtopten`](BlackboardClient::listtopten) | POST | `/topapi/blackboard/listtopten` | 获取用户可查看的公告 |
 use crate::Client;
 use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
-use dingtalk_openapi_runtime::__private::{
-    OperationParts, deserialize_open_enum, record, serialize_open_enum,
-};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
+    Paginated, Pagination, PaginationStyle, Param,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
-use serde::{Deserialize, Serialize};
 /// The 公告 (`blackboard`) operations, borrowed from a [`Client`] by [`Client::blackboard`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
 #[derive(Debug, Clone, Copy)]
 pub struct BlackboardClient<'a> {
     client: &'a Client,
@@ -43,35 +42,6 @@ impl BlackboardClient<'_> {
     /// 创建公告
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/create` · operation `blackboard.create` · [DingTalk docs](https://open.dingtalk.com/document/development/create-an-enterprise-announcement)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardCreateRequest::new(
-    ///     BlackboardCreateVo::new(
-    ///             "manager01",
-    ///             BlackboardReceiver::new().deptid_list([1]).userid_list(["manager02"]),
-    ///             "入职须知",
-    ///             "欢迎加入我们的大家庭",
-    ///         )
-    ///         .author("杨xx")
-    ///         .private_level(PrivateLevel::Normal)
-    ///         .ding(false)
-    ///         .push_top(true)
-    ///         .category_id("987uy66t5rt54er")
-    ///         .coverpic_mediaid("@lADPDeC2ufXOeRzMqM0BLA"),
-    /// );
-    /// let response = client.blackboard().create(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -82,34 +52,6 @@ impl BlackboardClient<'_> {
     /// 更新公告
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/update` · operation `blackboard.update` · [DingTalk docs](https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardUpdateRequest::new(
-    ///     BlackboardUpdateVo::new(
-    ///             "908uhyg76tfr543e",
-    ///             "入职须知",
-    ///             "欢迎加入我们的大家庭",
-    ///             "manager01",
-    ///         )
-    ///         .author("杨xx")
-    ///         .ding(true)
-    ///         .category_id("89uuy7ytg6bnnjh7")
-    ///         .notify(true)
-    ///         .coverpic_mediaid("@lADPDeC2ufXOeRzMqM0BLA"),
-    /// );
-    /// let response = client.blackboard().update(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -120,22 +62,6 @@ impl BlackboardClient<'_> {
     /// 删除公告
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/delete` · operation `blackboard.delete` · [DingTalk docs](https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardDeleteRequest::new("098uyg65ffytr43", "manager01");
-    /// let response = client.blackboard().delete(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -146,22 +72,6 @@ impl BlackboardClient<'_> {
     /// 获取公告详情
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/get` · operation `blackboard.get` · [DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardGetRequest::new("9uiuihhgui989huh", "manager01");
-    /// let response = client.blackboard().get(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn get(
         &self,
@@ -172,28 +82,6 @@ impl BlackboardClient<'_> {
     /// 获取公告ID列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/listids` · operation `blackboard.listids` · [DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// use dingtalk_openapi::primitives::DateTime;
-    /// let request = BlackboardListidsRequest::new(
-    ///     BlackboardQueryVo::new("manager4220", 10, 1)
-    ///         .start_time(DateTime::parse("2019-10-07 10:10:10")?)
-    ///         .end_time(DateTime::parse("2019-11-07 10:10:10")?)
-    ///         .category_id("9i9u7y7g6t65"),
-    /// );
-    /// let response = client.blackboard().listids(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn listids(
         &self,
@@ -219,22 +107,6 @@ impl BlackboardClient<'_> {
     /// 获取公告分类列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/category/list` · operation `blackboard.category.list` · [DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardCategoryListRequest::new("manager01");
-    /// let response = client.blackboard().category_list(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn category_list(
         &self,
@@ -247,22 +119,6 @@ impl BlackboardClient<'_> {
     /// `POST https://oapi.dingtalk.com/topapi/blackboard/listtopten` · operation `blackboard.listtopten` · [DingTalk docs](https://open.dingtalk.com/document/development/list-the-user-s-announcement-list)
     ///
     /// 列出用户当前有权限看到的10条公告。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::blackboard::*;
-    /// let request = BlackboardListtoptenRequest::new("manager01");
-    /// let response = client.blackboard().listtopten(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn listtopten(
         &self,
@@ -273,37 +129,13 @@ impl BlackboardClient<'_> {
 }
 /// 创建公告: the request of `blackboard.create`.
 ///
-/// Sent by [`BlackboardClient::create`] as `POST https://oapi.dingtalk.com/topapi/blackboard/create` ([DingTalk docs](https://open.dingtalk.com/document/development/create-an-enterprise-announcement)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::create`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardCreateRequest {
     /// 请求对象。
     pub create_request: BlackboardCreateVo,
-}
-impl Serialize for BlackboardCreateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCreateRequest", 1)
-            .field("create_request", &self.create_request)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCreateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCreateRequest",
-            wire: &["create_request"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<BlackboardCreateVo>,),
-            D,
-        >(deserializer, shape) {
-            Ok((create_request,)) => Ok(Self { create_request }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardCreateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -314,70 +146,23 @@ impl BlackboardCreateRequest {
     }
 }
 /// 创建公告: the response of `blackboard.create`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardCreateResponse {
-    /// 是否创建成功。
-    ///
-    /// Example: `true`.
+    /// 是否创建成功。 Example: `true`.
     pub result: Option<bool>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `roz884n3k7rf`.
+    /// 请求ID。 Example: `roz884n3k7rf`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardCreateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCreateResponse", 4)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCreateResponse",
-            wire: &["result", "success", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<bool>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardCreateRequest {
     type Response = BlackboardCreateResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.create",
         area: "blackboard",
         title: "创建公告",
@@ -389,11 +174,10 @@ impl Operation for BlackboardCreateRequest {
         effect: Effect::Create,
         params: &[Param::new("create_request", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"create_request\":{\"operation_userid\":\"manager01\",\"author\":\"杨xx\",\"private_level\":0,\"ding\":false,\"blackboard_receiver\":{\"deptid_list\":[1],\"userid_list\":[\"manager02\"]},\"title\":\"入职须知\",\"push_top\":true,\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"987uy66t5rt54er\",\"coverpic_mediaid\":\"@lADPDeC2ufXOeRzMqM0BLA\"}}",
-        example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"request_id\":\"roz884n3k7rf\"}",
+        example_request: r#"{"create_request":{"operation_userid":"manager01","author":"杨xx","private_level":0,"ding":false,"blackboard_receiver":{"deptid_list":[1],"userid_list":["manager02"]},"title":"入职须知","push_top":true,"content":"欢迎加入我们的大家庭","category_id":"987uy66t5rt54er","coverpic_mediaid":"@lADPDeC2ufXOeRzMqM0BLA"}}"#,
+        example_response: r#"{"result":true,"success":true,"errcode":0,"request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/create-an-enterprise-announcement",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -410,37 +194,13 @@ impl Validate for BlackboardCreateRequest {
 }
 /// 更新公告: the request of `blackboard.update`.
 ///
-/// Sent by [`BlackboardClient::update`] as `POST https://oapi.dingtalk.com/topapi/blackboard/update` ([DingTalk docs](https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::update`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardUpdateRequest {
     /// 请求对象。
     pub update_request: BlackboardUpdateVo,
-}
-impl Serialize for BlackboardUpdateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardUpdateRequest", 1)
-            .field("update_request", &self.update_request)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardUpdateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardUpdateRequest",
-            wire: &["update_request"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<BlackboardUpdateVo>,),
-            D,
-        >(deserializer, shape) {
-            Ok((update_request,)) => Ok(Self { update_request }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardUpdateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -451,70 +211,23 @@ impl BlackboardUpdateRequest {
     }
 }
 /// 更新公告: the response of `blackboard.update`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardUpdateResponse {
-    /// 是否成功。
-    ///
-    /// Example: `true`.
+    /// 是否成功。 Example: `true`.
     pub result: Option<bool>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `roz884n3k7rf`.
+    /// 请求ID。 Example: `roz884n3k7rf`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardUpdateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardUpdateResponse", 4)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardUpdateResponse",
-            wire: &["result", "success", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<bool>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardUpdateRequest {
     type Response = BlackboardUpdateResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.update",
         area: "blackboard",
         title: "更新公告",
@@ -526,57 +239,22 @@ impl Operation for BlackboardUpdateRequest {
         effect: Effect::Update,
         params: &[Param::new("update_request", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"update_request\":{\"author\":\"杨xx\",\"ding\":true,\"blackboard_id\":\"908uhyg76tfr543e\",\"title\":\"入职须知\",\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"89uuy7ytg6bnnjh7\",\"notify\":true,\"operation_userid\":\"manager01\",\"coverpic_mediaid\":\"@lADPDeC2ufXOeRzMqM0BLA\"}}",
-        example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"request_id\":\"roz884n3k7rf\"}",
+        example_request: r#"{"update_request":{"author":"杨xx","ding":true,"blackboard_id":"908uhyg76tfr543e","title":"入职须知","content":"欢迎加入我们的大家庭","category_id":"89uuy7ytg6bnnjh7","notify":true,"operation_userid":"manager01","coverpic_mediaid":"@lADPDeC2ufXOeRzMqM0BLA"}}"#,
+        example_response: r#"{"result":true,"success":true,"errcode":0,"request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id",
-    }
-        .build();
+    });
 }
 /// 删除公告: the request of `blackboard.delete`.
 ///
-/// Sent by [`BlackboardClient::delete`] as `POST https://oapi.dingtalk.com/topapi/blackboard/delete` ([DingTalk docs](https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::delete`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardDeleteRequest {
-    /// 公告ID,可以通过获取公告ID列表接口获取result参数值。
-    ///
-    /// Example: `098uyg65ffytr43`.
+    /// 公告ID,可以通过获取公告ID列表接口获取result参数值。 Example: `098uyg65ffytr43`.
     pub blackboard_id: String,
-    /// 操作人userId,必须是公告管理员。
-    ///
-    /// Example: `manager01`.
+    /// 操作人userId,必须是公告管理员。 Example: `manager01`.
     pub operation_userid: String,
-}
-impl Serialize for BlackboardDeleteRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardDeleteRequest", 2)
-            .field("blackboard_id", &self.blackboard_id)
-            .field("operation_userid", &self.operation_userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardDeleteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardDeleteRequest",
-            wire: &["blackboard_id", "operation_userid"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((blackboard_id, operation_userid)) => {
-                Ok(Self {
-                    blackboard_id,
-                    operation_userid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardDeleteRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -594,77 +272,25 @@ impl BlackboardDeleteRequest {
     }
 }
 /// 删除公告: the response of `blackboard.delete`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardDeleteResponse {
-    /// 是否删除成功。
-    ///
-    /// Example: `true`.
+    /// 是否删除成功。 Example: `true`.
     pub result: Option<bool>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 请求失败返回错误信息。
-    ///
-    /// Example: `0`.
+    /// 请求失败返回错误信息。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述
-    ///
-    /// Example: `ok`.
+    /// 返回码描述 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 请求ID。
-    ///
-    /// Example: `roz884n3k7rf`.
+    /// 请求ID。 Example: `roz884n3k7rf`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardDeleteResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardDeleteResponse", 5)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardDeleteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardDeleteResponse",
-            wire: &["result", "success", "errcode", "errmsg", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<bool>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, errmsg, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    errmsg,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardDeleteRequest {
     type Response = BlackboardDeleteResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.delete",
         area: "blackboard",
         title: "删除公告",
@@ -679,57 +305,22 @@ impl Operation for BlackboardDeleteRequest {
             Param::new("operation_userid", Location::Body, true, false),
         ],
         pagination: None,
-        example_request: "{\"blackboard_id\":\"098uyg65ffytr43\",\"operation_userid\":\"manager01\"}",
-        example_response: "{\"result\":true,\"success\":true,\"errcode\":0,\"errmsg\":\"ok\",\"request_id\":\"roz884n3k7rf\"}",
+        example_request: r#"{"blackboard_id":"098uyg65ffytr43","operation_userid":"manager01"}"#,
+        example_response: r#"{"result":true,"success":true,"errcode":0,"errmsg":"ok","request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id",
-    }
-        .build();
+    });
 }
 /// 获取公告详情: the request of `blackboard.get`.
 ///
-/// Sent by [`BlackboardClient::get`] as `POST https://oapi.dingtalk.com/topapi/blackboard/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::get`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardGetRequest {
-    /// 公告id,可以通过获取公告ID列表接口获取id参数值。
-    ///
-    /// Example: `9uiuihhgui989huh`.
+    /// 公告id,可以通过获取公告ID列表接口获取id参数值。 Example: `9uiuihhgui989huh`.
     pub blackboard_id: String,
-    /// 操作人userId。
-    ///
-    /// Example: `manager01`.
+    /// 操作人userId。 Example: `manager01`.
     pub operation_userid: String,
-}
-impl Serialize for BlackboardGetRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardGetRequest", 2)
-            .field("blackboard_id", &self.blackboard_id)
-            .field("operation_userid", &self.operation_userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardGetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardGetRequest",
-            wire: &["blackboard_id", "operation_userid"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((blackboard_id, operation_userid)) => {
-                Ok(Self {
-                    blackboard_id,
-                    operation_userid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardGetRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -747,68 +338,23 @@ impl BlackboardGetRequest {
     }
 }
 /// 获取公告详情: the response of `blackboard.get`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardGetResponse {
     /// 公告详情。
     pub result: Option<BlackboardDetail>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `q5ddepxxxx`.
+    /// 请求ID。 Example: `q5ddepxxxx`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardGetResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardGetResponse", 4)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardGetResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardGetResponse",
-            wire: &["result", "success", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<BlackboardDetail>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardGetRequest {
     type Response = BlackboardGetResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.get",
         area: "blackboard",
         title: "获取公告详情",
@@ -823,45 +369,20 @@ impl Operation for BlackboardGetRequest {
             Param::new("operation_userid", Location::Body, true, false),
         ],
         pagination: None,
-        example_request: "{\"blackboard_id\":\"9uiuihhgui989huh\",\"operation_userid\":\"manager01\"}",
-        example_response: "{\"result\":{\"id\":\"9uiuihhgui989huh\",\"author\":\"小明\",\"title\":\"入职须知\",\"content\":\"欢迎加入我们的大家庭\",\"category_id\":\"09ui87hgyytg463634\",\"private_level\":0,\"depname_list\":[\"人事部\"],\"username_list\":[\"小明\"],\"gmt_create\":\"2019-10-22 14:43:07\",\"gmt_modified\":\"2019-11-22 10:43:07\",\"read_count\":10,\"unread_count\":1,\"coverpic_url\":\"https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png\",\"user_list\":[{\"staff_id\":\"001\",\"name\":\"小明\"}],\"deptList\":[{\"dept_id\":\"hbjev8364\",\"name\":\"人事部\"}]},\"success\":true,\"errcode\":0,\"request_id\":\"q5ddepxxxx\"}",
+        example_request: r#"{"blackboard_id":"9uiuihhgui989huh","operation_userid":"manager01"}"#,
+        example_response: r#"{"result":{"id":"9uiuihhgui989huh","author":"小明","title":"入职须知","content":"欢迎加入我们的大家庭","category_id":"09ui87hgyytg463634","private_level":0,"depname_list":["人事部"],"username_list":["小明"],"gmt_create":"2019-10-22 14:43:07","gmt_modified":"2019-11-22 10:43:07","read_count":10,"unread_count":1,"coverpic_url":"https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png","user_list":[{"staff_id":"001","name":"小明"}],"deptList":[{"dept_id":"hbjev8364","name":"人事部"}]},"success":true,"errcode":0,"request_id":"q5ddepxxxx"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted",
-    }
-        .build();
+    });
 }
 /// 获取公告ID列表: the request of `blackboard.listids`.
 ///
-/// Sent by [`BlackboardClient::listids`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listids` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::listids`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardListidsRequest {
     /// 请求对象。
     pub query_request: BlackboardQueryVo,
-}
-impl Serialize for BlackboardListidsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardListidsRequest", 1)
-            .field("query_request", &self.query_request)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardListidsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardListidsRequest",
-            wire: &["query_request"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<BlackboardQueryVo>,),
-            D,
-        >(deserializer, shape) {
-            Ok((query_request,)) => Ok(Self { query_request }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardListidsRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -872,70 +393,23 @@ impl BlackboardListidsRequest {
     }
 }
 /// 获取公告ID列表: the response of `blackboard.listids`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardListidsResponse {
-    /// 公告ID列表。
-    ///
-    /// Example: `["72b4f87d27e815f6fecxxxx"]`.
+    /// 公告ID列表。 Example: `["72b4f87d27e815f6fecxxxx"]`.
     pub result: Option<Vec<String>>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `pxxm7ylvmppr`.
+    /// 请求ID。 Example: `pxxm7ylvmppr`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardListidsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardListidsResponse", 4)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardListidsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardListidsResponse",
-            wire: &["result", "success", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<String>>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardListidsRequest {
     type Response = BlackboardListidsResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.listids",
         area: "blackboard",
         title: "获取公告ID列表",
@@ -956,11 +430,10 @@ impl Operation for BlackboardListidsRequest {
                 "result",
             ),
         ),
-        example_request: "{\"query_request\":{\"operation_userid\":\"manager4220\",\"page_size\":10,\"start_time\":\"2019-10-07 10:10:10\",\"end_time\":\"2019-11-07 10:10:10\",\"page\":1,\"category_id\":\"9i9u7y7g6t65\"}}",
-        example_response: "{\"result\":[\"72b4f87d27e815f6fecxxxx\"],\"success\":true,\"errcode\":0,\"request_id\":\"pxxm7ylvmppr\"}",
+        example_request: r#"{"query_request":{"operation_userid":"manager4220","page_size":10,"start_time":"2019-10-07 10:10:10","end_time":"2019-11-07 10:10:10","page":1,"category_id":"9i9u7y7g6t65"}}"#,
+        example_response: r#"{"result":["72b4f87d27e815f6fecxxxx"],"success":true,"errcode":0,"request_id":"pxxm7ylvmppr"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1011,36 +484,13 @@ impl Paginated for BlackboardListidsRequest {
 }
 /// 获取公告分类列表: the request of `blackboard.category.list`.
 ///
-/// Sent by [`BlackboardClient::category_list`] as `POST https://oapi.dingtalk.com/topapi/blackboard/category/list` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::category_list`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardCategoryListRequest {
-    /// 操作人userId,必须是公告管理员。
-    ///
-    /// Example: `manager01`.
+    /// 操作人userId,必须是公告管理员。 Example: `manager01`.
     pub operation_userid: String,
-}
-impl Serialize for BlackboardCategoryListRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCategoryListRequest", 1)
-            .field("operation_userid", &self.operation_userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCategoryListRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCategoryListRequest",
-            wire: &["operation_userid"],
-            deny_unknown: true,
-        };
-        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
-            Ok((operation_userid,)) => Ok(Self { operation_userid }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardCategoryListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1053,68 +503,23 @@ impl BlackboardCategoryListRequest {
     }
 }
 /// 获取公告分类列表: the response of `blackboard.category.list`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardCategoryListResponse {
     /// 返回结果。
     pub result: Option<Vec<BlackboardCategory>>,
-    /// 本次调用是否成功。
-    ///
-    /// Example: `true`.
+    /// 本次调用是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `ie9aarwu1m1t`.
+    /// 请求ID。 Example: `ie9aarwu1m1t`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardCategoryListResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCategoryListResponse", 4)
-            .optional("result", &self.result)
-            .optional("success", &self.success)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCategoryListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCategoryListResponse",
-            wire: &["result", "success", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<BlackboardCategory>>,
-                record::Optional<bool>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, success, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    success,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for BlackboardCategoryListRequest {
     type Response = BlackboardCategoryListResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.category.list",
         area: "blackboard",
         title: "获取公告分类列表",
@@ -1126,44 +531,20 @@ impl Operation for BlackboardCategoryListRequest {
         effect: Effect::Read,
         params: &[Param::new("operation_userid", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"operation_userid\":\"manager01\"}",
-        example_response: "{\"result\":[{\"id\":\"89uuhygybj\",\"name\":\"日签\"}],\"success\":true,\"errcode\":0,\"request_id\":\"ie9aarwu1m1t\"}",
+        example_request: r#"{"operation_userid":"manager01"}"#,
+        example_response: r#"{"result":[{"id":"89uuhygybj","name":"日签"}],"success":true,"errcode":0,"request_id":"ie9aarwu1m1t"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements",
-    }
-        .build();
+    });
 }
 /// 获取用户可查看的公告: the request of `blackboard.listtopten`.
 ///
-/// Sent by [`BlackboardClient::listtopten`] as `POST https://oapi.dingtalk.com/topapi/blackboard/listtopten` ([DingTalk docs](https://open.dingtalk.com/document/development/list-the-user-s-announcement-list)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`BlackboardClient::listtopten`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardListtoptenRequest {
-    /// 员工的userId。
-    ///
-    /// Example: `manager01`.
+    /// 员工的userId。 Example: `manager01`.
     pub userid: String,
-}
-impl Serialize for BlackboardListtoptenRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardListtoptenRequest", 1)
-            .field("userid", &self.userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardListtoptenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardListtoptenRequest",
-            wire: &["userid"],
-            deny_unknown: true,
-        };
-        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
-            Ok((userid,)) => Ok(Self { userid }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardListtoptenRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1174,61 +555,21 @@ impl BlackboardListtoptenRequest {
     }
 }
 /// 获取用户可查看的公告: the response of `blackboard.listtopten`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardListtoptenResponse {
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `3y4bln1b7e7q`.
+    /// 请求ID。 Example: `3y4bln1b7e7q`.
     pub request_id: Option<String>,
     /// 返回结果。
     pub blackboard_list: Option<Vec<BlackboardTopItem>>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardListtoptenResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardListtoptenResponse", 3)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .optional("blackboard_list", &self.blackboard_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardListtoptenResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardListtoptenResponse",
-            wire: &["errcode", "request_id", "blackboard_list"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<Vec<BlackboardTopItem>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((errcode, request_id, blackboard_list)) => {
-                Ok(Self {
-                    errcode,
-                    request_id,
-                    blackboard_list,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 impl Operation for BlackboardListtoptenRequest {
     type Response = BlackboardListtoptenResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "blackboard.listtopten",
         area: "blackboard",
         title: "获取用户可查看的公告",
@@ -1240,138 +581,38 @@ impl Operation for BlackboardListtoptenRequest {
         effect: Effect::Read,
         params: &[Param::new("userid", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"userid\":\"manager01\"}",
-        example_response: "{\"errcode\":0,\"request_id\":\"3y4bln1b7e7q\",\"blackboard_list\":[{\"gmt_create\":\"2020-09-08 14:42:12\",\"title\":\"放假通知。\",\"url\":\"https://app.dingtalk.com/xxxx\",\"categoryId\":\"576920db\",\"id\":\"a3071449\"}]}",
+        example_request: r#"{"userid":"manager01"}"#,
+        example_response: r#"{"errcode":0,"request_id":"3y4bln1b7e7q","blackboard_list":[{"gmt_create":"2020-09-08 14:42:12","title":"放假通知。","url":"https://app.dingtalk.com/xxxx","categoryId":"576920db","id":"a3071449"}]}"#,
         doc_url: "https://open.dingtalk.com/document/development/list-the-user-s-announcement-list",
-    }
-        .build();
+    });
 }
 /// 创建公告的请求对象。
 ///
 /// DingTalk type: `OapiCreateBlackboardVo`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardCreateVo {
-    /// 操作人的userId,必须是公告管理员。
-    ///
-    /// Example: `manager01`.
+    /// 操作人的userId,必须是公告管理员。 Example: `manager01`.
     pub operation_userid: String,
-    /// 公告作者。
-    ///
-    /// Example: `杨xx`.
+    /// 公告作者。 Example: `杨xx`.
     pub author: Option<String>,
-    /// 保密等级:0 普通公告;20 保密公告。
-    ///
-    /// Example: `0`.
+    /// 保密等级:0 普通公告;20 保密公告。 Example: `0`.
     pub private_level: Option<PrivateLevel>,
-    /// 是否发送应用内钉提醒:true 发送;false 不发送。
-    ///
-    /// Example: `false`.
+    /// 是否发送应用内钉提醒:true 发送;false 不发送。 Example: `false`.
     pub ding: Option<bool>,
     /// 公告接收人。
     pub blackboard_receiver: BlackboardReceiver,
-    /// 公告标题。
-    ///
-    /// Example: `入职须知`.
+    /// 公告标题。 Example: `入职须知`.
     pub title: String,
-    /// 公告是否置顶。
-    ///
-    /// Example: `true`.
+    /// 公告是否置顶。 Example: `true`.
     pub push_top: Option<bool>,
-    /// 公告内容。
-    ///
-    /// Example: `欢迎加入我们的大家庭`.
+    /// 公告内容。 Example: `欢迎加入我们的大家庭`.
     pub content: String,
-    /// 公告分类ID。
-    ///
-    /// Example: `987uy66t5rt54er`.
+    /// 公告分类ID。 Example: `987uy66t5rt54er`.
     pub category_id: Option<String>,
-    /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
-    ///
-    /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
+    /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。 Example: `@lADPDeC2ufXOeRzMqM0BLA`.
     pub coverpic_mediaid: Option<String>,
-}
-impl Serialize for BlackboardCreateVo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCreateVo", 10)
-            .field("operation_userid", &self.operation_userid)
-            .optional("author", &self.author)
-            .optional("private_level", &self.private_level)
-            .optional("ding", &self.ding)
-            .field("blackboard_receiver", &self.blackboard_receiver)
-            .field("title", &self.title)
-            .optional("push_top", &self.push_top)
-            .field("content", &self.content)
-            .optional("category_id", &self.category_id)
-            .optional("coverpic_mediaid", &self.coverpic_mediaid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCreateVo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCreateVo",
-            wire: &[
-                "operation_userid",
-                "author",
-                "private_level",
-                "ding",
-                "blackboard_receiver",
-                "title",
-                "push_top",
-                "content",
-                "category_id",
-                "coverpic_mediaid",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Optional<String>,
-                record::Optional<PrivateLevel>,
-                record::Optional<bool>,
-                record::Required<BlackboardReceiver>,
-                record::Required<String>,
-                record::Optional<bool>,
-                record::Required<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    operation_userid,
-                    author,
-                    private_level,
-                    ding,
-                    blackboard_receiver,
-                    title,
-                    push_top,
-                    content,
-                    category_id,
-                    coverpic_mediaid,
-                ),
-            ) => {
-                Ok(Self {
-                    operation_userid,
-                    author,
-                    private_level,
-                    ding,
-                    blackboard_receiver,
-                    title,
-                    push_top,
-                    content,
-                    category_id,
-                    coverpic_mediaid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardCreateVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1399,49 +640,37 @@ impl BlackboardCreateVo {
             coverpic_mediaid: None,
         }
     }
-    /// Sets `author`: 公告作者。
-    ///
-    /// Example: `杨xx`.
+    /// Sets [`author`](Self::author).
     #[must_use]
     pub fn author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
-    /// Sets `private_level`: 保密等级:0 普通公告;20 保密公告。
-    ///
-    /// Example: `0`.
+    /// Sets [`private_level`](Self::private_level).
     #[must_use]
     pub fn private_level(mut self, private_level: PrivateLevel) -> Self {
         self.private_level = Some(private_level);
         self
     }
-    /// Sets `ding`: 是否发送应用内钉提醒:true 发送;false 不发送。
-    ///
-    /// Example: `false`.
+    /// Sets [`ding`](Self::ding).
     #[must_use]
     pub fn ding(mut self, ding: bool) -> Self {
         self.ding = Some(ding);
         self
     }
-    /// Sets `push_top`: 公告是否置顶。
-    ///
-    /// Example: `true`.
+    /// Sets [`push_top`](Self::push_top).
     #[must_use]
     pub fn push_top(mut self, push_top: bool) -> Self {
         self.push_top = Some(push_top);
         self
     }
-    /// Sets `category_id`: 公告分类ID。
-    ///
-    /// Example: `987uy66t5rt54er`.
+    /// Sets [`category_id`](Self::category_id).
     #[must_use]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
         self
     }
-    /// Sets `coverpic_mediaid`: 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
-    ///
-    /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
+    /// Sets [`coverpic_mediaid`](Self::coverpic_mediaid).
     #[must_use]
     pub fn coverpic_mediaid(mut self, coverpic_mediaid: impl Into<String>) -> Self {
         self.coverpic_mediaid = Some(coverpic_mediaid.into());
@@ -1461,45 +690,14 @@ impl Validate for BlackboardCreateVo {
 /// 公告接收人。
 ///
 /// DingTalk type: `BlackboardReceiverOpenVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardReceiver {
-    /// 接收部门ID列表,最大的列表长度为20。
-    ///
-    /// Example: `[1]`.
-    /// Limit: at most 20 items; checked by `validate()` before sending.
+    /// 接收部门ID列表,最大的列表长度为20。 Example: `[1]`. Limit: at most 20 items; checked by `validate()` before sending.
     pub deptid_list: Option<Vec<i64>>,
-    /// 接收人userId列表,最大的列表长度为1000。
-    ///
-    /// Example: `["manager02"]`.
-    /// Limit: at most 1000 items; checked by `validate()` before sending.
+    /// 接收人userId列表,最大的列表长度为1000。 Example: `["manager02"]`. Limit: at most 1000 items; checked by `validate()` before sending.
     pub userid_list: Option<Vec<String>>,
-}
-impl Serialize for BlackboardReceiver {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardReceiver", 2)
-            .optional("deptid_list", &self.deptid_list)
-            .optional("userid_list", &self.userid_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardReceiver {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardReceiver",
-            wire: &["deptid_list", "userid_list"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Optional<Vec<i64>>, record::Optional<Vec<String>>),
-            D,
-        >(deserializer, shape) {
-            Ok((deptid_list, userid_list)) => Ok(Self { deptid_list, userid_list }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardReceiver {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1509,19 +707,13 @@ impl BlackboardReceiver {
             userid_list: None,
         }
     }
-    /// Sets `deptid_list`: 接收部门ID列表,最大的列表长度为20。
-    ///
-    /// Example: `[1]`.
-    /// Limit: at most 20 items; checked by `validate()` before sending.
+    /// Sets [`deptid_list`](Self::deptid_list).
     #[must_use]
     pub fn deptid_list(mut self, deptid_list: impl IntoIterator<Item = i64>) -> Self {
         self.deptid_list = Some(deptid_list.into_iter().collect());
         self
     }
-    /// Sets `userid_list`: 接收人userId列表,最大的列表长度为1000。
-    ///
-    /// Example: `["manager02"]`.
-    /// Limit: at most 1000 items; checked by `validate()` before sending.
+    /// Sets [`userid_list`](Self::userid_list).
     #[must_use]
     pub fn userid_list(
         mut self,
@@ -1547,122 +739,28 @@ impl Validate for BlackboardReceiver {
 /// 更新公告的请求对象。
 ///
 /// DingTalk type: `OapiUpdateBlackboardVo`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardUpdateVo {
-    /// 公告作者。
-    ///
-    /// Example: `杨xx`.
+    /// 公告作者。 Example: `杨xx`.
     pub author: Option<String>,
-    /// 是否发送应用内钉提醒:true 发送;false 不发送。
-    ///
-    /// Example: `true`.
+    /// 是否发送应用内钉提醒:true 发送;false 不发送。 Example: `true`.
     pub ding: Option<bool>,
-    /// 公告ID。
-    ///
-    /// Example: `908uhyg76tfr543e`.
+    /// 公告ID。 Example: `908uhyg76tfr543e`.
     pub blackboard_id: String,
-    /// 公告标题。
-    ///
-    /// Example: `入职须知`.
+    /// 公告标题。 Example: `入职须知`.
     pub title: String,
-    /// 公告内容。
-    ///
-    /// Example: `欢迎加入我们的大家庭`.
+    /// 公告内容。 Example: `欢迎加入我们的大家庭`.
     pub content: String,
-    /// 公告分类ID,可以通过获取公告分类列表接口获取id参数值。
-    ///
-    /// Example: `89uuy7ytg6bnnjh7`.
+    /// 公告分类ID,可以通过获取公告分类列表接口获取id参数值。 Example: `89uuy7ytg6bnnjh7`.
     pub category_id: Option<String>,
-    /// 修改后是否再次通知接收人。
-    ///
-    /// Example: `true`.
+    /// 修改后是否再次通知接收人。 Example: `true`.
     pub notify: Option<bool>,
-    /// 操作人userid,必须是公告管理员。
-    ///
-    /// Example: `manager01`.
+    /// 操作人userid,必须是公告管理员。 Example: `manager01`.
     pub operation_userid: String,
-    /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
-    ///
-    /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
+    /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。 Example: `@lADPDeC2ufXOeRzMqM0BLA`.
     pub coverpic_mediaid: Option<String>,
-}
-impl Serialize for BlackboardUpdateVo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardUpdateVo", 9)
-            .optional("author", &self.author)
-            .optional("ding", &self.ding)
-            .field("blackboard_id", &self.blackboard_id)
-            .field("title", &self.title)
-            .field("content", &self.content)
-            .optional("category_id", &self.category_id)
-            .optional("notify", &self.notify)
-            .field("operation_userid", &self.operation_userid)
-            .optional("coverpic_mediaid", &self.coverpic_mediaid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardUpdateVo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardUpdateVo",
-            wire: &[
-                "author",
-                "ding",
-                "blackboard_id",
-                "title",
-                "content",
-                "category_id",
-                "notify",
-                "operation_userid",
-                "coverpic_mediaid",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<bool>,
-                record::Required<String>,
-                record::Required<String>,
-                record::Required<String>,
-                record::Optional<String>,
-                record::Optional<bool>,
-                record::Required<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    author,
-                    ding,
-                    blackboard_id,
-                    title,
-                    content,
-                    category_id,
-                    notify,
-                    operation_userid,
-                    coverpic_mediaid,
-                ),
-            ) => {
-                Ok(Self {
-                    author,
-                    ding,
-                    blackboard_id,
-                    title,
-                    content,
-                    category_id,
-                    notify,
-                    operation_userid,
-                    coverpic_mediaid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardUpdateVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1689,41 +787,31 @@ impl BlackboardUpdateVo {
             coverpic_mediaid: None,
         }
     }
-    /// Sets `author`: 公告作者。
-    ///
-    /// Example: `杨xx`.
+    /// Sets [`author`](Self::author).
     #[must_use]
     pub fn author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
-    /// Sets `ding`: 是否发送应用内钉提醒:true 发送;false 不发送。
-    ///
-    /// Example: `true`.
+    /// Sets [`ding`](Self::ding).
     #[must_use]
     pub fn ding(mut self, ding: bool) -> Self {
         self.ding = Some(ding);
         self
     }
-    /// Sets `category_id`: 公告分类ID,可以通过获取公告分类列表接口获取id参数值。
-    ///
-    /// Example: `89uuy7ytg6bnnjh7`.
+    /// Sets [`category_id`](Self::category_id).
     #[must_use]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
         self
     }
-    /// Sets `notify`: 修改后是否再次通知接收人。
-    ///
-    /// Example: `true`.
+    /// Sets [`notify`](Self::notify).
     #[must_use]
     pub fn notify(mut self, notify: bool) -> Self {
         self.notify = Some(notify);
         self
     }
-    /// Sets `coverpic_mediaid`: 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。
-    ///
-    /// Example: `@lADPDeC2ufXOeRzMqM0BLA`.
+    /// Sets [`coverpic_mediaid`](Self::coverpic_mediaid).
     #[must_use]
     pub fn coverpic_mediaid(mut self, coverpic_mediaid: impl Into<String>) -> Self {
         self.coverpic_mediaid = Some(coverpic_mediaid.into());
@@ -1733,90 +821,22 @@ impl BlackboardUpdateVo {
 /// 查询公告ID列表的请求对象。
 ///
 /// DingTalk type: `OapiBlackboardQueryVo`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct BlackboardQueryVo {
-    /// 操作人userId,必须是公告管理员。
-    ///
-    /// Example: `manager4220`.
+    /// 操作人userId,必须是公告管理员。 Example: `manager4220`.
     pub operation_userid: String,
-    /// 分页大小,从1开始不超过30,且必须为正整数。
-    ///
-    /// Example: `10`.
-    /// Limit: from 1 to 30; checked by `validate()` before sending.
+    /// 分页大小,从1开始不超过30,且必须为正整数。 Example: `10`. Limit: from 1 to 30; checked by `validate()` before sending.
     pub page_size: i64,
-    /// 开始时间。
-    ///
-    /// Example: `2019-10-07 10:10:10`.
+    /// 开始时间。 Example: `2019-10-07 10:10:10`.
     pub start_time: Option<DateTime>,
-    /// 结束时间。
-    ///
-    /// Example: `2019-11-07 10:10:10`.
+    /// 结束时间。 Example: `2019-11-07 10:10:10`.
     pub end_time: Option<DateTime>,
-    /// 页码,从1开始且必须为正整数。
-    ///
-    /// Example: `1`.
-    /// Limit: at least 1; checked by `validate()` before sending.
+    /// 页码,从1开始且必须为正整数。 Example: `1`. Limit: at least 1; checked by `validate()` before sending.
     pub page: i64,
-    /// 分类ID,可以通过获取公告分类列表接口获取id参数值。
-    ///
-    /// Example: `9i9u7y7g6t65`.
+    /// 分类ID,可以通过获取公告分类列表接口获取id参数值。 Example: `9i9u7y7g6t65`.
     pub category_id: Option<String>,
-}
-impl Serialize for BlackboardQueryVo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardQueryVo", 6)
-            .field("operation_userid", &self.operation_userid)
-            .field("page_size", &self.page_size)
-            .optional("start_time", &self.start_time)
-            .optional("end_time", &self.end_time)
-            .field("page", &self.page)
-            .optional("category_id", &self.category_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardQueryVo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardQueryVo",
-            wire: &[
-                "operation_userid",
-                "page_size",
-                "start_time",
-                "end_time",
-                "page",
-                "category_id",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<i64>,
-                record::Optional<DateTime>,
-                record::Optional<DateTime>,
-                record::Required<i64>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (operation_userid, page_size, start_time, end_time, page, category_id),
-            ) => {
-                Ok(Self {
-                    operation_userid,
-                    page_size,
-                    start_time,
-                    end_time,
-                    page,
-                    category_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl BlackboardQueryVo {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1834,25 +854,19 @@ impl BlackboardQueryVo {
             category_id: None,
         }
     }
-    /// Sets `start_time`: 开始时间。
-    ///
-    /// Example: `2019-10-07 10:10:10`.
+    /// Sets [`start_time`](Self::start_time).
     #[must_use]
     pub fn start_time(mut self, start_time: DateTime) -> Self {
         self.start_time = Some(start_time);
         self
     }
-    /// Sets `end_time`: 结束时间。
-    ///
-    /// Example: `2019-11-07 10:10:10`.
+    /// Sets [`end_time`](Self::end_time).
     #[must_use]
     pub fn end_time(mut self, end_time: DateTime) -> Self {
         self.end_time = Some(end_time);
         self
     }
-    /// Sets `category_id`: 分类ID,可以通过获取公告分类列表接口获取id参数值。
-    ///
-    /// Example: `9i9u7y7g6t65`.
+    /// Sets [`category_id`](Self::category_id).
     #[must_use]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
@@ -1885,428 +899,107 @@ impl Validate for BlackboardQueryVo {
 /// 公告详情。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardDetail {
-    /// 公告id。
-    ///
-    /// Example: `9uiuihhgui989huh`.
+    /// 公告id。 Example: `9uiuihhgui989huh`.
     pub id: Option<String>,
-    /// 公告作者。
-    ///
-    /// Example: `小明`.
+    /// 公告作者。 Example: `小明`.
     pub author: Option<String>,
-    /// 公告标题。
-    ///
-    /// Example: `入职须知`.
+    /// 公告标题。 Example: `入职须知`.
     pub title: Option<String>,
-    /// 公告内容。
-    ///
-    /// Example: `欢迎加入我们的大家庭`.
+    /// 公告内容。 Example: `欢迎加入我们的大家庭`.
     pub content: Option<String>,
-    /// 公告分类ID。
-    ///
-    /// Example: `09ui87hgyytg463634`.
+    /// 公告分类ID。 Example: `09ui87hgyytg463634`.
     pub category_id: Option<String>,
-    /// 保密等级。
-    ///
-    /// Example: `0`.
+    /// 保密等级。 Example: `0`.
     pub private_level: Option<PrivateLevel>,
-    /// 接收部门列表。
-    ///
-    /// Example: `["人事部"]`.
+    /// 接收部门列表。 Example: `["人事部"]`.
     pub depname_list: Option<Vec<String>>,
-    /// 接收人列表。
-    ///
-    /// Example: `["小明"]`.
+    /// 接收人列表。 Example: `["小明"]`.
     pub username_list: Option<Vec<String>>,
-    /// 公告创建时间。
-    ///
-    /// Example: `2019-10-22 14:43:07`.
+    /// 公告创建时间。 Example: `2019-10-22 14:43:07`.
     pub gmt_create: Option<DateTime>,
-    /// 公告最后修改时间。
-    ///
-    /// Example: `2019-11-22 10:43:07`.
+    /// 公告最后修改时间。 Example: `2019-11-22 10:43:07`.
     pub gmt_modified: Option<DateTime>,
-    /// 已读人数。
-    ///
-    /// Example: `10`.
+    /// 已读人数。 Example: `10`.
     pub read_count: Option<i64>,
-    /// 未读人数。
-    ///
-    /// Example: `1`.
+    /// 未读人数。 Example: `1`.
     pub unread_count: Option<i64>,
-    /// 封面图的url链接。
-    ///
-    /// Example: `https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png`.
+    /// 封面图的url链接。 Example: `https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png`.
     pub coverpic_url: Option<String>,
     /// 接收人列表。
     pub user_list: Option<Vec<BlackboardUser>>,
-    /// 接收部门列表。
-    ///
-    /// Wire name: `deptList`.
+    /// 接收部门列表。 Wire name: `deptList`.
+    #[wire(rename = "deptList")]
     pub dept_list: Option<Vec<BlackboardDept>>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardDetail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardDetail", 15)
-            .optional("id", &self.id)
-            .optional("author", &self.author)
-            .optional("title", &self.title)
-            .optional("content", &self.content)
-            .optional("category_id", &self.category_id)
-            .optional("private_level", &self.private_level)
-            .optional("depname_list", &self.depname_list)
-            .optional("username_list", &self.username_list)
-            .optional("gmt_create", &self.gmt_create)
-            .optional("gmt_modified", &self.gmt_modified)
-            .optional("read_count", &self.read_count)
-            .optional("unread_count", &self.unread_count)
-            .optional("coverpic_url", &self.coverpic_url)
-            .optional("user_list", &self.user_list)
-            .optional("deptList", &self.dept_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardDetail",
-            wire: &[
-                "id",
-                "author",
-                "title",
-                "content",
-                "category_id",
-                "private_level",
-                "depname_list",
-                "username_list",
-                "gmt_create",
-                "gmt_modified",
-                "read_count",
-                "unread_count",
-                "coverpic_url",
-                "user_list",
-                "deptList",
-            ],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<PrivateLevel>,
-                record::Optional<Vec<String>>,
-                record::Optional<Vec<String>>,
-                record::Optional<DateTime>,
-                record::Optional<DateTime>,
-                record::Optional<i64>,
-                record::Optional<i64>,
-                record::Optional<String>,
-                record::Optional<Vec<BlackboardUser>>,
-                record::Optional<Vec<BlackboardDept>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    id,
-                    author,
-                    title,
-                    content,
-                    category_id,
-                    private_level,
-                    depname_list,
-                    username_list,
-                    gmt_create,
-                    gmt_modified,
-                    read_count,
-                    unread_count,
-                    coverpic_url,
-                    user_list,
-                    dept_list,
-                ),
-            ) => {
-                Ok(Self {
-                    id,
-                    author,
-                    title,
-                    content,
-                    category_id,
-                    private_level,
-                    depname_list,
-                    username_list,
-                    gmt_create,
-                    gmt_modified,
-                    read_count,
-                    unread_count,
-                    coverpic_url,
-                    user_list,
-                    dept_list,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 /// 公告接收人。
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardUser {
-    /// 员工userId。
-    ///
-    /// Example: `001`.
+    /// 员工userId。 Example: `001`.
     pub staff_id: Option<String>,
-    /// 员工名字。
-    ///
-    /// Example: `小明`.
+    /// 员工名字。 Example: `小明`.
     pub name: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardUser {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardUser", 2)
-            .optional("staff_id", &self.staff_id)
-            .optional("name", &self.name)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardUser",
-            wire: &["staff_id", "name"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((staff_id, name)) => Ok(Self { staff_id, name }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 公告接收部门。
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardDept {
-    /// 部门ID,该参数已加密。
-    ///
-    /// Example: `hbjev8364`.
+    /// 部门ID,该参数已加密。 Example: `hbjev8364`.
     pub dept_id: Option<String>,
-    /// 部门名称。
-    ///
-    /// Example: `人事部`.
+    /// 部门名称。 Example: `人事部`.
     pub name: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardDept {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardDept", 2)
-            .optional("dept_id", &self.dept_id)
-            .optional("name", &self.name)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardDept {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardDept",
-            wire: &["dept_id", "name"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((dept_id, name)) => Ok(Self { dept_id, name }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 公告分类。
 ///
 /// DingTalk type: `BlackboardCategoryVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardCategory {
-    /// 分类ID。
-    ///
-    /// Example: `89uuhygybj`.
+    /// 分类ID。 Example: `89uuhygybj`.
     pub id: Option<String>,
-    /// 分类名。
-    ///
-    /// Example: `日签`.
+    /// 分类名。 Example: `日签`.
     pub name: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardCategory", 2)
-            .optional("id", &self.id)
-            .optional("name", &self.name)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardCategory",
-            wire: &["id", "name"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((id, name)) => Ok(Self { id, name }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 用户可查看的公告。
 ///
 /// DingTalk type: `OapiBlackboardVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct BlackboardTopItem {
-    /// 创建时间。
-    ///
-    /// Example: `2020-09-08 14:42:12`.
+    /// 创建时间。 Example: `2020-09-08 14:42:12`.
     pub gmt_create: Option<DateTime>,
-    /// 公告标题。
-    ///
-    /// Example: `放假通知。`.
+    /// 公告标题。 Example: `放假通知。`.
     pub title: Option<String>,
-    /// 跳转URL。
-    ///
-    /// Example: `https://app.dingtalk.com/xxxx`.
+    /// 跳转URL。 Example: `https://app.dingtalk.com/xxxx`.
     pub url: Option<String>,
-    /// 公告分类ID。
-    ///
-    /// Wire name: `categoryId`.
-    /// Example: `576920db`.
+    /// 公告分类ID。 Wire name: `categoryId`. Example: `576920db`.
+    #[wire(rename = "categoryId")]
     pub category_id: Option<String>,
-    /// 公告ID。
-    ///
-    /// Example: `a3071449`.
+    /// 公告ID。 Example: `a3071449`.
     pub id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for BlackboardTopItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "BlackboardTopItem", 5)
-            .optional("gmt_create", &self.gmt_create)
-            .optional("title", &self.title)
-            .optional("url", &self.url)
-            .optional("categoryId", &self.category_id)
-            .optional("id", &self.id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for BlackboardTopItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "BlackboardTopItem",
-            wire: &["gmt_create", "title", "url", "categoryId", "id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<DateTime>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((gmt_create, title, url, category_id, id)) => {
-                Ok(Self {
-                    gmt_create,
-                    title,
-                    url,
-                    category_id,
-                    id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 保密等级
 ///
 /// Values: `0` 普通公告; `20` 保密公告. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, OpenEnum)]
 #[non_exhaustive]
 pub enum PrivateLevel {
-    /// 普通公告 (`0`)
+    /// 普通公告
+    #[open_enum(0)]
     Normal,
-    /// 保密公告 (`20`)
+    /// 保密公告
+    #[open_enum(20)]
     Confidential,
     /// A value this version of the crate does not know, kept as received.
     Unknown(i64),
-}
-impl OpenEnum for PrivateLevel {
-    type Repr = i64;
-    fn from_repr(value: i64) -> Self {
-        match value {
-            0 => Self::Normal,
-            20 => Self::Confidential,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_repr(&self) -> i64 {
-        match self {
-            Self::Normal => 0,
-            Self::Confidential => 20,
-            Self::Unknown(v) => *v,
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for PrivateLevel {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for PrivateLevel {}
-impl std::hash::Hash for PrivateLevel {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<i64> for PrivateLevel {
-    fn from(value: i64) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for PrivateLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for PrivateLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
 }
 /// Every `blackboard` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[
@@ -2319,7 +1012,11 @@ pub const OPERATIONS: &[&OperationInfo] = &[
     <BlackboardListtoptenRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "blackboard.create" => Ok(visitor.visit::<BlackboardCreateRequest>()),
         "blackboard.update" => Ok(visitor.visit::<BlackboardUpdateRequest>()),

@@ -12,15 +12,16 @@
 //! | [`checkin.record.get`](CheckinClient::record_get) | POST | `/topapi/checkin/record/get` | 获取用户签到记录 |
 use crate::Client;
 use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
-use dingtalk_openapi_runtime::__private::{OperationParts, record};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
+    Paginated, Pagination, PaginationStyle, Param,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, EpochMillis};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
-use serde::{Deserialize, Serialize};
 /// The 签到 (`checkin`) operations, borrowed from a [`Client`] by [`Client::checkin`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckinClient<'a> {
     client: &'a Client,
@@ -35,29 +36,6 @@ impl CheckinClient<'_> {
     /// 获取用户签到记录
     ///
     /// `POST https://oapi.dingtalk.com/topapi/checkin/record/get` · operation `checkin.record.get` · [DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::checkin::*;
-    /// use dingtalk_openapi::primitives::EpochMillis;
-    /// let request = CheckinRecordGetRequest::new(
-    ///     ["manager4220"],
-    ///     EpochMillis(1605437194000),
-    ///     EpochMillis(1605786394000),
-    ///     0,
-    ///     100,
-    /// );
-    /// let response = client.checkin().record_get(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn record_get(
         &self,
@@ -86,75 +64,21 @@ impl CheckinClient<'_> {
 }
 /// 获取用户签到记录: the request of `checkin.record.get`.
 ///
-/// Sent by [`CheckinClient::record_get`] as `POST https://oapi.dingtalk.com/topapi/checkin/record/get` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`CheckinClient::record_get`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct CheckinRecordGetRequest {
-    /// 需要查询的用户列表,最大列表长度为10。
-    ///
-    /// Example: `manager4220`.
-    /// Limit: at most 10 items; checked by `validate()` before sending.
+    /// 需要查询的用户列表,最大列表长度为10。 Example: `manager4220`. Limit: at most 10 items; checked by `validate()` before sending.
     pub userid_list: CommaList<String>,
-    /// 开始时间,Unix时间戳,单位毫秒。
-    ///
-    /// Example: `1605437194000`.
+    /// 开始时间,Unix时间戳,单位毫秒。 Example: `1605437194000`.
     pub start_time: EpochMillis,
-    /// 截止时间,单位毫秒。
-    ///
-    /// Example: `1605786394000`.
+    /// 截止时间,单位毫秒。 Example: `1605786394000`.
     pub end_time: EpochMillis,
-    /// 分页查询的游标,最开始可以传0。
-    ///
-    /// Example: `0`.
+    /// 分页查询的游标,最开始可以传0。 Example: `0`.
     pub cursor: i64,
-    /// 分页查询的每页大小,最大100。
-    ///
-    /// Example: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// 分页查询的每页大小,最大100。 Example: `100`. Limit: at most 100; checked by `validate()` before sending.
     pub size: i64,
-}
-impl Serialize for CheckinRecordGetRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "CheckinRecordGetRequest", 5)
-            .field("userid_list", &self.userid_list)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("cursor", &self.cursor)
-            .field("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for CheckinRecordGetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "CheckinRecordGetRequest",
-            wire: &["userid_list", "start_time", "end_time", "cursor", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<CommaList<String>>,
-                record::Required<EpochMillis>,
-                record::Required<EpochMillis>,
-                record::Required<i64>,
-                record::Required<i64>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((userid_list, start_time, end_time, cursor, size)) => {
-                Ok(Self {
-                    userid_list,
-                    start_time,
-                    end_time,
-                    cursor,
-                    size,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl CheckinRecordGetRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -181,61 +105,21 @@ impl CheckinRecordGetRequest {
     }
 }
 /// 获取用户签到记录: the response of `checkin.record.get`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct CheckinRecordGetResponse {
     /// 返回结果。
     pub result: Option<CheckinRecordPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `pod643x3uywf`.
+    /// 请求ID。 Example: `pod643x3uywf`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for CheckinRecordGetResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "CheckinRecordGetResponse", 3)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for CheckinRecordGetResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "CheckinRecordGetResponse",
-            wire: &["result", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<CheckinRecordPage>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for CheckinRecordGetRequest {
     type Response = CheckinRecordGetResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "checkin.record.get",
         area: "checkin",
         title: "获取用户签到记录",
@@ -262,11 +146,10 @@ impl Operation for CheckinRecordGetRequest {
                 "result.page_list",
             ),
         ),
-        example_request: "{\"userid_list\":\"manager4220\",\"start_time\":1605437194000,\"end_time\":1605786394000,\"cursor\":0,\"size\":100}",
-        example_response: "{\"result\":{\"next_cursor\":100,\"page_list\":[{\"checkin_time\":1494852872446,\"image_list\":[\"https://static.dingtalk.com/media/xxxx\"],\"detail_place\":\"杭州市余杭区五常街道\",\"remark\":\"备注\",\"userid\":\"080517\",\"place\":\"绿城未来park\",\"longitude\":\"120.017394\",\"latitude\":\"30.286046\",\"visit_user\":\"刘先生\"}]},\"errcode\":0,\"request_id\":\"pod643x3uywf\"}",
+        example_request: r#"{"userid_list":"manager4220","start_time":1605437194000,"end_time":1605786394000,"cursor":0,"size":100}"#,
+        example_response: r#"{"result":{"next_cursor":100,"page_list":[{"checkin_time":1494852872446,"image_list":["https://static.dingtalk.com/media/xxxx"],"detail_place":"杭州市余杭区五常街道","remark":"备注","userid":"080517","place":"绿城未来park","longitude":"120.017394","latitude":"30.286046","visit_user":"刘先生"}]},"errcode":0,"request_id":"pod643x3uywf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -334,170 +217,51 @@ impl Paginated for CheckinRecordGetRequest {
 /// 签到记录分页结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct CheckinRecordPage {
-    /// 下次查询的游标,为null代表没有更多的数据。
-    ///
-    /// Example: `100`.
+    /// 下次查询的游标,为null代表没有更多的数据。 Example: `100`.
     pub next_cursor: Option<i64>,
     /// 签到信息。
     pub page_list: Option<Vec<CheckinRecord>>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for CheckinRecordPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "CheckinRecordPage", 2)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("page_list", &self.page_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for CheckinRecordPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "CheckinRecordPage",
-            wire: &["next_cursor", "page_list"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<i64>, record::Optional<Vec<CheckinRecord>>),
-            D,
-        >(deserializer, shape) {
-            Ok((next_cursor, page_list)) => Ok(Self { next_cursor, page_list }),
-            Err(error) => Err(error),
-        }
-    }
-}
 /// 签到信息。
 ///
 /// DingTalk type: `CheckinRecordVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct CheckinRecord {
-    /// 签到时间,单位毫秒。
-    ///
-    /// Example: `1494852872446`.
+    /// 签到时间,单位毫秒。 Example: `1494852872446`.
     pub checkin_time: Option<EpochMillis>,
-    /// 签到照片URL列表。 说明 如果签到没有上传图片,不返回该字段。
-    ///
-    /// Example: `["https://static.dingtalk.com/media/xxxx"]`.
+    /// 签到照片URL列表。 说明 如果签到没有上传图片,不返回该字段。 Example: `["https://static.dingtalk.com/media/xxxx"]`.
     pub image_list: Option<Vec<String>>,
-    /// 签到详细地址。
-    ///
-    /// Example: `杭州市余杭区五常街道`.
+    /// 签到详细地址。 Example: `杭州市余杭区五常街道`.
     pub detail_place: Option<String>,
-    /// 签到备注。
-    ///
-    /// Example: `备注`.
+    /// 签到备注。 Example: `备注`.
     pub remark: Option<String>,
-    /// 签到用户userId。
-    ///
-    /// Example: `080517`.
+    /// 签到用户userId。 Example: `080517`.
     pub userid: Option<String>,
-    /// 签到地址。
-    ///
-    /// Example: `绿城未来park`.
+    /// 签到地址。 Example: `绿城未来park`.
     pub place: Option<String>,
-    /// 签到位置经度(暂未开放)。
-    ///
-    /// Example: `120.017394`.
+    /// 签到位置经度(暂未开放)。 Example: `120.017394`.
     pub longitude: Option<String>,
-    /// 签到位置维度(暂未开放)。
-    ///
-    /// Example: `30.286046`.
+    /// 签到位置维度(暂未开放)。 Example: `30.286046`.
     pub latitude: Option<String>,
-    /// 签到的拜访对象,可以为外部联系人的userId或者用户自己输入的名字。
-    ///
-    /// Example: `刘先生`.
+    /// 签到的拜访对象,可以为外部联系人的userId或者用户自己输入的名字。 Example: `刘先生`.
     pub visit_user: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for CheckinRecord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "CheckinRecord", 9)
-            .optional("checkin_time", &self.checkin_time)
-            .optional("image_list", &self.image_list)
-            .optional("detail_place", &self.detail_place)
-            .optional("remark", &self.remark)
-            .optional("userid", &self.userid)
-            .optional("place", &self.place)
-            .optional("longitude", &self.longitude)
-            .optional("latitude", &self.latitude)
-            .optional("visit_user", &self.visit_user)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for CheckinRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "CheckinRecord",
-            wire: &[
-                "checkin_time",
-                "image_list",
-                "detail_place",
-                "remark",
-                "userid",
-                "place",
-                "longitude",
-                "latitude",
-                "visit_user",
-            ],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<EpochMillis>,
-                record::Optional<Vec<String>>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    checkin_time,
-                    image_list,
-                    detail_place,
-                    remark,
-                    userid,
-                    place,
-                    longitude,
-                    latitude,
-                    visit_user,
-                ),
-            ) => {
-                Ok(Self {
-                    checkin_time,
-                    image_list,
-                    detail_place,
-                    remark,
-                    userid,
-                    place,
-                    longitude,
-                    latitude,
-                    visit_user,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// Every `checkin` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[
     <CheckinRecordGetRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "checkin.record.get" => Ok(visitor.visit::<CheckinRecordGetRequest>()),
         _ => Err(visitor),

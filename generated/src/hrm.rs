@@ -14,17 +14,16 @@
 //! | [`hrm.employees.dismissions`](HrmClient::dismissions) | GET | `/v1.0/hrm/employees/dismissions` | 获取离职员工列表 |
 use crate::Client;
 use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
-use dingtalk_openapi_runtime::__private::{
-    OperationParts, deserialize_open_enum, record, serialize_open_enum,
-};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
+    Paginated, Pagination, PaginationStyle, Param,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
-use serde::{Deserialize, Serialize};
 /// The 智能人事 (`hrm`) operations, borrowed from a [`Client`] by [`Client::hrm`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
 #[derive(Debug, Clone, Copy)]
 pub struct HrmClient<'a> {
     client: &'a Client,
@@ -39,22 +38,6 @@ impl HrmClient<'_> {
     /// 获取待入职员工列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` · operation `smartwork.hrm.employee.querypreentry` · [DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::hrm::*;
-    /// let request = SmartworkHrmEmployeeQuerypreentryRequest::new(0, 50);
-    /// let response = client.hrm().querypreentry(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn querypreentry(
         &self,
@@ -83,31 +66,6 @@ impl HrmClient<'_> {
     /// 获取在职员工列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` · operation `smartwork.hrm.employee.queryonjob` · [DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::hrm::*;
-    /// let request = SmartworkHrmEmployeeQueryonjobRequest::new(
-    ///     [
-    ///         HrmEmployeeStatus::Probation,
-    ///         HrmEmployeeStatus::Regular,
-    ///         HrmEmployeeStatus::Leaving,
-    ///         HrmEmployeeStatus::NoStatus,
-    ///     ],
-    ///     0,
-    ///     50,
-    /// );
-    /// let response = client.hrm().queryonjob(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn queryonjob(
         &self,
@@ -138,22 +96,6 @@ impl HrmClient<'_> {
     /// `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` · operation `hrm.employees.dismissions` · [DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left)
     ///
     /// 调用本接口,查询企业离职员工userId列表。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::hrm::*;
-    /// let request = HrmEmployeesDismissionsRequest::new();
-    /// let response = client.hrm().dismissions(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn dismissions(
         &self,
@@ -182,46 +124,15 @@ impl HrmClient<'_> {
 }
 /// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`.
 ///
-/// Sent by [`HrmClient::querypreentry`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/querypreentry` ([DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`HrmClient::querypreentry`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryRequest {
-    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    ///
-    /// Example: `0`.
-    /// Limit: at least 0; checked by `validate()` before sending.
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: i64,
-    /// 分页大小,最大50。
-    ///
-    /// Example: `50`.
-    /// Limit: from 1 to 50; checked by `validate()` before sending.
+    /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
-}
-impl Serialize for SmartworkHrmEmployeeQuerypreentryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SmartworkHrmEmployeeQuerypreentryRequest", 2)
-            .field("offset", &self.offset)
-            .field("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SmartworkHrmEmployeeQuerypreentryRequest",
-            wire: &["offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<i64>, record::Required<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((offset, size)) => Ok(Self { offset, size }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl SmartworkHrmEmployeeQuerypreentryRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -233,75 +144,25 @@ impl SmartworkHrmEmployeeQuerypreentryRequest {
     }
 }
 /// 获取待入职员工列表: the response of `smartwork.hrm.employee.querypreentry`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQuerypreentryResponse {
     /// 返回结果。
     pub result: Option<HrmPreentryPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 是否调用成功。
-    ///
-    /// Example: `false`.
+    /// 是否调用成功。 Example: `false`.
     pub success: Option<bool>,
-    /// 请求ID。
-    ///
-    /// Example: `64jz549xdj6q`.
+    /// 请求ID。 Example: `64jz549xdj6q`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for SmartworkHrmEmployeeQuerypreentryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SmartworkHrmEmployeeQuerypreentryResponse", 5)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("success", &self.success)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQuerypreentryResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SmartworkHrmEmployeeQuerypreentryResponse",
-            wire: &["result", "errcode", "errmsg", "success", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<HrmPreentryPage>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<bool>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, errmsg, success, request_id)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    errmsg,
-                    success,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
     type Response = SmartworkHrmEmployeeQuerypreentryResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "smartwork.hrm.employee.querypreentry",
         area: "hrm",
         title: "获取待入职员工列表",
@@ -325,11 +186,10 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
                 "result.data_list",
             ),
         ),
-        example_request: "{\"offset\":0,\"size\":50}",
-        example_response: "{\"result\":{\"next_cursor\":10,\"data_list\":[\"11\",\"22\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"64jz549xdj6q\"}",
+        example_request: r#"{"offset":0,"size":50}"#,
+        example_response: r#"{"result":{"next_cursor":10,"data_list":["11","22"]},"errcode":0,"errmsg":"ok","success":false,"request_id":"64jz549xdj6q"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -380,56 +240,17 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
 }
 /// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`.
 ///
-/// Sent by [`HrmClient::queryonjob`] as `POST https://oapi.dingtalk.com/topapi/smartwork/hrm/employee/queryonjob` ([DingTalk docs](https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`HrmClient::queryonjob`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobRequest {
-    /// 在职员工状态筛选,可以查询多个状态。不同状态之间使用英文逗号分隔。
-    ///
-    /// Example: `2,3,5,-1`.
-    /// Limit: at most 20 items; checked by `validate()` before sending.
+    /// 在职员工状态筛选,可以查询多个状态。不同状态之间使用英文逗号分隔。 Example: `2,3,5,-1`. Limit: at most 20 items; checked by `validate()` before sending.
     pub status_list: CommaList<HrmEmployeeStatus>,
-    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    ///
-    /// Example: `0`.
-    /// Limit: at least 0; checked by `validate()` before sending.
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: i64,
-    /// 分页大小,最大50。
-    ///
-    /// Example: `50`.
-    /// Limit: from 1 to 50; checked by `validate()` before sending.
+    /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
-}
-impl Serialize for SmartworkHrmEmployeeQueryonjobRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SmartworkHrmEmployeeQueryonjobRequest", 3)
-            .field("status_list", &self.status_list)
-            .field("offset", &self.offset)
-            .field("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SmartworkHrmEmployeeQueryonjobRequest",
-            wire: &["status_list", "offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<CommaList<HrmEmployeeStatus>>,
-                record::Required<i64>,
-                record::Required<i64>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((status_list, offset, size)) => Ok(Self { status_list, offset, size }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl SmartworkHrmEmployeeQueryonjobRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -450,75 +271,25 @@ impl SmartworkHrmEmployeeQueryonjobRequest {
     }
 }
 /// 获取在职员工列表: the response of `smartwork.hrm.employee.queryonjob`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct SmartworkHrmEmployeeQueryonjobResponse {
     /// 返回结果。
     pub result: Option<HrmOnjobPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 是否调用成功。
-    ///
-    /// Example: `false`.
+    /// 是否调用成功。 Example: `false`.
     pub success: Option<bool>,
-    /// 请求ID。
-    ///
-    /// Example: `u2nu5vpoq6p`.
+    /// 请求ID。 Example: `u2nu5vpoq6p`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for SmartworkHrmEmployeeQueryonjobResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "SmartworkHrmEmployeeQueryonjobResponse", 5)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("success", &self.success)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for SmartworkHrmEmployeeQueryonjobResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "SmartworkHrmEmployeeQueryonjobResponse",
-            wire: &["result", "errcode", "errmsg", "success", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<HrmOnjobPage>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<bool>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, errmsg, success, request_id)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    errmsg,
-                    success,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
     type Response = SmartworkHrmEmployeeQueryonjobResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "smartwork.hrm.employee.queryonjob",
         area: "hrm",
         title: "获取在职员工列表",
@@ -543,11 +314,10 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
                 "result.data_list",
             ),
         ),
-        example_request: "{\"status_list\":\"2,3,5,-1\",\"offset\":0,\"size\":50}",
-        example_response: "{\"result\":{\"data_list\":[\"user123\"],\"next_cursor\":0},\"errcode\":0,\"errmsg\":\"ok\",\"success\":false,\"request_id\":\"u2nu5vpoq6p\"}",
+        example_request: r#"{"status_list":"2,3,5,-1","offset":0,"size":50}"#,
+        example_response: r#"{"result":{"data_list":["user123"],"next_cursor":0},"errcode":0,"errmsg":"ok","success":false,"request_id":"u2nu5vpoq6p"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -603,46 +373,17 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
 }
 /// 获取离职员工列表: the request of `hrm.employees.dismissions`.
 ///
-/// Sent by [`HrmClient::dismissions`] as `GET https://api.dingtalk.com/v1.0/hrm/employees/dismissions` ([DingTalk docs](https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left)).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Sent by [`HrmClient::dismissions`].
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsRequest {
-    /// 分页查询的游标。
-    ///
-    /// Wire name: `nextToken`.
+    /// 分页查询的游标。 Wire name: `nextToken`.
+    #[wire(rename = "nextToken")]
     pub next_token: Option<i64>,
-    /// 每页条目数,默认值30,最大值50。
-    ///
-    /// Wire name: `maxResults`.
-    /// Default: `30`.
-    /// Limit: at most 50; checked by `validate()` before sending.
+    /// 每页条目数,默认值30,最大值50。 Wire name: `maxResults`. Default: `30`. Limit: at most 50; checked by `validate()` before sending.
+    #[wire(rename = "maxResults")]
     pub max_results: Option<i32>,
-}
-impl Serialize for HrmEmployeesDismissionsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "HrmEmployeesDismissionsRequest", 2)
-            .optional("nextToken", &self.next_token)
-            .optional("maxResults", &self.max_results)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for HrmEmployeesDismissionsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "HrmEmployeesDismissionsRequest",
-            wire: &["nextToken", "maxResults"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Optional<i64>, record::Optional<i32>),
-            D,
-        >(deserializer, shape) {
-            Ok((next_token, max_results)) => Ok(Self { next_token, max_results }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl HrmEmployeesDismissionsRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -652,19 +393,13 @@ impl HrmEmployeesDismissionsRequest {
             max_results: None,
         }
     }
-    /// Sets `next_token`: 分页查询的游标。
-    ///
-    /// Wire name: `nextToken`.
+    /// Sets [`next_token`](Self::next_token).
     #[must_use]
     pub fn next_token(mut self, next_token: i64) -> Self {
         self.next_token = Some(next_token);
         self
     }
-    /// Sets `max_results`: 每页条目数,默认值30,最大值50。
-    ///
-    /// Wire name: `maxResults`.
-    /// Default: `30`.
-    /// Limit: at most 50; checked by `validate()` before sending.
+    /// Sets [`max_results`](Self::max_results).
     #[must_use]
     pub fn max_results(mut self, max_results: i32) -> Self {
         self.max_results = Some(max_results);
@@ -672,63 +407,23 @@ impl HrmEmployeesDismissionsRequest {
     }
 }
 /// 获取离职员工列表: the response of `hrm.employees.dismissions`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsResponse {
-    /// 分页游标。
-    ///
-    /// Wire name: `nextToken`.
+    /// 分页游标。 Wire name: `nextToken`.
+    #[wire(rename = "nextToken")]
     pub next_token: Option<i64>,
-    /// 是否还有更多数据, 以此为依据判断是否继续查询下一页。
-    ///
-    /// Wire name: `hasMore`.
+    /// 是否还有更多数据, 以此为依据判断是否继续查询下一页。 Wire name: `hasMore`.
+    #[wire(rename = "hasMore")]
     pub has_more: Option<bool>,
-    /// 返回的离职人员userId列表。
-    ///
-    /// Wire name: `userIdList`.
+    /// 返回的离职人员userId列表。 Wire name: `userIdList`.
+    #[wire(rename = "userIdList")]
     pub user_id_list: Option<Vec<String>>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for HrmEmployeesDismissionsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "HrmEmployeesDismissionsResponse", 3)
-            .optional("nextToken", &self.next_token)
-            .optional("hasMore", &self.has_more)
-            .optional("userIdList", &self.user_id_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for HrmEmployeesDismissionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "HrmEmployeesDismissionsResponse",
-            wire: &["nextToken", "hasMore", "userIdList"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<i64>,
-                record::Optional<bool>,
-                record::Optional<Vec<String>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((next_token, has_more, user_id_list)) => {
-                Ok(Self {
-                    next_token,
-                    has_more,
-                    user_id_list,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for HrmEmployeesDismissionsRequest {
     type Response = HrmEmployeesDismissionsResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "hrm.employees.dismissions",
         area: "hrm",
         title: "获取离职员工列表",
@@ -755,8 +450,7 @@ impl Operation for HrmEmployeesDismissionsRequest {
         example_request: "{}",
         example_response: "{}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -796,153 +490,47 @@ impl Paginated for HrmEmployeesDismissionsRequest {
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct HrmPreentryPage {
-    /// 下一次分页调用的offset值,当返回结果里没有nextCursor时,表示分页结束。
-    ///
-    /// Example: `10`.
+    /// 下一次分页调用的offset值,当返回结果里没有nextCursor时,表示分页结束。 Example: `10`.
     pub next_cursor: Option<i64>,
-    /// 查询到的待入职员工userid。
-    ///
-    /// Example: `["11","22"]`.
+    /// 查询到的待入职员工userid。 Example: `["11","22"]`.
     pub data_list: Option<Vec<String>>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for HrmPreentryPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "HrmPreentryPage", 2)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("data_list", &self.data_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for HrmPreentryPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "HrmPreentryPage",
-            wire: &["next_cursor", "data_list"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<i64>, record::Optional<Vec<String>>),
-            D,
-        >(deserializer, shape) {
-            Ok((next_cursor, data_list)) => Ok(Self { next_cursor, data_list }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageResult`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct HrmOnjobPage {
-    /// 查询到的员工userid。
-    ///
-    /// Example: `["user123"]`.
+    /// 查询到的员工userid。 Example: `["user123"]`.
     pub data_list: Option<Vec<String>>,
-    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
-    ///
-    /// Example: `0`.
+    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。 Example: `0`.
     pub next_cursor: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for HrmOnjobPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "HrmOnjobPage", 2)
-            .optional("data_list", &self.data_list)
-            .optional("next_cursor", &self.next_cursor)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for HrmOnjobPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "HrmOnjobPage",
-            wire: &["data_list", "next_cursor"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<Vec<String>>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((data_list, next_cursor)) => Ok(Self { data_list, next_cursor }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 在职员工状态。
 ///
 /// Values: `2` 试用期; `3` 正式; `5` 待离职; `-1` 无状态. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, OpenEnum)]
 #[non_exhaustive]
 pub enum HrmEmployeeStatus {
-    /// 试用期 (`2`)
+    /// 试用期
+    #[open_enum(2)]
     Probation,
-    /// 正式 (`3`)
+    /// 正式
+    #[open_enum(3)]
     Regular,
-    /// 待离职 (`5`)
+    /// 待离职
+    #[open_enum(5)]
     Leaving,
-    /// 无状态 (`-1`)
+    /// 无状态
+    #[open_enum(-1)]
     NoStatus,
     /// A value this version of the crate does not know, kept as received.
     Unknown(i64),
-}
-impl OpenEnum for HrmEmployeeStatus {
-    type Repr = i64;
-    fn from_repr(value: i64) -> Self {
-        match value {
-            2 => Self::Probation,
-            3 => Self::Regular,
-            5 => Self::Leaving,
-            -1 => Self::NoStatus,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_repr(&self) -> i64 {
-        match self {
-            Self::Probation => 2,
-            Self::Regular => 3,
-            Self::Leaving => 5,
-            Self::NoStatus => -1,
-            Self::Unknown(v) => *v,
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for HrmEmployeeStatus {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for HrmEmployeeStatus {}
-impl std::hash::Hash for HrmEmployeeStatus {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<i64> for HrmEmployeeStatus {
-    fn from(value: i64) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for HrmEmployeeStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for HrmEmployeeStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
 }
 /// Every `hrm` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[
@@ -951,7 +539,11 @@ pub const OPERATIONS: &[&OperationInfo] = &[
     <HrmEmployeesDismissionsRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "smartwork.hrm.employee.querypreentry" => {
             Ok(visitor.visit::<SmartworkHrmEmployeeQuerypreentryRequest>())

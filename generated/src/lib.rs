@@ -147,6 +147,8 @@ pub fn operations() -> Vec<&'static operation::OperationInfo> {
 ///
 /// This is how the `dingtalk` command, the fake DingTalk and the tests reach every
 /// operation by id without a hand-written list.
+#[cfg(feature = "deserialize-requests")]
+#[cfg_attr(docsrs, doc(cfg(feature = "deserialize-requests")))]
 pub fn visit_operation<V: operation::OperationVisitor>(
     id: &str,
     visitor: V,

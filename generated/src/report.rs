@@ -20,17 +20,16 @@
 //! | [`report.template.listbyuserid`](ReportClient::template_listbyuserid) | POST | `/topapi/report/template/listbyuserid` | 获取用户可见的日志模板 |
 use crate::Client;
 use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
-use dingtalk_openapi_runtime::__private::{
-    OperationParts, deserialize_open_enum, record, serialize_open_enum,
-};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, PageState, Paginated, Pagination, PaginationStyle, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
+    Paginated, Pagination, PaginationStyle, Param,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, EpochMillis, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
-use serde::{Deserialize, Serialize};
 /// The 日志 (`report`) operations, borrowed from a [`Client`] by [`Client::report`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportClient<'a> {
     client: &'a Client,
@@ -45,40 +44,6 @@ impl ReportClient<'_> {
     /// 创建日志
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/create` · operation `report.create` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/create-a-log)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportCreateRequest::new(
-    ///     ReportCreateParam::new(
-    ///             [
-    ///                 ReportCreateContent::new(
-    ///                     0,
-    ///                     ReportContentType::Text,
-    ///                     ReportContentFormat::Markdown,
-    ///                     "今天完成了项目开发工作",
-    ///                     "字段1",
-    ///                 ),
-    ///             ],
-    ///             "12345abcde",
-    ///             true,
-    ///             "report",
-    ///             "12345",
-    ///         )
-    ///         .to_userids(["123", "456"])
-    ///         .to_cids(["123"]),
-    /// );
-    /// let response = client.report().create(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -89,22 +54,6 @@ impl ReportClient<'_> {
     /// 获取模板详情
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` · operation `report.template.getbyname` · [DingTalk docs](https://open.dingtalk.com/document/development/query-template-details)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportTemplateGetbynameRequest::new("12345", "日报");
-    /// let response = client.report().template_getbyname(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn template_getbyname(
         &self,
@@ -115,32 +64,6 @@ impl ReportClient<'_> {
     /// 获取用户发出的日志列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/list` · operation `report.list` · [DingTalk docs](https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// use dingtalk_openapi::primitives::EpochMillis;
-    /// let request = ReportListRequest::new(
-    ///         EpochMillis(1507564800000),
-    ///         EpochMillis(1507564800000),
-    ///         0,
-    ///         10,
-    ///     )
-    ///     .template_name("周报")
-    ///     .userid("user123")
-    ///     .modified_start_time(EpochMillis(1507564800000))
-    ///     .modified_end_time(EpochMillis(1507564800000));
-    /// let response = client.report().list(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn list(
         &self,
@@ -163,30 +86,6 @@ impl ReportClient<'_> {
     /// 获取用户发送日志的概要信息
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/simplelist` · operation `report.simplelist` · [DingTalk docs](https://open.dingtalk.com/document/development/view-log-summary-data)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// use dingtalk_openapi::primitives::EpochMillis;
-    /// let request = ReportSimplelistRequest::new(
-    ///         EpochMillis(1507564800000),
-    ///         EpochMillis(1507564800000),
-    ///         0,
-    ///         10,
-    ///     )
-    ///     .template_name("周报")
-    ///     .userid("user123");
-    /// let response = client.report().simplelist(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn simplelist(
         &self,
@@ -215,27 +114,6 @@ impl ReportClient<'_> {
     /// 获取日志相关人员列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` · operation `report.statistics.listbytype` · [DingTalk docs](https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportStatisticsListbytypeRequest::new(
-    ///         "17469xxx",
-    ///         ReportStatisticsType::Read,
-    ///     )
-    ///     .offset(0)
-    ///     .size(100);
-    /// let response = client.report().statistics_listbytype(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn statistics_listbytype(
         &self,
@@ -264,22 +142,6 @@ impl ReportClient<'_> {
     /// 获取日志接收人员列表
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/receiver/list` · operation `report.receiver.list` · [DingTalk docs](https://open.dingtalk.com/document/development/queries-log-sharing-personnel)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportReceiverListRequest::new("174xxxx").offset(0).size(100);
-    /// let response = client.report().receiver_list(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn receiver_list(
         &self,
@@ -308,22 +170,6 @@ impl ReportClient<'_> {
     /// 获取日志评论详情
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/comment/list` · operation `report.comment.list` · [DingTalk docs](https://open.dingtalk.com/document/development/queries-log-comment-details)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportCommentListRequest::new("174xxxx").offset(0).size(20);
-    /// let response = client.report().comment_list(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn comment_list(
         &self,
@@ -352,22 +198,6 @@ impl ReportClient<'_> {
     /// 获取用户日志未读数
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` · operation `report.getunreadcount` · [DingTalk docs](https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportGetunreadcountRequest::new("user123");
-    /// let response = client.report().getunreadcount(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn getunreadcount(
         &self,
@@ -378,25 +208,6 @@ impl ReportClient<'_> {
     /// 获取用户可见的日志模板
     ///
     /// `POST https://oapi.dingtalk.com/topapi/report/template/listbyuserid` · operation `report.template.listbyuserid` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the)
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::report::*;
-    /// let request = ReportTemplateListbyuseridRequest::new()
-    ///     .userid("manager7078")
-    ///     .offset(0)
-    ///     .size(100);
-    /// let response = client.report().template_listbyuserid(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn template_listbyuserid(
         &self,
@@ -425,37 +236,13 @@ impl ReportClient<'_> {
 }
 /// 创建日志: the request of `report.create`.
 ///
-/// Sent by [`ReportClient::create`] as `POST https://oapi.dingtalk.com/topapi/report/create` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/create-a-log)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::create`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportCreateRequest {
     /// 创建日志的参数对象。
     pub create_report_param: ReportCreateParam,
-}
-impl Serialize for ReportCreateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCreateRequest", 1)
-            .field("create_report_param", &self.create_report_param)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCreateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCreateRequest",
-            wire: &["create_report_param"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<ReportCreateParam>,),
-            D,
-        >(deserializer, shape) {
-            Ok((create_report_param,)) => Ok(Self { create_report_param }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportCreateRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -466,53 +253,21 @@ impl ReportCreateRequest {
     }
 }
 /// 创建日志: the response of `report.create`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportCreateResponse {
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 调用结果。
-    ///
-    /// Example: `175abec4de6bd`.
+    /// 调用结果。 Example: `175abec4de6bd`.
     pub result: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportCreateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCreateResponse", 3)
-            .optional("errmsg", &self.errmsg)
-            .optional("errcode", &self.errcode)
-            .optional("result", &self.result)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCreateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCreateResponse",
-            wire: &["errmsg", "errcode", "result"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Lenient, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((errmsg, errcode, result)) => Ok(Self { errmsg, errcode, result }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportCreateRequest {
     type Response = ReportCreateResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.create",
         area: "report",
         title: "创建日志",
@@ -524,11 +279,10 @@ impl Operation for ReportCreateRequest {
         effect: Effect::Create,
         params: &[Param::new("create_report_param", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"create_report_param\":{\"contents\":[{\"sort\":0,\"type\":1,\"content_type\":\"markdown\",\"content\":\"今天完成了项目开发工作\",\"key\":\"字段1\"}],\"template_id\":\"12345abcde\",\"to_userids\":[\"123\",\"456\"],\"to_chat\":true,\"to_cids\":[\"123\"],\"dd_from\":\"report\",\"userid\":\"12345\"}}",
-        example_response: "{\"errmsg\":\"ok\",\"errcode\":0,\"result\":\"175abec4de6bd\"}",
+        example_request: r#"{"create_report_param":{"contents":[{"sort":0,"type":1,"content_type":"markdown","content":"今天完成了项目开发工作","key":"字段1"}],"template_id":"12345abcde","to_userids":["123","456"],"to_chat":true,"to_cids":["123"],"dd_from":"report","userid":"12345"}}"#,
+        example_response: r#"{"errmsg":"ok","errcode":0,"result":"175abec4de6bd"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/create-a-log",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -545,44 +299,15 @@ impl Validate for ReportCreateRequest {
 }
 /// 获取模板详情: the request of `report.template.getbyname`.
 ///
-/// Sent by [`ReportClient::template_getbyname`] as `POST https://oapi.dingtalk.com/topapi/report/template/getbyname` ([DingTalk docs](https://open.dingtalk.com/document/development/query-template-details)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::template_getbyname`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameRequest {
-    /// 操作该接口的员工userId。
-    ///
-    /// Example: `12345`.
+    /// 操作该接口的员工userId。 Example: `12345`.
     pub userid: String,
-    /// 模板名称。
-    ///
-    /// Example: `日报`.
+    /// 模板名称。 Example: `日报`.
     pub template_name: String,
-}
-impl Serialize for ReportTemplateGetbynameRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateGetbynameRequest", 2)
-            .field("userid", &self.userid)
-            .field("template_name", &self.template_name)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateGetbynameRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateGetbynameRequest",
-            wire: &["userid", "template_name"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((userid, template_name)) => Ok(Self { userid, template_name }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportTemplateGetbynameRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -597,55 +322,21 @@ impl ReportTemplateGetbynameRequest {
     }
 }
 /// 获取模板详情: the response of `report.template.getbyname`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateGetbynameResponse {
     /// 返回结果。
     pub result: Option<ReportTemplateDetail>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateGetbynameResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateGetbynameResponse", 3)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateGetbynameResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateGetbynameResponse",
-            wire: &["result", "errcode", "errmsg"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<ReportTemplateDetail>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, errmsg)) => Ok(Self { result, errcode, errmsg }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportTemplateGetbynameRequest {
     type Response = ReportTemplateGetbynameResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.template.getbyname",
         area: "report",
         title: "获取模板详情",
@@ -660,123 +351,34 @@ impl Operation for ReportTemplateGetbynameRequest {
             Param::new("template_name", Location::Body, true, false),
         ],
         pagination: None,
-        example_request: "{\"userid\":\"12345\",\"template_name\":\"日报\"}",
-        example_response: "{\"result\":{\"default_receivers\":[{\"user_name\":\"用户1\",\"userid\":\"111\"}],\"name\":\"周报\",\"id\":\"12345abcde\",\"fields\":[{\"field_name\":\"字段1\",\"type\":1,\"sort\":0}],\"user_name\":\"小明\",\"userid\":\"12345\",\"default_received_convs\":[{\"conversation_id\":\"1223445\",\"title\":\"群名称\"}]},\"errcode\":0,\"errmsg\":\"ok\"}",
+        example_request: r#"{"userid":"12345","template_name":"日报"}"#,
+        example_response: r#"{"result":{"default_receivers":[{"user_name":"用户1","userid":"111"}],"name":"周报","id":"12345abcde","fields":[{"field_name":"字段1","type":1,"sort":0}],"user_name":"小明","userid":"12345","default_received_convs":[{"conversation_id":"1223445","title":"群名称"}]},"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/query-template-details",
-    }
-        .build();
+    });
 }
 /// 获取用户发出的日志列表: the request of `report.list`.
 ///
-/// Sent by [`ReportClient::list`] as `POST https://oapi.dingtalk.com/topapi/report/list` ([DingTalk docs](https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::list`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportListRequest {
-    /// 查询的日志创建的开始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询的日志创建的开始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
     pub start_time: EpochMillis,
-    /// 查询的日志创建的结束时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询的日志创建的结束时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
     pub end_time: EpochMillis,
-    /// 要查询的模板名称。
-    ///
-    /// Example: `周报`.
+    /// 要查询的模板名称。 Example: `周报`.
     pub template_name: Option<String>,
-    /// 员工的userId。
-    ///
-    /// Example: `user123`.
+    /// 员工的userId。 Example: `user123`.
     pub userid: Option<String>,
-    /// 查询游标,初始传入0,后续从上一次的返回值中获取。
-    ///
-    /// Example: `0`.
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`.
     pub cursor: i64,
-    /// 每页数据量,最大值为20。
-    ///
-    /// Example: `10`.
-    /// Limit: at most 20; checked by `validate()` before sending.
+    /// 每页数据量,最大值为20。 Example: `10`. Limit: at most 20; checked by `validate()` before sending.
     pub size: i64,
-    /// 查询的日志修改的开始时间,Unix时间戳,单位毫秒。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询的日志修改的开始时间,Unix时间戳,单位毫秒。 Example: `1507564800000`.
     pub modified_start_time: Option<EpochMillis>,
-    /// 查询的日志修改的结束时间,Unix时间戳,单位毫秒。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询的日志修改的结束时间,Unix时间戳,单位毫秒。 Example: `1507564800000`.
     pub modified_end_time: Option<EpochMillis>,
-}
-impl Serialize for ReportListRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportListRequest", 8)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .optional("template_name", &self.template_name)
-            .optional("userid", &self.userid)
-            .field("cursor", &self.cursor)
-            .field("size", &self.size)
-            .optional("modified_start_time", &self.modified_start_time)
-            .optional("modified_end_time", &self.modified_end_time)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportListRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportListRequest",
-            wire: &[
-                "start_time",
-                "end_time",
-                "template_name",
-                "userid",
-                "cursor",
-                "size",
-                "modified_start_time",
-                "modified_end_time",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<EpochMillis>,
-                record::Required<EpochMillis>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Required<i64>,
-                record::Required<i64>,
-                record::Optional<EpochMillis>,
-                record::Optional<EpochMillis>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    start_time,
-                    end_time,
-                    template_name,
-                    userid,
-                    cursor,
-                    size,
-                    modified_start_time,
-                    modified_end_time,
-                ),
-            ) => {
-                Ok(Self {
-                    start_time,
-                    end_time,
-                    template_name,
-                    userid,
-                    cursor,
-                    size,
-                    modified_start_time,
-                    modified_end_time,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -802,33 +404,25 @@ impl ReportListRequest {
             modified_end_time: None,
         }
     }
-    /// Sets `template_name`: 要查询的模板名称。
-    ///
-    /// Example: `周报`.
+    /// Sets [`template_name`](Self::template_name).
     #[must_use]
     pub fn template_name(mut self, template_name: impl Into<String>) -> Self {
         self.template_name = Some(template_name.into());
         self
     }
-    /// Sets `userid`: 员工的userId。
-    ///
-    /// Example: `user123`.
+    /// Sets [`userid`](Self::userid).
     #[must_use]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
         self
     }
-    /// Sets `modified_start_time`: 查询的日志修改的开始时间,Unix时间戳,单位毫秒。
-    ///
-    /// Example: `1507564800000`.
+    /// Sets [`modified_start_time`](Self::modified_start_time).
     #[must_use]
     pub fn modified_start_time(mut self, modified_start_time: EpochMillis) -> Self {
         self.modified_start_time = Some(modified_start_time);
         self
     }
-    /// Sets `modified_end_time`: 查询的日志修改的结束时间,Unix时间戳,单位毫秒。
-    ///
-    /// Example: `1507564800000`.
+    /// Sets [`modified_end_time`](Self::modified_end_time).
     #[must_use]
     pub fn modified_end_time(mut self, modified_end_time: EpochMillis) -> Self {
         self.modified_end_time = Some(modified_end_time);
@@ -836,55 +430,21 @@ impl ReportListRequest {
     }
 }
 /// 获取用户发出的日志列表: the response of `report.list`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportListResponse {
     /// 返回结果。
     pub result: Option<ReportListPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportListResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportListResponse", 3)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportListResponse",
-            wire: &["result", "errcode", "errmsg"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<ReportListPage>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, errmsg)) => Ok(Self { result, errcode, errmsg }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportListRequest {
     type Response = ReportListResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.list",
         area: "report",
         title: "获取用户发出的日志列表",
@@ -914,11 +474,10 @@ impl Operation for ReportListRequest {
                 "result.data_list",
             ),
         ),
-        example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10,\"modified_start_time\":1507564800000,\"modified_end_time\":1507564800000}",
-        example_response: "{\"result\":{\"data_list\":[{\"contents\":[{\"sort\":\"1\",\"type\":\"0\",\"value\":\"开发工作\",\"key\":\"今日工作\"}],\"remark\":\"这是备注\",\"template_name\":\"日报\",\"dept_name\":\"部门1\",\"creator_name\":\"张三\",\"creator_id\":\"user123\",\"create_time\":1507564800000,\"report_id\":\"xxxxxxx\",\"modified_time\":1507564800000}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"errmsg\":\"ok\"}",
+        example_request: r#"{"start_time":1507564800000,"end_time":1507564800000,"template_name":"周报","userid":"user123","cursor":0,"size":10,"modified_start_time":1507564800000,"modified_end_time":1507564800000}"#,
+        example_response: r#"{"result":{"data_list":[{"contents":[{"sort":"1","type":"0","value":"开发工作","key":"今日工作"}],"remark":"这是备注","template_name":"日报","dept_name":"部门1","creator_name":"张三","creator_id":"user123","create_time":1507564800000,"report_id":"xxxxxxx","modified_time":1507564800000}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -972,88 +531,23 @@ impl Paginated for ReportListRequest {
 }
 /// 获取用户发送日志的概要信息: the request of `report.simplelist`.
 ///
-/// Sent by [`ReportClient::simplelist`] as `POST https://oapi.dingtalk.com/topapi/report/simplelist` ([DingTalk docs](https://open.dingtalk.com/document/development/view-log-summary-data)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::simplelist`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportSimplelistRequest {
-    /// 查询起始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询起始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
     pub start_time: EpochMillis,
-    /// 查询截止时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    ///
-    /// Example: `1507564800000`.
+    /// 查询截止时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
     pub end_time: EpochMillis,
-    /// 要查询的模板名称。
-    ///
-    /// Example: `周报`.
+    /// 要查询的模板名称。 Example: `周报`.
     pub template_name: Option<String>,
-    /// 员工的userId。
-    ///
-    /// Example: `user123`.
+    /// 员工的userId。 Example: `user123`.
     pub userid: Option<String>,
-    /// 查询游标,初始传入0,后续从上一次的返回值中获取。
-    ///
-    /// Example: `0`.
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`.
     pub cursor: i64,
-    /// 每页数据量,最大为20。
-    ///
-    /// Example: `10`.
-    /// Limit: at most 20; checked by `validate()` before sending.
+    /// 每页数据量,最大为20。 Example: `10`. Limit: at most 20; checked by `validate()` before sending.
     pub size: i64,
-}
-impl Serialize for ReportSimplelistRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportSimplelistRequest", 6)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .optional("template_name", &self.template_name)
-            .optional("userid", &self.userid)
-            .field("cursor", &self.cursor)
-            .field("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportSimplelistRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportSimplelistRequest",
-            wire: &[
-                "start_time",
-                "end_time",
-                "template_name",
-                "userid",
-                "cursor",
-                "size",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<EpochMillis>,
-                record::Required<EpochMillis>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Required<i64>,
-                record::Required<i64>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((start_time, end_time, template_name, userid, cursor, size)) => {
-                Ok(Self {
-                    start_time,
-                    end_time,
-                    template_name,
-                    userid,
-                    cursor,
-                    size,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportSimplelistRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1077,17 +571,13 @@ impl ReportSimplelistRequest {
             size,
         }
     }
-    /// Sets `template_name`: 要查询的模板名称。
-    ///
-    /// Example: `周报`.
+    /// Sets [`template_name`](Self::template_name).
     #[must_use]
     pub fn template_name(mut self, template_name: impl Into<String>) -> Self {
         self.template_name = Some(template_name.into());
         self
     }
-    /// Sets `userid`: 员工的userId。
-    ///
-    /// Example: `user123`.
+    /// Sets [`userid`](Self::userid).
     #[must_use]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
@@ -1095,61 +585,21 @@ impl ReportSimplelistRequest {
     }
 }
 /// 获取用户发送日志的概要信息: the response of `report.simplelist`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportSimplelistResponse {
     /// 返回结果。
     pub result: Option<ReportSimpleListPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `3qwbhu6edlcz`.
+    /// 请求ID。 Example: `3qwbhu6edlcz`.
     pub request_id: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportSimplelistResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportSimplelistResponse", 3)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportSimplelistResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportSimplelistResponse",
-            wire: &["result", "errcode", "request_id"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<ReportSimpleListPage>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, request_id)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    request_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportSimplelistRequest {
     type Response = ReportSimplelistResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.simplelist",
         area: "report",
         title: "获取用户发送日志的概要信息",
@@ -1177,11 +627,10 @@ impl Operation for ReportSimplelistRequest {
                 "result.data_list",
             ),
         ),
-        example_request: "{\"start_time\":1507564800000,\"end_time\":1507564800000,\"template_name\":\"周报\",\"userid\":\"user123\",\"cursor\":0,\"size\":10}",
-        example_response: "{\"result\":{\"data_list\":[{\"remark\":\"日报\",\"template_name\":\"日报\",\"dept_name\":\"市场部\",\"creator_name\":\"杨xx\",\"creator_id\":\"manager4220\",\"create_time\":1507564800000,\"report_id\":\"1746xxxx\"}],\"size\":10,\"next_cursor\":10000,\"has_more\":false},\"errcode\":0,\"request_id\":\"3qwbhu6edlcz\"}",
+        example_request: r#"{"start_time":1507564800000,"end_time":1507564800000,"template_name":"周报","userid":"user123","cursor":0,"size":10}"#,
+        example_response: r#"{"result":{"data_list":[{"remark":"日报","template_name":"日报","dept_name":"市场部","creator_name":"杨xx","creator_id":"manager4220","create_time":1507564800000,"report_id":"1746xxxx"}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"request_id":"3qwbhu6edlcz"}"#,
         doc_url: "https://open.dingtalk.com/document/development/view-log-summary-data",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1235,70 +684,20 @@ impl Paginated for ReportSimplelistRequest {
 }
 /// 获取日志相关人员列表: the request of `report.statistics.listbytype`.
 ///
-/// Sent by [`ReportClient::statistics_listbytype`] as `POST https://oapi.dingtalk.com/topapi/report/statistics/listbytype` ([DingTalk docs](https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::statistics_listbytype`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeRequest {
-    /// 日志ID。
-    ///
-    /// Example: `17469xxx`.
+    /// 日志ID。 Example: `17469xxx`.
     pub report_id: String,
-    /// 查询类型:0:已读人员列表;1:评论人员列表;2:点赞人员列表。
-    ///
-    /// Wire name: `type`.
-    /// Example: `0`.
+    /// 查询类型:0:已读人员列表;1:评论人员列表;2:点赞人员列表。 Wire name: `type`. Example: `0`.
+    #[wire(rename = "type")]
     pub type_: ReportStatisticsType,
-    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传100,默认值为100。
-    ///
-    /// Example: `100`.
-    /// Default: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: at most 100; checked by `validate()` before sending.
     pub size: Option<i64>,
-}
-impl Serialize for ReportStatisticsListbytypeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportStatisticsListbytypeRequest", 4)
-            .field("report_id", &self.report_id)
-            .field("type", &self.type_)
-            .optional("offset", &self.offset)
-            .optional("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportStatisticsListbytypeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportStatisticsListbytypeRequest",
-            wire: &["report_id", "type", "offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<ReportStatisticsType>,
-                record::Optional<i64>,
-                record::Optional<i64>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((report_id, type_, offset, size)) => {
-                Ok(Self {
-                    report_id,
-                    type_,
-                    offset,
-                    size,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportStatisticsListbytypeRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1313,20 +712,13 @@ impl ReportStatisticsListbytypeRequest {
             size: None,
         }
     }
-    /// Sets `offset`: 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// Sets [`offset`](Self::offset).
     #[must_use]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
-    /// Sets `size`: 分页参数,每页大小,最多传100,默认值为100。
-    ///
-    /// Example: `100`.
-    /// Default: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// Sets [`size`](Self::size).
     #[must_use]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
@@ -1334,68 +726,23 @@ impl ReportStatisticsListbytypeRequest {
     }
 }
 /// 获取日志相关人员列表: the response of `report.statistics.listbytype`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportStatisticsListbytypeResponse {
-    /// 是否成功。
-    ///
-    /// Example: `true`.
+    /// 是否成功。 Example: `true`.
     pub success: Option<bool>,
-    /// 请求ID。
-    ///
-    /// Example: `p0gvgqih0nfv`.
+    /// 请求ID。 Example: `p0gvgqih0nfv`.
     pub request_id: Option<String>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
     /// 返回结果。
     pub result: Option<ReportStatisticsPage>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportStatisticsListbytypeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportStatisticsListbytypeResponse", 4)
-            .optional("success", &self.success)
-            .optional("request_id", &self.request_id)
-            .optional("errcode", &self.errcode)
-            .optional("result", &self.result)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportStatisticsListbytypeResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportStatisticsListbytypeResponse",
-            wire: &["success", "request_id", "errcode", "result"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<bool>,
-                record::Optional<String>,
-                record::Lenient,
-                record::Optional<ReportStatisticsPage>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((success, request_id, errcode, result)) => {
-                Ok(Self {
-                    success,
-                    request_id,
-                    errcode,
-                    result,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 impl Operation for ReportStatisticsListbytypeRequest {
     type Response = ReportStatisticsListbytypeResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.statistics.listbytype",
         area: "report",
         title: "获取日志相关人员列表",
@@ -1421,11 +768,10 @@ impl Operation for ReportStatisticsListbytypeRequest {
                 "result.userid_list",
             ),
         ),
-        example_request: "{\"report_id\":\"17469xxx\",\"type\":0,\"offset\":0,\"size\":100}",
-        example_response: "{\"success\":true,\"request_id\":\"p0gvgqih0nfv\",\"errcode\":0,\"result\":{\"next_cursor\":100,\"has_more\":true,\"userid_list\":[\"user123\",\"user456\"]}}",
+        example_request: r#"{"report_id":"17469xxx","type":0,"offset":0,"size":100}"#,
+        example_response: r#"{"success":true,"request_id":"p0gvgqih0nfv","errcode":0,"result":{"next_cursor":100,"has_more":true,"userid_list":["user123","user456"]}}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1468,52 +814,17 @@ impl Paginated for ReportStatisticsListbytypeRequest {
 }
 /// 获取日志接收人员列表: the request of `report.receiver.list`.
 ///
-/// Sent by [`ReportClient::receiver_list`] as `POST https://oapi.dingtalk.com/topapi/report/receiver/list` ([DingTalk docs](https://open.dingtalk.com/document/development/queries-log-sharing-personnel)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::receiver_list`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportReceiverListRequest {
-    /// 日志ID。
-    ///
-    /// Example: `174xxxx`.
+    /// 日志ID。 Example: `174xxxx`.
     pub report_id: String,
-    /// 分页查询的游标,最开始传0,后续传返回参数中next_cursor的值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中next_cursor的值,默认值为0。 Example: `0`. Default: `0`.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传100,默认值为100。
-    ///
-    /// Example: `100`.
-    /// Default: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: at most 100; checked by `validate()` before sending.
     pub size: Option<i64>,
-}
-impl Serialize for ReportReceiverListRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportReceiverListRequest", 3)
-            .field("report_id", &self.report_id)
-            .optional("offset", &self.offset)
-            .optional("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportReceiverListRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportReceiverListRequest",
-            wire: &["report_id", "offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((report_id, offset, size)) => Ok(Self { report_id, offset, size }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportReceiverListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1526,20 +837,13 @@ impl ReportReceiverListRequest {
             size: None,
         }
     }
-    /// Sets `offset`: 分页查询的游标,最开始传0,后续传返回参数中next_cursor的值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// Sets [`offset`](Self::offset).
     #[must_use]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
-    /// Sets `size`: 分页参数,每页大小,最多传100,默认值为100。
-    ///
-    /// Example: `100`.
-    /// Default: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// Sets [`size`](Self::size).
     #[must_use]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
@@ -1547,68 +851,23 @@ impl ReportReceiverListRequest {
     }
 }
 /// 获取日志接收人员列表: the response of `report.receiver.list`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportReceiverListResponse {
     /// 返回结果。
     pub result: Option<ReportReceiverPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-    /// 是否成功。
-    ///
-    /// Example: `true`.
+    /// 是否成功。 Example: `true`.
     pub success: Option<bool>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportReceiverListResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportReceiverListResponse", 4)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("success", &self.success)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportReceiverListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportReceiverListResponse",
-            wire: &["result", "errcode", "errmsg", "success"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<ReportReceiverPage>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<bool>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, errmsg, success)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    errmsg,
-                    success,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportReceiverListRequest {
     type Response = ReportReceiverListResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.receiver.list",
         area: "report",
         title: "获取日志接收人员列表",
@@ -1633,11 +892,10 @@ impl Operation for ReportReceiverListRequest {
                 "result.userid_list",
             ),
         ),
-        example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":100}",
-        example_response: "{\"result\":{\"has_more\":true,\"next_cursor\":100,\"userid_list\":[\"user123\",\"user456\"]},\"errcode\":0,\"errmsg\":\"ok\",\"success\":true}",
+        example_request: r#"{"report_id":"174xxxx","offset":0,"size":100}"#,
+        example_response: r#"{"result":{"has_more":true,"next_cursor":100,"userid_list":["user123","user456"]},"errcode":0,"errmsg":"ok","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-sharing-personnel",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1680,52 +938,17 @@ impl Paginated for ReportReceiverListRequest {
 }
 /// 获取日志评论详情: the request of `report.comment.list`.
 ///
-/// Sent by [`ReportClient::comment_list`] as `POST https://oapi.dingtalk.com/topapi/report/comment/list` ([DingTalk docs](https://open.dingtalk.com/document/development/queries-log-comment-details)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::comment_list`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportCommentListRequest {
-    /// 日志ID。
-    ///
-    /// Example: `174xxxx`.
+    /// 日志ID。 Example: `174xxxx`.
     pub report_id: String,
-    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传20,默认值为20。
-    ///
-    /// Example: `20`.
-    /// Default: `20`.
-    /// Limit: at most 20; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传20,默认值为20。 Example: `20`. Default: `20`. Limit: at most 20; checked by `validate()` before sending.
     pub size: Option<i64>,
-}
-impl Serialize for ReportCommentListRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCommentListRequest", 3)
-            .field("report_id", &self.report_id)
-            .optional("offset", &self.offset)
-            .optional("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCommentListRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCommentListRequest",
-            wire: &["report_id", "offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Optional<i64>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((report_id, offset, size)) => Ok(Self { report_id, offset, size }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportCommentListRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1738,20 +961,13 @@ impl ReportCommentListRequest {
             size: None,
         }
     }
-    /// Sets `offset`: 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。
-    ///
-    /// Example: `0`.
-    /// Default: `0`.
+    /// Sets [`offset`](Self::offset).
     #[must_use]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
-    /// Sets `size`: 分页参数,每页大小,最多传20,默认值为20。
-    ///
-    /// Example: `20`.
-    /// Default: `20`.
-    /// Limit: at most 20; checked by `validate()` before sending.
+    /// Sets [`size`](Self::size).
     #[must_use]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
@@ -1759,68 +975,23 @@ impl ReportCommentListRequest {
     }
 }
 /// 获取日志评论详情: the response of `report.comment.list`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportCommentListResponse {
     /// 返回结果。
     pub result: Option<ReportCommentPage>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `5kngbdmfdrle`.
+    /// 请求ID。 Example: `5kngbdmfdrle`.
     pub request_id: Option<String>,
-    /// 调用结果。
-    ///
-    /// Example: `true`.
+    /// 调用结果。 Example: `true`.
     pub success: Option<bool>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportCommentListResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCommentListResponse", 4)
-            .optional("result", &self.result)
-            .optional("errcode", &self.errcode)
-            .optional("request_id", &self.request_id)
-            .optional("success", &self.success)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCommentListResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCommentListResponse",
-            wire: &["result", "errcode", "request_id", "success"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<ReportCommentPage>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<bool>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((result, errcode, request_id, success)) => {
-                Ok(Self {
-                    result,
-                    errcode,
-                    request_id,
-                    success,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportCommentListRequest {
     type Response = ReportCommentListResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.comment.list",
         area: "report",
         title: "获取日志评论详情",
@@ -1845,11 +1016,10 @@ impl Operation for ReportCommentListRequest {
                 "result.comments",
             ),
         ),
-        example_request: "{\"report_id\":\"174xxxx\",\"offset\":0,\"size\":20}",
-        example_response: "{\"result\":{\"comments\":[{\"create_time\":\"2020-09-08 00:26:37\",\"content\":\"不错\",\"userid\":\"user456\"}],\"has_more\":true,\"next_cursor\":20},\"errcode\":0,\"request_id\":\"5kngbdmfdrle\",\"success\":true}",
+        example_request: r#"{"report_id":"174xxxx","offset":0,"size":20}"#,
+        example_response: r#"{"result":{"comments":[{"create_time":"2020-09-08 00:26:37","content":"不错","userid":"user456"}],"has_more":true,"next_cursor":20},"errcode":0,"request_id":"5kngbdmfdrle","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-comment-details",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -1892,36 +1062,13 @@ impl Paginated for ReportCommentListRequest {
 }
 /// 获取用户日志未读数: the request of `report.getunreadcount`.
 ///
-/// Sent by [`ReportClient::getunreadcount`] as `POST https://oapi.dingtalk.com/topapi/report/getunreadcount` ([DingTalk docs](https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading)).
-#[derive(Debug, Clone, PartialEq)]
+/// Sent by [`ReportClient::getunreadcount`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportGetunreadcountRequest {
-    /// 要获取的员工userId。
-    ///
-    /// Example: `user123`.
+    /// 要获取的员工userId。 Example: `user123`.
     pub userid: String,
-}
-impl Serialize for ReportGetunreadcountRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportGetunreadcountRequest", 1)
-            .field("userid", &self.userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportGetunreadcountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportGetunreadcountRequest",
-            wire: &["userid"],
-            deny_unknown: true,
-        };
-        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
-            Ok((userid,)) => Ok(Self { userid }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportGetunreadcountRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -1932,70 +1079,23 @@ impl ReportGetunreadcountRequest {
     }
 }
 /// 获取用户日志未读数: the response of `report.getunreadcount`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportGetunreadcountResponse {
-    /// 员工日志未读数。
-    ///
-    /// Example: `2`.
+    /// 员工日志未读数。 Example: `2`.
     pub count: Option<i64>,
-    /// 请求ID。
-    ///
-    /// Example: `wp9ie6b3d8pg`.
+    /// 请求ID。 Example: `wp9ie6b3d8pg`.
     pub request_id: Option<String>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回的错误信息。
-    ///
-    /// Example: `ok`.
+    /// 返回的错误信息。 Example: `ok`.
     pub errmsg: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportGetunreadcountResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportGetunreadcountResponse", 4)
-            .optional("count", &self.count)
-            .optional("request_id", &self.request_id)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportGetunreadcountResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportGetunreadcountResponse",
-            wire: &["count", "request_id", "errcode", "errmsg"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<i64>,
-                record::Optional<String>,
-                record::Lenient,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((count, request_id, errcode, errmsg)) => {
-                Ok(Self {
-                    count,
-                    request_id,
-                    errcode,
-                    errmsg,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for ReportGetunreadcountRequest {
     type Response = ReportGetunreadcountResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.getunreadcount",
         area: "report",
         title: "获取用户日志未读数",
@@ -2007,58 +1107,24 @@ impl Operation for ReportGetunreadcountRequest {
         effect: Effect::Read,
         params: &[Param::new("userid", Location::Body, true, false)],
         pagination: None,
-        example_request: "{\"userid\":\"user123\"}",
-        example_response: "{\"count\":2,\"request_id\":\"wp9ie6b3d8pg\",\"errcode\":0,\"errmsg\":\"ok\"}",
+        example_request: r#"{"userid":"user123"}"#,
+        example_response: r#"{"count":2,"request_id":"wp9ie6b3d8pg","errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading",
-    }
-        .build();
+    });
 }
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.
 ///
-/// Sent by [`ReportClient::template_listbyuserid`] as `POST https://oapi.dingtalk.com/topapi/report/template/listbyuserid` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the)).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Sent by [`ReportClient::template_listbyuserid`].
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridRequest {
-    /// 员工的userId。 说明 不传递表示获取所有日志模板。
-    ///
-    /// Example: `manager7078`.
+    /// 员工的userId。 说明 不传递表示获取所有日志模板。 Example: `manager7078`.
     pub userid: Option<String>,
-    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    ///
-    /// Example: `0`.
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`.
     pub offset: Option<i64>,
-    /// 分页大小,最大可设置成100。
-    ///
-    /// Example: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// 分页大小,最大可设置成100。 Example: `100`. Limit: at most 100; checked by `validate()` before sending.
     pub size: Option<i64>,
-}
-impl Serialize for ReportTemplateListbyuseridRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateListbyuseridRequest", 3)
-            .optional("userid", &self.userid)
-            .optional("offset", &self.offset)
-            .optional("size", &self.size)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateListbyuseridRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateListbyuseridRequest",
-            wire: &["userid", "offset", "size"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((userid, offset, size)) => Ok(Self { userid, offset, size }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportTemplateListbyuseridRequest {
     /// Creates the value from its required fields; optional fields start unset.
@@ -2069,26 +1135,19 @@ impl ReportTemplateListbyuseridRequest {
             size: None,
         }
     }
-    /// Sets `userid`: 员工的userId。 说明 不传递表示获取所有日志模板。
-    ///
-    /// Example: `manager7078`.
+    /// Sets [`userid`](Self::userid).
     #[must_use]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
         self
     }
-    /// Sets `offset`: 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    ///
-    /// Example: `0`.
+    /// Sets [`offset`](Self::offset).
     #[must_use]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
-    /// Sets `size`: 分页大小,最大可设置成100。
-    ///
-    /// Example: `100`.
-    /// Limit: at most 100; checked by `validate()` before sending.
+    /// Sets [`size`](Self::size).
     #[must_use]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
@@ -2096,68 +1155,23 @@ impl ReportTemplateListbyuseridRequest {
     }
 }
 /// 获取用户可见的日志模板: the response of `report.template.listbyuserid`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateListbyuseridResponse {
-    /// 请求ID。
-    ///
-    /// Example: `kszb71rpxu7u`.
+    /// 请求ID。 Example: `kszb71rpxu7u`.
     pub request_id: Option<String>,
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 错误信息
-    ///
-    /// Example: `ok`.
+    /// 错误信息 Example: `ok`.
     pub errmsg: Option<String>,
     /// 返回结果。
     pub result: Option<ReportTemplateListPage>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateListbyuseridResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateListbyuseridResponse", 4)
-            .optional("request_id", &self.request_id)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .optional("result", &self.result)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateListbyuseridResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateListbyuseridResponse",
-            wire: &["request_id", "errcode", "errmsg", "result"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<ReportTemplateListPage>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((request_id, errcode, errmsg, result)) => {
-                Ok(Self {
-                    request_id,
-                    errcode,
-                    errmsg,
-                    result,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 impl Operation for ReportTemplateListbyuseridRequest {
     type Response = ReportTemplateListbyuseridResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "report.template.listbyuserid",
         area: "report",
         title: "获取用户可见的日志模板",
@@ -2182,11 +1196,10 @@ impl Operation for ReportTemplateListbyuseridRequest {
                 "result.template_list",
             ),
         ),
-        example_request: "{\"userid\":\"manager7078\",\"offset\":0,\"size\":100}",
-        example_response: "{\"request_id\":\"kszb71rpxu7u\",\"errcode\":0,\"errmsg\":\"ok\",\"result\":{\"template_list\":[{\"name\":\"日报\",\"icon_url\":\"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png\",\"report_code\":\"14e882e7fd7e774e40ce9d144ddaa84d\",\"url\":\"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}\"}],\"next_cursor\":100}}",
+        example_request: r#"{"userid":"manager7078","offset":0,"size":100}"#,
+        example_response: r#"{"request_id":"kszb71rpxu7u","errcode":0,"errmsg":"ok","result":{"template_list":[{"name":"日报","icon_url":"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png","report_code":"14e882e7fd7e774e40ce9d144ddaa84d","url":"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}"}],"next_cursor":100}}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the",
-    }
-        .build();
+    });
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
@@ -2232,94 +1245,24 @@ impl Paginated for ReportTemplateListbyuseridRequest {
 /// 创建日志的参数对象。
 ///
 /// DingTalk type: `OapiCreateReportParam`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportCreateParam {
     /// 日志内容数组,根据该日志模板中每一项信息传参。
     pub contents: Vec<ReportCreateContent>,
-    /// 模板ID。
-    ///
-    /// Example: `12345abcde`.
+    /// 模板ID。 Example: `12345abcde`.
     pub template_id: String,
-    /// 日志发送到的员工userId。
-    ///
-    /// Example: `["123","456"]`.
+    /// 日志发送到的员工userId。 Example: `["123","456"]`.
     pub to_userids: Option<Vec<String>>,
-    /// 发送日志到员工时是否发送单聊消息。
-    ///
-    /// Example: `true`.
+    /// 发送日志到员工时是否发送单聊消息。 Example: `true`.
     pub to_chat: bool,
-    /// 日志要发送到的群ID。 重要 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
-    ///
-    /// Example: `["123"]`.
+    /// 日志要发送到的群ID。 重要 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。 Example: `["123"]`.
     pub to_cids: Option<Vec<String>>,
-    /// 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。
-    ///
-    /// Example: `report`.
+    /// 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。 Example: `report`.
     pub dd_from: String,
-    /// 创建日志的员工userId。
-    ///
-    /// Example: `12345`.
+    /// 创建日志的员工userId。 Example: `12345`.
     pub userid: String,
-}
-impl Serialize for ReportCreateParam {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCreateParam", 7)
-            .field("contents", &self.contents)
-            .field("template_id", &self.template_id)
-            .optional("to_userids", &self.to_userids)
-            .field("to_chat", &self.to_chat)
-            .optional("to_cids", &self.to_cids)
-            .field("dd_from", &self.dd_from)
-            .field("userid", &self.userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCreateParam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCreateParam",
-            wire: &[
-                "contents",
-                "template_id",
-                "to_userids",
-                "to_chat",
-                "to_cids",
-                "dd_from",
-                "userid",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<Vec<ReportCreateContent>>,
-                record::Required<String>,
-                record::Optional<Vec<String>>,
-                record::Required<bool>,
-                record::Optional<Vec<String>>,
-                record::Required<String>,
-                record::Required<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (contents, template_id, to_userids, to_chat, to_cids, dd_from, userid),
-            ) => {
-                Ok(Self {
-                    contents,
-                    template_id,
-                    to_userids,
-                    to_chat,
-                    to_cids,
-                    dd_from,
-                    userid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportCreateParam {
     /// Creates the value from its required fields; optional fields start unset.
@@ -2346,9 +1289,7 @@ impl ReportCreateParam {
             userid: userid.into(),
         }
     }
-    /// Sets `to_userids`: 日志发送到的员工userId。
-    ///
-    /// Example: `["123","456"]`.
+    /// Sets [`to_userids`](Self::to_userids).
     #[must_use]
     pub fn to_userids(
         mut self,
@@ -2357,9 +1298,7 @@ impl ReportCreateParam {
         self.to_userids = Some(to_userids.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets `to_cids`: 日志要发送到的群ID。 重要 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
-    ///
-    /// Example: `["123"]`.
+    /// Sets [`to_cids`](Self::to_cids).
     #[must_use]
     pub fn to_cids(
         mut self,
@@ -2385,74 +1324,21 @@ impl Validate for ReportCreateParam {
 /// 日志内容,对应日志模板中的一项。
 ///
 /// DingTalk type: `OapiReportContentVo`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct ReportCreateContent {
-    /// 排序。
-    ///
-    /// Example: `0`.
+    /// 排序。 Example: `0`.
     pub sort: i64,
-    /// 字段类型,1:文本。
-    ///
-    /// Wire name: `type`.
-    /// Example: `1`.
+    /// 字段类型,1:文本。 Wire name: `type`. Example: `1`.
+    #[wire(rename = "type")]
     pub type_: ReportContentType,
-    /// 内容类型,固定为markdown。
-    ///
-    /// Example: `markdown`.
+    /// 内容类型,固定为markdown。 Example: `markdown`.
     pub content_type: ReportContentFormat,
-    /// 填写的内容,最多1000个字符。
-    ///
-    /// Example: `今天完成了项目开发工作`.
-    /// Limit: at most 1000 characters; checked by `validate()` before sending.
+    /// 填写的内容,最多1000个字符。 Example: `今天完成了项目开发工作`. Limit: at most 1000 characters; checked by `validate()` before sending.
     pub content: String,
-    /// 模板字段名。
-    ///
-    /// Example: `字段1`.
+    /// 模板字段名。 Example: `字段1`.
     pub key: String,
-}
-impl Serialize for ReportCreateContent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCreateContent", 5)
-            .field("sort", &self.sort)
-            .field("type", &self.type_)
-            .field("content_type", &self.content_type)
-            .field("content", &self.content)
-            .field("key", &self.key)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCreateContent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCreateContent",
-            wire: &["sort", "type", "content_type", "content", "key"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<i64>,
-                record::Required<ReportContentType>,
-                record::Required<ReportContentFormat>,
-                record::Required<String>,
-                record::Required<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((sort, type_, content_type, content, key)) => {
-                Ok(Self {
-                    sort,
-                    type_,
-                    content_type,
-                    content,
-                    key,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl ReportCreateContent {
     /// Creates the value from its required fields; optional fields start unset.
@@ -2491,1138 +1377,286 @@ impl Validate for ReportCreateContent {
 /// 返回结果。
 ///
 /// DingTalk type: `ReportTemplateResponseVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateDetail {
     /// 模板默认接收人。
     pub default_receivers: Option<Vec<ReportTemplateDefaultReceiver>>,
-    /// 模板名称。
-    ///
-    /// Example: `周报`.
+    /// 模板名称。 Example: `周报`.
     pub name: Option<String>,
-    /// 模板ID。
-    ///
-    /// Example: `12345abcde`.
+    /// 模板ID。 Example: `12345abcde`.
     pub id: Option<String>,
     /// 日志模板内各字段的信息。
     pub fields: Option<Vec<ReportTemplateField>>,
-    /// 操作该接口的员工姓名。
-    ///
-    /// Example: `小明`.
+    /// 操作该接口的员工姓名。 Example: `小明`.
     pub user_name: Option<String>,
-    /// 操作该接口的员工userId。
-    ///
-    /// Example: `12345`.
+    /// 操作该接口的员工userId。 Example: `12345`.
     pub userid: Option<String>,
     /// 默认接收群。 说明 模板中如果没有设置默认接收群,该字段不会返回。
     pub default_received_convs: Option<Vec<ReportTemplateConversation>>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateDetail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateDetail", 7)
-            .optional("default_receivers", &self.default_receivers)
-            .optional("name", &self.name)
-            .optional("id", &self.id)
-            .optional("fields", &self.fields)
-            .optional("user_name", &self.user_name)
-            .optional("userid", &self.userid)
-            .optional("default_received_convs", &self.default_received_convs)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateDetail",
-            wire: &[
-                "default_receivers",
-                "name",
-                "id",
-                "fields",
-                "user_name",
-                "userid",
-                "default_received_convs",
-            ],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<ReportTemplateDefaultReceiver>>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<Vec<ReportTemplateField>>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<Vec<ReportTemplateConversation>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    default_receivers,
-                    name,
-                    id,
-                    fields,
-                    user_name,
-                    userid,
-                    default_received_convs,
-                ),
-            ) => {
-                Ok(Self {
-                    default_receivers,
-                    name,
-                    id,
-                    fields,
-                    user_name,
-                    userid,
-                    default_received_convs,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 /// 模板默认接收人。
 ///
 /// DingTalk type: `DefaultReceivers`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateDefaultReceiver {
-    /// 默认接收人名称。
-    ///
-    /// Example: `用户1`.
+    /// 默认接收人名称。 Example: `用户1`.
     pub user_name: Option<String>,
-    /// 默认接收人员工的userId。
-    ///
-    /// Example: `111`.
+    /// 默认接收人员工的userId。 Example: `111`.
     pub userid: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateDefaultReceiver {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateDefaultReceiver", 2)
-            .optional("user_name", &self.user_name)
-            .optional("userid", &self.userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateDefaultReceiver {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateDefaultReceiver",
-            wire: &["user_name", "userid"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((user_name, userid)) => Ok(Self { user_name, userid }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志模板内各字段的信息。
 ///
 /// DingTalk type: `Fields`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateField {
-    /// 模板字段名称。
-    ///
-    /// Example: `字段1`.
+    /// 模板字段名称。 Example: `字段1`.
     pub field_name: Option<String>,
-    /// 字段类型。
-    ///
-    /// Wire name: `type`.
-    /// Example: `1`.
+    /// 字段类型。 Wire name: `type`. Example: `1`.
+    #[wire(rename = "type")]
     pub type_: Option<i64>,
-    /// 模板字段在当前模板内排序。
-    ///
-    /// Example: `0`.
+    /// 模板字段在当前模板内排序。 Example: `0`.
     pub sort: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateField", 3)
-            .optional("field_name", &self.field_name)
-            .optional("type", &self.type_)
-            .optional("sort", &self.sort)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateField",
-            wire: &["field_name", "type", "sort"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<i64>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((field_name, type_, sort)) => Ok(Self { field_name, type_, sort }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 默认接收群。
 ///
 /// DingTalk type: `BaseConversationVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateConversation {
-    /// 该日志模板的默认接收群ID。 说明 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。
-    ///
-    /// Example: `1223445`.
+    /// 该日志模板的默认接收群ID。 说明 进入钉钉工作台,然后选择日志 > 模板管理 > 权限设置 > 默认发送范围,设置该日志模板的默认接收群。 Example: `1223445`.
     pub conversation_id: Option<String>,
-    /// 群名称。
-    ///
-    /// Example: `群名称`.
+    /// 群名称。 Example: `群名称`.
     pub title: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateConversation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateConversation", 2)
-            .optional("conversation_id", &self.conversation_id)
-            .optional("title", &self.title)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateConversation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateConversation",
-            wire: &["conversation_id", "title"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<String>, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((conversation_id, title)) => Ok(Self { conversation_id, title }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportListPage {
     /// 日志列表。
     pub data_list: Option<Vec<ReportListItem>>,
-    /// 分页大小。
-    ///
-    /// Example: `10`.
+    /// 分页大小。 Example: `10`.
     pub size: Option<i64>,
-    /// 下一游标。
-    ///
-    /// Example: `10000`.
+    /// 下一游标。 Example: `10000`.
     pub next_cursor: Option<i64>,
-    /// 是否还有下一页数据。
-    ///
-    /// Example: `false`.
+    /// 是否还有下一页数据。 Example: `false`.
     pub has_more: Option<bool>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportListPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportListPage", 4)
-            .optional("data_list", &self.data_list)
-            .optional("size", &self.size)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("has_more", &self.has_more)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportListPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportListPage",
-            wire: &["data_list", "size", "next_cursor", "has_more"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<ReportListItem>>,
-                record::Optional<i64>,
-                record::Optional<i64>,
-                record::Optional<bool>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((data_list, size, next_cursor, has_more)) => {
-                Ok(Self {
-                    data_list,
-                    size,
-                    next_cursor,
-                    has_more,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportListItem {
     /// 日志内容。
     pub contents: Option<Vec<ReportListContent>>,
-    /// 备注。
-    ///
-    /// Example: `这是备注`.
+    /// 备注。 Example: `这是备注`.
     pub remark: Option<String>,
-    /// 日志模板名称。
-    ///
-    /// Example: `日报`.
+    /// 日志模板名称。 Example: `日报`.
     pub template_name: Option<String>,
-    /// 部门。
-    ///
-    /// Example: `部门1`.
+    /// 部门。 Example: `部门1`.
     pub dept_name: Option<String>,
-    /// 日志创建人。
-    ///
-    /// Example: `张三`.
+    /// 日志创建人。 Example: `张三`.
     pub creator_name: Option<String>,
-    /// 日志创建人的userId。
-    ///
-    /// Example: `user123`.
+    /// 日志创建人的userId。 Example: `user123`.
     pub creator_id: Option<String>,
-    /// 日志创建时间。
-    ///
-    /// Example: `1507564800000`.
+    /// 日志创建时间。 Example: `1507564800000`.
     pub create_time: Option<EpochMillis>,
-    /// 日志ID。
-    ///
-    /// Example: `xxxxxxx`.
+    /// 日志ID。 Example: `xxxxxxx`.
     pub report_id: Option<String>,
-    /// 日志修改时间。
-    ///
-    /// Example: `1507564800000`.
+    /// 日志修改时间。 Example: `1507564800000`.
     pub modified_time: Option<EpochMillis>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportListItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportListItem", 9)
-            .optional("contents", &self.contents)
-            .optional("remark", &self.remark)
-            .optional("template_name", &self.template_name)
-            .optional("dept_name", &self.dept_name)
-            .optional("creator_name", &self.creator_name)
-            .optional("creator_id", &self.creator_id)
-            .optional("create_time", &self.create_time)
-            .optional("report_id", &self.report_id)
-            .optional("modified_time", &self.modified_time)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportListItem",
-            wire: &[
-                "contents",
-                "remark",
-                "template_name",
-                "dept_name",
-                "creator_name",
-                "creator_id",
-                "create_time",
-                "report_id",
-                "modified_time",
-            ],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<ReportListContent>>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<EpochMillis>,
-                record::Optional<String>,
-                record::Optional<EpochMillis>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    contents,
-                    remark,
-                    template_name,
-                    dept_name,
-                    creator_name,
-                    creator_id,
-                    create_time,
-                    report_id,
-                    modified_time,
-                ),
-            ) => {
-                Ok(Self {
-                    contents,
-                    remark,
-                    template_name,
-                    dept_name,
-                    creator_name,
-                    creator_id,
-                    create_time,
-                    report_id,
-                    modified_time,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志内容。
 ///
 /// DingTalk type: `JsonObject`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportListContent {
-    /// 排序。
-    ///
-    /// Example: `1`.
+    /// 排序。 Example: `1`.
     pub sort: Option<String>,
-    /// 日志类型。
-    ///
-    /// Wire name: `type`.
-    /// Example: `0`.
+    /// 日志类型。 Wire name: `type`. Example: `0`.
+    #[wire(rename = "type")]
     pub type_: Option<String>,
-    /// 用户填写的内容。
-    ///
-    /// Example: `开发工作`.
+    /// 用户填写的内容。 Example: `开发工作`.
     pub value: Option<String>,
-    /// 模板内容。
-    ///
-    /// Example: `今日工作`.
+    /// 模板内容。 Example: `今日工作`.
     pub key: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportListContent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportListContent", 4)
-            .optional("sort", &self.sort)
-            .optional("type", &self.type_)
-            .optional("value", &self.value)
-            .optional("key", &self.key)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportListContent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportListContent",
-            wire: &["sort", "type", "value", "key"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((sort, type_, value, key)) => Ok(Self { sort, type_, value, key }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `PageVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportSimpleListPage {
     /// 日志列表。
     pub data_list: Option<Vec<ReportSimpleListItem>>,
-    /// 分页大小。
-    ///
-    /// Example: `10`.
+    /// 分页大小。 Example: `10`.
     pub size: Option<i64>,
-    /// 下一页的游标,当返回结果里没有next_cursor时,表示分页结束。
-    ///
-    /// Example: `10000`.
+    /// 下一页的游标,当返回结果里没有next_cursor时,表示分页结束。 Example: `10000`.
     pub next_cursor: Option<i64>,
-    /// 是否还有下一页数据。
-    ///
-    /// Example: `false`.
+    /// 是否还有下一页数据。 Example: `false`.
     pub has_more: Option<bool>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportSimpleListPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportSimpleListPage", 4)
-            .optional("data_list", &self.data_list)
-            .optional("size", &self.size)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("has_more", &self.has_more)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportSimpleListPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportSimpleListPage",
-            wire: &["data_list", "size", "next_cursor", "has_more"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<ReportSimpleListItem>>,
-                record::Optional<i64>,
-                record::Optional<i64>,
-                record::Optional<bool>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((data_list, size, next_cursor, has_more)) => {
-                Ok(Self {
-                    data_list,
-                    size,
-                    next_cursor,
-                    has_more,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志概要信息。
 ///
 /// DingTalk type: `ReportOapiVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportSimpleListItem {
-    /// 备注。
-    ///
-    /// Example: `日报`.
+    /// 备注。 Example: `日报`.
     pub remark: Option<String>,
-    /// 日志模板名。
-    ///
-    /// Example: `日报`.
+    /// 日志模板名。 Example: `日报`.
     pub template_name: Option<String>,
-    /// 部门。
-    ///
-    /// Example: `市场部`.
+    /// 部门。 Example: `市场部`.
     pub dept_name: Option<String>,
-    /// 日志创建人。
-    ///
-    /// Example: `杨xx`.
+    /// 日志创建人。 Example: `杨xx`.
     pub creator_name: Option<String>,
-    /// 日志创建人userId。
-    ///
-    /// Example: `manager4220`.
+    /// 日志创建人userId。 Example: `manager4220`.
     pub creator_id: Option<String>,
-    /// 日志创建时间。
-    ///
-    /// Example: `1507564800000`.
+    /// 日志创建时间。 Example: `1507564800000`.
     pub create_time: Option<EpochMillis>,
-    /// 日志ID。
-    ///
-    /// Example: `1746xxxx`.
+    /// 日志ID。 Example: `1746xxxx`.
     pub report_id: Option<String>,
 }
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportSimpleListItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportSimpleListItem", 7)
-            .optional("remark", &self.remark)
-            .optional("template_name", &self.template_name)
-            .optional("dept_name", &self.dept_name)
-            .optional("creator_name", &self.creator_name)
-            .optional("creator_id", &self.creator_id)
-            .optional("create_time", &self.create_time)
-            .optional("report_id", &self.report_id)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportSimpleListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportSimpleListItem",
-            wire: &[
-                "remark",
-                "template_name",
-                "dept_name",
-                "creator_name",
-                "creator_id",
-                "create_time",
-                "report_id",
-            ],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<EpochMillis>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    remark,
-                    template_name,
-                    dept_name,
-                    creator_name,
-                    creator_id,
-                    create_time,
-                    report_id,
-                ),
-            ) => {
-                Ok(Self {
-                    remark,
-                    template_name,
-                    dept_name,
-                    creator_name,
-                    creator_id,
-                    create_time,
-                    report_id,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
-}
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportStatisticsPage {
-    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
-    ///
-    /// Example: `100`.
+    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。 Example: `100`.
     pub next_cursor: Option<i64>,
-    /// 是否还有下一页数据。
-    ///
-    /// Example: `true`.
+    /// 是否还有下一页数据。 Example: `true`.
     pub has_more: Option<bool>,
-    /// userId列表。
-    ///
-    /// Example: `["user123","user456"]`.
+    /// userId列表。 Example: `["user123","user456"]`.
     pub userid_list: Option<Vec<String>>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportStatisticsPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportStatisticsPage", 3)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("has_more", &self.has_more)
-            .optional("userid_list", &self.userid_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportStatisticsPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportStatisticsPage",
-            wire: &["next_cursor", "has_more", "userid_list"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<i64>,
-                record::Optional<bool>,
-                record::Optional<Vec<String>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((next_cursor, has_more, userid_list)) => {
-                Ok(Self {
-                    next_cursor,
-                    has_more,
-                    userid_list,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportReceiverPage {
-    /// 是否还有下一页数据。
-    ///
-    /// Example: `true`.
+    /// 是否还有下一页数据。 Example: `true`.
     pub has_more: Option<bool>,
-    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
-    ///
-    /// Example: `100`.
+    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。 Example: `100`.
     pub next_cursor: Option<i64>,
-    /// 日志接收人userId列表。
-    ///
-    /// Example: `["user123","user456"]`.
+    /// 日志接收人userId列表。 Example: `["user123","user456"]`.
     pub userid_list: Option<Vec<String>>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportReceiverPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportReceiverPage", 3)
-            .optional("has_more", &self.has_more)
-            .optional("next_cursor", &self.next_cursor)
-            .optional("userid_list", &self.userid_list)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportReceiverPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportReceiverPage",
-            wire: &["has_more", "next_cursor", "userid_list"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<bool>,
-                record::Optional<i64>,
-                record::Optional<Vec<String>>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((has_more, next_cursor, userid_list)) => {
-                Ok(Self {
-                    has_more,
-                    next_cursor,
-                    userid_list,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `ReportPageVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportCommentPage {
     /// 日志评论详情。
     pub comments: Option<Vec<ReportComment>>,
-    /// 是否还有下一页。
-    ///
-    /// Example: `true`.
+    /// 是否还有下一页。 Example: `true`.
     pub has_more: Option<bool>,
-    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。
-    ///
-    /// Example: `20`.
+    /// 下一次分页调用的offset值,当返回结果里没有next_cursor时,表示分页结束。 Example: `20`.
     pub next_cursor: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportCommentPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportCommentPage", 3)
-            .optional("comments", &self.comments)
-            .optional("has_more", &self.has_more)
-            .optional("next_cursor", &self.next_cursor)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportCommentPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportCommentPage",
-            wire: &["comments", "has_more", "next_cursor"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<ReportComment>>,
-                record::Optional<bool>,
-                record::Optional<i64>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((comments, has_more, next_cursor)) => {
-                Ok(Self {
-                    comments,
-                    has_more,
-                    next_cursor,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志评论。
 ///
 /// DingTalk type: `ReportCommentVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportComment {
-    /// 评论时间。
-    ///
-    /// Example: `2020-09-08 00:26:37`.
+    /// 评论时间。 Example: `2020-09-08 00:26:37`.
     pub create_time: Option<DateTime>,
-    /// 评论内容。
-    ///
-    /// Example: `不错`.
+    /// 评论内容。 Example: `不错`.
     pub content: Option<String>,
-    /// 评论人ID。
-    ///
-    /// Example: `user456`.
+    /// 评论人ID。 Example: `user456`.
     pub userid: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportComment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportComment", 3)
-            .optional("create_time", &self.create_time)
-            .optional("content", &self.content)
-            .optional("userid", &self.userid)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportComment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportComment",
-            wire: &["create_time", "content", "userid"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<DateTime>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((create_time, content, userid)) => {
-                Ok(Self {
-                    create_time,
-                    content,
-                    userid,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 返回结果。
 ///
 /// DingTalk type: `HomePageReportTemplateVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateListPage {
     /// 模板列表。
     pub template_list: Option<Vec<ReportTemplateSummary>>,
-    /// 下一次分页调用的offset值,当返回结果里没nextCursor时,表示分页结束。
-    ///
-    /// Example: `100`.
+    /// 下一次分页调用的offset值,当返回结果里没nextCursor时,表示分页结束。 Example: `100`.
     pub next_cursor: Option<i64>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateListPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateListPage", 2)
-            .optional("template_list", &self.template_list)
-            .optional("next_cursor", &self.next_cursor)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateListPage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateListPage",
-            wire: &["template_list", "next_cursor"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Optional<Vec<ReportTemplateSummary>>, record::Optional<i64>),
-            D,
-        >(deserializer, shape) {
-            Ok((template_list, next_cursor)) => Ok(Self { template_list, next_cursor }),
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志模板。
 ///
 /// DingTalk type: `ReportTemplateTopVo`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct ReportTemplateSummary {
-    /// 日志模板名称。
-    ///
-    /// Example: `日报`.
+    /// 日志模板名称。 Example: `日报`.
     pub name: Option<String>,
-    /// 模板图标URL。
-    ///
-    /// Example: `https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png`.
+    /// 模板图标URL。 Example: `https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png`.
     pub icon_url: Option<String>,
-    /// 模板Code。
-    ///
-    /// Example: `14e882e7fd7e774e40ce9d144ddaa84d`.
+    /// 模板Code。 Example: `14e882e7fd7e774e40ce9d144ddaa84d`.
     pub report_code: Option<String>,
-    /// 模板URL。
-    ///
-    /// Example: `https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}`.
+    /// 模板URL。 Example: `https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}`.
     pub url: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for ReportTemplateSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "ReportTemplateSummary", 4)
-            .optional("name", &self.name)
-            .optional("icon_url", &self.icon_url)
-            .optional("report_code", &self.report_code)
-            .optional("url", &self.url)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for ReportTemplateSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "ReportTemplateSummary",
-            wire: &["name", "icon_url", "report_code", "url"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((name, icon_url, report_code, url)) => {
-                Ok(Self {
-                    name,
-                    icon_url,
-                    report_code,
-                    url,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 /// 日志内容的字段类型。
 ///
 /// Values: `1` 文本. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, OpenEnum)]
 #[non_exhaustive]
 pub enum ReportContentType {
-    /// 文本 (`1`)
+    /// 文本
+    #[open_enum(1)]
     Text,
     /// A value this version of the crate does not know, kept as received.
     Unknown(i64),
 }
-impl OpenEnum for ReportContentType {
-    type Repr = i64;
-    fn from_repr(value: i64) -> Self {
-        match value {
-            1 => Self::Text,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_repr(&self) -> i64 {
-        match self {
-            Self::Text => 1,
-            Self::Unknown(v) => *v,
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for ReportContentType {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for ReportContentType {}
-impl std::hash::Hash for ReportContentType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<i64> for ReportContentType {
-    fn from(value: i64) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for ReportContentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for ReportContentType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
-}
 /// 日志内容的格式。
 ///
 /// Values: `markdown` markdown格式. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, OpenEnum)]
 #[non_exhaustive]
 pub enum ReportContentFormat {
-    /// markdown格式 (`markdown`)
+    /// markdown格式
+    #[open_enum("markdown")]
     Markdown,
     /// A value this version of the crate does not know, kept as received.
     Unknown(String),
 }
-impl OpenEnum for ReportContentFormat {
-    type Repr = String;
-    fn from_repr(value: String) -> Self {
-        match value.as_str() {
-            "markdown" => Self::Markdown,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn to_repr(&self) -> String {
-        match self {
-            Self::Markdown => "markdown".to_owned(),
-            Self::Unknown(v) => v.clone(),
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for ReportContentFormat {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for ReportContentFormat {}
-impl std::hash::Hash for ReportContentFormat {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<String> for ReportContentFormat {
-    fn from(value: String) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for ReportContentFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for ReportContentFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
-}
 /// 日志相关人员的查询类型。
 ///
 /// Values: `0` 已读人员; `1` 评论人员; `2` 点赞人员. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, OpenEnum)]
 #[non_exhaustive]
 pub enum ReportStatisticsType {
-    /// 已读人员 (`0`)
+    /// 已读人员
+    #[open_enum(0)]
     Read,
-    /// 评论人员 (`1`)
+    /// 评论人员
+    #[open_enum(1)]
     Commented,
-    /// 点赞人员 (`2`)
+    /// 点赞人员
+    #[open_enum(2)]
     Liked,
     /// A value this version of the crate does not know, kept as received.
     Unknown(i64),
-}
-impl OpenEnum for ReportStatisticsType {
-    type Repr = i64;
-    fn from_repr(value: i64) -> Self {
-        match value {
-            0 => Self::Read,
-            1 => Self::Commented,
-            2 => Self::Liked,
-            other => Self::Unknown(other),
-        }
-    }
-    fn to_repr(&self) -> i64 {
-        match self {
-            Self::Read => 0,
-            Self::Commented => 1,
-            Self::Liked => 2,
-            Self::Unknown(v) => *v,
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for ReportStatisticsType {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for ReportStatisticsType {}
-impl std::hash::Hash for ReportStatisticsType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<i64> for ReportStatisticsType {
-    fn from(value: i64) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for ReportStatisticsType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for ReportStatisticsType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
 }
 /// Every `report` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[
@@ -3637,7 +1671,11 @@ pub const OPERATIONS: &[&OperationInfo] = &[
     <ReportTemplateListbyuseridRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "report.create" => Ok(visitor.visit::<ReportCreateRequest>()),
         "report.template.getbyname" => {

@@ -12,17 +12,18 @@
 //! | [`robot.send`](RobotClient::send) | POST | `/robot/send` | 自定义机器人发送群消息 |
 use crate::Client;
 use dingtalk_openapi_runtime::ResponseFuture;
-use dingtalk_openapi_runtime::__private::{
-    OperationParts, deserialize_open_enum, record, serialize_open_enum,
-};
+use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo,
-    OperationVisitor, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
 };
 use dingtalk_openapi_runtime::primitives::OpenEnum;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 pub use dingtalk_openapi_runtime::robot::*;
 /// The 群机器人 (`robot`) operations, borrowed from a [`Client`] by [`Client::robot`].
+///
+/// Each method sends one request and resolves to its typed answer. It fails with [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error), after the retries the client's policy allows.
+///
+/// Robot messages also fail with [`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse them (a body over 20,000 bytes, or the robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent), and with [`Error::Robot`](crate::Error::Robot) for DingTalk's robot errors (310000 with its reason, 300005, 460101).
 #[derive(Debug, Clone, Copy)]
 pub struct RobotClient<'a> {
     client: &'a Client,
@@ -39,34 +40,6 @@ impl RobotClient<'_> {
     /// `POST https://oapi.dingtalk.com/robot/send` · operation `robot.send` · [DingTalk docs](https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages)
     ///
     /// 支持文本（text）、链接（link）、markdown、ActionCard、FeedCard消息类型。每个机器人每分钟最多发送20条消息，消息体不超过20000字节。
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).
-    ///
-    /// [`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse the message (a body over 20,000 bytes, or the robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`](crate::Error::Robot) for DingTalk's robot errors (310000 with its reason, 300005, 460101).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # async fn example(client: dingtalk_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use dingtalk_openapi::robot::*;
-    /// let request = RobotSendRequest::new(
-    ///         RobotMessage::Text(
-    ///             RobotText::new("我就是我, @XXX 是不一样的烟火"),
-    ///         ),
-    ///     )
-    ///     .at(
-    ///         RobotAt::new()
-    ///             .at_mobiles(["150XXXXXXXX"])
-    ///             .at_user_ids(["user123"])
-    ///             .is_at_all(false),
-    ///     );
-    /// let response = client.robot().send(request).await?;
-    /// println!("{response:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
     #[inline]
     pub fn send(
         &self,
@@ -77,8 +50,9 @@ impl RobotClient<'_> {
 }
 /// 自定义机器人发送群消息: the request of `robot.send`.
 ///
-/// Sent by [`RobotClient::send`] as `POST https://oapi.dingtalk.com/robot/send` ([DingTalk docs](https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Sent by [`RobotClient::send`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize-requests", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RobotSendRequest {
     /// 机器人消息：msgtype为消息类型，与之同名的字段为消息内容。
@@ -98,7 +72,7 @@ impl RobotSendRequest {
             at: None,
         }
     }
-    /// Sets `at`: 被@人的设置。link和feedCard类型不支持@人。
+    /// Sets [`at`](Self::at).
     #[must_use]
     pub fn at(mut self, at: RobotAt) -> Self {
         self.at = Some(at);
@@ -106,48 +80,19 @@ impl RobotSendRequest {
     }
 }
 /// 自定义机器人发送群消息: the response of `robot.send`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct RobotSendResponse {
-    /// 返回码。
-    ///
-    /// Example: `0`.
+    /// 返回码。 Example: `0`.
+    #[wire(lenient)]
     pub errcode: Option<i64>,
-    /// 返回码描述。
-    ///
-    /// Example: `ok`.
+    /// 返回码描述。 Example: `ok`.
     pub errmsg: Option<String>,
-}
-#[cfg(feature = "serialize-responses")]
-impl Serialize for RobotSendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotSendResponse", 2)
-            .optional("errcode", &self.errcode)
-            .optional("errmsg", &self.errmsg)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotSendResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotSendResponse",
-            wire: &["errcode", "errmsg"],
-            deny_unknown: false,
-        };
-        match record::read::<
-            (record::Lenient, record::Optional<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((errcode, errmsg)) => Ok(Self { errcode, errmsg }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl Operation for RobotSendRequest {
     type Response = RobotSendResponse;
-    const INFO: &'static OperationInfo = &OperationParts {
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
         id: "robot.send",
         area: "robot",
         title: "自定义机器人发送群消息",
@@ -162,40 +107,18 @@ impl Operation for RobotSendRequest {
             Param::new("at", Location::Body, false, false),
         ],
         pagination: None,
-        example_request: "{\"msgtype\":\"text\",\"text\":{\"content\":\"我就是我, @XXX 是不一样的烟火\"},\"at\":{\"atMobiles\":[\"150XXXXXXXX\"],\"atUserIds\":[\"user123\"],\"isAtAll\":false}}",
-        example_response: "{\"errcode\":0,\"errmsg\":\"ok\"}",
+        example_request: r#"{"msgtype":"text","text":{"content":"我就是我, @XXX 是不一样的烟火"},"at":{"atMobiles":["150XXXXXXXX"],"atUserIds":["user123"],"isAtAll":false}}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages",
-    }
-        .build();
+    });
 }
 /// 文本消息。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotText {
-    /// 消息文本。
-    ///
-    /// Example: `我就是我, @XXX 是不一样的烟火`.
+    /// 消息文本。 Example: `我就是我, @XXX 是不一样的烟火`.
     pub content: String,
-}
-impl Serialize for RobotText {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotText", 1).field("content", &self.content).end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotText {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotText",
-            wire: &["content"],
-            deny_unknown: true,
-        };
-        match record::read::<(record::Required<String>,), D>(deserializer, shape) {
-            Ok((content,)) => Ok(Self { content }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotText {
     /// Creates the value from its required fields; optional fields start unset.
@@ -206,67 +129,20 @@ impl RobotText {
     }
 }
 /// 链接消息。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotLink {
-    /// 消息标题。
-    ///
-    /// Example: `时代的火车向前开`.
+    /// 消息标题。 Example: `时代的火车向前开`.
     pub title: String,
-    /// 消息内容，如果太长只会部分展示。
-    ///
-    /// Example: `这个即将发布的新版本，创始人xx称它为红树林。`.
+    /// 消息内容，如果太长只会部分展示。 Example: `这个即将发布的新版本，创始人xx称它为红树林。`.
     pub text: String,
-    /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
-    ///
-    /// Wire name: `messageUrl`.
-    /// Example: `https://www.dingtalk.com/`.
+    /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。 Wire name: `messageUrl`. Example: `https://www.dingtalk.com/`.
+    #[wire(rename = "messageUrl")]
     pub message_url: String,
-    /// 图片URL。
-    ///
-    /// Wire name: `picUrl`.
-    /// Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    /// 图片URL。 Wire name: `picUrl`. Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    #[wire(rename = "picUrl")]
     pub pic_url: Option<String>,
-}
-impl Serialize for RobotLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotLink", 4)
-            .field("title", &self.title)
-            .field("text", &self.text)
-            .field("messageUrl", &self.message_url)
-            .optional("picUrl", &self.pic_url)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotLink",
-            wire: &["title", "text", "messageUrl", "picUrl"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<String>,
-                record::Required<String>,
-                record::Optional<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((title, text, message_url, pic_url)) => {
-                Ok(Self {
-                    title,
-                    text,
-                    message_url,
-                    pic_url,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotLink {
     /// Creates the value from its required fields; optional fields start unset.
@@ -286,10 +162,7 @@ impl RobotLink {
             pic_url: None,
         }
     }
-    /// Sets `pic_url`: 图片URL。
-    ///
-    /// Wire name: `picUrl`.
-    /// Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    /// Sets [`pic_url`](Self::pic_url).
     #[must_use]
     pub fn pic_url(mut self, pic_url: impl Into<String>) -> Self {
         self.pic_url = Some(pic_url.into());
@@ -297,12 +170,11 @@ impl RobotLink {
     }
 }
 /// markdown消息。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotMarkdown {
-    /// 首屏会话透出的展示内容。
-    ///
-    /// Example: `杭州天气`.
+    /// 首屏会话透出的展示内容。 Example: `杭州天气`.
     pub title: String,
     /// markdown格式的消息。
     ///
@@ -314,32 +186,6 @@ pub struct RobotMarkdown {
     ///
     /// ```
     pub text: String,
-}
-impl Serialize for RobotMarkdown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotMarkdown", 2)
-            .field("title", &self.title)
-            .field("text", &self.text)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotMarkdown {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotMarkdown",
-            wire: &["title", "text"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((title, text)) => Ok(Self { title, text }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotMarkdown {
     /// Creates the value from its required fields; optional fields start unset.
@@ -354,12 +200,11 @@ impl RobotMarkdown {
     }
 }
 /// ActionCard消息。设置singleTitle和singleURL为整体跳转，设置btns为独立跳转。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotActionCard {
-    /// 首屏会话透出的展示内容。
-    ///
-    /// Example: `乔布斯 20 年前想打造一间苹果咖啡厅，而它正是 Apple Store 的前身`.
+    /// 首屏会话透出的展示内容。 Example: `乔布斯 20 年前想打造一间苹果咖啡厅，而它正是 Apple Store 的前身`.
     pub title: String,
     /// markdown格式的消息。
     ///
@@ -370,95 +215,20 @@ pub struct RobotActionCard {
     ///  ### 乔布斯 20 年前想打造的苹果咖啡厅
     /// ```
     pub text: String,
-    /// 按钮排列方式：0：按钮竖直排列；1：按钮横向排列。
-    ///
-    /// Wire name: `btnOrientation`.
-    /// Example: `0`.
+    /// 按钮排列方式：0：按钮竖直排列；1：按钮横向排列。 Wire name: `btnOrientation`. Example: `0`.
+    #[wire(rename = "btnOrientation")]
     pub btn_orientation: Option<RobotBtnOrientation>,
-    /// 单个按钮的标题。设置此项和singleURL后，btns无效。
-    ///
-    /// Wire name: `singleTitle`.
-    /// Example: `阅读全文`.
+    /// 单个按钮的标题。设置此项和singleURL后，btns无效。 Wire name: `singleTitle`. Example: `阅读全文`.
+    #[wire(rename = "singleTitle")]
     pub single_title: Option<String>,
-    /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
-    ///
-    /// Wire name: `singleURL`.
-    /// Example: `https://www.dingtalk.com/`.
+    /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。 Wire name: `singleURL`. Example: `https://www.dingtalk.com/`.
+    #[wire(rename = "singleURL")]
     pub single_url: Option<String>,
     /// 按钮。
     pub btns: Option<Vec<RobotActionCardButton>>,
-    /// 0：正常发消息者头像；1：隐藏发消息者头像。
-    ///
-    /// Wire name: `hideAvatar`.
-    /// Example: `0`.
+    /// 0：正常发消息者头像；1：隐藏发消息者头像。 Wire name: `hideAvatar`. Example: `0`.
+    #[wire(rename = "hideAvatar")]
     pub hide_avatar: Option<RobotHideAvatar>,
-}
-impl Serialize for RobotActionCard {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotActionCard", 7)
-            .field("title", &self.title)
-            .field("text", &self.text)
-            .optional("btnOrientation", &self.btn_orientation)
-            .optional("singleTitle", &self.single_title)
-            .optional("singleURL", &self.single_url)
-            .optional("btns", &self.btns)
-            .optional("hideAvatar", &self.hide_avatar)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotActionCard {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotActionCard",
-            wire: &[
-                "title",
-                "text",
-                "btnOrientation",
-                "singleTitle",
-                "singleURL",
-                "btns",
-                "hideAvatar",
-            ],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<String>,
-                record::Optional<RobotBtnOrientation>,
-                record::Optional<String>,
-                record::Optional<String>,
-                record::Optional<Vec<RobotActionCardButton>>,
-                record::Optional<RobotHideAvatar>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok(
-                (
-                    title,
-                    text,
-                    btn_orientation,
-                    single_title,
-                    single_url,
-                    btns,
-                    hide_avatar,
-                ),
-            ) => {
-                Ok(Self {
-                    title,
-                    text,
-                    btn_orientation,
-                    single_title,
-                    single_url,
-                    btns,
-                    hide_avatar,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotActionCard {
     /// Creates the value from its required fields; optional fields start unset.
@@ -476,34 +246,25 @@ impl RobotActionCard {
             hide_avatar: None,
         }
     }
-    /// Sets `btn_orientation`: 按钮排列方式：0：按钮竖直排列；1：按钮横向排列。
-    ///
-    /// Wire name: `btnOrientation`.
-    /// Example: `0`.
+    /// Sets [`btn_orientation`](Self::btn_orientation).
     #[must_use]
     pub fn btn_orientation(mut self, btn_orientation: RobotBtnOrientation) -> Self {
         self.btn_orientation = Some(btn_orientation);
         self
     }
-    /// Sets `single_title`: 单个按钮的标题。设置此项和singleURL后，btns无效。
-    ///
-    /// Wire name: `singleTitle`.
-    /// Example: `阅读全文`.
+    /// Sets [`single_title`](Self::single_title).
     #[must_use]
     pub fn single_title(mut self, single_title: impl Into<String>) -> Self {
         self.single_title = Some(single_title.into());
         self
     }
-    /// Sets `single_url`: 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
-    ///
-    /// Wire name: `singleURL`.
-    /// Example: `https://www.dingtalk.com/`.
+    /// Sets [`single_url`](Self::single_url).
     #[must_use]
     pub fn single_url(mut self, single_url: impl Into<String>) -> Self {
         self.single_url = Some(single_url.into());
         self
     }
-    /// Sets `btns`: 按钮。
+    /// Sets [`btns`](Self::btns).
     #[must_use]
     pub fn btns(
         mut self,
@@ -512,10 +273,7 @@ impl RobotActionCard {
         self.btns = Some(btns.into_iter().collect());
         self
     }
-    /// Sets `hide_avatar`: 0：正常发消息者头像；1：隐藏发消息者头像。
-    ///
-    /// Wire name: `hideAvatar`.
-    /// Example: `0`.
+    /// Sets [`hide_avatar`](Self::hide_avatar).
     #[must_use]
     pub fn hide_avatar(mut self, hide_avatar: RobotHideAvatar) -> Self {
         self.hide_avatar = Some(hide_avatar);
@@ -523,44 +281,15 @@ impl RobotActionCard {
     }
 }
 /// ActionCard按钮。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotActionCardButton {
-    /// 按钮标题。
-    ///
-    /// Example: `内容不错`.
+    /// 按钮标题。 Example: `内容不错`.
     pub title: String,
-    /// 点击按钮触发的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
-    ///
-    /// Wire name: `actionURL`.
-    /// Example: `https://www.dingtalk.com/`.
+    /// 点击按钮触发的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。 Wire name: `actionURL`. Example: `https://www.dingtalk.com/`.
+    #[wire(rename = "actionURL")]
     pub action_url: String,
-}
-impl Serialize for RobotActionCardButton {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotActionCardButton", 2)
-            .field("title", &self.title)
-            .field("actionURL", &self.action_url)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotActionCardButton {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotActionCardButton",
-            wire: &["title", "actionURL"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<String>, record::Required<String>),
-            D,
-        >(deserializer, shape) {
-            Ok((title, action_url)) => Ok(Self { title, action_url }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotActionCardButton {
     /// Creates the value from its required fields; optional fields start unset.
@@ -575,34 +304,12 @@ impl RobotActionCardButton {
     }
 }
 /// FeedCard消息。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotFeedCard {
     /// 信息列表。
     pub links: Vec<RobotFeedCardLink>,
-}
-impl Serialize for RobotFeedCard {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotFeedCard", 1).field("links", &self.links).end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotFeedCard {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotFeedCard",
-            wire: &["links"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (record::Required<Vec<RobotFeedCardLink>>,),
-            D,
-        >(deserializer, shape) {
-            Ok((links,)) => Ok(Self { links }),
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotFeedCard {
     /// Creates the value from its required fields; optional fields start unset.
@@ -615,60 +322,18 @@ impl RobotFeedCard {
     }
 }
 /// FeedCard中的单条信息。
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotFeedCardLink {
-    /// 单条信息文本。
-    ///
-    /// Example: `时代的火车向前开1`.
+    /// 单条信息文本。 Example: `时代的火车向前开1`.
     pub title: String,
-    /// 点击单条信息到跳转链接。
-    ///
-    /// Wire name: `messageURL`.
-    /// Example: `https://www.dingtalk.com/`.
+    /// 点击单条信息到跳转链接。 Wire name: `messageURL`. Example: `https://www.dingtalk.com/`.
+    #[wire(rename = "messageURL")]
     pub message_url: String,
-    /// 单条信息后面图片的URL。
-    ///
-    /// Wire name: `picURL`.
-    /// Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    /// 单条信息后面图片的URL。 Wire name: `picURL`. Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    #[wire(rename = "picURL")]
     pub pic_url: String,
-}
-impl Serialize for RobotFeedCardLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotFeedCardLink", 3)
-            .field("title", &self.title)
-            .field("messageURL", &self.message_url)
-            .field("picURL", &self.pic_url)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotFeedCardLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotFeedCardLink",
-            wire: &["title", "messageURL", "picURL"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Required<String>,
-                record::Required<String>,
-                record::Required<String>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((title, message_url, pic_url)) => {
-                Ok(Self {
-                    title,
-                    message_url,
-                    pic_url,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotFeedCardLink {
     /// Creates the value from its required fields; optional fields start unset.
@@ -689,61 +354,19 @@ impl RobotFeedCardLink {
     }
 }
 /// 被@人的设置。
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct RobotAt {
-    /// 被@人的手机号。在content里添加@人的手机号，且只有在群内的成员才可被@，非群内成员手机号会被脱敏。
-    ///
-    /// Wire name: `atMobiles`.
-    /// Example: `["150XXXXXXXX"]`.
+    /// 被@人的手机号。在content里添加@人的手机号，且只有在群内的成员才可被@，非群内成员手机号会被脱敏。 Wire name: `atMobiles`. Example: `["150XXXXXXXX"]`.
+    #[wire(rename = "atMobiles")]
     pub at_mobiles: Option<Vec<String>>,
-    /// 被@人的用户userid。在content里添加@人的userId。
-    ///
-    /// Wire name: `atUserIds`.
-    /// Example: `["user123"]`.
+    /// 被@人的用户userid。在content里添加@人的userId。 Wire name: `atUserIds`. Example: `["user123"]`.
+    #[wire(rename = "atUserIds")]
     pub at_user_ids: Option<Vec<String>>,
-    /// @所有人是true，否则为false。
-    ///
-    /// Wire name: `isAtAll`.
-    /// Example: `false`.
+    /// @所有人是true，否则为false。 Wire name: `isAtAll`. Example: `false`.
+    #[wire(rename = "isAtAll")]
     pub is_at_all: Option<bool>,
-}
-impl Serialize for RobotAt {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "RobotAt", 3)
-            .optional("atMobiles", &self.at_mobiles)
-            .optional("atUserIds", &self.at_user_ids)
-            .optional("isAtAll", &self.is_at_all)
-            .end()
-    }
-}
-impl<'de> Deserialize<'de> for RobotAt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let shape = &record::Shape {
-            name: "RobotAt",
-            wire: &["atMobiles", "atUserIds", "isAtAll"],
-            deny_unknown: true,
-        };
-        match record::read::<
-            (
-                record::Optional<Vec<String>>,
-                record::Optional<Vec<String>>,
-                record::Optional<bool>,
-            ),
-            D,
-        >(deserializer, shape) {
-            Ok((at_mobiles, at_user_ids, is_at_all)) => {
-                Ok(Self {
-                    at_mobiles,
-                    at_user_ids,
-                    is_at_all,
-                })
-            }
-            Err(error) => Err(error),
-        }
-    }
 }
 impl RobotAt {
     /// Creates the value from its required fields; optional fields start unset.
@@ -754,10 +377,7 @@ impl RobotAt {
             is_at_all: None,
         }
     }
-    /// Sets `at_mobiles`: 被@人的手机号。在content里添加@人的手机号，且只有在群内的成员才可被@，非群内成员手机号会被脱敏。
-    ///
-    /// Wire name: `atMobiles`.
-    /// Example: `["150XXXXXXXX"]`.
+    /// Sets [`at_mobiles`](Self::at_mobiles).
     #[must_use]
     pub fn at_mobiles(
         mut self,
@@ -766,10 +386,7 @@ impl RobotAt {
         self.at_mobiles = Some(at_mobiles.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets `at_user_ids`: 被@人的用户userid。在content里添加@人的userId。
-    ///
-    /// Wire name: `atUserIds`.
-    /// Example: `["user123"]`.
+    /// Sets [`at_user_ids`](Self::at_user_ids).
     #[must_use]
     pub fn at_user_ids(
         mut self,
@@ -778,10 +395,7 @@ impl RobotAt {
         self.at_user_ids = Some(at_user_ids.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets `is_at_all`: @所有人是true，否则为false。
-    ///
-    /// Wire name: `isAtAll`.
-    /// Example: `false`.
+    /// Sets [`is_at_all`](Self::is_at_all).
     #[must_use]
     pub fn is_at_all(mut self, is_at_all: bool) -> Self {
         self.is_at_all = Some(is_at_all);
@@ -791,120 +405,32 @@ impl RobotAt {
 /// ActionCard按钮排列方式
 ///
 /// Values: `0` 按钮竖直排列; `1` 按钮横向排列. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, OpenEnum)]
 #[non_exhaustive]
 pub enum RobotBtnOrientation {
-    /// 按钮竖直排列 (`0`)
+    /// 按钮竖直排列
+    #[open_enum("0")]
     Vertical,
-    /// 按钮横向排列 (`1`)
+    /// 按钮横向排列
+    #[open_enum("1")]
     Horizontal,
     /// A value this version of the crate does not know, kept as received.
     Unknown(String),
 }
-impl OpenEnum for RobotBtnOrientation {
-    type Repr = String;
-    fn from_repr(value: String) -> Self {
-        match value.as_str() {
-            "0" => Self::Vertical,
-            "1" => Self::Horizontal,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn to_repr(&self) -> String {
-        match self {
-            Self::Vertical => "0".to_owned(),
-            Self::Horizontal => "1".to_owned(),
-            Self::Unknown(v) => v.clone(),
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for RobotBtnOrientation {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for RobotBtnOrientation {}
-impl std::hash::Hash for RobotBtnOrientation {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<String> for RobotBtnOrientation {
-    fn from(value: String) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for RobotBtnOrientation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for RobotBtnOrientation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
-}
 /// 是否隐藏发消息者头像
 ///
 /// Values: `0` 正常发消息者头像; `1` 隐藏发消息者头像. Open: a value not listed here is kept as `Unknown`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, OpenEnum)]
 #[non_exhaustive]
 pub enum RobotHideAvatar {
-    /// 正常发消息者头像 (`0`)
+    /// 正常发消息者头像
+    #[open_enum("0")]
     Show,
-    /// 隐藏发消息者头像 (`1`)
+    /// 隐藏发消息者头像
+    #[open_enum("1")]
     Hide,
     /// A value this version of the crate does not know, kept as received.
     Unknown(String),
-}
-impl OpenEnum for RobotHideAvatar {
-    type Repr = String;
-    fn from_repr(value: String) -> Self {
-        match value.as_str() {
-            "0" => Self::Show,
-            "1" => Self::Hide,
-            _ => Self::Unknown(value),
-        }
-    }
-    fn to_repr(&self) -> String {
-        match self {
-            Self::Show => "0".to_owned(),
-            Self::Hide => "1".to_owned(),
-            Self::Unknown(v) => v.clone(),
-        }
-    }
-}
-/// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-impl PartialEq for RobotHideAvatar {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_repr() == other.to_repr()
-    }
-}
-impl Eq for RobotHideAvatar {}
-impl std::hash::Hash for RobotHideAvatar {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.to_repr().hash(state);
-    }
-}
-impl From<String> for RobotHideAvatar {
-    fn from(value: String) -> Self {
-        Self::from_repr(value)
-    }
-}
-impl Serialize for RobotHideAvatar {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_open_enum(self, serializer)
-    }
-}
-impl<'de> Deserialize<'de> for RobotHideAvatar {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserialize_open_enum(deserializer)
-    }
 }
 /// 机器人消息
 ///
@@ -977,7 +503,8 @@ impl Serialize for RobotMessage {
         map.end()
     }
 }
-impl<'de> Deserialize<'de> for RobotMessage {
+#[cfg(feature = "deserialize-requests")]
+impl<'de> serde::Deserialize<'de> for RobotMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1024,7 +551,11 @@ impl<'de> Deserialize<'de> for RobotMessage {
 /// Every `robot` operation, in spec order.
 pub const OPERATIONS: &[&OperationInfo] = &[<RobotSendRequest as Operation>::INFO];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
-pub(crate) fn visit<V: OperationVisitor>(id: &str, visitor: V) -> Result<V::Output, V> {
+#[cfg(feature = "deserialize-requests")]
+pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
+    id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
     match id {
         "robot.send" => Ok(visitor.visit::<RobotSendRequest>()),
         _ => Err(visitor),

@@ -467,9 +467,9 @@ pub mod __private {
         pub doc_url: &'static str,
     }
 
-    impl OperationParts {
-        /// The operation facts.
-        pub const fn build(self) -> OperationInfo {
+    impl OperationInfo {
+        /// The operation facts from every one of their parts, by name.
+        pub const fn from_parts(parts: OperationParts) -> OperationInfo {
             let OperationParts {
                 id,
                 area,
@@ -485,7 +485,7 @@ pub mod __private {
                 example_request,
                 example_response,
                 doc_url,
-            } = self;
+            } = parts;
             OperationInfo {
                 id,
                 area,

@@ -66,5 +66,7 @@ pub mod __private {
     pub mod record {
         pub use crate::record::*;
     }
+    pub use dingtalk_openapi_derive::Wire;
     pub use dingtalk_openapi_model::__private::OperationParts;
+    pub use serde;
 }

@@ -19,7 +19,9 @@ use crate::validate::ValidationError;
 ///
 /// Serializing the request gives "the request": one JSON object holding every parameter by wire
 /// name (the credential excepted); the client moves each key where [`OperationInfo::params`] says.
-pub trait Operation: Serialize + DeserializeOwned + Send + Sync + 'static {
+/// Generated request types also read "the request" back (`Deserialize`) with the
+/// `deserialize-requests` feature of `dingtalk-openapi`, which the command line and the fake use.
+pub trait Operation: Serialize + Send + Sync + 'static {
     /// The typed answer.
     type Response: DeserializeOwned + Send + 'static;
 
@@ -88,5 +90,5 @@ pub trait OperationVisitor {
     type Output;
 
     /// Called with the operation's request type.
-    fn visit<O: Operation>(self) -> Self::Output;
+    fn visit<O: Operation + DeserializeOwned>(self) -> Self::Output;
 }

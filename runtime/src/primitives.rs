@@ -319,6 +319,11 @@ impl<'de, T: ListItem> Deserialize<'de> for CommaList<T> {
 
 /// A DingTalk value set that may grow: the generated enums implement this, keep values they do
 /// not know, and write them back unchanged.
+///
+/// `#[derive(OpenEnum)]` (this crate's, from `dingtalk-openapi-derive`) writes it, with
+/// equality and hashing by wire value, `From` the wire value and serde, for an enum of unit
+/// variants marked with their wire values (`#[open_enum(20)]`) and one `Unknown(i64)` (or
+/// `Unknown(String)`) variant.
 pub trait OpenEnum: Sized {
     /// The wire representation (`i64` or `String`).
     type Repr: Serialize + for<'de> Deserialize<'de> + ListItem;
@@ -327,6 +332,8 @@ pub trait OpenEnum: Sized {
     /// The wire value.
     fn to_repr(&self) -> Self::Repr;
 }
+
+pub use dingtalk_openapi_derive::OpenEnum;
 
 impl<E: OpenEnum> ListItem for E {
     fn write_item(&self, out: &mut String) {

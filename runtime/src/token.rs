@@ -396,7 +396,7 @@ struct GetTokenResponse {
     expires_in: Option<i64>,
 }
 
-static GET_TOKEN: OperationInfo = OperationParts {
+static GET_TOKEN: OperationInfo = OperationInfo::from_parts(OperationParts {
     id: "gettoken",
     area: "auth",
     title: "获取企业内部应用的access_token",
@@ -416,8 +416,7 @@ static GET_TOKEN: OperationInfo = OperationParts {
     example_request: r#"{"appkey":"key","appsecret":"secret"}"#,
     example_response: r#"{"errcode":0,"errmsg":"ok","access_token":"token","expires_in":7200}"#,
     doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
-}
-.build();
+});
 
 impl Operation for GetToken {
     type Response = GetTokenResponse;

@@ -1,9 +1,9 @@
-//! The table-driven serde of `record` against serde_derive: the same JSON, read and written by a
-//! derived struct and by the code the generator emits for it, gives the same values, the same
-//! bytes and the same error messages, including the field paths `serde_path_to_error` reports.
+//! The table-driven serde of `record`, through `#[derive(Wire)]` as the generator emits it,
+//! against serde_derive: the same JSON, read and written by a serde_derive struct and by its
+//! `Wire` twin, gives the same values, the same bytes and the same error messages, including the
+//! field paths `serde_path_to_error` reports.
 
-use dingtalk_openapi_runtime::__private::deserialize_lenient_i64;
-use dingtalk_openapi_runtime::__private::record;
+use dingtalk_openapi_runtime::__private::{Wire, deserialize_lenient_i64};
 use serde::{Deserialize, Serialize};
 
 /// An object only ever sent: required and optional fields, a rename, a nested object.
@@ -39,119 +39,31 @@ struct DerivedResponse {
     result: Option<Vec<DerivedInner>>,
 }
 
-// What the generator emits for the same three objects.
+// The same three objects as the generator emits them: `#[derive(Wire)]`.
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Wire)]
+#[wire(deny_unknown_fields)]
 struct TableRequest {
     name: String,
+    #[wire(rename = "pageSize")]
     page_size: Option<i64>,
     tags: Option<Vec<String>>,
     inner: TableInner,
 }
 
-impl Serialize for TableRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Request", 4)
-            .field("name", &self.name)
-            .optional("pageSize", &self.page_size)
-            .optional("tags", &self.tags)
-            .field("inner", &self.inner)
-            .end()
-    }
-}
-
-impl<'de> Deserialize<'de> for TableRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
-            name: "Request",
-            wire: &["name", "pageSize", "tags", "inner"],
-            deny_unknown: true,
-        };
-        let (name, page_size, tags, inner) = record::read::<
-            (
-                record::Required<String>,
-                record::Optional<i64>,
-                record::Optional<Vec<String>>,
-                record::Required<TableInner>,
-            ),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            name,
-            page_size,
-            tags,
-            inner,
-        })
-    }
-}
-
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Wire)]
+#[wire(deny_unknown_fields)]
 struct TableInner {
     id: i64,
 }
 
-impl Serialize for TableInner {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Inner", 1)
-            .field("id", &self.id)
-            .end()
-    }
-}
-
-impl<'de> Deserialize<'de> for TableInner {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // The form the generator emits (a promoted shape, a match rather than `?`: both are
-        // cheaper to compile); the other impls here use the longer equivalent.
-        let shape = &record::Shape {
-            name: "Inner",
-            wire: &["id"],
-            deny_unknown: true,
-        };
-        match record::read::<(record::Required<i64>,), D>(deserializer, shape) {
-            Ok((id,)) => Ok(Self { id }),
-            Err(error) => Err(error),
-        }
-    }
-}
-
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Wire)]
 struct TableResponse {
+    #[wire(lenient)]
     errcode: Option<i64>,
+    #[wire(rename = "type")]
     kind: Option<String>,
     result: Option<Vec<TableInner>>,
-}
-
-impl Serialize for TableResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Response", 3)
-            .optional("errcode", &self.errcode)
-            .optional("type", &self.kind)
-            .optional("result", &self.result)
-            .end()
-    }
-}
-
-impl<'de> Deserialize<'de> for TableResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        const SHAPE: record::Shape = record::Shape {
-            name: "Response",
-            wire: &["errcode", "type", "result"],
-            deny_unknown: false,
-        };
-        let (errcode, kind, result) = record::read::<
-            (
-                record::Lenient,
-                record::Optional<String>,
-                record::Optional<Vec<TableInner>>,
-            ),
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            errcode,
-            kind,
-            result,
-        })
-    }
 }
 
 /// Eighteen fields: more than one slot tuple holds, so the generator chains two.
@@ -180,7 +92,8 @@ struct DerivedWide {
     f17: Option<String>,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Wire)]
+#[wire(deny_unknown_fields)]
 struct TableWide {
     f00: i64,
     f01: Option<i64>,
@@ -200,76 +113,6 @@ struct TableWide {
     f15: i64,
     f16: String,
     f17: Option<String>,
-}
-
-impl Serialize for TableWide {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        record::writer(serializer, "Wide", 18)
-            .field("f00", &self.f00)
-            .optional("f01", &self.f01)
-            .field("f02", &self.f02)
-            .field("f03", &self.f03)
-            .field("f04", &self.f04)
-            .field("f05", &self.f05)
-            .field("f06", &self.f06)
-            .field("f07", &self.f07)
-            .field("f08", &self.f08)
-            .field("f09", &self.f09)
-            .field("f10", &self.f10)
-            .field("f11", &self.f11)
-            .field("f12", &self.f12)
-            .field("f13", &self.f13)
-            .field("f14", &self.f14)
-            .field("f15", &self.f15)
-            .field("f16", &self.f16)
-            .optional("f17", &self.f17)
-            .end()
-    }
-}
-
-impl<'de> Deserialize<'de> for TableWide {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use record::{Chain, Optional, Required};
-        const SHAPE: record::Shape = record::Shape {
-            name: "Wide",
-            wire: &[
-                "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11",
-                "f12", "f13", "f14", "f15", "f16", "f17",
-            ],
-            deny_unknown: true,
-        };
-        type I = Required<i64>;
-        let (
-            (f00, f01, f02, f03, f04, f05, f06, f07, f08, f09, f10, f11, f12, f13, f14, f15),
-            (f16, f17),
-        ) = record::read::<
-            Chain<
-                (I, Optional<i64>, I, I, I, I, I, I, I, I, I, I, I, I, I, I),
-                (Required<String>, Optional<String>),
-            >,
-            D,
-        >(deserializer, &SHAPE)?;
-        Ok(Self {
-            f00,
-            f01,
-            f02,
-            f03,
-            f04,
-            f05,
-            f06,
-            f07,
-            f08,
-            f09,
-            f10,
-            f11,
-            f12,
-            f13,
-            f14,
-            f15,
-            f16,
-            f17,
-        })
-    }
 }
 
 /// Reads `json` both ways; on success both write back the same bytes, on failure both fail with
@@ -296,10 +139,10 @@ where
             Ok(t)
         }
         (Err(d), Err(t)) => {
-            // serde_derive names the type by its Rust name; the table's NAME is the plain one.
+            // Both name the type by its Rust name: `DerivedX` and `TableX`.
             assert_eq!(
                 d.replace("struct Derived", "struct "),
-                t,
+                t.replace("struct Table", "struct "),
                 "error for {json}"
             );
             Err(t)
@@ -368,12 +211,12 @@ fn only_an_empty_array_stands_for_an_object() {
     let err = serde_json::from_str::<TableRequest>(r#"["n"]"#).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid type: sequence, expected struct Request at line 1 column 5"
+        "invalid type: sequence, expected struct TableRequest at line 1 column 5"
     );
     let err = serde_json::from_str::<TableResponse>("[1]").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid type: sequence, expected struct Response at line 1 column 3"
+        "invalid type: sequence, expected struct TableResponse at line 1 column 3"
     );
     let err = serde_json::from_str::<TableRequest>("[]").unwrap_err();
     assert_eq!(err.to_string(), "missing field `name` at line 1 column 2");

@@ -9,8 +9,9 @@
 //! `trybuild/fail/*.rs` are mistakes the types must reject, each with the one compiler error it
 //! should produce in the `.stderr` beside it: a required field left out of `new`, an integer
 //! where an open enum is expected, a setter for a field that does not exist, a
-//! `#[non_exhaustive]` response built by struct literal, and a request handed to another
-//! operation's method.
+//! `#[non_exhaustive]` response built by struct literal, a request handed to another
+//! operation's method, and misuses of the `Wire` and `OpenEnum` derives (each an error at the
+//! mistake).
 //!
 //! Run with `cargo test -p tests --test compile`; regenerate the expected errors after a
 //! deliberate change with `TRYBUILD=overwrite cargo test -p tests --test compile` and read the

@@ -21,7 +21,7 @@ struct CallExample<'a> {
 impl<'a> OperationVisitor for CallExample<'a> {
     type Output = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
 
-    fn visit<O: Operation>(self) -> Self::Output {
+    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> Self::Output {
         let client = self.client;
         Box::pin(async move {
             let request: O = serde_json::from_str(O::INFO.example_request)

@@ -6,7 +6,7 @@ use std::ops::Range;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Imports, docs, example, ident, ops, types};
+use super::{Imports, docs, ident, ops, types};
 use crate::ir::{Area, Auth, Host, TypeDef};
 use crate::names;
 
@@ -134,10 +134,23 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
     let ty = ident(&area.client_type);
     let accessor = ident(&area.name);
     let title = &area.title;
-    let tdoc = docs::doc(&format!(
-        "The {title} (`{}`) operations, borrowed from a [`Client`] by [`Client::{}`].",
+    let mut text = format!(
+        "The {title} (`{}`) operations, borrowed from a [`Client`] by [`Client::{}`].\n\n\
+         Each method sends one request and resolves to its typed answer. It fails with \
+         [`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit \
+         (nothing is sent), and otherwise with the API, HTTP, rate-limit, transport and decode \
+         errors of [`Error`](crate::Error), after the retries the client's policy allows.",
         area.name, area.name
-    ));
+    );
+    if area.operations.iter().any(|o| o.host == Host::Robot) {
+        text.push_str(
+            "\n\nRobot messages also fail with [`Error::RobotGuard`](crate::Error::RobotGuard) when the local \
+             guards refuse them (a body over 20,000 bytes, or the robot's 20 messages a minute under \
+             `LimitPolicy::Fail`; nothing is sent), and with [`Error::Robot`](crate::Error::Robot) for \
+             DingTalk's robot errors (310000 with its reason, 300005, 460101).",
+        );
+    }
+    let tdoc = docs::doc(&text);
     let adoc = docs::doc(&format!("{title}: the `{}` operations.", area.name));
     let methods = area.operations.iter().map(|op| {
         let f = ident(&op.fn_name);
@@ -147,16 +160,6 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         if let Some(d) = &op.description {
             text.push_str(&format!("\n\n{d}"));
         }
-        text.push_str("\n\n# Errors\n\n[`Error::Validation`](crate::Error::Validation) when the request breaks a documented limit (nothing is sent); \
-                       otherwise the API, HTTP, rate-limit, transport and decode errors of [`Error`](crate::Error).");
-        if op.host == Host::Robot {
-            text.push_str(
-                "\n\n[`Error::RobotGuard`](crate::Error::RobotGuard) when the local guards refuse the message (a body over 20,000 bytes, or the \
-                 robot's 20 messages a minute under `LimitPolicy::Fail`; nothing is sent); [`Error::Robot`](crate::Error::Robot) for DingTalk's \
-                 robot errors (310000 with its reason, 300005, 460101).",
-            );
-        }
-        text.push_str(&format!("\n\n# Example\n\n{}", example::call(area, op)));
         let doc = docs::doc(&text);
         let streams = op.pagination.as_ref().map(|p| {
             let (pages_ty, items_ty) = (imports.item("Pages"), imports.item("Items"));
@@ -214,7 +217,8 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
 fn registry(area: &Area, imports: &mut Imports) -> TokenStream {
     let info = imports.item("operation::OperationInfo");
     let op = imports.item("operation::Operation");
-    let visitor = imports.item("operation::OperationVisitor");
+    // Named in full: only the `deserialize-requests` build uses it, so it is not imported.
+    let visitor = quote!(dingtalk_openapi_runtime::operation::OperationVisitor);
     let reqs: Vec<_> = area
         .operations
         .iter()
@@ -227,6 +231,7 @@ fn registry(area: &Area, imports: &mut Imports) -> TokenStream {
         pub const OPERATIONS: &[&#info] = &[#(<#reqs as #op>::INFO),*];
 
         /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
+        #[cfg(feature = "deserialize-requests")]
         pub(crate) fn visit<V: #visitor>(id: &str, visitor: V) -> Result<V::Output, V> {
             match id {
                 #(#ids => Ok(visitor.visit::<#reqs>()),)*

@@ -54,16 +54,18 @@ pub(crate) fn limits(l: &Limits) -> Option<String> {
     })
 }
 
-/// The doc text of a field: description, wire name when it differs, example, default, limits.
+/// The doc text of a field: description, then its wire name when it differs, example, default
+/// and limits on the same line.
 pub(crate) fn field(f: &Field) -> String {
     let mut text = f.description.clone();
     let mut notes = Vec::new();
     if f.wire != f.rust && !f.flatten {
         notes.push(format!("Wire name: `{}`.", f.wire));
     }
+    let mut block = None;
     match &f.example {
         Some(Value::String(s)) if !f.secret && s.contains('\n') => {
-            notes.push(format!("Example:\n\n```text\n{s}\n```"));
+            block = Some(format!("Example:\n\n```text\n{s}\n```"));
         }
         Some(e) if !f.secret => notes.push(format!("Example: {}.", code(e))),
         _ => {}
@@ -74,9 +76,14 @@ pub(crate) fn field(f: &Field) -> String {
     if let Some(l) = limits(&f.limits) {
         notes.push(l);
     }
+    // The notes follow the description on its last line; a multi-line example is a block.
     if !notes.is_empty() {
+        text.push(' ');
+        text.push_str(&notes.join(" "));
+    }
+    if let Some(block) = block {
         text.push_str("\n\n");
-        text.push_str(&notes.join("\n"));
+        text.push_str(&block);
     }
     text
 }

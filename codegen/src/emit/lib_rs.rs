@@ -157,6 +157,8 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
         ///
         /// This is how the `dingtalk` command, the fake DingTalk and the tests reach every
         /// operation by id without a hand-written list.
+        #[cfg(feature = "deserialize-requests")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "deserialize-requests")))]
         pub fn visit_operation<V: operation::OperationVisitor>(id: &str, visitor: V) -> Option<V::Output> {
             #(#visits)*
             let _ = (id, visitor);

@@ -75,6 +75,11 @@ rustdoc-args = ["--cfg", "docsrs"]
         "# Serialize for response types too (to store or forward answers).\n",
     ));
     features.push((
+        "deserialize-requests".into(),
+        Vec::new(),
+        "# Deserialize for request types too, and `visit_operation` (to read requests from JSON, as\n# the command line and the fake do).\n",
+    ));
+    features.push((
         "openapi-document".into(),
         Vec::new(),
         "# `OPENAPI_DOCUMENT`: the OpenAPI 3.1 description of every operation, as JSON text.\n",

@@ -2,7 +2,6 @@
 
 mod area;
 mod docs;
-mod example;
 mod lib_rs;
 mod manifest;
 pub(crate) mod openapi;

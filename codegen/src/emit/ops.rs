@@ -16,20 +16,10 @@ pub(crate) fn operation(
     checked: &BTreeSet<String>,
     imports: &mut Imports,
 ) -> TokenStream {
-    let client_type = &area.client_type;
-    let mut request = op.request.clone();
-    request.description = format!(
-        "{}\n\nSent by [`{client_type}::{}`] as `{} {}` ([DingTalk docs]({})).",
-        request.description,
-        op.fn_name,
-        op.method.as_str(),
-        op.url(),
-        op.doc_url
-    );
-    // The request's own `Validate` carries the operation-level checks too.
-    request.has_checks = false;
-    let request_ty = types::object(&request, checked, imports);
-    let response_ty = types::object(&op.response, checked, imports);
+    let sent_by = format!("Sent by [`{}::{}`].", area.client_type, op.fn_name);
+    // The request's own `Validate` carries the operation-level checks too: emitted below.
+    let request_ty = types::object(&op.request, Some(&sent_by), false, checked, imports);
+    let response_ty = types::object(&op.response, None, true, checked, imports);
     let name = ident(&op.request.name);
     let validate = op
         .request
@@ -108,10 +98,10 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
         }
         None => quote!(None),
     };
-    let ex_req = serde_json::to_string(&op.example_request).unwrap_or_default();
-    let ex_resp = serde_json::to_string(&op.example_response).unwrap_or_default();
+    let ex_req = raw_string(&serde_json::to_string(&op.example_request).unwrap_or_default());
+    let ex_resp = raw_string(&serde_json::to_string(&op.example_response).unwrap_or_default());
     quote! {
-        &#parts {
+        &OperationInfo::from_parts(#parts {
             id: #id,
             area: #area_name,
             title: #title,
@@ -126,9 +116,20 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
             example_request: #ex_req,
             example_response: #ex_resp,
             doc_url: #doc_url,
-        }
-        .build()
+        })
     }
+}
+
+/// A string literal, raw (`r#"..."#`) when that reads better than escaping: JSON text is full of
+/// quotes.
+fn raw_string(text: &str) -> Literal {
+    if text.contains('"')
+        && !text.contains("\"#")
+        && let Ok(lit) = format!("r#\"{text}\"#").parse::<Literal>()
+    {
+        return lit;
+    }
+    Literal::string(text)
 }
 
 /// The Rust name of a variant of the operation model's enums (`Method::Post` → `Post`), as its

@@ -16,16 +16,28 @@ pub(crate) fn type_def(
     imports: &mut Imports,
 ) -> TokenStream {
     match t {
-        TypeDef::Object(o) => object(o, checked, imports),
+        TypeDef::Object(o) => object(o, None, true, checked, imports),
         TypeDef::Enum(e) => open_enum(e, imports),
         TypeDef::Union(u) => union(u, checked, imports),
     }
 }
 
-/// A struct with serde attributes; constructor and setters when it is sent; checks when it has any.
-pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+/// A struct with serde attributes; constructor and setters when it is sent; its checks when it
+/// has any and `own_checks` (a request's checks are its operation's, emitted with it).
+/// `extra_doc` is a paragraph added to the description.
+pub(crate) fn object(
+    o: &Object,
+    extra_doc: Option<&str>,
+    own_checks: bool,
+    checked: &BTreeSet<String>,
+    imports: &mut Imports,
+) -> TokenStream {
     let name = ident(&o.name);
     let mut text = o.description.clone();
+    if let Some(extra) = extra_doc {
+        text.push_str("\n\n");
+        text.push_str(extra);
+    }
     if let Some(d) = &o.doc_name {
         text.push_str(&format!("\n\nDingTalk type: `{d}`."));
     }
@@ -38,48 +50,86 @@ pub(crate) fn object(o: &Object, checked: &BTreeSet<String>, imports: &mut Impor
             let fdoc = docs::doc(&docs::field(f));
             let fname = ident(&f.rust);
             let ty = field_type(f, imports);
-            let serde = flatten.then(|| derive_attrs(f)).flatten();
-            quote! { #fdoc #serde pub #fname: #ty, }
+            let attrs = if flatten {
+                derive_attrs(f)
+            } else {
+                wire_attrs(f)
+            };
+            quote! { #fdoc #attrs pub #fname: #ty, }
         })
         .collect::<Vec<_>>();
     let builder = o.usage.request.then(|| constructor(o, imports));
-    let checks = o
-        .has_checks
+    let checks = (own_checks && o.has_checks)
         .then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
     let default = o
         .fields
         .iter()
         .all(|f| !f.required)
         .then(|| quote!(Default,));
-    // A type only ever received needs no `Serialize` (it costs build time per type); users who
-    // store answers turn it on with the `serialize-responses` feature.
-    let ser_gate = (!o.usage.request).then(|| quote!(#[cfg(feature = "serialize-responses")]));
-    let (derives, serde_impls) = if flatten {
-        // `flatten` (the robot's message union) is the one shape left to serde_derive.
-        let ser = imports.item("serde::Serialize");
-        let de = imports.item("serde::Deserialize");
-        let ser_attr =
-            ser_gate.map(|_| quote!(#[cfg_attr(feature = "serialize-responses", derive(#ser))]));
-        let ser = o.usage.request.then(|| quote!(#ser,));
-        (
-            quote!(#[derive(Debug, Clone, PartialEq, #ser #de)] #ser_attr),
-            None,
-        )
+    let derives = if flatten {
+        // `flatten` (the robot's message union) is the one shape left to serde_derive. A type
+        // only ever received needs no `Serialize` (it costs build time per type): users who
+        // store answers turn it on with the `serialize-responses` feature.
+        // A type only sent reads only with `deserialize-requests`, as the `Wire` types do.
+        let ser_attr = (!o.usage.request).then(
+            || quote!(#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]),
+        );
+        let request_only = o.usage.request && !o.usage.response;
+        // Named in full where a feature gates it: an import would be unused without it.
+        let de_attr = request_only.then(
+            || quote!(#[cfg_attr(feature = "deserialize-requests", derive(serde::Deserialize))]),
+        );
+        let ser = o.usage.request.then(|| {
+            let ser = imports.item("serde::Serialize");
+            quote!(#ser,)
+        });
+        let de = (!request_only).then(|| {
+            let de = imports.item("serde::Deserialize");
+            quote!(#de)
+        });
+        quote!(#[derive(Debug, Clone, PartialEq, #ser #de)] #ser_attr #de_attr)
     } else {
-        (
-            quote!(#[derive(Debug, Clone, #default PartialEq)]),
-            Some(record_impls(o, ser_gate, imports)),
-        )
+        let wire = imports.item("__private::Wire");
+        let container = wire_container(o);
+        quote!(#[derive(Debug, Clone, #default PartialEq, #wire)] #container)
     };
     quote! {
         #doc
         #derives
         #[non_exhaustive]
         pub struct #name { #(#fields)* }
-        #serde_impls
         #builder
         #checks
     }
+}
+
+/// The `#[wire(...)]` of a struct: a type only sent refuses unknown keys and reads only with
+/// `deserialize-requests` (the command line and the fake read requests); a type only received
+/// writes only with `serialize-responses`.
+fn wire_container(o: &Object) -> Option<TokenStream> {
+    let mut attrs = Vec::new();
+    if o.usage.request && !o.usage.response {
+        attrs.push(quote!(deny_unknown_fields));
+        attrs.push(quote!(deserialize = "deserialize-requests"));
+    }
+    if !o.usage.request {
+        attrs.push(quote!(serialize = "serialize-responses"));
+    }
+    (!attrs.is_empty()).then(|| quote!(#[wire(#(#attrs),*)]))
+}
+
+/// The `#[wire(...)]` of a field: its wire name when the Rust name differs, and `lenient` for
+/// an integer that may arrive as a numeric string.
+fn wire_attrs(f: &Field) -> Option<TokenStream> {
+    let mut attrs = Vec::new();
+    if f.wire != f.rust {
+        let w = &f.wire;
+        attrs.push(quote!(rename = #w));
+    }
+    if f.lenient {
+        attrs.push(quote!(lenient));
+    }
+    (!attrs.is_empty()).then(|| quote!(#[wire(#(#attrs),*)]))
 }
 
 /// A field's Rust type: `Option` around it when the field is optional.
@@ -108,92 +158,6 @@ fn derive_attrs(f: &Field) -> Option<TokenStream> {
     (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]))
 }
 
-/// `Serialize` and `Deserialize` through the runtime's `record` module (see its docs for why
-/// not serde_derive): a chained writer, and a read into a tuple of field slots that becomes the
-/// struct. Objects past 16 fields chain tuples of 16. The shape is a promoted `&Shape` and the
-/// result is matched rather than `?`-ed: both cost rustc less per type than a `const` item and
-/// the `Try` desugaring.
-fn record_impls(o: &Object, ser_gate: Option<TokenStream>, imports: &mut Imports) -> TokenStream {
-    let name = ident(&o.name);
-    let type_name = &o.name;
-    let record = imports.item("__private::record");
-    let ser = imports.item("serde::Serialize");
-    let de = imports.item("serde::Deserialize");
-    let wire: Vec<&str> = o.fields.iter().map(|f| f.wire.as_str()).collect();
-    let count = proc_macro2::Literal::usize_unsuffixed(o.fields.len());
-    let writes = o.fields.iter().map(|f| {
-        let fname = ident(&f.rust);
-        let w = &f.wire;
-        if f.required {
-            quote!(.field(#w, &self.#fname))
-        } else {
-            quote!(.optional(#w, &self.#fname))
-        }
-    });
-    let slots: Vec<TokenStream> = o
-        .fields
-        .iter()
-        .map(|f| {
-            if f.lenient {
-                return quote!(#record::Lenient);
-            }
-            let ty = rust_type(&f.ty, f.secret, imports);
-            if f.required {
-                quote!(#record::Required<#ty>)
-            } else {
-                quote!(#record::Optional<#ty>)
-            }
-        })
-        .collect();
-    let names: Vec<TokenStream> = o
-        .fields
-        .iter()
-        .map(|f| {
-            let fname = ident(&f.rust);
-            quote!(#fname)
-        })
-        .collect();
-    let slots_ty = chunked(&slots, |group| quote!(#record::Chain<#group>));
-    let pattern = chunked(&names, |group| quote!((#group)));
-    let deny = o.usage.request && !o.usage.response;
-    quote! {
-        #ser_gate
-        impl #ser for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #record::writer(serializer, #type_name, #count) #(#writes)* .end()
-            }
-        }
-        impl<'de> #de<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let shape = &#record::Shape {
-                    name: #type_name,
-                    wire: &[#(#wire),*],
-                    deny_unknown: #deny,
-                };
-                match #record::read::<#slots_ty, D>(deserializer, shape) {
-                    Ok(#pattern) => Ok(Self { #(#names),* }),
-                    Err(error) => Err(error),
-                }
-            }
-        }
-    }
-}
-
-/// `(a, b, …)` for up to 16 items; past that `chain((16 items), rest)` with the rest chunked the
-/// same way, matching the runtime's `Chain` of slot tuples.
-fn chunked(
-    items: &[TokenStream],
-    chain: impl Fn(TokenStream) -> TokenStream + Copy,
-) -> TokenStream {
-    const GROUP: usize = 16;
-    if items.len() <= GROUP {
-        return quote!((#(#items,)*));
-    }
-    let (head, tail) = items.split_at(GROUP);
-    let tail = chunked(tail, chain);
-    chain(quote!((#(#head,)*), #tail))
-}
-
 /// `new(required...)` and one `#[must_use]` setter per optional field.
 fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
     let name = ident(&o.name);
@@ -219,7 +183,7 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
             arg_docs.push_str(&format!("\n- `{}`: {}", f.rust, first_line(&f.description)));
         } else {
             inits.push(quote!(#fname: None));
-            let sdoc = docs::doc(&format!("Sets `{}`: {}", f.rust, docs::field(f)));
+            let sdoc = docs::doc(&format!("Sets [`{0}`](Self::{0}).", f.rust));
             setters.push(quote! {
                 #sdoc
                 #[must_use]
@@ -277,14 +241,10 @@ fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().to_owned()
 }
 
-/// An open enum: the known values, `Unknown` for the rest, serde through its wire value.
+/// An open enum: the known values, `Unknown` for the rest, by the runtime's `OpenEnum` derive.
 fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
     let name = ident(&e.name);
     let open = imports.item("primitives::OpenEnum");
-    let ser_fn = imports.item("__private::serialize_open_enum");
-    let de_fn = imports.item("__private::deserialize_open_enum");
-    let ser = imports.item("serde::Serialize");
-    let de = imports.item("serde::Deserialize");
     let list = e
         .values
         .iter()
@@ -297,84 +257,23 @@ fn open_enum(e: &Enum, imports: &mut Imports) -> TokenStream {
     ));
     let variants = e.values.iter().map(|v| {
         let vname = ident(&v.rust);
-        let vdoc = docs::doc(&format!("{} (`{}`)", v.description, show(&v.value)));
-        quote!(#vdoc #vname,)
+        let vdoc = docs::doc(&v.description);
+        let value = literal(&v.value);
+        quote!(#vdoc #[open_enum(#value)] #vname,)
     });
     let (repr, copy) = if e.string_values {
         (quote!(String), quote!())
     } else {
         (quote!(i64), quote!(Copy,))
     };
-    let lits: Vec<TokenStream> = e.values.iter().map(|v| literal(&v.value)).collect();
-    let vnames: Vec<_> = e.values.iter().map(|v| ident(&v.rust)).collect();
-    let from_arms = lits
-        .iter()
-        .zip(&vnames)
-        .map(|(l, v)| quote!(#l => Self::#v,));
-    let to_arms = lits.iter().zip(&vnames).map(|(l, v)| {
-        if e.string_values {
-            quote!(Self::#v => #l.to_owned(),)
-        } else {
-            quote!(Self::#v => #l,)
-        }
-    });
-    let (from_match, unknown_to) = if e.string_values {
-        (
-            quote!(match value.as_str()),
-            quote!(Self::Unknown(v) => v.clone(),),
-        )
-    } else {
-        (quote!(match value), quote!(Self::Unknown(v) => *v,))
-    };
-    let fallback = if e.string_values {
-        quote!(_ => Self::Unknown(value),)
-    } else {
-        quote!(other => Self::Unknown(other),)
-    };
     quote! {
         #doc
-        #[derive(Debug, Clone, #copy)]
+        #[derive(Debug, Clone, #copy #open)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the crate does not know, kept as received.
             Unknown(#repr),
-        }
-        impl #open for #name {
-            type Repr = #repr;
-            fn from_repr(value: #repr) -> Self {
-                #from_match { #(#from_arms)* #fallback }
-            }
-            fn to_repr(&self) -> #repr {
-                match self { #(#to_arms)* #unknown_to }
-            }
-        }
-        /// Equal when the wire values are: `Unknown` of a listed value equals that variant.
-        impl PartialEq for #name {
-            fn eq(&self, other: &Self) -> bool {
-                self.to_repr() == other.to_repr()
-            }
-        }
-        impl Eq for #name {}
-        impl std::hash::Hash for #name {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.to_repr().hash(state);
-            }
-        }
-        impl From<#repr> for #name {
-            fn from(value: #repr) -> Self {
-                Self::from_repr(value)
-            }
-        }
-        impl #ser for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #ser_fn(self, serializer)
-            }
-        }
-        impl<'de> #de<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #de_fn(deserializer)
-            }
         }
     }
 }
@@ -415,7 +314,14 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
         u.description
     ));
     let ser = imports.item("serde::Serialize");
-    let de = imports.item("serde::Deserialize");
+    let request_only = u.usage.request && !u.usage.response;
+    // Named in full when a feature gates it: an import would be unused without it.
+    let de = if request_only {
+        quote!(serde::Deserialize)
+    } else {
+        let de = imports.item("serde::Deserialize");
+        quote!(#de)
+    };
     let variants = u.variants.iter().map(|v| {
         let vn = ident(&v.rust);
         let ty = ident(&v.ty);
@@ -447,7 +353,9 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
     let values: Vec<&str> = u.variants.iter().map(|v| v.value.as_str()).collect();
     // A union only ever sent refuses keys it does not know (they would be lost); one that is
     // received tolerates them like every response type.
-    let strict = (u.usage.request && !u.usage.response).then(|| {
+    // Like every type only sent, it reads only with `deserialize-requests`.
+    let de_gate = request_only.then(|| quote!(#[cfg(feature = "deserialize-requests")]));
+    let strict = request_only.then(|| {
         quote! {
             if let Some(key) = map.keys().next() {
                 return Err(D::Error::unknown_field(key, &[#tag, #(#values),*]));
@@ -489,6 +397,7 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
                 map.end()
             }
         }
+        #de_gate
         impl<'de> #de<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;

@@ -48,7 +48,7 @@ use dingtalk_openapi::report::{ReportCreateRequest, ReportListRequest, ReportSim
 use reports::Report;
 
 /// An operation with behaviour of its own: its typed request, answered from the fake's data.
-trait Stateful: Operation<Response: Serialize + Default> {
+trait Stateful: Operation<Response: Serialize + Default> + serde::de::DeserializeOwned {
     /// The answer to this request (accepted by the typed check), starting from `example`, the
     /// operation's documented example answer; a paginated answer holds every item.
     fn answer(self, state: &mut State, example: Self::Response) -> Result<Self::Response, Failure>;

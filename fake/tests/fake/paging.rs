@@ -33,7 +33,11 @@ fn set(value: &mut Value, path: &str, new: Value) {
 }
 
 /// Follows `O`'s pages as its style says, starting at `first`: every page's answer.
-async fn walk<O: Operation>(fake: &Fake, token: &str, first: &O) -> Vec<Value> {
+async fn walk<O: Operation + serde::de::DeserializeOwned>(
+    fake: &Fake,
+    token: &str,
+    first: &O,
+) -> Vec<Value> {
     let p: Pagination = O::INFO.pagination.expect("paginated");
     let mut request = json(first);
     let mut pages = Vec::new();
@@ -70,7 +74,7 @@ async fn walk<O: Operation>(fake: &Fake, token: &str, first: &O) -> Vec<Value> {
 }
 
 /// Walks `O` from `first` and checks the three pages of seeded items; the last page's answer.
-async fn three_pages<O: Operation>(first: O) -> Value {
+async fn three_pages<O: Operation + serde::de::DeserializeOwned>(first: O) -> Value {
     let fake = Fake::start(true).await;
     let token = fake.token().await;
     let p = O::INFO.pagination.expect("paginated");

@@ -426,6 +426,7 @@ impl<C> ClientBuilder<C> {
             robot_only: self.robot_only,
             agent_id: self.agent_id,
             retry: self.retry,
+            #[cfg(feature = "robot")]
             clock: self.clock,
             limiter: RateLimiter::new(self.limits),
         };

@@ -34,6 +34,7 @@ use crate::ratelimit::RateLimiter;
 use crate::retry::RetryPolicy;
 #[cfg(feature = "robot")]
 use crate::robot::{RobotLimiter, RobotWebhook};
+#[cfg(feature = "robot")]
 use crate::time::TimeSource;
 use crate::token::TokenProvider;
 use crate::transport::{self, Answer, Credential, Prepared, Transport};
@@ -66,7 +67,8 @@ struct Inner {
     agent_id: Option<i64>,
     retry: RetryPolicy,
     limiter: RateLimiter,
-    /// The wall clock of token expiry and robot signatures.
+    /// The wall clock of robot signatures (the token provider holds its own).
+    #[cfg(feature = "robot")]
     clock: Arc<dyn TimeSource>,
 }
 

@@ -25,7 +25,7 @@ pub(crate) struct CheckExamples<'a> {
 impl OperationVisitor for CheckExamples<'_> {
     type Output = Report;
 
-    fn visit<O: Operation>(self) -> Report {
+    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> Report {
         let info = O::INFO;
         let mut report = Report::default();
         let mut fail =

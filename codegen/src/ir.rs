@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::diag::Pos;
+
 pub use dingtalk_openapi_model::{Auth, Effect, Envelope, Host, Location, Method, PaginationStyle};
 
 /// The whole API.
@@ -29,6 +31,8 @@ impl Api {
 /// One spec file: one Rust module, one cargo feature.
 #[derive(Debug, Clone)]
 pub struct Area {
+    /// Where the spec declares it (its `area:` key): diagnostics about it point here.
+    pub pos: Pos,
     /// The module and feature name.
     pub name: String,
     /// The spec file it came from, as `spec/<name relative to the spec folder>`.
@@ -55,6 +59,8 @@ impl Area {
 /// One operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// Where the spec declares it (its `id:`).
+    pub pos: Pos,
     /// The id, e.g. `blackboard.create`.
     pub id: String,
     /// The Chinese title.
@@ -120,6 +126,15 @@ impl TypeDef {
             TypeDef::Union(u) => &u.name,
         }
     }
+
+    /// Where the spec declares it.
+    pub fn pos(&self) -> &Pos {
+        match self {
+            TypeDef::Object(o) => &o.pos,
+            TypeDef::Enum(e) => &e.pos,
+            TypeDef::Union(u) => &u.pos,
+        }
+    }
 }
 
 /// Which way a type travels; decides derives, constructors and validation.
@@ -134,6 +149,8 @@ pub struct Usage {
 /// An object type (request, response or named).
 #[derive(Debug, Clone)]
 pub struct Object {
+    /// Where the spec declares it (its name; for a request or response, the operation's `id:`).
+    pub pos: Pos,
     /// The Rust name.
     pub name: String,
     /// The type name the DingTalk table uses, if any.
@@ -151,6 +168,8 @@ pub struct Object {
 /// A field of an object (or a parameter of an operation).
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// Where the spec declares it (its `name:`).
+    pub pos: Pos,
     /// The wire name.
     pub wire: String,
     /// The Rust field name (an identifier, never a keyword).
@@ -233,6 +252,9 @@ pub struct NamedRef {
     pub name: String,
     /// What kind of type it is.
     pub kind: NamedKind,
+    /// Whether the type has client-side checks, so its containers call its `validate_at`; set
+    /// by lower once every type of the area is known.
+    pub checked: bool,
 }
 
 /// The kind of a named type.
@@ -278,6 +300,8 @@ impl Type {
 /// An open enum.
 #[derive(Debug, Clone)]
 pub struct Enum {
+    /// Where the spec declares it (its name).
+    pub pos: Pos,
     /// The Rust name.
     pub name: String,
     /// The description.
@@ -304,6 +328,8 @@ pub struct EnumValue {
 /// A DingTalk-style tagged union: `{"<tag>": "<value>", "<value>": {...}}`.
 #[derive(Debug, Clone)]
 pub struct Union {
+    /// Where the spec declares it (its name).
+    pub pos: Pos,
     /// The Rust name.
     pub name: String,
     /// The description.
@@ -327,6 +353,8 @@ pub struct UnionVariant {
     pub rust: String,
     /// The object type of the content.
     pub ty: String,
+    /// Whether the content type has client-side checks (see [`NamedRef::checked`]).
+    pub checked: bool,
     /// The description.
     pub description: String,
 }

@@ -1,13 +1,12 @@
 //! One area module (`src/<area>.rs`): its client, operations, types and registry.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Imports, docs, ident, ops, types};
-use crate::ir::{Area, Auth, Host, TypeDef};
+use crate::ir::{Area, Auth, Host};
 use crate::names;
 
 /// A slice of an area module that is built and formatted on its own, so one large area spreads
@@ -43,34 +42,17 @@ pub(crate) fn parts(area: &Area) -> Vec<Part> {
     parts
 }
 
-/// The area's types that have checks (their `validate_at` is called by their containers).
-pub(crate) fn checked(area: &Area) -> BTreeSet<String> {
-    area.types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Object(o) if o.has_checks => Some(o.name.clone()),
-            TypeDef::Union(u) if u.has_checks => Some(u.name.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// One part's items; the runtime names they use are added to `imports`.
-pub(crate) fn part(
-    area: &Area,
-    part: &Part,
-    checked: &BTreeSet<String>,
-    imports: &mut Imports,
-) -> TokenStream {
+pub(crate) fn part(area: &Area, part: &Part, imports: &mut Imports) -> TokenStream {
     match part {
         Part::Client => client(area, imports),
         Part::Operations(range) => area.operations[range.clone()]
             .iter()
-            .map(|op| ops::operation(op, area, checked, imports))
+            .map(|op| ops::operation(op, area, imports))
             .collect(),
         Part::Types(range) => area.types[range.clone()]
             .iter()
-            .map(|t| types::type_def(t, checked, imports))
+            .map(|t| types::type_def(t, imports))
             .collect(),
         Part::Registry => registry(area, imports),
     }

@@ -1,11 +1,13 @@
 //! IR → files of the generated crate. One emitter per kind of output; this module assembles them.
 
 mod area;
+mod checks;
 mod docs;
 mod lib_rs;
 mod manifest;
 pub(crate) mod openapi;
 mod ops;
+mod paths;
 mod types;
 
 use std::collections::BTreeSet;
@@ -25,7 +27,6 @@ pub(crate) fn crate_files(api: &Api, runtime_path: &str) -> Result<Output, Strin
     // The parts of every area module, the crate root and the OpenAPI document are independent:
     // build and format them on all cores. Token streams cannot cross threads, so each job
     // returns text (and the runtime names its part imports).
-    let checked: Vec<BTreeSet<String>> = api.areas.values().map(area::checked).collect();
     enum Job<'a> {
         Part(usize, &'a crate::ir::Area, area::Part),
         Lib,
@@ -38,9 +39,7 @@ pub(crate) fn crate_files(api: &Api, runtime_path: &str) -> Result<Output, Strin
     let rendered = crate::par::all(&jobs, |job| -> Result<(String, Imports), String> {
         let mut imports = Imports::default();
         let text = match job {
-            Job::Part(i, a, part) => {
-                render::fragment(area::part(a, part, &checked[*i], &mut imports), &a.file)?
-            }
+            Job::Part(_, a, part) => render::fragment(area::part(a, part, &mut imports), &a.file)?,
             Job::Lib => render::file(lib_rs::lib_rs(api), &source)?,
             Job::OpenApi => openapi::openapi(api),
         };

@@ -1,30 +1,24 @@
 //! Per operation: the request and response types, `impl Operation`, `impl Paginated`, and the
 //! limit checks (`impl Validate`, shared with nested request types).
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::{Imports, ident, types};
-use crate::ir::{self, Field, FieldPath, Location, Operation, Type};
+use super::paths::{reach, reach_owned};
+use super::{Imports, checks, ident, types};
+use crate::ir::{self, FieldPath, Location, Operation, Type};
 
 /// The request and response types and the trait impls of one operation.
-pub(crate) fn operation(
-    op: &Operation,
-    area: &ir::Area,
-    checked: &BTreeSet<String>,
-    imports: &mut Imports,
-) -> TokenStream {
+pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) -> TokenStream {
     let sent_by = format!("Sent by [`{}::{}`].", area.client_type, op.fn_name);
     // The request's own `Validate` carries the operation-level checks too: emitted below.
-    let request_ty = types::object(&op.request, Some(&sent_by), false, checked, imports);
-    let response_ty = types::object(&op.response, None, true, checked, imports);
+    let request_ty = types::object(&op.request, Some(&sent_by), false, imports);
+    let response_ty = types::object(&op.response, None, true, imports);
     let name = ident(&op.request.name);
     let validate = op
         .request
         .has_checks
-        .then(|| validate_impl(&name, &op.request.fields, Some(op), checked, imports));
+        .then(|| checks::validate_impl(&name, &op.request.fields, Some(op), imports));
     let info = info(op, &area.name, imports);
     let operation = imports.item("operation::Operation");
     let response = ident(&op.response.name);
@@ -136,221 +130,6 @@ fn raw_string(text: &str) -> Literal {
 /// `Debug` output spells it.
 fn variant(value: impl std::fmt::Debug) -> Ident {
     ident(&format!("{value:?}"))
-}
-
-/// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
-/// and `requires_one_of` groups.
-pub(crate) fn validate_impl(
-    name: &Ident,
-    fields: &[Field],
-    op: Option<&Operation>,
-    checked: &BTreeSet<String>,
-    imports: &mut Imports,
-) -> TokenStream {
-    let v = imports.item("validate::Validate");
-    let fp = imports.item("validate::FieldPath");
-    let ve = imports.item("validate::ValidationError");
-    let mut body = TokenStream::new();
-    for f in fields {
-        let checks = field_checks(f, checked, imports);
-        if checks.is_empty() {
-            continue;
-        }
-        let rust = ident(&f.rust);
-        let wire = &f.wire;
-        let p = if f.flatten {
-            quote!(let p = *path;)
-        } else {
-            quote!(let p = path.field(#wire);)
-        };
-        body.extend(if f.required {
-            quote! { { #p let v = &self.#rust; #checks } }
-        } else {
-            quote! { if let Some(v) = &self.#rust { #p #checks } }
-        });
-    }
-    if let Some(op) = op {
-        for w in &op.windows {
-            body.extend(window(w, imports));
-        }
-        if !op.requires_one_of.is_empty() {
-            let m = imports.item("validate");
-            let groups = op.requires_one_of.iter().map(|g| {
-                let items = g.iter().map(|n| {
-                    let rust = op
-                        .request
-                        .fields
-                        .iter()
-                        .find(|f| &f.wire == n)
-                        .map(|f| ident(&f.rust));
-                    quote!((#n, self.#rust.is_some()))
-                });
-                quote!(&[#(#items),*])
-            });
-            body.extend(quote!(#m::one_of_groups(path, &[#(#groups),*])?;));
-        }
-    }
-    quote! {
-        impl #v for #name {
-            fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
-                #body
-                Ok(())
-            }
-        }
-    }
-}
-
-/// The checks of one field's value `v` at path `p`.
-fn field_checks(f: &Field, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
-    let mut out = TokenStream::new();
-    let l = &f.limits;
-    if l.any() || deep_needed(&f.ty, checked) {
-        let m = imports.item("validate");
-        if let Some(n) = l.max_items {
-            let n = Literal::usize_unsuffixed(n as usize);
-            out.extend(quote!(#m::max_items(&p, v.len(), #n)?;));
-        }
-        if let Some(n) = l.min_items {
-            let n = Literal::usize_unsuffixed(n as usize);
-            out.extend(quote!(#m::min_items(&p, v.len(), #n)?;));
-        }
-        if l.min.is_some() || l.max.is_some() {
-            let lo = bound(l.min, &f.ty);
-            let hi = bound(l.max, &f.ty);
-            out.extend(quote!(#m::range(&p, *v, #lo, #hi)?;));
-        }
-        if let Some(n) = l.max_len {
-            let n = Literal::usize_unsuffixed(n as usize);
-            out.extend(quote!(#m::max_len(&p, v, #n)?;));
-        }
-        out.extend(deep(&f.ty, quote!(v), checked, &m));
-    }
-    out
-}
-
-fn bound(b: Option<f64>, ty: &Type) -> TokenStream {
-    let Some(b) = b else { return quote!(None) };
-    let lit = match ty {
-        Type::Int32 => Literal::i32_suffixed((b.abs()) as i32),
-        Type::Number => Literal::f64_suffixed(b.abs()),
-        _ => Literal::i64_suffixed((b.abs()) as i64),
-    };
-    if b < 0.0 {
-        quote!(Some(-#lit))
-    } else {
-        quote!(Some(#lit))
-    }
-}
-
-fn deep_needed(ty: &Type, checked: &BTreeSet<String>) -> bool {
-    match ty {
-        Type::DateTime => true,
-        Type::Array(t) => deep_needed(t, checked),
-        Type::Named(n) => checked.contains(&n.name),
-        _ => false,
-    }
-}
-
-fn deep(ty: &Type, v: TokenStream, checked: &BTreeSet<String>, m: &Ident) -> TokenStream {
-    match ty {
-        Type::DateTime => quote!(#m::datetime(&p, #v)?;),
-        Type::Named(n) if checked.contains(&n.name) => quote!(#v.validate_at(&p)?;),
-        Type::Array(inner) if deep_needed(inner, checked) => {
-            let inner = deep(inner, quote!(item), checked, m);
-            quote! {
-                for (i, item) in #v.iter().enumerate() {
-                    let p = p.index(i);
-                    #inner
-                }
-            }
-        }
-        _ => quote!(),
-    }
-}
-
-/// An `Option<&T>` expression reaching `path` from `root` (`self` or a response): plain field
-/// access while the fields are required, `as_ref`/`and_then` from the first optional one.
-pub(crate) fn reach(root: TokenStream, path: &FieldPath) -> TokenStream {
-    reach_with(root, path, true)
-}
-
-/// Like [`reach`], moving out of `root` instead of borrowing.
-fn reach_owned(root: TokenStream, path: &FieldPath) -> TokenStream {
-    reach_with(root, path, false)
-}
-
-fn reach_with(root: TokenStream, path: &FieldPath, borrow: bool) -> TokenStream {
-    let (as_ref, amp) = if borrow {
-        (quote!(.as_ref()), quote!(&))
-    } else {
-        (quote!(), quote!())
-    };
-    let mut direct = root;
-    let mut steps = path.steps.iter();
-    let mut chain = None;
-    for step in steps.by_ref() {
-        let r = ident(&step.rust);
-        if step.required {
-            direct = quote!(#direct.#r);
-        } else {
-            chain = Some(quote!(#direct.#r #as_ref));
-            break;
-        }
-    }
-    let Some(mut e) = chain else {
-        return quote!(Some(#amp #direct));
-    };
-    for step in steps {
-        let r = ident(&step.rust);
-        e = if step.required {
-            quote!(#e.map(|x| #amp x.#r))
-        } else {
-            quote!(#e.and_then(|x| x.#r #as_ref))
-        };
-    }
-    e
-}
-
-fn window(w: &ir::Window, imports: &mut Imports) -> TokenStream {
-    let m = imports.item("validate");
-    let mut lets = TokenStream::new();
-    let mut parent = quote!(path);
-    for (i, step) in w.start.steps[..w.start.steps.len() - 1].iter().enumerate() {
-        let var = quote::format_ident!("w{}", i);
-        let wire = &step.wire;
-        lets.extend(quote!(let #var = #parent.field(#wire);));
-        parent = quote!(&#var);
-    }
-    let start = reach(quote!(self), &w.start);
-    let end = reach(quote!(self), &w.end);
-    let s_wire = &w
-        .start
-        .steps
-        .last()
-        .map(|s| s.wire.clone())
-        .unwrap_or_default();
-    let e_wire = &w
-        .end
-        .steps
-        .last()
-        .map(|s| s.wire.clone())
-        .unwrap_or_default();
-    let days = w.max_days;
-    let many = w.when_many.as_ref().map(|(list, days)| {
-        let l = reach(quote!(self), list);
-        quote! {
-            if #l.map_or(0, |l| l.len()) > 1 {
-                #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
-            }
-        }
-    });
-    quote! {
-        {
-            #lets
-            #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
-            #many
-        }
-    }
 }
 
 /// `impl Paginated`: where the cursor and page size sit, and what an answer says.

@@ -1,7 +1,5 @@
 //! Objects, open enums and tagged unions: the data types of an area.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
@@ -10,15 +8,11 @@ use super::{Imports, docs, ident, rust_type};
 use crate::ir::{Enum, Field, NamedKind, Object, Type, TypeDef, Union};
 
 /// One declared type.
-pub(crate) fn type_def(
-    t: &TypeDef,
-    checked: &BTreeSet<String>,
-    imports: &mut Imports,
-) -> TokenStream {
+pub(crate) fn type_def(t: &TypeDef, imports: &mut Imports) -> TokenStream {
     match t {
-        TypeDef::Object(o) => object(o, None, true, checked, imports),
+        TypeDef::Object(o) => object(o, None, true, imports),
         TypeDef::Enum(e) => open_enum(e, imports),
-        TypeDef::Union(u) => union(u, checked, imports),
+        TypeDef::Union(u) => union(u, imports),
     }
 }
 
@@ -29,7 +23,6 @@ pub(crate) fn object(
     o: &Object,
     extra_doc: Option<&str>,
     own_checks: bool,
-    checked: &BTreeSet<String>,
     imports: &mut Imports,
 ) -> TokenStream {
     let name = ident(&o.name);
@@ -60,7 +53,7 @@ pub(crate) fn object(
         .collect::<Vec<_>>();
     let builder = o.usage.request.then(|| constructor(o, imports));
     let checks = (own_checks && o.has_checks)
-        .then(|| super::ops::validate_impl(&name, &o.fields, None, checked, imports));
+        .then(|| super::checks::validate_impl(&name, &o.fields, None, imports));
     let default = o
         .fields
         .iter()
@@ -300,7 +293,7 @@ fn literal(v: &Value) -> TokenStream {
 }
 
 /// A DingTalk tagged union: `{"<tag>": "<value>", "<value>": {...}}`.
-fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenStream {
+fn union(u: &Union, imports: &mut Imports) -> TokenStream {
     let name = ident(&u.name);
     let tag = &u.tag;
     let list = u
@@ -369,7 +362,7 @@ fn union(u: &Union, checked: &BTreeSet<String>, imports: &mut Imports) -> TokenS
         let arms = u.variants.iter().map(|v| {
             let vn = ident(&v.rust);
             let value = &v.value;
-            if checked.contains(&v.ty) {
+            if v.checked {
                 quote!(Self::#vn(content) => content.validate_at(&path.field(#value)),)
             } else {
                 quote!(Self::#vn(_) => Ok(()),)

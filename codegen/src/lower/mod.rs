@@ -49,10 +49,9 @@ impl Ctx<'_> {
 
 /// Lowers parsed spec files (path, content) into the IR, recording every problem.
 pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
-    let mut areas = BTreeMap::new();
-    let mut area_pos: BTreeMap<String, Pos> = BTreeMap::new();
-    let mut type_pos: BTreeMap<String, Pos> = BTreeMap::new();
-    let mut op_pos: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut areas: BTreeMap<String, Area> = BTreeMap::new();
+    // Area names in file order: "first declared" means first in the files.
+    let mut order: Vec<String> = Vec::new();
     for Parsed {
         path: file,
         name: file_name,
@@ -77,48 +76,87 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
                 ),
             );
         }
-        if let Some(first) = area_pos.get(&name) {
+        if let Some(first) = areas.get(&name) {
             diags.error(
                 &pos,
-                format!("area `{name}` is already declared at {first}"),
+                format!("area `{name}` is already declared at {}", first.pos),
             );
             continue;
         }
-        area_pos.insert(name.clone(), pos);
-        let registry = declare_types(file, spec, &mut type_pos, diags);
+        let registry = declare_types(file, spec, diags);
         let mut ctx = Ctx {
             file,
             registry: &registry,
             diags,
         };
-        let mut area = ctx.lower_area(spec, &mut op_pos);
+        let mut area = ctx.lower_area(spec);
         area.file = format!("spec/{file_name}");
+        order.push(name.clone());
         areas.insert(name, area);
     }
-    // Generated names must not collide with declared ones, nor with each other.
-    let mut generated: BTreeMap<String, String> = BTreeMap::new();
-    for area in areas.values() {
+    let in_order: Vec<&Area> = order.iter().filter_map(|n| areas.get(n)).collect();
+    check_unique(&in_order, diags);
+    Api { areas }
+}
+
+/// Checks, across every area, what must be unique in the whole crate: operation ids, declared
+/// type names, and the names the generator makes (request, response and client types).
+fn check_unique(areas: &[&Area], diags: &mut Diagnostics) {
+    let mut ids: BTreeMap<&str, &Pos> = BTreeMap::new();
+    let mut declared: BTreeMap<&str, &Pos> = BTreeMap::new();
+    for area in areas {
         for op in &area.operations {
+            if let Some(first) = ids.insert(&op.id, &op.pos) {
+                diags.error(
+                    &op.pos,
+                    format!("duplicate operation id `{}` (first at {first})", op.id),
+                );
+                ids.insert(&op.id, first);
+            }
+        }
+        for t in &area.types {
+            if let Some(first) = declared.insert(t.name(), t.pos()) {
+                diags.error(
+                    t.pos(),
+                    format!("type `{}` is already declared at {first}", t.name()),
+                );
+                declared.insert(t.name(), first);
+            }
+        }
+    }
+    // Generated names must not collide with declared ones, nor with each other.
+    let mut generated: BTreeMap<&str, &str> = BTreeMap::new();
+    for area in areas {
+        for op in &area.operations {
+            // A duplicate id is reported once, as such.
+            if ids
+                .get(op.id.as_str())
+                .is_some_and(|first| **first != op.pos)
+            {
+                continue;
+            }
             for name in [&op.request.name, &op.response.name] {
-                if let Some(other) = generated.insert(name.clone(), op.id.clone())
-                    && let Some(p) = op_pos.get(&op.id)
-                {
+                if let Some(other) = generated.insert(name, &op.id) {
                     diags.error(
-                        p,
+                        &op.pos,
                         format!(
                             "operations `{other}` and `{}` both make the type `{name}`",
                             op.id
                         ),
                     );
                 }
-            }
-            for generated in [&op.request.name, &op.response.name] {
-                if let Some(p) = type_pos.get(generated.as_str()) {
-                    diags.error(p, format!("type name `{generated}` is taken by the generated type of operation `{}`", op.id));
+                if let Some(p) = declared.get(name.as_str()) {
+                    diags.error(
+                        p,
+                        format!(
+                            "type name `{name}` is taken by the generated type of operation `{}`",
+                            op.id
+                        ),
+                    );
                 }
             }
         }
-        if let Some(p) = type_pos.get(&area.client_type) {
+        if let Some(p) = declared.get(area.client_type.as_str()) {
             diags.error(
                 p,
                 format!(
@@ -128,16 +166,11 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
             );
         }
     }
-    Api { areas }
 }
 
-/// Records the names one file declares; checks their form and global uniqueness.
-fn declare_types(
-    file: &str,
-    spec: &SpecFile,
-    seen: &mut BTreeMap<String, Pos>,
-    diags: &mut Diagnostics,
-) -> Registry {
+/// Records the names one file declares and checks their form; a name declared twice in the
+/// file counts once (the whole-crate check of [`check_unique`] reports it).
+fn declare_types(file: &str, spec: &SpecFile, diags: &mut Diagnostics) -> Registry {
     let mut reg = Registry::new();
     let mut declare = |name: &spec::S<String>, kind: NamedKind, diags: &mut Diagnostics| {
         let pos = Pos::new(file, name.referenced.line(), name.referenced.column());
@@ -147,15 +180,7 @@ fn declare_types(
                 format!("type name `{}` must be UpperCamelCase", name.value),
             );
         }
-        if let Some(first) = seen.get(&name.value) {
-            diags.error(
-                &pos,
-                format!("type `{}` is already declared at {first}", name.value),
-            );
-            return;
-        }
-        seen.insert(name.value.clone(), pos);
-        reg.insert(name.value.clone(), kind);
+        reg.entry(name.value.clone()).or_insert(kind);
     };
     for t in &spec.types {
         declare(&t.value.name, NamedKind::Object, diags);
@@ -175,7 +200,7 @@ fn declare_types(
 }
 
 impl Ctx<'_> {
-    fn lower_area(&mut self, spec: &SpecFile, op_pos: &mut BTreeMap<String, Pos>) -> Area {
+    fn lower_area(&mut self, spec: &SpecFile) -> Area {
         let errors_before = self.diags.len();
         let area_name = spec.area.value.clone();
         let mut types = Vec::new();
@@ -183,6 +208,7 @@ impl Ctx<'_> {
             let owner = format!("type `{}`", t.value.name.value);
             let fields = self.lower_fields(&t.value.fields, types::Role::Member, &owner);
             types.push(TypeDef::Object(ir::Object {
+                pos: self.pos(&t.value.name.referenced),
                 name: t.value.name.value.clone(),
                 doc_name: t.value.doc_name.clone(),
                 description: t.value.description.trim().to_owned(),
@@ -205,15 +231,7 @@ impl Ctx<'_> {
             let Some(lowered) = self.lower_operation(&op.value, &area_name, &types) else {
                 continue;
             };
-            let pos = self.pos(&op.value.id.referenced);
-            if let Some(first) = op_pos.get(&lowered.id) {
-                self.diags.error(
-                    &pos,
-                    format!("duplicate operation id `{}` (first at {first})", lowered.id),
-                );
-                continue;
-            }
-            op_pos.insert(lowered.id.clone(), pos.clone());
+            let pos = lowered.pos.clone();
             let mut taken = vec![lowered.fn_name.clone()];
             if lowered.pagination.is_some() {
                 let (p, i) = names::stream_fns(&lowered.fn_name);
@@ -230,6 +248,7 @@ impl Ctx<'_> {
             operations.push(lowered);
         }
         let mut area = Area {
+            pos: self.pos(&spec.area.referenced),
             name: area_name.clone(),
             file: self.file.to_owned(),
             title: spec.title.trim().to_owned(),
@@ -239,7 +258,7 @@ impl Ctx<'_> {
             types,
         };
         let had_errors = self.diags.len() > errors_before;
-        self.finish_area(&mut area, spec, had_errors);
+        self.finish_area(&mut area, had_errors);
         area
     }
 
@@ -319,6 +338,7 @@ impl Ctx<'_> {
             });
         }
         ir::Enum {
+            pos: self.pos(&e.name.referenced),
             name: e.name.value.clone(),
             description: e.description.trim().to_owned(),
             string_values,
@@ -367,6 +387,7 @@ impl Ctx<'_> {
                 value: v.value.value.value.clone(),
                 rust,
                 ty: v.value.ty.value.clone(),
+                checked: false,
                 description: v.value.description.trim().to_owned(),
             });
         }
@@ -377,6 +398,7 @@ impl Ctx<'_> {
             return None;
         }
         Some(ir::Union {
+            pos: self.pos(&u.name.referenced),
             name: u.name.value.clone(),
             description: u.description.trim().to_owned(),
             tag: u.tag.value.clone(),

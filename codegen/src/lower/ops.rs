@@ -10,7 +10,7 @@ use crate::ir::{
     self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Type, TypeDef, Usage,
 };
 use crate::names;
-use crate::spec::{self, SpecFile};
+use crate::spec;
 
 /// The operation id a path gives (GUIDE §1.2).
 pub(crate) fn id_from_path(path: &str) -> String {
@@ -83,7 +83,7 @@ impl Ctx<'_> {
         let owner = format!("operation `{id}`");
         let params = self.lower_fields(&op.params, Role::Param, &owner);
         for f in &params {
-            let p = spec_pos(self, &op.params, &f.wire);
+            let p = &f.pos;
             let credential = match (auth, f.location) {
                 (Auth::QueryToken | Auth::Robot, Some(Location::Query)) => f.wire == "access_token",
                 (Auth::HeaderToken, Some(Location::Header)) => {
@@ -92,11 +92,11 @@ impl Ctx<'_> {
                 _ => false,
             };
             if credential {
-                self.diags.error(&p, format!("`{}` is the credential of `{id}`; the client adds it, so leave it out of `params`", f.wire));
+                self.diags.error(p, format!("`{}` is the credential of `{id}`; the client adds it, so leave it out of `params`", f.wire));
             }
             if method == Method::Get && f.location == Some(Location::Body) {
                 self.diags.error(
-                    &p,
+                    p,
                     format!(
                         "`{id}` is a GET and sends no body, but parameter `{}` is `in: body`",
                         f.wire
@@ -104,7 +104,7 @@ impl Ctx<'_> {
                 );
             }
         }
-        self.check_flattened_keys(&params, &op.params, types);
+        self.check_flattened_keys(&params, types);
         let mut response = self.lower_fields(
             &op.response,
             Role::Response,
@@ -136,6 +136,7 @@ impl Ctx<'_> {
             None => names::operation_fn(&id, area).unwrap_or_else(|| "call".to_owned()),
         };
         let request = Object {
+            pos: id_pos.clone(),
             name: names::operation_type(&id, "Request"),
             doc_name: None,
             description: format!("{}: the request of `{id}`.", op.title.trim()),
@@ -147,6 +148,7 @@ impl Ctx<'_> {
             has_checks: false,
         };
         let response = Object {
+            pos: id_pos.clone(),
             name: names::operation_type(&id, "Response"),
             doc_name: None,
             description: format!("{}: the response of `{id}`.", op.title.trim()),
@@ -195,6 +197,7 @@ impl Ctx<'_> {
         let example_request = examples::object(&request, types);
         let example_response = examples::object(&response, types);
         Some(ir::Operation {
+            pos: id_pos,
             id,
             title: op.title.trim().to_owned(),
             description: op.description.as_ref().map(|d| d.trim().to_owned()),
@@ -217,12 +220,7 @@ impl Ctx<'_> {
     }
 
     /// The keys a flattened union puts at the top level must not be sibling parameters.
-    fn check_flattened_keys(
-        &mut self,
-        params: &[ir::Field],
-        spec_params: &[spec::S<spec::Field>],
-        types: &[TypeDef],
-    ) {
+    fn check_flattened_keys(&mut self, params: &[ir::Field], types: &[TypeDef]) {
         for f in params.iter().filter(|f| f.flatten) {
             let Type::Named(n) = &f.ty else { continue };
             let Some(TypeDef::Union(u)) = types.iter().find(|t| t.name() == n.name) else {
@@ -233,9 +231,8 @@ impl Ctx<'_> {
                 .collect();
             for other in params {
                 if !other.flatten && keys.contains(&other.wire.as_str()) {
-                    let p = spec_pos(self, spec_params, &other.wire);
                     self.diags.error(
-                        &p,
+                        &other.pos,
                         format!(
                             "parameter `{}` is also a key of the flattened union `{}`",
                             other.wire, u.name
@@ -247,22 +244,7 @@ impl Ctx<'_> {
     }
 
     /// Whole-area checks once everything is lowered.
-    pub(crate) fn finish_area(&mut self, area: &mut ir::Area, spec: &SpecFile, had_errors: bool) {
-        let pos_of: BTreeMap<String, serde_saphyr::Location> = spec
-            .types
-            .iter()
-            .map(|t| (t.value.name.value.clone(), t.value.name.referenced))
-            .chain(
-                spec.enums
-                    .iter()
-                    .map(|e| (e.value.name.value.clone(), e.value.name.referenced)),
-            )
-            .chain(
-                spec.unions
-                    .iter()
-                    .map(|u| (u.value.name.value.clone(), u.value.name.referenced)),
-            )
-            .collect();
+    pub(crate) fn finish_area(&mut self, area: &mut ir::Area, had_errors: bool) {
         // Which way each type travels.
         let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
         for op in &area.operations {
@@ -276,13 +258,9 @@ impl Ctx<'_> {
             let u = usage.get(t.name()).copied().unwrap_or_default();
             // After a type error the intended user of a type may be the field that failed;
             // "never used" would only mislead.
-            if u == Usage::default()
-                && !had_errors
-                && let Some(loc) = pos_of.get(t.name())
-            {
-                let p = self.pos(loc);
+            if u == Usage::default() && !had_errors {
                 self.diags.error(
-                    &p,
+                    t.pos(),
                     format!("type `{}` is never used by an operation", t.name()),
                 );
             }
@@ -296,11 +274,9 @@ impl Ctx<'_> {
         for t in &area.types {
             if let TypeDef::Object(o) = t
                 && reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new())
-                && let Some(loc) = pos_of.get(&o.name)
             {
-                let p = self.pos(loc);
                 self.diags
-                    .error(&p, format!("type `{}` contains itself", o.name));
+                    .error(&o.pos, format!("type `{}` contains itself", o.name));
             }
         }
         // Which request-side types need a `validate_at`.
@@ -333,20 +309,35 @@ impl Ctx<'_> {
             op.request.has_checks = op.request.fields.iter().any(|f| field_checks(f, &snapshot))
                 || !op.windows.is_empty()
                 || !op.requires_one_of.is_empty();
+            for f in op.request.fields.iter_mut().chain(&mut op.response.fields) {
+                mark_checked(&mut f.ty, &snapshot);
+            }
+        }
+        // Every reference says whether the type it names has checks: emit needs no lookups.
+        for t in &mut area.types {
+            match t {
+                TypeDef::Object(o) => {
+                    for f in &mut o.fields {
+                        mark_checked(&mut f.ty, &snapshot);
+                    }
+                }
+                TypeDef::Union(u) => {
+                    for v in &mut u.variants {
+                        v.checked = snapshot.contains(&v.ty);
+                    }
+                }
+                TypeDef::Enum(_) => {}
+            }
         }
     }
 }
 
-/// Where the spec names the field with this wire name (lowered fields may be fewer than the
-/// spec's, so positions are looked up, never zipped).
-fn spec_pos(ctx: &Ctx<'_>, fields: &[spec::S<spec::Field>], wire: &str) -> crate::diag::Pos {
-    let f = fields
-        .iter()
-        .find(|f| f.value.name.value == wire)
-        .or(fields.first());
-    match f {
-        Some(f) => ctx.pos(&f.value.name.referenced),
-        None => crate::diag::Pos::new(ctx.file, 1, 1),
+/// Sets [`ir::NamedRef::checked`] on the named types in `ty`.
+fn mark_checked(ty: &mut Type, with_checks: &BTreeSet<String>) {
+    match ty {
+        Type::Array(t) | Type::Csv(t) => mark_checked(t, with_checks),
+        Type::Named(n) => n.checked = with_checks.contains(&n.name),
+        _ => {}
     }
 }
 
@@ -400,6 +391,7 @@ fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String
                         let vt = Type::Named(ir::NamedRef {
                             name: v.ty.clone(),
                             kind: NamedKind::Object,
+                            checked: false,
                         });
                         mark(&vt, request, types, usage);
                     }

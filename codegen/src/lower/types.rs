@@ -57,6 +57,7 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
             Some(kind) => Type::Named(NamedRef {
                 name: name.to_owned(),
                 kind: *kind,
+                checked: false,
             }),
             None => {
                 return Err(format!(
@@ -247,6 +248,7 @@ impl Ctx<'_> {
             d.value.clone()
         });
         Some(Field {
+            pos: name_pos,
             wire: wire.clone(),
             rust,
             ty,

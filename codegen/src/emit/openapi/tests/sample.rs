@@ -3,11 +3,17 @@
 
 use serde_json::json;
 
+use crate::diag::Pos;
 use crate::ir::{
     Api, Area, Auth, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits, Location,
     Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle, PathStep, Type,
     TypeDef, Union, UnionVariant, Usage, Window,
 };
+
+/// A position in the sample spec (the sample has no file; every node points at its start).
+pub(super) fn pos() -> Pos {
+    Pos::new("sample.yaml", 1, 1)
+}
 
 pub(super) const REQUEST: Usage = Usage {
     request: true,
@@ -20,6 +26,7 @@ pub(super) const RESPONSE: Usage = Usage {
 
 pub(super) fn field(wire: &str, ty: Type, required: bool) -> Field {
     Field {
+        pos: pos(),
         wire: wire.into(),
         rust: wire.to_lowercase(),
         ty,
@@ -37,6 +44,7 @@ pub(super) fn field(wire: &str, ty: Type, required: bool) -> Field {
 
 pub(super) fn param(wire: &str, ty: Type, required: bool, location: Location) -> Field {
     Field {
+        pos: pos(),
         location: Some(location),
         ..field(wire, ty, required)
     }
@@ -46,11 +54,13 @@ pub(super) fn named(name: &str, kind: NamedKind) -> Type {
     Type::Named(NamedRef {
         name: name.into(),
         kind,
+        checked: false,
     })
 }
 
 pub(super) fn object(name: &str, fields: Vec<Field>, usage: Usage) -> Object {
     Object {
+        pos: pos(),
         name: name.into(),
         doc_name: None,
         description: format!("{name}。"),
@@ -83,6 +93,7 @@ pub(super) fn operation(
     envelope: Envelope,
 ) -> Operation {
     Operation {
+        pos: pos(),
         id: id.into(),
         title: format!("{id}标题"),
         description: None,
@@ -153,6 +164,7 @@ pub(super) fn sample() -> Api {
         )
     };
     let private_level = Enum {
+        pos: pos(),
         name: "PrivateLevel".into(),
         description: "保密等级".into(),
         string_values: false,
@@ -281,6 +293,7 @@ pub(super) fn sample() -> Api {
     ];
     send.response.fields = vec![
         Field {
+            pos: pos(),
             lenient: true,
             ..field("errcode", Type::Integer, false)
         },
@@ -289,6 +302,7 @@ pub(super) fn sample() -> Api {
     send.example_request =
         json!({ "msgtype": "text", "text": { "content": "你好" }, "at": { "isAtAll": false } });
     let union = Union {
+        pos: pos(),
         name: "RobotMessage".into(),
         description: "机器人消息".into(),
         tag: "msgtype".into(),
@@ -297,12 +311,14 @@ pub(super) fn sample() -> Api {
                 value: "text".into(),
                 rust: "Text".into(),
                 ty: "RobotText".into(),
+                checked: false,
                 description: "文本消息".into(),
             },
             UnionVariant {
                 value: "link".into(),
                 rust: "Link".into(),
                 ty: "RobotLink".into(),
+                checked: false,
                 description: "链接消息".into(),
             },
         ],
@@ -327,6 +343,7 @@ pub(super) fn sample() -> Api {
     gettoken.requires_one_of = vec![vec!["appkey".into(), "appsecret".into()]];
 
     let area = |name: &str, operations: Vec<Operation>, types: Vec<TypeDef>| Area {
+        pos: pos(),
         name: name.into(),
         file: format!("{name}.yaml"),
         title: format!("{name}标题"),

@@ -1,0 +1,181 @@
+//! `impl Validate`: a type's or an operation's checks of the documented limits (list lengths,
+//! ranges, string lengths, datetimes, nested objects, time windows, parameter groups), run
+//! before a request is sent.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::paths::reach;
+use super::{Imports, ident};
+use crate::ir::{self, Field, Operation, Type};
+
+/// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
+/// and `requires_one_of` groups.
+pub(crate) fn validate_impl(
+    name: &Ident,
+    fields: &[Field],
+    op: Option<&Operation>,
+    imports: &mut Imports,
+) -> TokenStream {
+    let v = imports.item("validate::Validate");
+    let fp = imports.item("validate::FieldPath");
+    let ve = imports.item("validate::ValidationError");
+    let mut body = TokenStream::new();
+    for f in fields {
+        let checks = field_checks(f, imports);
+        if checks.is_empty() {
+            continue;
+        }
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let p = if f.flatten {
+            quote!(let p = *path;)
+        } else {
+            quote!(let p = path.field(#wire);)
+        };
+        body.extend(if f.required {
+            quote! { { #p let v = &self.#rust; #checks } }
+        } else {
+            quote! { if let Some(v) = &self.#rust { #p #checks } }
+        });
+    }
+    if let Some(op) = op {
+        for w in &op.windows {
+            body.extend(window(w, imports));
+        }
+        if !op.requires_one_of.is_empty() {
+            let m = imports.item("validate");
+            let groups = op.requires_one_of.iter().map(|g| {
+                let items = g.iter().map(|n| {
+                    let rust = op
+                        .request
+                        .fields
+                        .iter()
+                        .find(|f| &f.wire == n)
+                        .map(|f| ident(&f.rust));
+                    quote!((#n, self.#rust.is_some()))
+                });
+                quote!(&[#(#items),*])
+            });
+            body.extend(quote!(#m::one_of_groups(path, &[#(#groups),*])?;));
+        }
+    }
+    quote! {
+        impl #v for #name {
+            fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
+                #body
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The checks of one field's value `v` at path `p`.
+fn field_checks(f: &Field, imports: &mut Imports) -> TokenStream {
+    let mut out = TokenStream::new();
+    let l = &f.limits;
+    if l.any() || deep_needed(&f.ty) {
+        let m = imports.item("validate");
+        if let Some(n) = l.max_items {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::max_items(&p, v.len(), #n)?;));
+        }
+        if let Some(n) = l.min_items {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::min_items(&p, v.len(), #n)?;));
+        }
+        if l.min.is_some() || l.max.is_some() {
+            let lo = bound(l.min, &f.ty);
+            let hi = bound(l.max, &f.ty);
+            out.extend(quote!(#m::range(&p, *v, #lo, #hi)?;));
+        }
+        if let Some(n) = l.max_len {
+            let n = Literal::usize_unsuffixed(n as usize);
+            out.extend(quote!(#m::max_len(&p, v, #n)?;));
+        }
+        out.extend(deep(&f.ty, quote!(v), &m));
+    }
+    out
+}
+
+fn bound(b: Option<f64>, ty: &Type) -> TokenStream {
+    let Some(b) = b else { return quote!(None) };
+    let lit = match ty {
+        Type::Int32 => Literal::i32_suffixed((b.abs()) as i32),
+        Type::Number => Literal::f64_suffixed(b.abs()),
+        _ => Literal::i64_suffixed((b.abs()) as i64),
+    };
+    if b < 0.0 {
+        quote!(Some(-#lit))
+    } else {
+        quote!(Some(#lit))
+    }
+}
+
+fn deep_needed(ty: &Type) -> bool {
+    match ty {
+        Type::DateTime => true,
+        Type::Array(t) => deep_needed(t),
+        Type::Named(n) => n.checked,
+        _ => false,
+    }
+}
+
+fn deep(ty: &Type, v: TokenStream, m: &Ident) -> TokenStream {
+    match ty {
+        Type::DateTime => quote!(#m::datetime(&p, #v)?;),
+        Type::Named(n) if n.checked => quote!(#v.validate_at(&p)?;),
+        Type::Array(inner) if deep_needed(inner) => {
+            let inner = deep(inner, quote!(item), m);
+            quote! {
+                for (i, item) in #v.iter().enumerate() {
+                    let p = p.index(i);
+                    #inner
+                }
+            }
+        }
+        _ => quote!(),
+    }
+}
+
+fn window(w: &ir::Window, imports: &mut Imports) -> TokenStream {
+    let m = imports.item("validate");
+    let mut lets = TokenStream::new();
+    let mut parent = quote!(path);
+    for (i, step) in w.start.steps[..w.start.steps.len() - 1].iter().enumerate() {
+        let var = quote::format_ident!("w{}", i);
+        let wire = &step.wire;
+        lets.extend(quote!(let #var = #parent.field(#wire);));
+        parent = quote!(&#var);
+    }
+    let start = reach(quote!(self), &w.start);
+    let end = reach(quote!(self), &w.end);
+    let s_wire = &w
+        .start
+        .steps
+        .last()
+        .map(|s| s.wire.clone())
+        .unwrap_or_default();
+    let e_wire = &w
+        .end
+        .steps
+        .last()
+        .map(|s| s.wire.clone())
+        .unwrap_or_default();
+    let days = w.max_days;
+    let many = w.when_many.as_ref().map(|(list, days)| {
+        let l = reach(quote!(self), list);
+        quote! {
+            if #l.map_or(0, |l| l.len()) > 1 {
+                #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
+            }
+        }
+    });
+    quote! {
+        {
+            #lets
+            #m::window(#parent, (#s_wire, #start), (#e_wire, #end), #days)?;
+            #many
+        }
+    }
+}

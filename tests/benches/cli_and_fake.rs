@@ -7,7 +7,7 @@
 //!
 //! # 1. Start-up of the command
 //!
-//! The release binary is built once (`cargo build --release -p dingtalk-cli
+//! The release binary is built once (`cargo build --release -p dingtalk-openapi-cli
 //! --bin dingtalk`; its build time is printed but not part of any figure). Each command is then
 //! run 5 times to warm the page cache and 50 times timed, wall clock from spawn to exit, stdout
 //! and stderr to `/dev/null`, with no `DINGTALK_*` variables set:
@@ -151,7 +151,7 @@ fn build_binary() -> PathBuf {
             "--release",
             "-q",
             "-p",
-            "dingtalk-cli",
+            "dingtalk-openapi-cli",
             "--bin",
             "dingtalk",
             "--message-format=json",

@@ -35,7 +35,8 @@ fn mock_call_prints_the_created_result() {
 
 #[test]
 fn bodies_from_files_and_standard_input() {
-    let dir = std::env::temp_dir().join(format!("dingtalk-cli-body-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("dingtalk-openapi-cli-body-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("create.json");
     std::fs::write(&file, CREATE).expect("write");

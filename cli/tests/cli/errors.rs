@@ -42,7 +42,8 @@ fn bodies_that_are_not_json_name_line_and_column() {
         2,
         "blackboard.create: --body is not valid JSON: EOF while parsing a value at line 1 column 19",
     );
-    let dir = std::env::temp_dir().join(format!("dingtalk-cli-test-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("dingtalk-openapi-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("bad.json");
     std::fs::write(&file, "{\n  \"userid\": \"u\",\n}\n").expect("write");

@@ -120,7 +120,7 @@ impl<C> ClientBuilder<C> {
         }
     }
 
-    /// A builder configured from the environment variables listed in [`env`](mod@env); further settings
+    /// A builder configured from the environment variables listed in [`env`](crate::client::env); further settings
     /// may follow. A missing variable is reported by [`build`](ClientBuilder::build), by name.
     pub fn from_env() -> Self {
         ClientBuilder::new().env_from(|name| std::env::var(name).ok())

@@ -8,13 +8,16 @@ use std::process::ExitCode;
 
 use xtask::{GenError, generate, stale, workspace_root, write};
 
-const USAGE: &str = "usage: cargo xtask <command>
+const COMMANDS: &str = "usage: cargo xtask <command>
 
 commands:
   gen [--spec DIR] [--out DIR]   regenerate the crate (default: spec/ into generated/)
-  check [--spec DIR] [--out DIR] exit 1 when the generated files are stale
-  bench [--quick] [--no-build]   time generation and builds of the real and synthetic specs
-                                 (--quick: no 5,000-op generation, no 1,000-op build; --no-build: no builds)";
+  check [--spec DIR] [--out DIR] exit 1 when the generated files are stale";
+
+/// The usage text: the commands here and the bench's own lines.
+fn usage_text() -> String {
+    format!("{COMMANDS}\n{}", bench::USAGE)
+}
 
 /// mimalloc: generation allocates and frees millions of small token and syntax-tree nodes from
 /// two threads, where glibc's allocator spent about 40% of the time (`perf record`).
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
         Some("gen") => run_gen(&spec, &out),
         Some("check") => run_check(&spec, &out),
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            println!("{}", usage_text());
             ExitCode::SUCCESS
         }
         Some(other) => usage(&format!("unknown command `{other}`")),
@@ -54,7 +57,7 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("error: {problem}\n\n{USAGE}");
+    eprintln!("error: {problem}\n\n{}", usage_text());
     ExitCode::from(2)
 }
 

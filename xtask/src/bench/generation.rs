@@ -1,12 +1,13 @@
-//! Generation benchmarks: in-process timing of `codegen::generate`, the size of what it emits, and
-//! its peak memory, measured in a child process (`bench-gen-one`) that prints its own `VmHWM`.
+//! Our generation, measured: `codegen::generate` timed in-process on spec text already in memory
+//! (median wall time, CPU time per run), the lines it emits, and its peak memory, measured in a
+//! child process (`bench-gen-one`) that prints its own `VmHWM`.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use codegen::{Input, Output};
-use xtask::{read_specs, workspace_root};
+use xtask::{read_specs, runtime_path, workspace_root};
 
 /// What one spec's generation measured.
 pub struct GenStats {
@@ -14,31 +15,36 @@ pub struct GenStats {
     pub ops: usize,
     /// Timed runs (after one warm-up).
     pub runs: usize,
-    /// Median of `codegen::generate` (load, validate, lower, emit, prettyplease).
-    pub total: Duration,
-    /// Fastest `codegen::generate` run.
-    pub fastest: Duration,
-    /// CPU time (user + system) of one `codegen::generate`, averaged over the runs: unlike wall
-    /// time it does not grow when other processes compete for the CPU. `None` without `/proc`.
+    /// Median wall time of `codegen::generate` (load, validate, lower, emit, prettyplease, the
+    /// OpenAPI export).
+    pub wall: Duration,
+    /// CPU time (user + system, every thread) of one `codegen::generate`, averaged over the
+    /// runs: unlike wall time it does not shrink with more cores nor grow when other processes
+    /// compete for them. `None` without `/proc`.
     pub cpu: Option<Duration>,
-    /// Median of `codegen::check` alone (load, validate, lower): the front part of `total`.
-    pub check: Duration,
-    /// Lines of the emitted area modules (`src/<area>.rs`; not `lib.rs`, not the runtime copy).
-    pub area_lines: usize,
-    /// The generated crate, for the build benchmark.
+    /// Lines of the generated Rust sources (`src/**/*.rs`).
+    pub lines: usize,
+    /// The generated crate, for the build benchmark and the OpenAPI document.
     pub output: Output,
 }
 
-/// Reads a spec folder into the generator's input (not timed).
-pub fn input(spec_dir: &Path) -> Result<Input, String> {
+/// Reads a spec folder into the generator's input for a crate written to `out_dir` (which
+/// decides the runtime's `path =`), not timed.
+pub fn input(spec_dir: &Path, out_dir: &Path) -> Result<Input, String> {
     let root = workspace_root();
     let specs =
         read_specs(spec_dir, &root).map_err(|e| format!("reading {}: {e}", spec_dir.display()))?;
-    Ok(Input::new(specs))
+    if specs.is_empty() {
+        return Err(format!("{} holds no spec file", spec_dir.display()));
+    }
+    Ok(Input {
+        specs,
+        runtime_path: runtime_path(out_dir),
+    })
 }
 
-/// Times `codegen::generate` and `codegen::check` on an input already in memory: one warm-up,
-/// then `runs` timed runs of each; medians.
+/// Times `codegen::generate` on an input already in memory: one warm-up, then `runs` timed
+/// runs; the median wall time and the CPU time per run.
 pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
     let problems = |d: Vec<codegen::Diagnostic>| {
         let shown: Vec<String> = d.iter().take(10).map(ToString::to_string).collect();
@@ -48,32 +54,22 @@ pub fn measure(input: &Input, runs: usize) -> Result<GenStats, String> {
     let ops = api.areas.values().map(|a| a.operations.len()).sum();
     drop(api);
     let mut output = codegen::generate(input).map_err(problems)?;
-    let mut gen_times = Vec::with_capacity(runs);
+    let mut times = Vec::with_capacity(runs);
     let cpu_start = process_cpu();
     for _ in 0..runs {
         let start = Instant::now();
         output = codegen::generate(input).map_err(problems)?;
-        gen_times.push(start.elapsed());
+        times.push(start.elapsed());
     }
     let cpu = process_cpu()
         .zip(cpu_start)
         .map(|(end, start)| end.saturating_sub(start) / u32::try_from(runs.max(1)).unwrap_or(1));
-    let mut check_times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        let api = codegen::check(&input.specs).map_err(problems)?;
-        check_times.push(start.elapsed());
-        drop(api);
-    }
-    let fastest = gen_times.iter().copied().min().unwrap_or_default();
     Ok(GenStats {
         ops,
         runs,
-        total: median(gen_times),
-        fastest,
+        wall: median(times),
         cpu,
-        check: median(check_times),
-        area_lines: area_lines(&output),
+        lines: rust_lines(&output),
         output,
     })
 }
@@ -96,24 +92,18 @@ fn process_cpu() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// Lines of the generated area modules: `src/*.rs` except `src/lib.rs` and `src/runtime/`.
-pub fn area_lines(output: &Output) -> usize {
-    area_files(output)
+/// Lines of the generated Rust sources: every `src/**/*.rs`.
+pub fn rust_lines(output: &Output) -> usize {
+    output
+        .iter()
+        .filter(|(path, _)| path.starts_with("src/") && path.ends_with(".rs"))
         .map(|(_, bytes)| bytes.iter().filter(|b| **b == b'\n').count())
         .sum()
 }
 
-/// The generated area modules, in path order.
-pub fn area_files(output: &Output) -> impl Iterator<Item = (&String, &Vec<u8>)> {
-    output.iter().filter(|(path, _)| {
-        path.strip_prefix("src/")
-            .is_some_and(|rest| rest.ends_with(".rs") && !rest.contains('/') && rest != "lib.rs")
-    })
-}
-
 /// Peak memory of generating one spec, from a child process.
 pub struct GenMemory {
-    /// `VmHWM` of the child after reading the spec and the runtime, before generating, in kB.
+    /// `VmHWM` of the child after reading the spec, before generating, in kB.
     pub baseline_kb: u64,
     /// `VmHWM` of the child after one `codegen::generate`, in kB.
     pub peak_kb: u64,
@@ -154,7 +144,8 @@ pub fn child(args: &[String]) -> ExitCode {
         eprintln!("usage: xtask bench-gen-one <spec-dir>");
         return ExitCode::from(2);
     };
-    let result = input(Path::new(dir)).and_then(|input| {
+    let dir = Path::new(dir);
+    let result = input(dir, &workspace_root().join("generated")).and_then(|input| {
         let baseline_kb = vm_hwm_kb()?;
         let output =
             codegen::generate(&input).map_err(|d| format!("{} problem(s) in the spec", d.len()))?;
@@ -214,16 +205,17 @@ mod tests {
     }
 
     #[test]
-    fn area_files_skip_lib_and_runtime() {
+    fn rust_lines_count_the_sources_only() {
         let mut out = Output::new();
         for (p, text) in [
             ("src/lib.rs", "a\n"),
             ("src/auth.rs", "a\nb\n"),
-            ("src/runtime/client.rs", "a\n"),
+            ("src/nested/x.rs", "a\n"),
             ("Cargo.toml", "a\n"),
+            ("openapi.json", "{\n}\n"),
         ] {
             out.insert(p.into(), text.as_bytes().to_vec());
         }
-        assert_eq!(area_lines(&out), 2);
+        assert_eq!(rust_lines(&out), 4);
     }
 }

@@ -1,54 +1,53 @@
-//! `cargo xtask bench`: how fast and how big generation is, and how fast the generated crate
-//! builds, for the real spec and for synthetic specs of 100, 1,000 and 5,000 operations, printed
-//! side by side in one table with the targets.
+//! `cargo xtask bench`: our generator and the crate it makes against progenitor 0.15.1, side by
+//! side, at two sizes: the real spec (`spec/`) and about 1,000 real-shaped operations (three real
+//! spec files replicated, see [`replicate`]).
+//!
+//! For each size: our generation timed in-process ([`generation`]); progenitor generating a
+//! client from our own OpenAPI export of the same operations, converted to 3.0
+//! ([`openapi30`]), timed in a helper process ([`progenitor`]); then clean builds of both
+//! crates with their dependencies prebuilt ([`build`]), and of the runtime crate for reference.
+//! The figures, targets and methods are printed by [`report`].
 //!
 //! `cargo xtask` runs a dev build of xtask, so `bench` re-runs itself as
-//! `cargo run --profile generator -p xtask -- bench-inner ...`: generation is timed in an optimized
-//! build (the workspace's `generator` profile: release with fat LTO and one codegen unit).
-//! Peak memory of generation comes from a child (`bench-gen-one <spec-dir>`, the same executable)
-//! that prints its own `VmHWM`. Synthetic specs ([`synth`]) are built in memory and written to
-//! `target/bench/specs/` so they load like the real one; generated crates are built from
-//! `target/bench/<name>/`.
+//! `cargo run --profile generator -p xtask -- bench-inner ...`: our generation is timed in an
+//! optimized build (the workspace's `generator` profile: release with fat LTO and one codegen
+//! unit). Everything the bench writes goes under `target/bench/`.
 
 mod build;
-mod floor;
 mod generation;
-pub mod synth;
+mod openapi30;
+mod progenitor;
+mod replicate;
+mod report;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::Duration;
 
+use codegen::Output;
 use xtask::workspace_root;
 
-use build::{BuildStats, Rss};
-use floor::Floors;
+use build::{BuildStats, Crate, Lock, Rss};
 use generation::{GenMemory, GenStats};
+use openapi30::Changes;
+use progenitor::{ProgenitorStats, Runner};
 
 /// The `bench` lines of `cargo xtask --help`.
-pub const USAGE: &str = "  bench [--quick] [--no-build]   time generation and builds of the real and synthetic specs
-                                 (--quick: no 5,000-op generation, no 1,000-op build; --no-build: no builds)";
+pub const USAGE: &str = "  bench [--quick] [--no-build] [--no-progenitor]
+                                 time generation and clean builds of our crate against progenitor 0.15.1,
+                                 for the real spec and ~1,000 real-shaped operations
+                                 (--quick: no ~1,000-op builds; --no-build: no builds;
+                                 --no-progenitor: ours only, no network needed)";
 
 /// The cargo profile the bench re-runs itself in (defined in the workspace `Cargo.toml`).
 const PROFILE: &str = "generator";
-/// The generated crate's package name, for `cargo clean -p`.
+/// Our generated crate's package name, for `cargo clean -p`.
 const PACKAGE: &str = "dingtalk-openapi";
-/// The case whose output the formatting floor parses and prints.
-const FLOOR_CASE: &str = "synth-1000";
-
-/// Target: generating the real spec.
-const REAL_GEN_MS: f64 = 20.0;
-/// Target: generating 1,000 operations.
-const GEN_1000_MS: f64 = 300.0;
-/// Target: a clean build of the real crate, dependencies built.
-const REAL_CLEAN_S: f64 = 1.5;
-/// progenitor's clean build of a 1,000-operation client: 162–208 s.
-const PROGENITOR_S_PER_OP: (f64, f64) = (0.162, 0.208);
-/// Target: at most a quarter of progenitor's best per-operation build cost.
-const BUILD_S_PER_OP: f64 = PROGENITOR_S_PER_OP.0 / 4.0;
-/// Linear: the per-operation cost may grow at most this much from one size to the next.
-const LINEAR_SLACK: f64 = 1.25;
+/// The runtime crate's package name.
+const RUNTIME: &str = "dingtalk-openapi-runtime";
+/// The folder under `target/bench/` where the runtime's clean build is measured.
+const RUNTIME_FOLDER: &str = "runtime-only";
+/// Timed clean builds of the runtime.
+const RUNTIME_RUNS: usize = 3;
 
 /// Runs the bench commands; `None` when `args` is not one of them.
 pub fn dispatch(args: &[String]) -> Option<ExitCode> {
@@ -62,12 +61,14 @@ pub fn dispatch(args: &[String]) -> Option<ExitCode> {
 }
 
 /// Command-line options of `bench`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Options {
-    /// Skip the 5,000-op generation and the 1,000-op build.
+    /// Skip the ~1,000-operation builds.
     quick: bool,
     /// Skip every build.
     no_build: bool,
+    /// Skip progenitor (its helper needs crates.io the first time).
+    no_progenitor: bool,
     /// Measure build memory by sampling `/proc` even when `/usr/bin/time -v` works.
     sample_rss: bool,
 }
@@ -76,12 +77,14 @@ fn options(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         quick: false,
         no_build: false,
+        no_progenitor: false,
         sample_rss: false,
     };
     for a in args {
         match a.as_str() {
             "--quick" => o.quick = true,
             "--no-build" => o.no_build = true,
+            "--no-progenitor" => o.no_progenitor = true,
             "--sample-rss" => o.sample_rss = true,
             other => {
                 return Err(format!(
@@ -131,22 +134,7 @@ fn outer(args: &[String]) -> ExitCode {
     }
 }
 
-/// One spec of the benchmark.
-struct Case {
-    /// Shown in the table, and the folder name under `target/bench/`.
-    name: String,
-    /// The spec folder.
-    dir: PathBuf,
-    /// Timed generation runs.
-    runs: usize,
-    /// Whether its crate is built.
-    build: bool,
-    generated: Option<GenStats>,
-    memory: Option<GenMemory>,
-    built: Option<BuildStats>,
-}
-
-/// `bench-inner`: the measurements and the table.
+/// `bench-inner`: the measurements and the report.
 fn inner(args: &[String]) -> ExitCode {
     let opts = match options(args) {
         Ok(o) => o,
@@ -164,369 +152,260 @@ fn inner(args: &[String]) -> ExitCode {
     }
 }
 
-fn run(opts: Options) -> Result<(), String> {
-    let root = workspace_root();
-    let load_start = load_average();
-    let mut cases = vec![Case::new("real", root.join("spec"), 21, true)];
-    let sizes: &[(usize, usize, bool)] =
-        &[(100, 11, true), (1_000, 5, !opts.quick), (5_000, 3, false)];
-    for &(ops, runs, build) in sizes {
-        if ops == 5_000 && opts.quick {
-            continue;
+/// One size of the comparison and what was measured at it.
+struct Size {
+    /// Folder names: our crate in `target/bench/<name>`, progenitor's in
+    /// `target/bench/progenitor-<name>`.
+    name: &'static str,
+    /// The spec folder.
+    spec_dir: PathBuf,
+    /// Timed generation runs, ours and progenitor's alike.
+    runs: usize,
+    /// Whether both crates are built at this size.
+    build: bool,
+    /// Timed clean builds of each crate.
+    build_runs: usize,
+    ours: Option<GenStats>,
+    memory: Option<GenMemory>,
+    /// The 3.1 → 3.0 conversion of our export.
+    conversion: Option<Changes>,
+    progenitor: Option<ProgenitorStats>,
+    /// progenitor's client crate.
+    client: Option<Output>,
+    ours_built: Option<BuildStats>,
+    progenitor_built: Option<BuildStats>,
+}
+
+impl Size {
+    fn new(
+        name: &'static str,
+        spec_dir: PathBuf,
+        runs: usize,
+        build: bool,
+        build_runs: usize,
+    ) -> Size {
+        Size {
+            name,
+            spec_dir,
+            runs,
+            build,
+            build_runs,
+            ours: None,
+            memory: None,
+            conversion: None,
+            progenitor: None,
+            client: None,
+            ours_built: None,
+            progenitor_built: None,
         }
-        let name = format!("synth-{ops}");
-        let dir = root.join("target/bench/specs").join(&name);
-        write_synth(&dir, ops)?;
-        cases.push(Case::new(&name, dir, runs, build));
     }
 
-    for case in &mut cases {
-        eprintln!("bench: generating {} ({} runs)", case.name, case.runs);
-        let input = generation::input(&case.dir)?;
-        let stats =
-            generation::measure(&input, case.runs).map_err(|e| format!("{}: {e}", case.name))?;
-        drop(input);
-        case.memory =
-            Some(generation::peak_memory(&case.dir).map_err(|e| format!("{}: {e}", case.name))?);
-        case.generated = Some(stats);
+    fn ops(&self) -> usize {
+        self.ours.as_ref().map_or(0, |g| g.ops)
     }
-    let format_floor = match cases.iter().find(|c| c.name == FLOOR_CASE) {
-        Some(case) => {
-            eprintln!("bench: formatting floor of {FLOOR_CASE} (parse + print its area modules)");
-            let output = &case
-                .generated
-                .as_ref()
-                .ok_or("no generation output")?
-                .output;
-            Some(floor::format(output, 3)?)
-        }
-        None => None,
+
+    fn progenitor_folder(&self) -> String {
+        format!("progenitor-{}", self.name)
+    }
+}
+
+/// Everything measured, for the report.
+struct Results {
+    sizes: Vec<Size>,
+    /// The runtime crate's clean build.
+    runtime: Option<BuildStats>,
+    /// How progenitor ran; `None` when skipped.
+    runner: Option<Runner>,
+    /// Versions of the main crates of progenitor's built client, from its `Cargo.lock`.
+    client_versions: Option<String>,
+    opts: Options,
+    rss: Rss,
+    /// The load average at the start and at the end.
+    load: (String, String),
+    /// How long the measurements took.
+    elapsed: std::time::Duration,
+}
+
+fn run(opts: Options) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let root = workspace_root();
+    let load_start = load_average();
+    let replicated_dir = root.join("target/bench/specs/replicated");
+    write_replicated(&root.join("spec"), &replicated_dir)?;
+    let mut sizes = vec![
+        Size::new("real", root.join("spec"), 41, true, 5),
+        Size::new("replicated", replicated_dir, 9, !opts.quick, 1),
+    ];
+
+    for size in &mut sizes {
+        let out_dir = root.join("target/bench").join(size.name);
+        eprintln!(
+            "bench: generating {} with ours ({} runs)",
+            size.name, size.runs
+        );
+        let input = generation::input(&size.spec_dir, &out_dir)?;
+        let stats =
+            generation::measure(&input, size.runs).map_err(|e| format!("{}: {e}", size.name))?;
+        drop(input);
+        size.memory = Some(
+            generation::peak_memory(&size.spec_dir).map_err(|e| format!("{}: {e}", size.name))?,
+        );
+        size.ours = Some(stats);
+    }
+
+    let runner = if opts.no_progenitor {
+        eprintln!("bench: progenitor SKIPPED (--no-progenitor)");
+        None
+    } else {
+        Some(progenitor::prepare(&root)?)
     };
+    if let Some(runner) = &runner {
+        for size in &mut sizes {
+            progenitor_generation(&root, runner, size)?;
+        }
+    }
 
     let rss = if opts.sample_rss {
         Rss::Sampled
     } else {
         Rss::detect()
     };
-    let mut build_floors = Vec::new();
+    let mut runtime = None;
     if !opts.no_build {
-        for (i, case) in cases.iter_mut().filter(|c| c.build).enumerate() {
-            let deps = if i == 0 {
-                "; its warm-up build also builds the dependencies when they are not built yet"
-            } else {
-                ""
+        for size in sizes.iter_mut().filter(|s| s.build) {
+            let output = &size.ours.as_ref().ok_or("no generation output")?.output;
+            eprintln!(
+                "bench: building our {} crate in target/bench/{} (the first time, the warm-up builds its dependencies)",
+                size.name, size.name
+            );
+            let krate = Crate {
+                folder: size.name,
+                package: PACKAGE,
+                files: output,
+                lock: Lock::Root,
+                runs: size.build_runs,
             };
-            eprintln!(
-                "bench: building {} in target/bench/{}{deps}",
-                case.name, case.name
-            );
-            let output = &case
-                .generated
-                .as_ref()
-                .ok_or("no generation output")?
-                .output;
-            let built = build::bench(&root, &case.name, PACKAGE, output, rss)
-                .map_err(|e| format!("{}: {e}", case.name))?;
-            eprintln!(
-                "bench:   warm-up build {:.1} s, clean {:.2} s, touch {:.2} s",
-                built.warm.as_secs_f64(),
-                built.clean.as_secs_f64(),
-                built.touch.as_secs_f64()
-            );
-            case.built = Some(built);
-        }
-        for floor in floor::crates() {
-            let name = floor.name;
-            eprintln!("bench: building the floor crate {name} in target/bench/{name}");
-            let built = build::bench(&root, name, &floor.package, &floor.files, rss)?;
-            build_floors.push((name, built.clean, built.clean_cpu));
+            size.ours_built = Some(logged(build::bench(&root, &krate, rss), size.name)?);
+            if size.name == "real" {
+                eprintln!(
+                    "bench: building {RUNTIME} as the real crate's dependency in target/bench/{RUNTIME_FOLDER}"
+                );
+                let krate = Crate {
+                    folder: RUNTIME_FOLDER,
+                    runs: RUNTIME_RUNS,
+                    ..krate
+                };
+                runtime = Some(logged(
+                    build::dependency(&root, &krate, RUNTIME, rss),
+                    RUNTIME,
+                )?);
+            }
+            if let Some(client) = &size.client {
+                let folder = size.progenitor_folder();
+                eprintln!(
+                    "bench: building progenitor's {} client in target/bench/{folder}",
+                    size.name
+                );
+                let krate = Crate {
+                    folder: &folder,
+                    package: progenitor::CLIENT_PACKAGE,
+                    files: client,
+                    lock: Lock::Fetch,
+                    runs: size.build_runs,
+                };
+                size.progenitor_built = Some(logged(build::bench(&root, &krate, rss), &folder)?);
+            }
         }
     }
-    let load = format!(
-        "load average (1 min) {} at the start, {} at the end",
-        load_start,
-        load_average()
-    );
-    let floors = Floors {
-        format: format_floor,
-        builds: build_floors,
+
+    let client_versions = sizes
+        .iter()
+        .find(|s| s.progenitor_built.is_some())
+        .and_then(|s| {
+            let lock = root
+                .join("target/bench")
+                .join(s.progenitor_folder())
+                .join("Cargo.lock");
+            std::fs::read_to_string(lock).ok()
+        })
+        .map(|lock| progenitor::locked(&lock, progenitor::CLIENT_CRATES));
+    let results = Results {
+        sizes,
+        runtime,
+        runner,
+        client_versions,
+        opts,
+        rss,
+        load: (load_start, load_average()),
+        elapsed: started.elapsed(),
     };
-    print!("{}", report(&cases, &floors, opts, rss, &load));
+    print!("{}", report::report(&results));
     Ok(())
 }
 
-impl Case {
-    fn new(name: &str, dir: PathBuf, runs: usize, build: bool) -> Case {
-        Case {
-            name: name.to_owned(),
-            dir,
-            runs,
-            build,
-            generated: None,
-            memory: None,
-            built: None,
-        }
-    }
-
-    fn ops(&self) -> usize {
-        self.generated.as_ref().map_or(0, |g| g.ops)
-    }
-
-    fn gen_ms(&self) -> Option<f64> {
-        self.generated.as_ref().map(|g| ms(g.total))
-    }
-
-    fn gen_ms_per_op(&self) -> Option<f64> {
-        Some(self.gen_ms()? / self.ops().max(1) as f64)
-    }
+/// Converts our export of one size to OpenAPI 3.0 and has progenitor generate from it.
+fn progenitor_generation(root: &Path, runner: &Runner, size: &mut Size) -> Result<(), String> {
+    let io = root.join("target/bench/progenitor-io");
+    std::fs::create_dir_all(&io).map_err(|e| format!("creating {}: {e}", io.display()))?;
+    let ours = size.ours.as_ref().ok_or("no generation output")?;
+    let export = ours
+        .output
+        .get("openapi.json")
+        .ok_or("our output has no openapi.json")?;
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(export).map_err(|e| format!("our openapi.json is not JSON: {e}"))?;
+    let changes = openapi30::convert(&mut doc)?;
+    let doc_path = io.join(format!("{}-openapi-3.0.json", size.name));
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    std::fs::write(&doc_path, text).map_err(|e| format!("writing {}: {e}", doc_path.display()))?;
+    eprintln!(
+        "bench: generating {} with progenitor ({} runs) from {}",
+        size.name,
+        size.runs,
+        doc_path.display()
+    );
+    let lib_rs = io.join(format!("{}-lib.rs", size.name));
+    let stats = progenitor::generate(runner, &doc_path, &lib_rs, size.runs)
+        .map_err(|e| format!("{}: {e}", size.name))?;
+    size.client = Some(progenitor::client_crate(&stats.lib_rs));
+    size.progenitor = Some(stats);
+    size.conversion = Some(changes);
+    Ok(())
 }
 
-/// Writes a synthetic spec's files into `dir`, replacing what was there.
-fn write_synth(dir: &Path, ops: usize) -> Result<(), String> {
+/// Logs a finished build.
+fn logged(built: Result<BuildStats, String>, what: &str) -> Result<BuildStats, String> {
+    let b = built.map_err(|e| format!("{what}: {e}"))?;
+    eprintln!(
+        "bench:   warm-up {:.1} s, clean build {:.2} s (median of {})",
+        b.warm.as_secs_f64(),
+        b.wall.as_secs_f64(),
+        b.runs
+    );
+    Ok(b)
+}
+
+/// Writes the replicated spec ([`replicate`]) into `dir`, replacing what was there.
+fn write_replicated(spec: &Path, dir: &Path) -> Result<(), String> {
+    let files = replicate::FILES
+        .iter()
+        .map(|f| {
+            let path = spec.join(f);
+            std::fs::read_to_string(&path)
+                .map(|text| ((*f).to_owned(), text))
+                .map_err(|e| format!("reading {}: {e}", path.display()))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let copies = replicate::replicate(&files, replicate::COPIES)?;
     let fail = |e: std::io::Error| format!("writing {}: {e}", dir.display());
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(fail)?;
     }
     std::fs::create_dir_all(dir).map_err(fail)?;
-    for (name, text) in synth::spec(ops) {
+    for (name, text) in copies {
         std::fs::write(dir.join(name), text).map_err(fail)?;
     }
     Ok(())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
-fn opt(v: Option<f64>, decimals: usize) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.decimals$}"))
-}
-
-/// The table, the phase split, the targets and the methods.
-fn report(cases: &[Case], floors: &Floors, opts: Options, rss: Rss, load: &str) -> String {
-    let header = [
-        "spec",
-        "ops",
-        "gen ms",
-        "gen ms/op",
-        "lines/op",
-        "gen peak MB",
-        "build clean s",
-        "build touch s",
-        "build peak MB",
-    ];
-    let rows: Vec<Vec<String>> = cases
-        .iter()
-        .map(|c| {
-            let g = c.generated.as_ref();
-            let b = c.built.as_ref();
-            vec![
-                c.name.clone(),
-                c.ops().to_string(),
-                opt(c.gen_ms(), 1),
-                opt(c.gen_ms_per_op(), 3),
-                opt(g.map(|g| g.area_lines as f64 / g.ops.max(1) as f64), 0),
-                opt(c.memory.as_ref().map(|m| mb(m.peak_kb)), 1),
-                opt(b.map(|b| b.clean.as_secs_f64()), 2),
-                opt(b.map(|b| b.touch.as_secs_f64()), 2),
-                opt(
-                    b.and_then(|b| b.clean_peak_kb.max(b.touch_peak_kb)).map(mb),
-                    0,
-                ),
-            ]
-        })
-        .collect();
-    let mut out = String::from("\n");
-    out.push_str(&table(&header, &rows));
-
-    let _ = writeln!(
-        out,
-        "\nphases (medians): check = load + validate + lower; the rest = emit + prettyplease + openapi.json"
-    );
-    for c in cases {
-        if let Some(g) = &c.generated {
-            let (total, check) = (ms(g.total), ms(g.check));
-            let _ = writeln!(
-                out,
-                "  {:<11} check {:>7.1} ms ({:>4.1}%)   emit+format {:>7.1} ms   fastest gen {:>7.1} ms   gen CPU time {:>7} ms/run   {} runs",
-                c.name,
-                check,
-                100.0 * check / total.max(f64::MIN_POSITIVE),
-                (total - check).max(0.0),
-                ms(g.fastest),
-                opt(g.cpu.map(ms), 1),
-                g.runs
-            );
-        }
-    }
-
-    let builds: Vec<String> = cases
-        .iter()
-        .filter_map(|c| {
-            let b = c.built.as_ref()?;
-            let s = |d: Option<Duration>| opt(d.map(|d| d.as_secs_f64()), 2);
-            Some(format!(
-                "  {:<11} clean {:>7} s CPU   touch {:>7} s CPU",
-                c.name,
-                s(b.clean_cpu),
-                s(b.touch_cpu)
-            ))
-        })
-        .collect();
-    if !builds.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nbuild CPU time (user + system of cargo and rustc; the wall clock above also waits for the CPU):\n{}",
-            builds.join("\n")
-        );
-    }
-
-    let _ = writeln!(out, "\ntargets:");
-    let find = |name: &str| cases.iter().find(|c| c.name == name);
-    let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
-    let real = find("real");
-    let (s100, s1000, s5000) = (find("synth-100"), find("synth-1000"), find("synth-5000"));
-    if let Some(v) = real.and_then(Case::gen_ms) {
-        let _ = writeln!(
-            out,
-            "  real spec gen <= {REAL_GEN_MS} ms: {v:.1} ms  {}",
-            verdict(v <= REAL_GEN_MS)
-        );
-    }
-    if let Some(v) = s1000.and_then(Case::gen_ms) {
-        let _ = writeln!(
-            out,
-            "  1,000 ops gen <= {GEN_1000_MS} ms: {v:.1} ms  {}",
-            verdict(v <= GEN_1000_MS)
-        );
-    }
-    let _ = writeln!(out, "  {}", linearity(s100, s1000, s5000));
-    match real.and_then(|c| c.built.as_ref()) {
-        Some(b) => {
-            let v = b.clean.as_secs_f64();
-            let _ = writeln!(
-                out,
-                "  real crate clean build <= {REAL_CLEAN_S} s: {v:.2} s  {}",
-                verdict(v <= REAL_CLEAN_S)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "  real crate clean build <= {REAL_CLEAN_S} s: not measured (--no-build)"
-            );
-        }
-    }
-    match s1000.and_then(|c| Some((c.built.as_ref()?, c.ops()))) {
-        Some((b, ops)) => {
-            let per_op = b.clean.as_secs_f64() / ops as f64;
-            let _ = writeln!(
-                out,
-                "  build cost at 1,000 ops <= {BUILD_S_PER_OP:.4} s/op (a quarter of progenitor's {:.3}-{:.3} s/op): {per_op:.4} s/op, \
-                 {:.1}-{:.1}x cheaper than progenitor  {}",
-                PROGENITOR_S_PER_OP.0,
-                PROGENITOR_S_PER_OP.1,
-                PROGENITOR_S_PER_OP.0 / per_op,
-                PROGENITOR_S_PER_OP.1 / per_op,
-                verdict(per_op <= BUILD_S_PER_OP)
-            );
-            let cpu = b
-                .clean_cpu
-                .map(|c| format!("; in CPU time {:.4} s/op", c.as_secs_f64() / ops as f64))
-                .unwrap_or_default();
-            if let Some(b100) = s100.and_then(|c| c.built.as_ref()) {
-                let marginal =
-                    (b.clean.as_secs_f64() - b100.clean.as_secs_f64()) / (ops as f64 - 100.0);
-                let _ = writeln!(
-                    out,
-                    "    (marginal wall cost from 100 to 1,000 ops: {marginal:.4} s/op{cpu})"
-                );
-            } else if !cpu.is_empty() {
-                let _ = writeln!(out, "    ({})", &cpu[2..]);
-            }
-        }
-        None => {
-            let why = if opts.no_build {
-                "--no-build"
-            } else {
-                "--quick"
-            };
-            let _ = writeln!(
-                out,
-                "  build cost at 1,000 ops <= {BUILD_S_PER_OP:.4} s/op: not measured ({why})"
-            );
-        }
-    }
-
-    out.push_str(&floors.report(
-        find(FLOOR_CASE).and_then(|c| Some(c.generated.as_ref()?.check)),
-        real.and_then(|c| Some(c.built.as_ref()?.clean)),
-    ));
-
-    let _ = writeln!(out, "\nmethods:");
-    let build_kind = if cfg!(debug_assertions) {
-        "a DEBUG xtask build (timings are pessimistic)"
-    } else {
-        "an optimized xtask build (cargo run --profile generator: release, fat LTO, one codegen unit)"
-    };
-    let _ = writeln!(
-        out,
-        "  gen: codegen::generate in-process on spec text already in memory (load + validate + lower + emit + prettyplease), \
-         median of the runs after one warm-up, in {build_kind}; on every core (parts of the crate are \
-         formatted in parallel). gen CPU time: user + system of all the process's threads, per run."
-    );
-    let _ = writeln!(
-        out,
-        "  synthetic specs: {} operations per area, 5 per resource (create with a wrapper object, update, get, GET search on the api host, paginated list); written to target/bench/specs/.",
-        synth::AREA_SIZE
-    );
-    let _ = writeln!(
-        out,
-        "  lines/op: lines of the generated src/<area>.rs modules / operations (lib.rs and the runtime copy excluded)."
-    );
-    let baselines: Vec<String> = cases
-        .iter()
-        .filter_map(|c| {
-            Some(format!(
-                "{} {:.1} MB",
-                c.name,
-                mb(c.memory.as_ref()?.baseline_kb)
-            ))
-        })
-        .collect();
-    let _ = writeln!(
-        out,
-        "  gen peak: VmHWM of a child (this executable, bench-gen-one <spec-dir>) after one generation; its VmHWM before generating: {}.",
-        baselines.join(", ")
-    );
-    if !opts.no_build {
-        let touched: Vec<String> = cases
-            .iter()
-            .filter_map(|c| Some(format!("{} {}", c.name, c.built.as_ref()?.touched)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "  build: cargo build --offline, dev profile, default features, of a copy in target/bench/<spec> with its own [workspace] and the root \
-             Cargo.lock; dependencies prebuilt in the shared CARGO_TARGET_DIR target/bench/target. clean = cargo clean -p dingtalk-openapi, then \
-             build; touch = append a comment to one area file ({}), then build. Wall clock, one run each.",
-            touched.join(", ")
-        );
-        let _ = writeln!(
-            out,
-            "  build peak: {}; the larger of the clean and touch builds.",
-            rss.describe()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "  machine: {} CPUs, {load}; wall-clock times grow with load, the CPU time per run does not (10 ms ticks, averaged).",
-        std::thread::available_parallelism().map_or(0, usize::from)
-    );
-    out
 }
 
 /// The 1-minute load average, from `/proc/loadavg`.
@@ -537,92 +416,25 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".to_owned())
 }
 
-/// Whether the per-operation generation cost stays flat from 100 to 1,000 (to 5,000) operations.
-fn linearity(s100: Option<&Case>, s1000: Option<&Case>, s5000: Option<&Case>) -> String {
-    let (Some(a), Some(b)) = (s100, s1000) else {
-        return "linear: not measured".to_owned();
-    };
-    let (Some(ta), Some(tb)) = (a.gen_ms(), b.gen_ms()) else {
-        return "linear: not measured".to_owned();
-    };
-    let (na, nb) = (a.ops() as f64, b.ops() as f64);
-    let ratio = (tb / nb) / (ta / na);
-    let mut text = format!(
-        "linear (ms/op grows at most {LINEAR_SLACK}x per size step): ms/op 1,000 vs 100 = {ratio:.2}x"
-    );
-    let mut ok = ratio <= LINEAR_SLACK;
-    if let Some((tc, nc)) = s5000.and_then(|c| Some((c.gen_ms()?, c.ops() as f64))) {
-        let ratio2 = (tc / nc) / (tb / nb);
-        let marginal1 = (tb - ta) / (nb - na);
-        let marginal2 = (tc - tb) / (nc - nb);
-        ok &= ratio2 <= LINEAR_SLACK;
-        let _ = write!(
-            text,
-            ", 5,000 vs 1,000 = {ratio2:.2}x; marginal ms/op 100→1,000 {marginal1:.3}, 1,000→5,000 {marginal2:.3}"
-        );
-    }
-    let _ = write!(text, "  {}", if ok { "PASS" } else { "FAIL" });
-    text
-}
-
-/// A plain-text table: the first column left-aligned, the others right-aligned.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                if i == 0 {
-                    format!("{c:<w$}")
-                } else {
-                    format!("{c:>w$}")
-                }
-            })
-            .collect();
-        format!("{}\n", parts.join(" | ").trim_end())
-    };
-    let mut out = line(header.to_vec());
-    out.push_str(&format!(
-        "{}\n",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("-|-")
-    ));
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn options_and_table() {
+    fn options_are_read() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let o = options(&args(&["--quick", "--no-build"])).unwrap();
-        assert!(o.quick && o.no_build && !o.sample_rss);
-        assert!(options(&args(&["--fast"])).is_err());
-        let t = table(
-            &["spec", "ops"],
-            &[
-                vec!["real".into(), "24".into()],
-                vec!["synth-1000".into(), "1000".into()],
-            ],
-        );
+        let o = options(&args(&["--quick", "--no-build", "--no-progenitor"])).unwrap();
+        assert!(o.quick && o.no_build && o.no_progenitor && !o.sample_rss);
         assert_eq!(
-            t,
-            "spec       |  ops\n-----------|-----\nreal       |   24\nsynth-1000 | 1000\n"
+            options(&args(&[])).unwrap(),
+            Options {
+                quick: false,
+                no_build: false,
+                no_progenitor: false,
+                sample_rss: false,
+            }
         );
+        let err = options(&args(&["--fast"])).unwrap_err();
+        assert!(err.contains("--no-progenitor"), "{err}");
     }
 }

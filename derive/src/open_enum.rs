@@ -107,12 +107,15 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         #[automatically_derived]
         impl ::dingtalk_openapi_runtime::primitives::OpenEnum for #name {
             type Repr = #repr;
+            #[inline]
             fn from_repr(value: #repr) -> Self { #from_repr }
+            #[inline]
             fn to_repr(&self) -> #repr { #to_repr }
         }
         /// Equal when the wire values are: `Unknown` of a listed value equals that variant.
         #[automatically_derived]
         impl ::core::cmp::PartialEq for #name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 use ::dingtalk_openapi_runtime::primitives::OpenEnum as _;
                 self.to_repr() == other.to_repr()
@@ -122,6 +125,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         impl ::core::cmp::Eq for #name {}
         #[automatically_derived]
         impl ::core::hash::Hash for #name {
+            #[inline]
             fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
                 use ::dingtalk_openapi_runtime::primitives::OpenEnum as _;
                 ::core::hash::Hash::hash(&self.to_repr(), state);
@@ -129,6 +133,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[automatically_derived]
         impl ::core::convert::From<#repr> for #name {
+            #[inline]
             fn from(value: #repr) -> Self {
                 ::dingtalk_openapi_runtime::primitives::OpenEnum::from_repr(value)
             }

@@ -30,6 +30,7 @@ pub struct AuthClient<'a> {
 }
 impl Client {
     /// 身份验证: the `auth` operations.
+    #[inline]
     pub fn auth(&self) -> AuthClient<'_> {
         AuthClient { client: self }
     }
@@ -84,9 +85,7 @@ impl AuthClient<'_> {
         self.client.execute(request)
     }
 }
-/// 获取企业内部应用的access_token: the request of `gettoken`.
-///
-/// Sent by [`AuthClient::gettoken`].
+/// 获取企业内部应用的access_token: the request of `gettoken`. Sent by [`AuthClient::gettoken`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -101,7 +100,8 @@ pub struct GettokenRequest {
     pub corpsecret: Option<Secret>,
 }
 impl GettokenRequest {
-    /// Creates the value from its required fields; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             appkey: None,
@@ -112,24 +112,28 @@ impl GettokenRequest {
     }
     /// Sets [`appkey`](Self::appkey).
     #[must_use]
+    #[inline]
     pub fn appkey(mut self, appkey: impl Into<String>) -> Self {
         self.appkey = Some(appkey.into());
         self
     }
     /// Sets [`appsecret`](Self::appsecret).
     #[must_use]
+    #[inline]
     pub fn appsecret(mut self, appsecret: impl Into<Secret>) -> Self {
         self.appsecret = Some(appsecret.into());
         self
     }
     /// Sets [`corpid`](Self::corpid).
     #[must_use]
+    #[inline]
     pub fn corpid(mut self, corpid: impl Into<String>) -> Self {
         self.corpid = Some(corpid.into());
         self
     }
     /// Sets [`corpsecret`](Self::corpsecret).
     #[must_use]
+    #[inline]
     pub fn corpsecret(mut self, corpsecret: impl Into<Secret>) -> Self {
         self.corpsecret = Some(corpsecret.into());
         self
@@ -173,11 +177,13 @@ impl Operation for GettokenRequest {
         example_response: r#"{"access_token":"fw8ef8we8f76e6f7s8dxxxx","expires_in":7200,"errmsg":"ok","errcode":0}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for GettokenRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         validate::one_of_groups(
             path,
@@ -195,9 +201,7 @@ impl Validate for GettokenRequest {
         Ok(())
     }
 }
-/// 获取微应用后台免登的access_token: the request of `sso.gettoken`.
-///
-/// Sent by [`AuthClient::sso_gettoken`].
+/// 获取微应用后台免登的access_token: the request of `sso.gettoken`. Sent by [`AuthClient::sso_gettoken`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -208,10 +212,8 @@ pub struct SsoGettokenRequest {
     pub corpsecret: Secret,
 }
 impl SsoGettokenRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `corpid`: 企业Id
-    /// - `corpsecret`: 这里必须填写专属的SSOSecret
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(corpid: impl Into<String>, corpsecret: impl Into<Secret>) -> Self {
         Self {
             corpid: corpid.into(),
@@ -254,9 +256,7 @@ impl Operation for SsoGettokenRequest {
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free",
     });
 }
-/// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`.
-///
-/// Sent by [`AuthClient::service_get_corp_token`].
+/// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`. Sent by [`AuthClient::service_get_corp_token`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -275,13 +275,8 @@ pub struct ServiceGetCorpTokenRequest {
     pub auth_corpid: String,
 }
 impl ServiceGetCorpTokenRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `access_key`: 第三方企业应用的SuiteKey。
-    /// - `timestamp`: 当前时间戳,单位毫秒。
-    /// - `suite_ticket`: 钉钉推送的suiteTicket。
-    /// - `signature`: 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。
-    /// - `auth_corpid`: 授权企业的CorpId。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         access_key: impl Into<String>,
         timestamp: EpochMillis,
@@ -338,9 +333,7 @@ impl Operation for ServiceGetCorpTokenRequest {
         doc_url: "https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential",
     });
 }
-/// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`.
-///
-/// Sent by [`AuthClient::oauth2_access_token`].
+/// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`. Sent by [`AuthClient::oauth2_access_token`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -353,10 +346,8 @@ pub struct Oauth2AccessTokenRequest {
     pub app_secret: Secret,
 }
 impl Oauth2AccessTokenRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `app_key`: 已创建的企业内部应用的AppKey。
-    /// - `app_secret`: 已创建的企业内部应用的AppSecret。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(app_key: impl Into<String>, app_secret: impl Into<Secret>) -> Self {
         Self {
             app_key: app_key.into(),

@@ -34,6 +34,7 @@ pub struct BlackboardClient<'a> {
 }
 impl Client {
     /// 公告: the `blackboard` operations.
+    #[inline]
     pub fn blackboard(&self) -> BlackboardClient<'_> {
         BlackboardClient { client: self }
     }
@@ -127,9 +128,7 @@ impl BlackboardClient<'_> {
         self.client.execute(request)
     }
 }
-/// 创建公告: the request of `blackboard.create`.
-///
-/// Sent by [`BlackboardClient::create`].
+/// 创建公告: the request of `blackboard.create`. Sent by [`BlackboardClient::create`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -138,9 +137,8 @@ pub struct BlackboardCreateRequest {
     pub create_request: BlackboardCreateVo,
 }
 impl BlackboardCreateRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `create_request`: 请求对象。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(create_request: BlackboardCreateVo) -> Self {
         Self { create_request }
     }
@@ -178,11 +176,13 @@ impl Operation for BlackboardCreateRequest {
         example_response: r#"{"result":true,"success":true,"errcode":0,"request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/create-an-enterprise-announcement",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for BlackboardCreateRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("create_request");
@@ -192,9 +192,7 @@ impl Validate for BlackboardCreateRequest {
         Ok(())
     }
 }
-/// 更新公告: the request of `blackboard.update`.
-///
-/// Sent by [`BlackboardClient::update`].
+/// 更新公告: the request of `blackboard.update`. Sent by [`BlackboardClient::update`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -203,9 +201,8 @@ pub struct BlackboardUpdateRequest {
     pub update_request: BlackboardUpdateVo,
 }
 impl BlackboardUpdateRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `update_request`: 请求对象。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(update_request: BlackboardUpdateVo) -> Self {
         Self { update_request }
     }
@@ -244,9 +241,7 @@ impl Operation for BlackboardUpdateRequest {
         doc_url: "https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id",
     });
 }
-/// 删除公告: the request of `blackboard.delete`.
-///
-/// Sent by [`BlackboardClient::delete`].
+/// 删除公告: the request of `blackboard.delete`. Sent by [`BlackboardClient::delete`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -257,10 +252,8 @@ pub struct BlackboardDeleteRequest {
     pub operation_userid: String,
 }
 impl BlackboardDeleteRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `blackboard_id`: 公告ID,可以通过获取公告ID列表接口获取result参数值。
-    /// - `operation_userid`: 操作人userId,必须是公告管理员。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         blackboard_id: impl Into<String>,
         operation_userid: impl Into<String>,
@@ -310,9 +303,7 @@ impl Operation for BlackboardDeleteRequest {
         doc_url: "https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id",
     });
 }
-/// 获取公告详情: the request of `blackboard.get`.
-///
-/// Sent by [`BlackboardClient::get`].
+/// 获取公告详情: the request of `blackboard.get`. Sent by [`BlackboardClient::get`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -323,10 +314,8 @@ pub struct BlackboardGetRequest {
     pub operation_userid: String,
 }
 impl BlackboardGetRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `blackboard_id`: 公告id,可以通过获取公告ID列表接口获取id参数值。
-    /// - `operation_userid`: 操作人userId。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         blackboard_id: impl Into<String>,
         operation_userid: impl Into<String>,
@@ -374,9 +363,7 @@ impl Operation for BlackboardGetRequest {
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted",
     });
 }
-/// 获取公告ID列表: the request of `blackboard.listids`.
-///
-/// Sent by [`BlackboardClient::listids`].
+/// 获取公告ID列表: the request of `blackboard.listids`. Sent by [`BlackboardClient::listids`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -385,9 +372,8 @@ pub struct BlackboardListidsRequest {
     pub query_request: BlackboardQueryVo,
 }
 impl BlackboardListidsRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `query_request`: 请求对象。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(query_request: BlackboardQueryVo) -> Self {
         Self { query_request }
     }
@@ -434,11 +420,13 @@ impl Operation for BlackboardListidsRequest {
         example_response: r#"{"result":["72b4f87d27e815f6fecxxxx"],"success":true,"errcode":0,"request_id":"pxxm7ylvmppr"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for BlackboardListidsRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("query_request");
@@ -460,17 +448,21 @@ impl Validate for BlackboardListidsRequest {
 impl Paginated for BlackboardListidsRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::PageNumber;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.query_request.page)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.query_request.page = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.query_request.page_size)
     }
+    #[inline]
     fn page_state(response: &BlackboardListidsResponse) -> PageState {
         PageState::new(
             None,
@@ -478,13 +470,12 @@ impl Paginated for BlackboardListidsRequest {
             response.result.as_ref().map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: BlackboardListidsResponse) -> Vec<String> {
         response.result.unwrap_or_default()
     }
 }
-/// 获取公告分类列表: the request of `blackboard.category.list`.
-///
-/// Sent by [`BlackboardClient::category_list`].
+/// 获取公告分类列表: the request of `blackboard.category.list`. Sent by [`BlackboardClient::category_list`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -493,9 +484,8 @@ pub struct BlackboardCategoryListRequest {
     pub operation_userid: String,
 }
 impl BlackboardCategoryListRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `operation_userid`: 操作人userId,必须是公告管理员。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(operation_userid: impl Into<String>) -> Self {
         Self {
             operation_userid: operation_userid.into(),
@@ -536,9 +526,7 @@ impl Operation for BlackboardCategoryListRequest {
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements",
     });
 }
-/// 获取用户可查看的公告: the request of `blackboard.listtopten`.
-///
-/// Sent by [`BlackboardClient::listtopten`].
+/// 获取用户可查看的公告: the request of `blackboard.listtopten`. Sent by [`BlackboardClient::listtopten`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -547,9 +535,8 @@ pub struct BlackboardListtoptenRequest {
     pub userid: String,
 }
 impl BlackboardListtoptenRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `userid`: 员工的userId。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(userid: impl Into<String>) -> Self {
         Self { userid: userid.into() }
     }
@@ -615,12 +602,8 @@ pub struct BlackboardCreateVo {
     pub coverpic_mediaid: Option<String>,
 }
 impl BlackboardCreateVo {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `operation_userid`: 操作人的userId,必须是公告管理员。
-    /// - `blackboard_receiver`: 公告接收人。
-    /// - `title`: 公告标题。
-    /// - `content`: 公告内容。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         operation_userid: impl Into<String>,
         blackboard_receiver: BlackboardReceiver,
@@ -642,42 +625,49 @@ impl BlackboardCreateVo {
     }
     /// Sets [`author`](Self::author).
     #[must_use]
+    #[inline]
     pub fn author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
     /// Sets [`private_level`](Self::private_level).
     #[must_use]
+    #[inline]
     pub fn private_level(mut self, private_level: PrivateLevel) -> Self {
         self.private_level = Some(private_level);
         self
     }
     /// Sets [`ding`](Self::ding).
     #[must_use]
+    #[inline]
     pub fn ding(mut self, ding: bool) -> Self {
         self.ding = Some(ding);
         self
     }
     /// Sets [`push_top`](Self::push_top).
     #[must_use]
+    #[inline]
     pub fn push_top(mut self, push_top: bool) -> Self {
         self.push_top = Some(push_top);
         self
     }
     /// Sets [`category_id`](Self::category_id).
     #[must_use]
+    #[inline]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
         self
     }
     /// Sets [`coverpic_mediaid`](Self::coverpic_mediaid).
     #[must_use]
+    #[inline]
     pub fn coverpic_mediaid(mut self, coverpic_mediaid: impl Into<String>) -> Self {
         self.coverpic_mediaid = Some(coverpic_mediaid.into());
         self
     }
 }
 impl Validate for BlackboardCreateVo {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("blackboard_receiver");
@@ -700,7 +690,8 @@ pub struct BlackboardReceiver {
     pub userid_list: Option<Vec<String>>,
 }
 impl BlackboardReceiver {
-    /// Creates the value from its required fields; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             deptid_list: None,
@@ -709,12 +700,14 @@ impl BlackboardReceiver {
     }
     /// Sets [`deptid_list`](Self::deptid_list).
     #[must_use]
+    #[inline]
     pub fn deptid_list(mut self, deptid_list: impl IntoIterator<Item = i64>) -> Self {
         self.deptid_list = Some(deptid_list.into_iter().collect());
         self
     }
     /// Sets [`userid_list`](Self::userid_list).
     #[must_use]
+    #[inline]
     pub fn userid_list(
         mut self,
         userid_list: impl IntoIterator<Item = impl Into<String>>,
@@ -724,6 +717,7 @@ impl BlackboardReceiver {
     }
 }
 impl Validate for BlackboardReceiver {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.deptid_list {
             let p = path.field("deptid_list");
@@ -763,12 +757,8 @@ pub struct BlackboardUpdateVo {
     pub coverpic_mediaid: Option<String>,
 }
 impl BlackboardUpdateVo {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `blackboard_id`: 公告ID。
-    /// - `title`: 公告标题。
-    /// - `content`: 公告内容。
-    /// - `operation_userid`: 操作人userid,必须是公告管理员。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         blackboard_id: impl Into<String>,
         title: impl Into<String>,
@@ -789,30 +779,35 @@ impl BlackboardUpdateVo {
     }
     /// Sets [`author`](Self::author).
     #[must_use]
+    #[inline]
     pub fn author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
     /// Sets [`ding`](Self::ding).
     #[must_use]
+    #[inline]
     pub fn ding(mut self, ding: bool) -> Self {
         self.ding = Some(ding);
         self
     }
     /// Sets [`category_id`](Self::category_id).
     #[must_use]
+    #[inline]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
         self
     }
     /// Sets [`notify`](Self::notify).
     #[must_use]
+    #[inline]
     pub fn notify(mut self, notify: bool) -> Self {
         self.notify = Some(notify);
         self
     }
     /// Sets [`coverpic_mediaid`](Self::coverpic_mediaid).
     #[must_use]
+    #[inline]
     pub fn coverpic_mediaid(mut self, coverpic_mediaid: impl Into<String>) -> Self {
         self.coverpic_mediaid = Some(coverpic_mediaid.into());
         self
@@ -839,11 +834,8 @@ pub struct BlackboardQueryVo {
     pub category_id: Option<String>,
 }
 impl BlackboardQueryVo {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `operation_userid`: 操作人userId,必须是公告管理员。
-    /// - `page_size`: 分页大小,从1开始不超过30,且必须为正整数。
-    /// - `page`: 页码,从1开始且必须为正整数。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(operation_userid: impl Into<String>, page_size: i64, page: i64) -> Self {
         Self {
             operation_userid: operation_userid.into(),
@@ -856,24 +848,28 @@ impl BlackboardQueryVo {
     }
     /// Sets [`start_time`](Self::start_time).
     #[must_use]
+    #[inline]
     pub fn start_time(mut self, start_time: DateTime) -> Self {
         self.start_time = Some(start_time);
         self
     }
     /// Sets [`end_time`](Self::end_time).
     #[must_use]
+    #[inline]
     pub fn end_time(mut self, end_time: DateTime) -> Self {
         self.end_time = Some(end_time);
         self
     }
     /// Sets [`category_id`](Self::category_id).
     #[must_use]
+    #[inline]
     pub fn category_id(mut self, category_id: impl Into<String>) -> Self {
         self.category_id = Some(category_id.into());
         self
     }
 }
 impl Validate for BlackboardQueryVo {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("page_size");

@@ -28,6 +28,7 @@ pub struct CheckinClient<'a> {
 }
 impl Client {
     /// 签到: the `checkin` operations.
+    #[inline]
     pub fn checkin(&self) -> CheckinClient<'_> {
         CheckinClient { client: self }
     }
@@ -62,9 +63,7 @@ impl CheckinClient<'_> {
         self.client.items(request)
     }
 }
-/// 获取用户签到记录: the request of `checkin.record.get`.
-///
-/// Sent by [`CheckinClient::record_get`].
+/// 获取用户签到记录: the request of `checkin.record.get`. Sent by [`CheckinClient::record_get`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -81,13 +80,8 @@ pub struct CheckinRecordGetRequest {
     pub size: i64,
 }
 impl CheckinRecordGetRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `userid_list`: 需要查询的用户列表,最大列表长度为10。
-    /// - `start_time`: 开始时间,Unix时间戳,单位毫秒。
-    /// - `end_time`: 截止时间,单位毫秒。
-    /// - `cursor`: 分页查询的游标,最开始可以传0。
-    /// - `size`: 分页查询的每页大小,最大100。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         userid_list: impl IntoIterator<Item = impl Into<String>>,
         start_time: EpochMillis,
@@ -150,11 +144,13 @@ impl Operation for CheckinRecordGetRequest {
         example_response: r#"{"result":{"next_cursor":100,"page_list":[{"checkin_time":1494852872446,"image_list":["https://static.dingtalk.com/media/xxxx"],"detail_place":"杭州市余杭区五常街道","remark":"备注","userid":"080517","place":"绿城未来park","longitude":"120.017394","latitude":"30.286046","visit_user":"刘先生"}]},"errcode":0,"request_id":"pod643x3uywf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for CheckinRecordGetRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("userid_list");
@@ -188,17 +184,21 @@ impl Validate for CheckinRecordGetRequest {
 impl Paginated for CheckinRecordGetRequest {
     type Item = CheckinRecord;
     const STYLE: PaginationStyle = PaginationStyle::NullableCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.cursor)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.cursor = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.size)
     }
+    #[inline]
     fn page_state(response: &CheckinRecordGetResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -210,6 +210,7 @@ impl Paginated for CheckinRecordGetRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: CheckinRecordGetResponse) -> Vec<CheckinRecord> {
         response.result.and_then(|x| x.page_list).unwrap_or_default()
     }

@@ -30,6 +30,7 @@ pub struct HrmClient<'a> {
 }
 impl Client {
     /// 智能人事: the `hrm` operations.
+    #[inline]
     pub fn hrm(&self) -> HrmClient<'_> {
         HrmClient { client: self }
     }
@@ -122,9 +123,7 @@ impl HrmClient<'_> {
         self.client.items(request)
     }
 }
-/// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`.
-///
-/// Sent by [`HrmClient::querypreentry`].
+/// 获取待入职员工列表: the request of `smartwork.hrm.employee.querypreentry`. Sent by [`HrmClient::querypreentry`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -135,10 +134,8 @@ pub struct SmartworkHrmEmployeeQuerypreentryRequest {
     pub size: i64,
 }
 impl SmartworkHrmEmployeeQuerypreentryRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `offset`: 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    /// - `size`: 分页大小,最大50。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(offset: i64, size: i64) -> Self {
         Self { offset, size }
     }
@@ -190,11 +187,13 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
         example_response: r#"{"result":{"next_cursor":10,"data_list":["11","22"]},"errcode":0,"errmsg":"ok","success":false,"request_id":"64jz549xdj6q"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for SmartworkHrmEmployeeQuerypreentryRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("offset");
@@ -212,17 +211,21 @@ impl Validate for SmartworkHrmEmployeeQuerypreentryRequest {
 impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.offset)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.offset = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.size)
     }
+    #[inline]
     fn page_state(response: &SmartworkHrmEmployeeQuerypreentryResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -234,13 +237,12 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: SmartworkHrmEmployeeQuerypreentryResponse) -> Vec<String> {
         response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
-/// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`.
-///
-/// Sent by [`HrmClient::queryonjob`].
+/// 获取在职员工列表: the request of `smartwork.hrm.employee.queryonjob`. Sent by [`HrmClient::queryonjob`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -253,11 +255,8 @@ pub struct SmartworkHrmEmployeeQueryonjobRequest {
     pub size: i64,
 }
 impl SmartworkHrmEmployeeQueryonjobRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `status_list`: 在职员工状态筛选,可以查询多个状态。不同状态之间使用英文逗号分隔。
-    /// - `offset`: 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。
-    /// - `size`: 分页大小,最大50。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         status_list: impl IntoIterator<Item = HrmEmployeeStatus>,
         offset: i64,
@@ -318,11 +317,13 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
         example_response: r#"{"result":{"data_list":["user123"],"next_cursor":0},"errcode":0,"errmsg":"ok","success":false,"request_id":"u2nu5vpoq6p"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for SmartworkHrmEmployeeQueryonjobRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("status_list");
@@ -345,17 +346,21 @@ impl Validate for SmartworkHrmEmployeeQueryonjobRequest {
 impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.offset)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.offset = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.size)
     }
+    #[inline]
     fn page_state(response: &SmartworkHrmEmployeeQueryonjobResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -367,13 +372,12 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: SmartworkHrmEmployeeQueryonjobResponse) -> Vec<String> {
         response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
-/// 获取离职员工列表: the request of `hrm.employees.dismissions`.
-///
-/// Sent by [`HrmClient::dismissions`].
+/// 获取离职员工列表: the request of `hrm.employees.dismissions`. Sent by [`HrmClient::dismissions`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -386,7 +390,8 @@ pub struct HrmEmployeesDismissionsRequest {
     pub max_results: Option<i32>,
 }
 impl HrmEmployeesDismissionsRequest {
-    /// Creates the value from its required fields; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             next_token: None,
@@ -395,12 +400,14 @@ impl HrmEmployeesDismissionsRequest {
     }
     /// Sets [`next_token`](Self::next_token).
     #[must_use]
+    #[inline]
     pub fn next_token(mut self, next_token: i64) -> Self {
         self.next_token = Some(next_token);
         self
     }
     /// Sets [`max_results`](Self::max_results).
     #[must_use]
+    #[inline]
     pub fn max_results(mut self, max_results: i32) -> Self {
         self.max_results = Some(max_results);
         self
@@ -451,11 +458,13 @@ impl Operation for HrmEmployeesDismissionsRequest {
         example_response: "{}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for HrmEmployeesDismissionsRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.max_results {
             let p = path.field("maxResults");
@@ -467,15 +476,19 @@ impl Validate for HrmEmployeesDismissionsRequest {
 impl Paginated for HrmEmployeesDismissionsRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         self.next_token
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         self.next_token = cursor;
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         self.max_results.as_ref().map(|s| i64::from(*s))
     }
+    #[inline]
     fn page_state(response: &HrmEmployeesDismissionsResponse) -> PageState {
         PageState::new(
             response.next_token.as_ref().copied(),
@@ -483,6 +496,7 @@ impl Paginated for HrmEmployeesDismissionsRequest {
             response.user_id_list.as_ref().map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: HrmEmployeesDismissionsResponse) -> Vec<String> {
         response.user_id_list.unwrap_or_default()
     }

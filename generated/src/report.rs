@@ -36,6 +36,7 @@ pub struct ReportClient<'a> {
 }
 impl Client {
     /// 日志: the `report` operations.
+    #[inline]
     pub fn report(&self) -> ReportClient<'_> {
         ReportClient { client: self }
     }
@@ -234,9 +235,7 @@ impl ReportClient<'_> {
         self.client.items(request)
     }
 }
-/// 创建日志: the request of `report.create`.
-///
-/// Sent by [`ReportClient::create`].
+/// 创建日志: the request of `report.create`. Sent by [`ReportClient::create`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -245,9 +244,8 @@ pub struct ReportCreateRequest {
     pub create_report_param: ReportCreateParam,
 }
 impl ReportCreateRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `create_report_param`: 创建日志的参数对象。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(create_report_param: ReportCreateParam) -> Self {
         Self { create_report_param }
     }
@@ -283,11 +281,13 @@ impl Operation for ReportCreateRequest {
         example_response: r#"{"errmsg":"ok","errcode":0,"result":"175abec4de6bd"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/create-a-log",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportCreateRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("create_report_param");
@@ -297,9 +297,7 @@ impl Validate for ReportCreateRequest {
         Ok(())
     }
 }
-/// 获取模板详情: the request of `report.template.getbyname`.
-///
-/// Sent by [`ReportClient::template_getbyname`].
+/// 获取模板详情: the request of `report.template.getbyname`. Sent by [`ReportClient::template_getbyname`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -310,10 +308,8 @@ pub struct ReportTemplateGetbynameRequest {
     pub template_name: String,
 }
 impl ReportTemplateGetbynameRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `userid`: 操作该接口的员工userId。
-    /// - `template_name`: 模板名称。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(userid: impl Into<String>, template_name: impl Into<String>) -> Self {
         Self {
             userid: userid.into(),
@@ -356,9 +352,7 @@ impl Operation for ReportTemplateGetbynameRequest {
         doc_url: "https://open.dingtalk.com/document/development/query-template-details",
     });
 }
-/// 获取用户发出的日志列表: the request of `report.list`.
-///
-/// Sent by [`ReportClient::list`].
+/// 获取用户发出的日志列表: the request of `report.list`. Sent by [`ReportClient::list`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -381,12 +375,8 @@ pub struct ReportListRequest {
     pub modified_end_time: Option<EpochMillis>,
 }
 impl ReportListRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `start_time`: 查询的日志创建的开始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    /// - `end_time`: 查询的日志创建的结束时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    /// - `cursor`: 查询游标,初始传入0,后续从上一次的返回值中获取。
-    /// - `size`: 每页数据量,最大值为20。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         start_time: EpochMillis,
         end_time: EpochMillis,
@@ -406,24 +396,28 @@ impl ReportListRequest {
     }
     /// Sets [`template_name`](Self::template_name).
     #[must_use]
+    #[inline]
     pub fn template_name(mut self, template_name: impl Into<String>) -> Self {
         self.template_name = Some(template_name.into());
         self
     }
     /// Sets [`userid`](Self::userid).
     #[must_use]
+    #[inline]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
         self
     }
     /// Sets [`modified_start_time`](Self::modified_start_time).
     #[must_use]
+    #[inline]
     pub fn modified_start_time(mut self, modified_start_time: EpochMillis) -> Self {
         self.modified_start_time = Some(modified_start_time);
         self
     }
     /// Sets [`modified_end_time`](Self::modified_end_time).
     #[must_use]
+    #[inline]
     pub fn modified_end_time(mut self, modified_end_time: EpochMillis) -> Self {
         self.modified_end_time = Some(modified_end_time);
         self
@@ -478,11 +472,13 @@ impl Operation for ReportListRequest {
         example_response: r#"{"result":{"data_list":[{"contents":[{"sort":"1","type":"0","value":"开发工作","key":"今日工作"}],"remark":"这是备注","template_name":"日报","dept_name":"部门1","creator_name":"张三","creator_id":"user123","create_time":1507564800000,"report_id":"xxxxxxx","modified_time":1507564800000}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportListRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("size");
@@ -503,17 +499,21 @@ impl Validate for ReportListRequest {
 impl Paginated for ReportListRequest {
     type Item = ReportListItem;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.cursor)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.cursor = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.size)
     }
+    #[inline]
     fn page_state(response: &ReportListResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -525,13 +525,12 @@ impl Paginated for ReportListRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: ReportListResponse) -> Vec<ReportListItem> {
         response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
-/// 获取用户发送日志的概要信息: the request of `report.simplelist`.
-///
-/// Sent by [`ReportClient::simplelist`].
+/// 获取用户发送日志的概要信息: the request of `report.simplelist`. Sent by [`ReportClient::simplelist`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -550,12 +549,8 @@ pub struct ReportSimplelistRequest {
     pub size: i64,
 }
 impl ReportSimplelistRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `start_time`: 查询起始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    /// - `end_time`: 查询截止时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。
-    /// - `cursor`: 查询游标,初始传入0,后续从上一次的返回值中获取。
-    /// - `size`: 每页数据量,最大为20。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         start_time: EpochMillis,
         end_time: EpochMillis,
@@ -573,12 +568,14 @@ impl ReportSimplelistRequest {
     }
     /// Sets [`template_name`](Self::template_name).
     #[must_use]
+    #[inline]
     pub fn template_name(mut self, template_name: impl Into<String>) -> Self {
         self.template_name = Some(template_name.into());
         self
     }
     /// Sets [`userid`](Self::userid).
     #[must_use]
+    #[inline]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
         self
@@ -631,11 +628,13 @@ impl Operation for ReportSimplelistRequest {
         example_response: r#"{"result":{"data_list":[{"remark":"日报","template_name":"日报","dept_name":"市场部","creator_name":"杨xx","creator_id":"manager4220","create_time":1507564800000,"report_id":"1746xxxx"}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"request_id":"3qwbhu6edlcz"}"#,
         doc_url: "https://open.dingtalk.com/document/development/view-log-summary-data",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportSimplelistRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("size");
@@ -656,17 +655,21 @@ impl Validate for ReportSimplelistRequest {
 impl Paginated for ReportSimplelistRequest {
     type Item = ReportSimpleListItem;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         Some(self.cursor)
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         if let Some(c) = cursor {
             self.cursor = c;
         }
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         Some(self.size)
     }
+    #[inline]
     fn page_state(response: &ReportSimplelistResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -678,13 +681,12 @@ impl Paginated for ReportSimplelistRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: ReportSimplelistResponse) -> Vec<ReportSimpleListItem> {
         response.result.and_then(|x| x.data_list).unwrap_or_default()
     }
 }
-/// 获取日志相关人员列表: the request of `report.statistics.listbytype`.
-///
-/// Sent by [`ReportClient::statistics_listbytype`].
+/// 获取日志相关人员列表: the request of `report.statistics.listbytype`. Sent by [`ReportClient::statistics_listbytype`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -700,10 +702,8 @@ pub struct ReportStatisticsListbytypeRequest {
     pub size: Option<i64>,
 }
 impl ReportStatisticsListbytypeRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `report_id`: 日志ID。
-    /// - `type_`: 查询类型:0:已读人员列表;1:评论人员列表;2:点赞人员列表。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(report_id: impl Into<String>, type_: ReportStatisticsType) -> Self {
         Self {
             report_id: report_id.into(),
@@ -714,12 +714,14 @@ impl ReportStatisticsListbytypeRequest {
     }
     /// Sets [`offset`](Self::offset).
     #[must_use]
+    #[inline]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
     /// Sets [`size`](Self::size).
     #[must_use]
+    #[inline]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
         self
@@ -772,11 +774,13 @@ impl Operation for ReportStatisticsListbytypeRequest {
         example_response: r#"{"success":true,"request_id":"p0gvgqih0nfv","errcode":0,"result":{"next_cursor":100,"has_more":true,"userid_list":["user123","user456"]}}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportStatisticsListbytypeRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.size {
             let p = path.field("size");
@@ -788,15 +792,19 @@ impl Validate for ReportStatisticsListbytypeRequest {
 impl Paginated for ReportStatisticsListbytypeRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         self.offset = cursor;
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         self.size.as_ref().copied()
     }
+    #[inline]
     fn page_state(response: &ReportStatisticsListbytypeResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -808,13 +816,12 @@ impl Paginated for ReportStatisticsListbytypeRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: ReportStatisticsListbytypeResponse) -> Vec<String> {
         response.result.and_then(|x| x.userid_list).unwrap_or_default()
     }
 }
-/// 获取日志接收人员列表: the request of `report.receiver.list`.
-///
-/// Sent by [`ReportClient::receiver_list`].
+/// 获取日志接收人员列表: the request of `report.receiver.list`. Sent by [`ReportClient::receiver_list`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -827,9 +834,8 @@ pub struct ReportReceiverListRequest {
     pub size: Option<i64>,
 }
 impl ReportReceiverListRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `report_id`: 日志ID。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(report_id: impl Into<String>) -> Self {
         Self {
             report_id: report_id.into(),
@@ -839,12 +845,14 @@ impl ReportReceiverListRequest {
     }
     /// Sets [`offset`](Self::offset).
     #[must_use]
+    #[inline]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
     /// Sets [`size`](Self::size).
     #[must_use]
+    #[inline]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
         self
@@ -896,11 +904,13 @@ impl Operation for ReportReceiverListRequest {
         example_response: r#"{"result":{"has_more":true,"next_cursor":100,"userid_list":["user123","user456"]},"errcode":0,"errmsg":"ok","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-sharing-personnel",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportReceiverListRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.size {
             let p = path.field("size");
@@ -912,15 +922,19 @@ impl Validate for ReportReceiverListRequest {
 impl Paginated for ReportReceiverListRequest {
     type Item = String;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         self.offset = cursor;
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         self.size.as_ref().copied()
     }
+    #[inline]
     fn page_state(response: &ReportReceiverListResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -932,13 +946,12 @@ impl Paginated for ReportReceiverListRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: ReportReceiverListResponse) -> Vec<String> {
         response.result.and_then(|x| x.userid_list).unwrap_or_default()
     }
 }
-/// 获取日志评论详情: the request of `report.comment.list`.
-///
-/// Sent by [`ReportClient::comment_list`].
+/// 获取日志评论详情: the request of `report.comment.list`. Sent by [`ReportClient::comment_list`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -951,9 +964,8 @@ pub struct ReportCommentListRequest {
     pub size: Option<i64>,
 }
 impl ReportCommentListRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `report_id`: 日志ID。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(report_id: impl Into<String>) -> Self {
         Self {
             report_id: report_id.into(),
@@ -963,12 +975,14 @@ impl ReportCommentListRequest {
     }
     /// Sets [`offset`](Self::offset).
     #[must_use]
+    #[inline]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
     /// Sets [`size`](Self::size).
     #[must_use]
+    #[inline]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
         self
@@ -1020,11 +1034,13 @@ impl Operation for ReportCommentListRequest {
         example_response: r#"{"result":{"comments":[{"create_time":"2020-09-08 00:26:37","content":"不错","userid":"user456"}],"has_more":true,"next_cursor":20},"errcode":0,"request_id":"5kngbdmfdrle","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-comment-details",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportCommentListRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.size {
             let p = path.field("size");
@@ -1036,15 +1052,19 @@ impl Validate for ReportCommentListRequest {
 impl Paginated for ReportCommentListRequest {
     type Item = ReportComment;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         self.offset = cursor;
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         self.size.as_ref().copied()
     }
+    #[inline]
     fn page_state(response: &ReportCommentListResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -1056,13 +1076,12 @@ impl Paginated for ReportCommentListRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(response: ReportCommentListResponse) -> Vec<ReportComment> {
         response.result.and_then(|x| x.comments).unwrap_or_default()
     }
 }
-/// 获取用户日志未读数: the request of `report.getunreadcount`.
-///
-/// Sent by [`ReportClient::getunreadcount`].
+/// 获取用户日志未读数: the request of `report.getunreadcount`. Sent by [`ReportClient::getunreadcount`].
 #[derive(Debug, Clone, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -1071,9 +1090,8 @@ pub struct ReportGetunreadcountRequest {
     pub userid: String,
 }
 impl ReportGetunreadcountRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `userid`: 要获取的员工userId。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(userid: impl Into<String>) -> Self {
         Self { userid: userid.into() }
     }
@@ -1112,9 +1130,7 @@ impl Operation for ReportGetunreadcountRequest {
         doc_url: "https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading",
     });
 }
-/// 获取用户可见的日志模板: the request of `report.template.listbyuserid`.
-///
-/// Sent by [`ReportClient::template_listbyuserid`].
+/// 获取用户可见的日志模板: the request of `report.template.listbyuserid`. Sent by [`ReportClient::template_listbyuserid`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
@@ -1127,7 +1143,8 @@ pub struct ReportTemplateListbyuseridRequest {
     pub size: Option<i64>,
 }
 impl ReportTemplateListbyuseridRequest {
-    /// Creates the value from its required fields; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             userid: None,
@@ -1137,18 +1154,21 @@ impl ReportTemplateListbyuseridRequest {
     }
     /// Sets [`userid`](Self::userid).
     #[must_use]
+    #[inline]
     pub fn userid(mut self, userid: impl Into<String>) -> Self {
         self.userid = Some(userid.into());
         self
     }
     /// Sets [`offset`](Self::offset).
     #[must_use]
+    #[inline]
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
     /// Sets [`size`](Self::size).
     #[must_use]
+    #[inline]
     pub fn size(mut self, size: i64) -> Self {
         self.size = Some(size);
         self
@@ -1200,11 +1220,13 @@ impl Operation for ReportTemplateListbyuseridRequest {
         example_response: r#"{"request_id":"kszb71rpxu7u","errcode":0,"errmsg":"ok","result":{"template_list":[{"name":"日报","icon_url":"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png","report_code":"14e882e7fd7e774e40ce9d144ddaa84d","url":"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}"}],"next_cursor":100}}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the",
     });
+    #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
         Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
     }
 }
 impl Validate for ReportTemplateListbyuseridRequest {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         if let Some(v) = &self.size {
             let p = path.field("size");
@@ -1216,15 +1238,19 @@ impl Validate for ReportTemplateListbyuseridRequest {
 impl Paginated for ReportTemplateListbyuseridRequest {
     type Item = ReportTemplateSummary;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
+    #[inline]
     fn cursor(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: Option<i64>) {
         self.offset = cursor;
     }
+    #[inline]
     fn page_size(&self) -> Option<i64> {
         self.size.as_ref().copied()
     }
+    #[inline]
     fn page_state(response: &ReportTemplateListbyuseridResponse) -> PageState {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
@@ -1236,6 +1262,7 @@ impl Paginated for ReportTemplateListbyuseridRequest {
                 .map_or(0, |items| items.len()),
         )
     }
+    #[inline]
     fn into_items(
         response: ReportTemplateListbyuseridResponse,
     ) -> Vec<ReportTemplateSummary> {
@@ -1265,13 +1292,8 @@ pub struct ReportCreateParam {
     pub userid: String,
 }
 impl ReportCreateParam {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `contents`: 日志内容数组,根据该日志模板中每一项信息传参。
-    /// - `template_id`: 模板ID。
-    /// - `to_chat`: 发送日志到员工时是否发送单聊消息。
-    /// - `dd_from`: 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。
-    /// - `userid`: 创建日志的员工userId。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         contents: impl IntoIterator<Item = ReportCreateContent>,
         template_id: impl Into<String>,
@@ -1291,6 +1313,7 @@ impl ReportCreateParam {
     }
     /// Sets [`to_userids`](Self::to_userids).
     #[must_use]
+    #[inline]
     pub fn to_userids(
         mut self,
         to_userids: impl IntoIterator<Item = impl Into<String>>,
@@ -1300,6 +1323,7 @@ impl ReportCreateParam {
     }
     /// Sets [`to_cids`](Self::to_cids).
     #[must_use]
+    #[inline]
     pub fn to_cids(
         mut self,
         to_cids: impl IntoIterator<Item = impl Into<String>>,
@@ -1309,6 +1333,7 @@ impl ReportCreateParam {
     }
 }
 impl Validate for ReportCreateParam {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("contents");
@@ -1341,13 +1366,8 @@ pub struct ReportCreateContent {
     pub key: String,
 }
 impl ReportCreateContent {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `sort`: 排序。
-    /// - `type_`: 字段类型,1:文本。
-    /// - `content_type`: 内容类型,固定为markdown。
-    /// - `content`: 填写的内容,最多1000个字符。
-    /// - `key`: 模板字段名。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         sort: i64,
         type_: ReportContentType,
@@ -1365,6 +1385,7 @@ impl ReportCreateContent {
     }
 }
 impl Validate for ReportCreateContent {
+    #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
             let p = path.field("content");

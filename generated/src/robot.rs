@@ -30,6 +30,7 @@ pub struct RobotClient<'a> {
 }
 impl Client {
     /// 群机器人: the `robot` operations.
+    #[inline]
     pub fn robot(&self) -> RobotClient<'_> {
         RobotClient { client: self }
     }
@@ -48,9 +49,7 @@ impl RobotClient<'_> {
         self.client.execute(request)
     }
 }
-/// 自定义机器人发送群消息: the request of `robot.send`.
-///
-/// Sent by [`RobotClient::send`].
+/// 自定义机器人发送群消息: the request of `robot.send`. Sent by [`RobotClient::send`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "deserialize-requests", derive(serde::Deserialize))]
 #[non_exhaustive]
@@ -63,9 +62,8 @@ pub struct RobotSendRequest {
     pub at: Option<RobotAt>,
 }
 impl RobotSendRequest {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `message`: 机器人消息：msgtype为消息类型，与之同名的字段为消息内容。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(message: impl Into<RobotMessage>) -> Self {
         Self {
             message: message.into(),
@@ -74,6 +72,7 @@ impl RobotSendRequest {
     }
     /// Sets [`at`](Self::at).
     #[must_use]
+    #[inline]
     pub fn at(mut self, at: RobotAt) -> Self {
         self.at = Some(at);
         self
@@ -121,9 +120,8 @@ pub struct RobotText {
     pub content: String,
 }
 impl RobotText {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `content`: 消息文本。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(content: impl Into<String>) -> Self {
         Self { content: content.into() }
     }
@@ -145,11 +143,8 @@ pub struct RobotLink {
     pub pic_url: Option<String>,
 }
 impl RobotLink {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `title`: 消息标题。
-    /// - `text`: 消息内容，如果太长只会部分展示。
-    /// - `message_url`: 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         title: impl Into<String>,
         text: impl Into<String>,
@@ -164,6 +159,7 @@ impl RobotLink {
     }
     /// Sets [`pic_url`](Self::pic_url).
     #[must_use]
+    #[inline]
     pub fn pic_url(mut self, pic_url: impl Into<String>) -> Self {
         self.pic_url = Some(pic_url.into());
         self
@@ -188,10 +184,8 @@ pub struct RobotMarkdown {
     pub text: String,
 }
 impl RobotMarkdown {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `title`: 首屏会话透出的展示内容。
-    /// - `text`: markdown格式的消息。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             title: title.into(),
@@ -231,10 +225,8 @@ pub struct RobotActionCard {
     pub hide_avatar: Option<RobotHideAvatar>,
 }
 impl RobotActionCard {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `title`: 首屏会话透出的展示内容。
-    /// - `text`: markdown格式的消息。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             title: title.into(),
@@ -248,24 +240,28 @@ impl RobotActionCard {
     }
     /// Sets [`btn_orientation`](Self::btn_orientation).
     #[must_use]
+    #[inline]
     pub fn btn_orientation(mut self, btn_orientation: RobotBtnOrientation) -> Self {
         self.btn_orientation = Some(btn_orientation);
         self
     }
     /// Sets [`single_title`](Self::single_title).
     #[must_use]
+    #[inline]
     pub fn single_title(mut self, single_title: impl Into<String>) -> Self {
         self.single_title = Some(single_title.into());
         self
     }
     /// Sets [`single_url`](Self::single_url).
     #[must_use]
+    #[inline]
     pub fn single_url(mut self, single_url: impl Into<String>) -> Self {
         self.single_url = Some(single_url.into());
         self
     }
     /// Sets [`btns`](Self::btns).
     #[must_use]
+    #[inline]
     pub fn btns(
         mut self,
         btns: impl IntoIterator<Item = RobotActionCardButton>,
@@ -275,6 +271,7 @@ impl RobotActionCard {
     }
     /// Sets [`hide_avatar`](Self::hide_avatar).
     #[must_use]
+    #[inline]
     pub fn hide_avatar(mut self, hide_avatar: RobotHideAvatar) -> Self {
         self.hide_avatar = Some(hide_avatar);
         self
@@ -292,10 +289,8 @@ pub struct RobotActionCardButton {
     pub action_url: String,
 }
 impl RobotActionCardButton {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `title`: 按钮标题。
-    /// - `action_url`: 点击按钮触发的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(title: impl Into<String>, action_url: impl Into<String>) -> Self {
         Self {
             title: title.into(),
@@ -312,9 +307,8 @@ pub struct RobotFeedCard {
     pub links: Vec<RobotFeedCardLink>,
 }
 impl RobotFeedCard {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `links`: 信息列表。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(links: impl IntoIterator<Item = RobotFeedCardLink>) -> Self {
         Self {
             links: links.into_iter().collect(),
@@ -336,11 +330,8 @@ pub struct RobotFeedCardLink {
     pub pic_url: String,
 }
 impl RobotFeedCardLink {
-    /// Creates the value from its required fields; optional fields start unset.
-    ///
-    /// - `title`: 单条信息文本。
-    /// - `message_url`: 点击单条信息到跳转链接。
-    /// - `pic_url`: 单条信息后面图片的URL。
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new(
         title: impl Into<String>,
         message_url: impl Into<String>,
@@ -369,7 +360,8 @@ pub struct RobotAt {
     pub is_at_all: Option<bool>,
 }
 impl RobotAt {
-    /// Creates the value from its required fields; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
     pub fn new() -> Self {
         Self {
             at_mobiles: None,
@@ -379,6 +371,7 @@ impl RobotAt {
     }
     /// Sets [`at_mobiles`](Self::at_mobiles).
     #[must_use]
+    #[inline]
     pub fn at_mobiles(
         mut self,
         at_mobiles: impl IntoIterator<Item = impl Into<String>>,
@@ -388,6 +381,7 @@ impl RobotAt {
     }
     /// Sets [`at_user_ids`](Self::at_user_ids).
     #[must_use]
+    #[inline]
     pub fn at_user_ids(
         mut self,
         at_user_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -397,6 +391,7 @@ impl RobotAt {
     }
     /// Sets [`is_at_all`](Self::is_at_all).
     #[must_use]
+    #[inline]
     pub fn is_at_all(mut self, is_at_all: bool) -> Self {
         self.is_at_all = Some(is_at_all);
         self
@@ -450,26 +445,31 @@ pub enum RobotMessage {
     FeedCard(RobotFeedCard),
 }
 impl From<RobotText> for RobotMessage {
+    #[inline]
     fn from(content: RobotText) -> Self {
         Self::Text(content)
     }
 }
 impl From<RobotLink> for RobotMessage {
+    #[inline]
     fn from(content: RobotLink) -> Self {
         Self::Link(content)
     }
 }
 impl From<RobotMarkdown> for RobotMessage {
+    #[inline]
     fn from(content: RobotMarkdown) -> Self {
         Self::Markdown(content)
     }
 }
 impl From<RobotActionCard> for RobotMessage {
+    #[inline]
     fn from(content: RobotActionCard) -> Self {
         Self::ActionCard(content)
     }
 }
 impl From<RobotFeedCard> for RobotMessage {
+    #[inline]
     fn from(content: RobotFeedCard) -> Self {
         Self::FeedCard(content)
     }

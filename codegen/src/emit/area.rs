@@ -102,9 +102,9 @@ fn module_doc(area: &Area) -> TokenStream {
     }
     let lines = text.lines().map(|l| {
         if l.is_empty() {
-            String::new()
+            super::lit("")
         } else {
-            format!(" {l}")
+            super::lit(&format!(" {l}"))
         }
     });
     quote!(#(#![doc = #lines])*)
@@ -186,6 +186,7 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
         }
         impl #client {
             #adoc
+            #[inline]
             pub fn #accessor(&self) -> #ty<'_> {
                 #ty { client: self }
             }

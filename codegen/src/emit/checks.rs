@@ -62,6 +62,7 @@ pub(crate) fn validate_impl(
     }
     quote! {
         impl #v for #name {
+            #[inline]
             fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
                 #body
                 Ok(())

@@ -11,9 +11,9 @@ use crate::ir::{Field, Limits};
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
         if l.is_empty() {
-            String::new()
+            super::lit("")
         } else {
-            format!(" {l}")
+            super::lit(&format!(" {l}"))
         }
     });
     quote!(#(#[doc = #lines])*)

@@ -27,6 +27,7 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) 
         let ve = imports.item("validate::ValidationError");
         let v = imports.item("validate::Validate");
         quote! {
+            #[inline]
             fn validate(&self) -> Result<(), #ve> {
                 #v::validate_at(self, &#fp::root(Self::INFO.id))
             }
@@ -190,12 +191,17 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
         impl #pg for #name {
             type Item = #item;
             const STYLE: #style_ty = #style_ty::#style;
+            #[inline]
             fn cursor(&self) -> Option<i64> { #get_cursor }
+            #[inline]
             fn set_cursor(&mut self, cursor: Option<i64>) { #set_cursor }
+            #[inline]
             fn page_size(&self) -> Option<i64> { #size }
+            #[inline]
             fn page_state(response: &#response) -> #ps {
                 #ps::new(#next, #has_more, #count.map_or(0, |items| items.len()))
             }
+            #[inline]
             fn into_items(response: #response) -> Vec<#item> {
                 #owned.unwrap_or_default()
             }

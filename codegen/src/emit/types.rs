@@ -18,7 +18,7 @@ pub(crate) fn type_def(t: &TypeDef, imports: &mut Imports) -> TokenStream {
 
 /// A struct with serde attributes; constructor and setters when it is sent; its checks when it
 /// has any and `own_checks` (a request's checks are its operation's, emitted with it).
-/// `extra_doc` is a paragraph added to the description.
+/// `extra_doc` is a sentence added to the description.
 pub(crate) fn object(
     o: &Object,
     extra_doc: Option<&str>,
@@ -28,7 +28,7 @@ pub(crate) fn object(
     let name = ident(&o.name);
     let mut text = o.description.clone();
     if let Some(extra) = extra_doc {
-        text.push_str("\n\n");
+        text.push(' ');
         text.push_str(extra);
     }
     if let Some(d) = &o.doc_name {
@@ -156,8 +156,6 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
     let name = ident(&o.name);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    let mut arg_docs =
-        String::from("Creates the value from its required fields; optional fields start unset.");
     let mut setters = Vec::new();
     for f in &o.fields {
         let fname = ident(&f.rust);
@@ -170,16 +168,13 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
             } else {
                 quote!(#fname: #value)
             });
-            if arg_docs.ends_with("unset.") {
-                arg_docs.push('\n');
-            }
-            arg_docs.push_str(&format!("\n- `{}`: {}", f.rust, first_line(&f.description)));
         } else {
             inits.push(quote!(#fname: None));
             let sdoc = docs::doc(&format!("Sets [`{0}`](Self::{0}).", f.rust));
             setters.push(quote! {
                 #sdoc
                 #[must_use]
+                #[inline]
                 pub fn #fname(mut self, #fname: #arg_ty) -> Self {
                     self.#fname = Some(#value);
                     self
@@ -188,11 +183,14 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
         }
     }
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let ndoc = docs::doc(&arg_docs);
+    let ndoc = docs::doc(
+        "Creates the value from its required fields, in field order; optional fields start unset.",
+    );
     quote! {
         impl #name {
             #ndoc
             #allow
+            #[inline]
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -228,10 +226,6 @@ fn argument(f: &Field, imports: &mut Imports) -> (TokenStream, TokenStream) {
         }
         _ => (ty, quote!(#fname)),
     }
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().to_owned()
 }
 
 /// An open enum: the known values, `Unknown` for the rest, by the runtime's `OpenEnum` derive.
@@ -339,6 +333,7 @@ fn union(u: &Union, imports: &mut Imports) -> TokenStream {
         let ty = ident(&v.ty);
         quote! {
             impl From<#ty> for #name {
+                #[inline]
                 fn from(content: #ty) -> Self { Self::#vn(content) }
             }
         }
@@ -370,6 +365,7 @@ fn union(u: &Union, imports: &mut Imports) -> TokenStream {
         });
         quote! {
             impl #validate for #name {
+                #[inline]
                 fn validate_at(&self, path: &#fp<'_>) -> Result<(), #ve> {
                     match self { #(#arms)* }
                 }

@@ -124,6 +124,50 @@ fn broken_spec_reports_every_problem_and_writes_nothing() {
     }
 }
 
+/// A spec folder with no spec file (empty, mistyped, or holding other files) would generate an
+/// empty crate over the real one: an error that names the folder, exit 1, nothing written.
+#[test]
+fn a_spec_folder_without_spec_files_is_an_error_and_writes_nothing() {
+    let dir = scratch("no-spec-files");
+    fs::create_dir_all(dir.join("empty")).expect("mkdir");
+    fs::create_dir_all(dir.join("notes")).expect("mkdir");
+    fs::write(dir.join("notes/README.md"), "not a spec").expect("write");
+    // An existing generated crate that must survive.
+    copy_spec(&dir.join("spec"));
+    let first = xtask(&["gen", "--spec", "spec", "--out", "out"], &dir);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = fs::read(dir.join("out/src/lib.rs")).expect("generated lib.rs");
+    for folder in ["empty", "notes"] {
+        let run = xtask(&["gen", "--spec", folder, "--out", "out"], &dir);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{folder}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{folder} holds no spec file")),
+            "{folder}: {stderr}"
+        );
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+    }
+    let run = xtask(&["gen", "--spec", "missing", "--out", "out"], &dir);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("missing"),
+        "the error names the folder: {stderr}"
+    );
+    assert_eq!(
+        fs::read(dir.join("out/src/lib.rs")).expect("still there"),
+        before
+    );
+    assert!(
+        dir.join("out/src/report.rs").exists(),
+        "no area module was removed"
+    );
+}
+
 #[test]
 fn semantic_problems_are_all_reported_together() {
     let dir = scratch("semantic");

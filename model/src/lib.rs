@@ -506,18 +506,18 @@ pub mod __private {
     }
 }
 
-#[cfg(all(test, feature = "serde"))]
+#[cfg(test)]
 mod tests {
-    use serde::Deserialize;
-    use serde::de::value::{Error, StrDeserializer};
-
     use super::*;
 
-    fn read<'de, T: Deserialize<'de>>(s: &'de str) -> T {
-        T::deserialize(StrDeserializer::<Error>::new(s)).unwrap()
+    #[cfg(feature = "serde")]
+    fn read<'de, T: serde::Deserialize<'de>>(s: &'de str) -> T {
+        T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(s))
+            .unwrap()
     }
 
     /// The spec's spelling (serde) and `as_str` are one spelling.
+    #[cfg(feature = "serde")]
     #[test]
     fn as_str_is_the_spec_spelling() {
         for m in [Method::Get, Method::Post, Method::Put, Method::Delete] {
@@ -558,5 +558,33 @@ mod tests {
             Host::Oapi.default_base_url()
         );
         assert_eq!(Host::Api.default_base_url(), "https://api.dingtalk.com");
+    }
+
+    #[test]
+    fn facts_of_a_hand_written_operation_are_built_by_name() {
+        const PARAMS: &[Param] = &[
+            Param::new("userId", Location::Query, true, false),
+            Param::new("body", Location::Body, false, false),
+        ];
+        const INFO: OperationInfo = OperationInfo::new(
+            "contact.users",
+            Method::Get,
+            Host::Api,
+            "/v1.0/contact/users",
+        )
+        .with_auth(Auth::HeaderToken)
+        .with_envelope(Envelope::Bare)
+        .with_effect(Effect::Read)
+        .with_params(PARAMS)
+        .with_pagination(PaginationStyle::NextToken);
+        assert_eq!(INFO.auth, Auth::HeaderToken);
+        assert_eq!(INFO.envelope, Envelope::Bare);
+        assert!(!INFO.all_body(), "userId goes to the query");
+        let pagination = INFO.pagination.expect("paged");
+        assert_eq!(
+            (pagination.cursor, pagination.size),
+            ("nextToken", "maxResults")
+        );
+        assert!(OperationInfo::new("x", Method::Post, Host::Oapi, "/x").all_body());
     }
 }

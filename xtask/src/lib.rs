@@ -164,7 +164,26 @@ pub fn write(out_dir: &Path, output: &Output) -> io::Result<WriteReport> {
         fs::remove_file(out_dir.join(&rel))?;
         report.removed.push(rel);
     }
+    remove_empty_dirs(&out_dir.join("src"))?;
     Ok(report)
+}
+
+/// Removes the folders under `dir` that hold nothing (left by removed files), deepest first;
+/// `dir` itself stays.
+fn remove_empty_dirs(dir: &Path) -> io::Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            remove_empty_dirs(&path)?;
+            if fs::read_dir(&path)?.next().is_none() {
+                fs::remove_dir(&path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Files under `out_dir/src` that the output does not contain.

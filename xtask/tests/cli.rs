@@ -168,6 +168,38 @@ fn a_spec_folder_without_spec_files_is_an_error_and_writes_nothing() {
     );
 }
 
+/// A generated module that is no longer made goes, and so do the folders it leaves empty.
+#[test]
+fn files_no_longer_made_are_removed_with_their_empty_folders() {
+    let dir = scratch("stale-files");
+    copy_spec(&dir.join("spec"));
+    let first = xtask(&["gen", "--spec", "spec", "--out", "out"], &dir);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // What an earlier generator made and this one no longer does.
+    fs::create_dir_all(dir.join("out/src/old/deeper")).expect("mkdir");
+    fs::write(dir.join("out/src/old/deeper/gone.rs"), "// stale").expect("write");
+    let run = xtask(&["gen", "--spec", "spec", "--out", "out"], &dir);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("removed src/old/deeper/gone.rs"),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(
+        !dir.join("out/src/old").exists(),
+        "the emptied folders stay behind"
+    );
+    assert!(dir.join("out/src/lib.rs").exists());
+}
+
 #[test]
 fn semantic_problems_are_all_reported_together() {
     let dir = scratch("semantic");

@@ -530,4 +530,28 @@ mod tests {
         fn check<T: Send + Sync + Clone + 'static>() {}
         check::<Client>();
     }
+
+    /// The builder is generic over the client it builds: a type wrapping the runtime's client
+    /// (as the generated crate's does) gets itself from `build`, with every setting.
+    #[test]
+    fn a_builder_builds_a_wrapping_client() {
+        #[derive(Debug)]
+        struct Wrapper(Client);
+        impl From<Client> for Wrapper {
+            fn from(client: Client) -> Self {
+                Wrapper(client)
+            }
+        }
+        let wrapped: Wrapper = ClientBuilder::<Wrapper>::new()
+            .app_credentials("k", "s")
+            .oapi_base_url("http://127.0.0.1:7")
+            .build()
+            .unwrap();
+        assert_eq!(wrapped.0.inner.transport.oapi_base(), "http://127.0.0.1:7");
+        let err = ClientBuilder::<Wrapper>::new()
+            .oapi_base_url("http://10.0.0.1")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("oapi base URL"), "{err}");
+    }
 }

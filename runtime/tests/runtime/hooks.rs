@@ -245,3 +245,77 @@ async fn interceptors_hear_of_attempts_that_got_no_answer() {
         ]
     );
 }
+
+/// Adds a header, or checks that the one before it did.
+#[derive(Debug)]
+struct Stamp {
+    name: &'static str,
+    expect_before: Option<&'static str>,
+    seen: Seen,
+}
+
+impl Interceptor for Stamp {
+    fn on_request(&self, _: &AttemptInfo, request: &mut reqwest::Request) -> Result<(), BoxError> {
+        if let Some(before) = self.expect_before {
+            let present = request.headers().contains_key(before);
+            self.seen
+                .0
+                .lock()
+                .unwrap()
+                .push(format!("{} saw {before}: {present}", self.name));
+        }
+        request.headers_mut().insert(self.name, "1".parse()?);
+        Ok(())
+    }
+
+    fn on_response(&self, _: &AttemptInfo, _: &mut HttpResponse) -> Result<(), BoxError> {
+        self.seen
+            .0
+            .lock()
+            .unwrap()
+            .push(format!("{} response", self.name));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn interceptors_run_in_the_order_they_were_added() {
+    let fake = Fake::start().await;
+    fake.on("/topapi/wire/query_only", |_| Reply::ok());
+    let seen = Seen::default();
+    let client = fake
+        .builder()
+        .interceptor(Stamp {
+            name: "x-first",
+            expect_before: None,
+            seen: seen.clone(),
+        })
+        .interceptor(Stamp {
+            name: "x-second",
+            expect_before: Some("x-first"),
+            seen: seen.clone(),
+        })
+        .build()
+        .unwrap();
+
+    client
+        .execute(QueryOnly { userid: "u".into() })
+        .await
+        .unwrap();
+
+    // The token request, then the call: first then second, each time.
+    assert_eq!(
+        seen.lines(),
+        [
+            "x-second saw x-first: true",
+            "x-first response",
+            "x-second response",
+            "x-second saw x-first: true",
+            "x-first response",
+            "x-second response",
+        ]
+    );
+    let sent = &fake.requests_to("/topapi/wire/query_only")[0];
+    assert_eq!(sent.header("x-first"), Some("1"));
+    assert_eq!(sent.header("x-second"), Some("1"));
+}

@@ -293,6 +293,19 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_shows_its_body_length_not_its_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-acs-request-id", "r-1".parse().unwrap());
+        let response = HttpResponse::new(200, headers, br#"{"access_token":"t0k3n"}"#.to_vec());
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("t0k3n"), "{shown}");
+        assert!(
+            shown.contains("body_len: 24") && shown.contains("r-1"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn a_url_without_a_query_is_unchanged() {
         let url = reqwest::Url::parse("https://api.dingtalk.com/v1.0/oauth2/accessToken").unwrap();
         assert_eq!(redacted_url(&url), url.as_str());

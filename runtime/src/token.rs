@@ -428,6 +428,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn freshness_at_a_given_time_is_strict_at_the_margin() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let t = CachedToken::new(Secret::new("t"), start + Duration::from_secs(60));
+        let margin = Duration::from_secs(10);
+        assert!(t.is_fresh_at(start + Duration::from_secs(49), margin));
+        // Exactly `margin` before expiry it is already stale: replaced rather than risked.
+        assert!(!t.is_fresh_at(start + Duration::from_secs(50), margin));
+        assert!(!t.is_fresh_at(start + Duration::from_secs(61), Duration::ZERO));
+        // A margin past the end of time never makes a token fresh (no overflow).
+        assert!(!t.is_fresh_at(start, Duration::MAX));
+    }
+
+    #[test]
     fn freshness_honours_the_margin() {
         let t = CachedToken::new(
             Secret::new("t"),

@@ -163,4 +163,35 @@ mod tests {
             "{toml}"
         );
     }
+
+    /// An area of group-robot operations turns the runtime's robot support on; others do not.
+    #[test]
+    fn robot_areas_turn_the_runtime_robot_feature_on() {
+        let source = |name: &str, text: &str| crate::SpecSource {
+            path: format!("spec/{name}"),
+            name: name.to_owned(),
+            text: text.to_owned(),
+        };
+        let api = crate::check(&[
+            source(
+                "notice.yaml",
+                include_str!("../../tests/fixtures/ok/post_body_nested/spec/notice.yaml"),
+            ),
+            source(
+                "webhook.yaml",
+                include_str!("../../tests/fixtures/ok/union_flatten/spec/webhook.yaml"),
+            ),
+        ])
+        .expect("the fixtures check");
+        let toml = cargo_toml(&api, "../runtime");
+        assert!(
+            toml.contains("webhook = [\"dingtalk-openapi-runtime/robot\"]\n"),
+            "{toml}"
+        );
+        assert!(toml.contains("notice = []\n"), "{toml}");
+        assert!(
+            toml.contains("default = [\"callback\", \"notice\", \"webhook\"]\n"),
+            "{toml}"
+        );
+    }
 }

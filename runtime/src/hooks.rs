@@ -9,8 +9,8 @@
 //!    for an auth proxy, tag a trace, rewrite the URL for a gateway;
 //! 2. [`on_response`](Interceptor::on_response) with the whole answer before the client checks
 //!    and decodes it: status, headers and body, which it may change too;
-//! 3. or [`on_failure`](Interceptor::on_failure) when the attempt got no answer at all
-//!    (connection refused or broken, timeout).
+//! 3. or [`on_failure`](Interceptor::on_failure) when the attempt got no complete answer
+//!    (connection refused or broken, timeout, an answer over the client's size limit).
 //!
 //! Interceptors run in the order they were added, and an error from one stops the call with
 //! [`Error::Interceptor`](crate::Error::Interceptor) (never retried; nothing is sent when
@@ -89,8 +89,10 @@ pub trait Interceptor: Send + Sync + fmt::Debug + 'static {
         Ok(())
     }
 
-    /// Called when an attempt got no complete answer (the connection failed or broke, or the
-    /// answer did not arrive in time); `error` is what the call reports if it is not retried.
+    /// Called when an attempt got no complete answer (the connection failed or broke, the
+    /// answer did not arrive in time, or it was larger than the client accepts:
+    /// [`Error::AnswerTooLarge`](crate::Error::AnswerTooLarge)); `error` is what the call reports
+    /// if it is not retried.
     fn on_failure(&self, attempt: &AttemptInfo, error: &crate::Error) {
         let _ = (attempt, error);
     }

@@ -367,13 +367,58 @@ async fn fetch(
     let answer = transport
         .send(info, &prepared, &Credential::None, 1)
         .await?;
-    transport::check(info, &answer)?;
-    let answer: GetTokenResponse = transport::decode(info, &answer)?;
+    let withhold = |error| withhold_token(&answer.body, error);
+    transport::check(info, &answer).map_err(withhold)?;
+    let answer: GetTokenResponse = transport::decode(info, &answer).map_err(withhold)?;
+    check_token_length(info.id, &answer.access_token)?;
     let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(7200).max(0).unsigned_abs());
     Ok(CachedToken::new(
         answer.access_token,
         now.checked_add(lifetime).unwrap_or(now),
     ))
+}
+
+/// The longest access token the client accepts. DingTalk's are 32 characters; an answer with a
+/// much longer one is not a token answer, and the token would go into every request.
+const MAX_TOKEN_BYTES: usize = 1024;
+
+/// Refuses an empty token and one longer than any access token, naming only its length.
+fn check_token_length(operation: &'static str, token: &Secret) -> Result<(), Error> {
+    let len = token.expose().len();
+    let problem = if len == 0 {
+        "the token endpoint answered with an empty access token".to_owned()
+    } else if len > MAX_TOKEN_BYTES {
+        format!(
+            "the token endpoint answered with an access token of {len} bytes, longer than any \
+             access token (at most {MAX_TOKEN_BYTES} accepted)"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Token {
+        operation,
+        source: problem.into(),
+    })
+}
+
+/// A decode error of the token endpoint's answer without the body's excerpt when the body holds
+/// an access token: the excerpt would show it.
+fn withhold_token(body: &[u8], error: Error) -> Error {
+    let holds_token = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    match error {
+        Error::Decode {
+            operation,
+            status,
+            source,
+            ..
+        } if holds_token(b"access_token") || holds_token(b"accessToken") => Error::Decode {
+            operation,
+            status,
+            excerpt: "(withheld: the answer holds an access token)".to_owned(),
+            source,
+        },
+        other => other,
+    }
 }
 
 /// `GET /gettoken`, as the client itself sends it.
@@ -463,6 +508,22 @@ mod tests {
         store.invalidate("k", &Secret::new("new")).await.unwrap();
         assert!(store.get("k").await.unwrap().is_none());
         assert!(!format!("{store:?}").contains("new"));
+    }
+
+    #[test]
+    fn token_length_is_checked() {
+        assert!(check_token_length("gettoken", &Secret::new("a".repeat(32))).is_ok());
+        assert!(check_token_length("gettoken", &Secret::new("a".repeat(MAX_TOKEN_BYTES))).is_ok());
+        for token in [String::new(), "a".repeat(MAX_TOKEN_BYTES + 1)] {
+            let error = check_token_length("gettoken", &Secret::new(token.clone())).unwrap_err();
+            assert!(matches!(error, Error::Token { .. }), "{error:?}");
+            assert!(!error.is_retryable());
+            let shown = format!("{error} {error:?}");
+            assert!(
+                shown.contains("access token") && !shown.contains("aaaa"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

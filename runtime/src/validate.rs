@@ -214,7 +214,8 @@ impl WindowEnd for DateTime {
     }
 }
 
-/// `end` at most `max_days` after `start`; skipped when either end is unset.
+/// `end` at or after `start`, and at most `max_days` after it; skipped when either end is unset
+/// (or a time that cannot be read).
 pub fn window<T: WindowEnd>(
     path: &FieldPath<'_>,
     (start_name, start): (&str, Option<&T>),
@@ -228,6 +229,11 @@ pub fn window<T: WindowEnd>(
         return Ok(());
     };
     let span = end.saturating_sub(start);
+    if span < 0 {
+        return Err(path.field(end_name).error(format!(
+            "is before `{start_name}`: a time window must end at or after its start"
+        )));
+    }
     if span > i64::from(max_days) * 86_400_000 {
         let days = span as f64 / 86_400_000.0;
         let end_path = path.field(end_name);
@@ -329,6 +335,43 @@ mod tests {
         let a = DateTime::parse("2019-01-01 00:00:00").unwrap();
         let b = DateTime::parse("2019-07-01 00:00:00").unwrap();
         assert!(window(&root, ("start_time", Some(&a)), ("end_time", Some(&b)), 180).is_err());
+    }
+
+    #[test]
+    fn a_window_must_be_ordered() {
+        let root = FieldPath::root("report.list");
+        let param = root.field("param");
+        let start = EpochMillis(1_700_000_000_000);
+        let before = EpochMillis(start.as_millis() - 1);
+        let e = window(
+            &param,
+            ("start_time", Some(&start)),
+            ("end_time", Some(&before)),
+            180,
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "param.end_time");
+        assert_eq!(
+            e.to_string(),
+            "report.list: `param.end_time` is before `start_time`: a time window must end at or \
+             after its start"
+        );
+        // An empty window (end = start) is a window.
+        assert!(
+            window(
+                &param,
+                ("start_time", Some(&start)),
+                ("end_time", Some(&start)),
+                1
+            )
+            .is_ok()
+        );
+        // Times of the `yyyy-MM-dd HH:mm:ss` form, a day apart the wrong way round.
+        let a = DateTime::parse("2019-01-02 00:00:00").unwrap();
+        let b = DateTime::parse("2019-01-01 00:00:00").unwrap();
+        let e = window(&root, ("startTime", Some(&a)), ("endTime", Some(&b)), 7).unwrap_err();
+        assert_eq!(e.field, "endTime");
+        assert!(e.problem.contains("`startTime`"), "{e}");
     }
 
     #[test]

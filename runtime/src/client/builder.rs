@@ -10,7 +10,9 @@ use std::time::Duration;
 #[cfg(feature = "robot")]
 use super::RobotSender;
 use super::base_url::check_base_url;
-use super::{Client, DEFAULT_API_BASE_URL, DEFAULT_OAPI_BASE_URL, Inner};
+use super::{
+    Client, DEFAULT_API_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OAPI_BASE_URL, Inner,
+};
 use crate::error::Error;
 use crate::hooks::{Interceptor, Interceptors};
 use crate::primitives::Secret;
@@ -45,6 +47,7 @@ pub struct ClientBuilder<C = Client> {
     allow_insecure_http: bool,
     connect_timeout: Duration,
     timeout: Duration,
+    max_response_bytes: usize,
     http: Option<reqwest::Client>,
     token_store: Option<Arc<dyn TokenStore>>,
     refresh_margin: Duration,
@@ -72,6 +75,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("custom_http_client", &self.http.is_some())
             .field("custom_token_store", &self.token_store.is_some())
             .field("refresh_margin", &self.refresh_margin)
@@ -91,8 +95,9 @@ impl<C> Default for ClientBuilder<C> {
 
 impl<C> ClientBuilder<C> {
     /// A builder with the defaults: the documented hosts, a 10 s connect and 30 s request timeout,
-    /// tokens refreshed 5 minutes before expiry, 3 retries from a 200 ms backoff, and 20 calls a
-    /// second per operation (20 messages a minute for the robot, waiting when they are spent).
+    /// answers of at most 16 MiB, tokens refreshed 5 minutes before expiry, 3 retries from a
+    /// 200 ms backoff, and 20 calls a second per operation (20 messages a minute for the robot,
+    /// waiting when they are spent).
     pub fn new() -> Self {
         ClientBuilder {
             credentials: None,
@@ -108,6 +113,7 @@ impl<C> ClientBuilder<C> {
             allow_insecure_http: false,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
             token_store: None,
             refresh_margin: Duration::from_secs(300),
@@ -252,6 +258,18 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// The most bytes the body of one answer may have (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::client::DEFAULT_MAX_RESPONSE_BYTES), 16 MiB, far more
+    /// than DingTalk's JSON answers need). An answer whose
+    /// `Content-Length` announces more is refused before its body is read, and one that grows past
+    /// it while arriving is refused as soon as it does; either is [`Error::AnswerTooLarge`], not
+    /// retried. The limit holds for every answer, token requests' included, and also with
+    /// [`http_client`](Self::http_client). It must be at least 1.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Uses this reqwest client instead of building one; its own timeouts, TLS and user agent apply.
     /// Configure it not to follow redirects: a redirect would carry the access token elsewhere.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -376,6 +394,9 @@ impl<C> ClientBuilder<C> {
                 (String::new(), String::new())
             }
         };
+        if self.max_response_bytes == 0 {
+            problems.push("max_response_bytes must be at least 1".into());
+        }
         if self.robot_secret.is_some() && self.robot_token.is_none() {
             problems.push("a robot secret was set without a robot token".into());
         }
@@ -417,7 +438,13 @@ impl<C> ClientBuilder<C> {
         let tokens = self
             .credentials
             .map(|c| TokenProvider::new(c, store, self.refresh_margin, self.clock.clone()));
-        let transport = Transport::new(http, self.interceptors, &oapi, &api)?;
+        let transport = Transport::new(
+            http,
+            self.interceptors,
+            &oapi,
+            &api,
+            self.max_response_bytes,
+        )?;
         let inner = Inner {
             transport,
             tokens,

@@ -45,6 +45,10 @@ pub use builder::ClientBuilder;
 pub const DEFAULT_OAPI_BASE_URL: &str = "https://oapi.dingtalk.com";
 /// The documented v1.0 host.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.dingtalk.com";
+/// The most bytes an answer's body may have unless [`ClientBuilder::max_response_bytes`] says
+/// otherwise: 16 MiB, far more than DingTalk's JSON answers need and far less than would hurt a
+/// process that receives an endless or lying answer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A DingTalk client: cheap to clone (clones share the connection pool, the token cache and the
 /// pacing), and safe to use from many tasks at once.

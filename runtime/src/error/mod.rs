@@ -232,6 +232,33 @@ pub enum Error {
         operation: &'static str,
     },
 
+    /// The answer's body was larger than the client accepts
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes), 16 MiB
+    /// unless set): its `Content-Length` announced more, or more arrived. The client stopped
+    /// reading there and closed the connection; nothing of the body is kept.
+    ///
+    /// Not retried: the same request would get the same answer. The request reached the server
+    /// and may have been processed.
+    #[error(
+        "{operation}: the HTTP {status} answer is larger than the limit of {limit} bytes{}{}",
+        Labeled(" (Content-Length ", *.content_length, ")"),
+        Labeled(" (stopped after ", Some(*.received).filter(|n| *n > 0), " bytes)")
+    )]
+    AnswerTooLarge {
+        /// The operation id (for a token request, the token endpoint's: `gettoken`).
+        operation: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+        /// The length the answer's `Content-Length` header announced, when it had one.
+        content_length: Option<u64>,
+        /// How many bytes of the body had arrived when the client stopped reading: 0 when the
+        /// `Content-Length` alone was enough to refuse it, else more than `limit` by at most one
+        /// network read.
+        received: usize,
+    },
+
     /// The answer was not the JSON the operation expects: an HTML page (DingTalk answers an IP ban
     /// that way), a truncated body, or a shape the typed response cannot hold.
     ///
@@ -309,6 +336,7 @@ impl Error {
             #[cfg(feature = "robot")]
             Error::Robot { .. } | Error::RobotGuard { .. } => false,
             Error::Validation(_)
+            | Error::AnswerTooLarge { .. }
             | Error::Decode { .. }
             | Error::Pagination { .. }
             | Error::Config(_)
@@ -379,6 +407,7 @@ impl Error {
             | Error::RateLimited { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation }
+            | Error::AnswerTooLarge { operation, .. }
             | Error::Decode { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::Token { operation, .. }
@@ -434,10 +463,13 @@ impl Error {
         }
     }
 
-    /// The HTTP status of the answer, when one arrived and it matters (v1.0 errors, undecodable bodies).
+    /// The HTTP status of the answer, when one arrived and it matters (v1.0 errors, undecodable or
+    /// oversized bodies).
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Http { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Http { status, .. }
+            | Error::AnswerTooLarge { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
             Error::RateLimited { status, .. } => *status,
             Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
             Error::Token { source, .. } => cause(source).and_then(Error::status),

@@ -33,6 +33,9 @@ pub(crate) const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 /// The header DingTalk names a request with.
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
 
+/// The most a body's buffer holds before its first bytes arrive, whatever `Content-Length` says.
+const INITIAL_BODY_CAPACITY: usize = 1 << 20;
+
 /// The user agent of every request.
 pub(crate) const USER_AGENT: &str = concat!("dingtalk-openapi/", env!("CARGO_PKG_VERSION"));
 
@@ -47,6 +50,8 @@ pub(crate) struct Transport {
     api: BaseUrl,
     /// Each operation's URLs, built on first use, keyed by the address of its (static) facts.
     urls: RwLock<HashMap<usize, OperationUrls>>,
+    /// The most bytes an answer's body may have.
+    max_answer_bytes: usize,
 }
 
 /// The URLs of one operation, kept so that most calls clone a URL instead of building one.
@@ -85,6 +90,7 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("oapi_base", &self.oapi.as_str())
             .field("api_base", &self.api.as_str())
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -132,6 +138,7 @@ impl Transport {
         interceptors: Interceptors,
         oapi_base: &str,
         api_base: &str,
+        max_answer_bytes: usize,
     ) -> Result<Transport, Error> {
         Ok(Transport {
             http,
@@ -139,6 +146,7 @@ impl Transport {
             oapi: BaseUrl::parse(oapi_base)?,
             api: BaseUrl::parse(api_base)?,
             urls: RwLock::new(HashMap::new()),
+            max_answer_bytes,
         })
     }
 
@@ -249,8 +257,8 @@ impl Transport {
         url
     }
 
-    /// Sends the request once and reads the whole answer; `attempt` counts from 1 within a
-    /// call, for the interceptors.
+    /// Sends the request once and reads the whole answer, up to the answer limit; `attempt`
+    /// counts from 1 within a call, for the interceptors.
     pub(crate) async fn send(
         &self,
         info: &'static OperationInfo,
@@ -277,14 +285,15 @@ impl Transport {
                 .body(body.clone());
         }
         if self.interceptors.is_empty() {
-            return receive(info, builder.send().await).await;
+            return receive(info, builder.send().await, self.max_answer_bytes).await;
         }
         let attempt = AttemptInfo::new(info, attempt);
         let mut request = builder
             .build()
             .map_err(|e| Error::from_reqwest(info.id, e))?;
         self.interceptors.on_request(&attempt, &mut request)?;
-        let answer = match receive(info, self.http.execute(request).await).await {
+        let sent = self.http.execute(request).await;
+        let answer = match receive(info, sent, self.max_answer_bytes).await {
             Ok(answer) => answer,
             Err(error) => {
                 self.interceptors.on_failure(&attempt, &error);
@@ -302,22 +311,52 @@ impl Transport {
     }
 }
 
-/// Reads the whole answer of a sent request.
+/// Reads the whole answer of a sent request, chunk by chunk, refusing a body of more than
+/// `limit` bytes before it is read (by its `Content-Length`) or as soon as it outgrows the limit.
+/// Dropping the response then closes the connection: the rest is never read.
 async fn receive(
     info: &'static OperationInfo,
     sent: Result<reqwest::Response, reqwest::Error>,
+    limit: usize,
 ) -> Result<Answer, Error> {
     let mut response = sent.map_err(|e| Error::from_reqwest(info.id, e))?;
     let status = response.status().as_u16();
+    let content_length = response.content_length();
+    let too_large = |received| Error::AnswerTooLarge {
+        operation: info.id,
+        status,
+        limit,
+        content_length,
+        received,
+    };
+    let announced = match content_length.map(usize::try_from) {
+        Some(Ok(length)) if length <= limit => Some(length),
+        Some(_) => return Err(too_large(0)),
+        None => None,
+    };
     // Kept whole (a move, not a lookup): only an error reads the request id from it.
     let headers = std::mem::take(response.headers_mut());
-    let body = response
-        .bytes()
+    // Room for what was announced, but not more than a lie could cost before it shows.
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(INITIAL_BODY_CAPACITY));
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| Error::from_reqwest(info.id, e))?;
+        .map_err(|e| Error::from_reqwest(info.id, e))?
+    {
+        let received = body.len() + chunk.len();
+        if received > limit {
+            return Err(too_large(received));
+        }
+        if received > body.capacity() {
+            // Grow as `Vec` would, but never past the limit.
+            let target = received.max(body.capacity().saturating_mul(2)).min(limit);
+            body.reserve_exact(target - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Answer {
         status,
         headers,
-        body: body.into(),
+        body,
     })
 }

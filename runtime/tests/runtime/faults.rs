@@ -510,11 +510,12 @@ async fn a_create_is_retried_when_the_answer_shows_it_was_not_processed() {
     assert_eq!(fake.requests().len(), 3);
 }
 
-// Operations without a credential, for the raw servers (which answer no token requests).
+// Operations without a credential, for the raw servers (which answer no token requests); the
+// hostile servers use the ping too.
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NoAuthPing {
-    n: i64,
+    pub n: i64,
 }
 
 static NO_AUTH_PING: dingtalk_openapi_runtime::operation::OperationInfo =

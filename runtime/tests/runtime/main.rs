@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The robot's credentials and operation are used only by the tests of the `robot` feature.
+#[cfg_attr(not(feature = "robot"), allow(dead_code))]
 mod common;
 
 mod faults;
 mod hooks;
+mod hostile;
 mod paginate;
 mod ratelimit;
 mod tokens;

@@ -292,3 +292,42 @@ async fn a_token_shorter_lived_than_the_margin_is_not_fetched_for_every_call() {
     }
     assert_eq!(fake.token_requests(), 1);
 }
+
+/// A token answer the client cannot read is a decode error whose excerpt would show the token:
+/// the excerpt is withheld then, and kept for answers that hold none (an HTML page).
+#[tokio::test]
+async fn an_unreadable_token_answer_does_not_show_the_token() {
+    let fake = Fake::start().await;
+    ping_ok(&fake);
+    let leaked = "at-leak-4d2e9b";
+    fake.script(
+        "/gettoken",
+        [
+            // `expires_in` of the wrong type: the typed answer cannot hold it.
+            Reply::raw(
+                200,
+                "application/json",
+                &format!(r#"{{"errcode":0,"access_token":"{leaked}","expires_in":"soon"}}"#),
+            ),
+            // Cut short: not even the envelope can be read.
+            Reply::raw(
+                200,
+                "application/json",
+                &format!(r#"{{"errcode":0,"access_token":"{leaked}""#),
+            ),
+            Reply::raw(200, "text/html", "<html>ip banned</html>"),
+        ],
+    );
+    let client = fake.client();
+    for _ in 0..2 {
+        let error = client.access_token().await.unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(
+            shown.contains("withheld") && !shown.contains(leaked),
+            "{shown}"
+        );
+    }
+    let error = client.access_token().await.unwrap_err();
+    assert!(error.to_string().contains("ip banned"), "{error}");
+    assert_eq!(fake.token_requests(), 3);
+}

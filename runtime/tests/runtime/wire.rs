@@ -171,6 +171,33 @@ async fn a_request_over_its_limits_is_not_sent() {
 }
 
 #[tokio::test]
+async fn a_time_window_ending_before_its_start_is_not_sent() {
+    let fake = Fake::start().await;
+    let client = fake.client();
+    let mut request = report_list(20);
+    request.end_time = request.start_time - 86_400_000;
+    let error = client.execute(request).await.unwrap_err();
+    let Error::Validation(v) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(v.field, "end_time");
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("report.list: `end_time` is before `start_time`"),
+        "{shown}"
+    );
+    assert!(!error.is_retryable());
+    assert!(fake.requests().is_empty());
+    assert_eq!(fake.token_requests(), 0);
+    // The same window the right way round is sent.
+    fake.on("/topapi/report/list", |_| {
+        Reply::json(json!({"errcode": 0, "result": {"data_list": [], "has_more": false}}))
+    });
+    client.execute(report_list(20)).await.unwrap();
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn legacy_corp_credentials_fetch_with_corpid() {
     let fake = Fake::start().await;
     fake.on("/topapi/wire/query_only", |_| Reply::ok());

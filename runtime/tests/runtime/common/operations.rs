@@ -5,7 +5,8 @@ use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method as OpMethod, Operation, OperationInfo,
     PageState, Paginated, PaginationStyle, Param,
 };
-use dingtalk_openapi_runtime::validate::{FieldPath, ValidationError, range};
+use dingtalk_openapi_runtime::primitives::EpochMillis;
+use dingtalk_openapi_runtime::validate::{FieldPath, ValidationError, range, window};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -55,7 +56,8 @@ pub fn blackboard_create() -> BlackboardCreate {
     }
 }
 
-/// `POST /topapi/report/list`: cursor + has_more, with a limit check on `size`.
+/// `POST /topapi/report/list`: cursor + has_more, with a limit check on `size` and a time window
+/// of at most 180 days.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportList {
     pub start_time: i64,
@@ -99,7 +101,14 @@ impl Operation for ReportList {
 
     fn validate(&self) -> Result<(), ValidationError> {
         let root = FieldPath::root(Self::INFO.id);
-        range(&root.field("size"), self.size, Some(1), Some(20))
+        range(&root.field("size"), self.size, Some(1), Some(20))?;
+        let (start, end) = (EpochMillis(self.start_time), EpochMillis(self.end_time));
+        window(
+            &root,
+            ("start_time", Some(&start)),
+            ("end_time", Some(&end)),
+            180,
+        )
     }
 }
 

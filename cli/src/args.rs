@@ -26,6 +26,10 @@ DINGTALK_OAPI_BASE_URL, DINGTALK_API_BASE_URL, DINGTALK_ROBOT_TOKEN, DINGTALK_RO
 the flags override it. Flags are seen by other users of the machine (`ps`): prefer the
 variables for secrets.
 
+Tracing goes to stderr, with every credential masked: -v shows each HTTP attempt (method, URL,
+status, attempt, time taken) and each retry with its reason; -vv adds the debug events. RUST_LOG,
+when set, replaces both with its own filter (e.g. RUST_LOG=dingtalk_openapi_runtime=debug).
+
 Exit status: 0 success; 1 the call was sent and failed (DingTalk's error, HTTP, network);
 2 nothing was sent (unknown operation, bad JSON, a field or limit the request breaks,
 missing credentials).";
@@ -87,8 +91,19 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     pub(crate) mock: bool,
 
+    /// Trace to stderr: -v each HTTP attempt (method, URL, status, attempt, time) and retry,
+    /// -vv the debug events too; RUST_LOG, when set, wins. Credentials are masked
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
     /// The app's AppKey (for the access token of every operation that needs one)
-    #[arg(long, global = true, env = "DINGTALK_APP_KEY", value_name = "KEY")]
+    #[arg(
+        long,
+        global = true,
+        env = "DINGTALK_APP_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub(crate) app_key: Option<String>,
 
     /// The app's AppSecret
@@ -106,12 +121,19 @@ pub(crate) struct Global {
         long,
         global = true,
         env = "DINGTALK_OAPI_BASE_URL",
+        hide_env_values = true,
         value_name = "URL"
     )]
     pub(crate) oapi_base_url: Option<String>,
 
     /// The v1.0 host [default: https://api.dingtalk.com]
-    #[arg(long, global = true, env = "DINGTALK_API_BASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "DINGTALK_API_BASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub(crate) api_base_url: Option<String>,
 
     /// The group robot's webhook access_token (for robot.send)
@@ -321,5 +343,26 @@ mod tests {
     #[test]
     fn the_command_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_never_shows_the_value_of_a_variable() {
+        fn check(command: &clap::Command) {
+            for arg in command.get_arguments() {
+                if let Some(var) = arg.get_env() {
+                    assert!(arg.is_hide_env_values_set(), "{var:?} shown by --help");
+                }
+            }
+            command.get_subcommands().for_each(check);
+        }
+        let command = Cli::command();
+        assert_eq!(
+            command
+                .get_arguments()
+                .filter(|a| a.get_env().is_some())
+                .count(),
+            6
+        );
+        check(&command);
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::args::{CallArgs, Global, Sources};
-use crate::{CallError, Catalog, output, serve, suggest};
+use crate::{CallError, Catalog, output, redact, serve, suggest, trace};
 use dingtalk_openapi::error::Error;
 use dingtalk_openapi::operation::{Auth, Operation, OperationInfo, OperationVisitor};
 use dingtalk_openapi::validate::ValidationError;
@@ -315,10 +315,11 @@ pub(crate) fn run(
         answer
     })?;
     if let Some(mismatch) = answer.type_mismatch() {
-        eprintln!(
-            "warning: {}: the answer does not fit the typed response ({mismatch}); printed as received",
+        let warning = format!(
+            "{}: the answer does not fit the typed response ({mismatch}); printed as received",
             info.id
         );
+        eprintln!("warning: {}", redact::scrub(&warning));
     }
     let text =
         output::pretty_json(answer.json()).unwrap_or_else(|_| format!("{}\n", answer.json()));
@@ -358,14 +359,19 @@ impl Settings {
     /// A client for `info`, given only the credentials that operation uses; the error says
     /// which variable or flag to set.
     pub(crate) fn client(&self, info: &OperationInfo) -> Result<Client, CallError> {
+        for secret in [&self.app_secret, &self.robot_token, &self.robot_secret] {
+            redact::register(secret.as_deref().unwrap_or_default());
+        }
         let mut builder = ClientBuilder::new()
             .timeout(self.timeout)
             .allow_insecure_http(self.allow_insecure_http);
-        for (url, source) in [&self.oapi_base_url, &self.api_base_url]
-            .into_iter()
-            .flatten()
-        {
-            check_plain_http(url, source, self.allow_insecure_http)?;
+        if trace::enabled() {
+            builder = builder.interceptor(trace::HttpLog::default());
+        }
+        for (host, setting) in [("oapi", &self.oapi_base_url), ("api", &self.api_base_url)] {
+            if let Some((url, source)) = setting {
+                check_plain_http(host, url, source, self.allow_insecure_http)?;
+            }
         }
         if let Some((url, _)) = &self.oapi_base_url {
             builder = builder.oapi_base_url(url);
@@ -416,24 +422,27 @@ impl Settings {
 }
 
 /// Plain http only for loopback unless `--allow-insecure-http`; other URL problems are left to
-/// the client, which names them.
-fn check_plain_http(url: &str, source: &str, allow: bool) -> Result<(), CallError> {
+/// the client, which names them. `host` (oapi, api) names the URL in traces.
+fn check_plain_http(host: &str, url: &str, source: &str, allow: bool) -> Result<(), CallError> {
     let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
         return Ok(());
     };
-    let host = parsed.host_str().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.is_empty()
-        || host.eq_ignore_ascii_case("localhost")
+    let name = parsed.host_str().unwrap_or_default();
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    let loopback = name.is_empty()
+        || name.eq_ignore_ascii_case("localhost")
         || bare
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
     if parsed.scheme() == "http" && !loopback && !allow {
         return Err(CallError::usage(format!(
-            "{source} `{url}` uses plain http for a host that is not loopback; \
-             pass --allow-insecure-http to send credentials unencrypted"
+            "{source} `{}` uses plain http for a host that is not loopback; \
+             pass --allow-insecure-http to send credentials unencrypted",
+            redact::shown_url(url, &parsed)
         )));
     }
+    let shown = redact::shown_url(url, &parsed);
+    tracing::debug!(target: "dingtalk", "{host} base URL {shown} (from {source})");
     Ok(())
 }
 

@@ -10,18 +10,23 @@
 //! - `call`: the request checked against its Rust type, then sent through the runtime's client;
 //! - `serve`: `dingtalk mock serve` and the in-process fake behind `--mock`;
 //! - `suggest`: "did you mean" for operation ids and field names;
-//! - `output`: stdout that tolerates a closed pipe, and JSON printed in its own key order.
+//! - `output`: stdout that tolerates a closed pipe, and JSON printed in its own key order;
+//! - `trace`: `-v`, `-vv` and `RUST_LOG`, traces of every HTTP attempt on stderr;
+//! - `redact`: credentials kept out of every error, warning and trace.
 //!
 //! Exit status: 0 on success, 1 when a call was attempted and failed, 2 when nothing was sent
-//! (a usage, request or configuration error). Errors are one line on stderr, `error: …`.
+//! (a usage, request or configuration error). Errors are one line on stderr, `error: …`, and
+//! stdout carries only the answer.
 
 mod args;
 mod call;
 mod describe;
 mod list;
 mod output;
+mod redact;
 mod serve;
 mod suggest;
+mod trace;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -135,10 +140,19 @@ fn main() -> ExitCode {
         Err(e) => return clap_exit(&e),
     };
     let sources = args::Sources::from_matches(&matches);
+    let global = &cli.global;
+    for secret in [
+        &global.app_secret,
+        &global.robot_token,
+        &global.robot_secret,
+    ] {
+        redact::register(secret.as_deref().unwrap_or_default());
+    }
+    trace::init(global.verbose);
     match run(&catalog, cli, &sources) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", redact::scrub(e.message()));
             e.exit_code()
         }
     }

@@ -99,7 +99,7 @@ fn describe_v1_query_parameters_and_pagination() {
         "x-acs-dingtalk-access-token",
         "bare: the body itself on success",
         "next token `nextToken` (absent first), page size `maxResults`",
-        "maxResults  query   integer  ≤ 50; default 30",
+        "maxResults  query   integer  1..=50; default 30",
         "userIdList  array of string",
         "on failure: HTTP 4xx/5xx",
     ] {

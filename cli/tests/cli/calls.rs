@@ -72,9 +72,10 @@ fn token_operations_need_no_configured_credentials() {
 }
 
 /// A `dingtalk mock serve` child, killed when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    env: HashMap<String, String>,
+    /// The variables it printed, by name.
+    pub(crate) env: HashMap<String, String>,
 }
 
 impl Drop for Served {
@@ -85,7 +86,7 @@ impl Drop for Served {
 }
 
 /// Starts `dingtalk mock serve --port 0` and reads the `export` lines it prints.
-fn serve() -> Served {
+pub(crate) fn serve() -> Served {
     let mut child = dingtalk(&["mock", "serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -5,12 +5,16 @@
 //! serve` child, configured only through the environment variables it prints.
 //!
 //! This file runs the binary and checks what it printed; [`browse`] covers `list`, `describe`,
-//! `--help` and `completions`, [`errors`] the one-line errors and their exit statuses, and
-//! [`calls`] the calls that succeed, through `--mock` and through `dingtalk mock serve`.
+//! `--help` and `completions`, [`errors`] the one-line errors and their exit statuses,
+//! [`calls`] the calls that succeed, through `--mock` and through `dingtalk mock serve`,
+//! [`verbose`] the traces of `-v`, `-vv` and `RUST_LOG`, and [`secrets`] that no credential
+//! ever reaches the output.
 
 mod browse;
 mod calls;
 mod errors;
+mod secrets;
+mod verbose;
 
 use std::io::Write;
 use std::path::Path;
@@ -33,13 +37,14 @@ fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_dingtalk"))
 }
 
-/// A `dingtalk` command with none of the DINGTALK_* variables set.
+/// A `dingtalk` command with none of the DINGTALK_* variables set, nor RUST_LOG.
 fn dingtalk(args: &[&str]) -> Command {
     let mut command = Command::new(binary());
     command.args(args);
     for name in VARIABLES {
         command.env_remove(name);
     }
+    command.env_remove("RUST_LOG");
     command
 }
 

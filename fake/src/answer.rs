@@ -238,6 +238,21 @@ pub(crate) fn too_large(limit: usize) -> Response {
     json_response(StatusCode::PAYLOAD_TOO_LARGE, &body, Some(&id))
 }
 
+/// HTTP 408 for a body that did not arrive within `limit`; the connection is closed after it.
+pub(crate) fn read_timeout(limit: Duration) -> Response {
+    let id = request_id();
+    let message = format!(
+        "the request body did not arrive within {} ms",
+        limit.as_millis()
+    );
+    let body = json!({"code": "RequestTimeout", "message": message, "requestid": id});
+    let mut response = json_response(StatusCode::REQUEST_TIMEOUT, &body, Some(&id));
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// A JSON answer, with the request id header when given.
 pub(crate) fn json_response(
     status: StatusCode,

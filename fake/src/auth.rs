@@ -29,7 +29,7 @@ const ROBOT_MESSAGES: usize = 20;
 /// The window of the robot's message limit.
 const ROBOT_WINDOW: Duration = Duration::from_secs(60);
 /// How far a robot `timestamp` may be from now, in milliseconds.
-const ROBOT_CLOCK_SKEW_MS: i64 = 3_600_000;
+const ROBOT_CLOCK_SKEW_MS: u64 = 3_600_000;
 
 /// The query parameters that carry an operation's credential and are not part of "the request".
 pub(crate) fn credential_names(auth: Auth) -> &'static [&'static str] {
@@ -122,7 +122,9 @@ fn check_robot(shared: &Shared, request: &Incoming) -> Result<(), Failure> {
             .query_value("timestamp")
             .and_then(|t| t.parse::<i64>().ok());
         let now = dingtalk_openapi_runtime::primitives::EpochMillis::now().as_millis();
-        let Some(timestamp) = timestamp.filter(|t| (now - t).abs() <= ROBOT_CLOCK_SKEW_MS) else {
+        // Any i64 may arrive: the distance is taken without overflow.
+        let fresh = |t: &i64| now.abs_diff(*t) <= ROBOT_CLOCK_SKEW_MS;
+        let Some(timestamp) = timestamp.filter(fresh) else {
             return Err(Failure::new(
                 310000,
                 "invalid timestamp",

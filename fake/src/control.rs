@@ -2,7 +2,7 @@
 //!
 //! | request | effect | answer |
 //! | --- | --- | --- |
-//! | `POST /__mock/faults` `{"op"?, "fault", "times"?}` | queues `times` (default 1) copies of a fault | `{"ok": true, "pending": N}` |
+//! | `POST /__mock/faults` `{"op"?, "fault", "times"?}` | queues a fault for the next `times` (default 1, at most 4294967295) requests | `{"ok": true, "pending": N}` |
 //! | `DELETE /__mock/faults` | drops queued faults | `{"ok": true, "pending": 0}` |
 //! | `POST /__mock/expire-tokens` `{"answer"?: "invalid" \| "expired"}` | ends every issued token | `{"ok": true}` |
 //! | `GET /__mock/requests` | | every recorded request, oldest first |
@@ -13,7 +13,18 @@
 //! A fault is one of `{"errcode": 90018, "sub_code"?: "…", "errmsg"?: "…"}`,
 //! `{"status": 503, "code"?: "…", "message"?: "…"}`, `{"delay_ms": 2000}`, or one of the strings
 //! `"malformed"`, `"html"`, `"truncated"`, `"reset"`. Without `op` it applies to the next request
-//! to any operation but the token endpoints. Bad control requests answer HTTP 400 `{"error"}`.
+//! to any operation but the token endpoints. Bad control requests answer HTTP 400 `{"error"}`,
+//! the error naming what is wrong (at most 300 characters of it), and change nothing.
+//!
+//! Limits of `POST /__mock/faults`, each a 400 naming it:
+//!
+//! - `op` must be an operation the fake serves (a token endpoint's id included); the error names
+//!   the nearest served id when one is near;
+//! - `delay_ms` at most 600,000 (10 minutes);
+//! - `errmsg`, `sub_code`, `code` and `message` at most 1,024 bytes each;
+//! - at most 1,000 faults queued at once, each with its count: the same fault pushed for the same
+//!   `op` right after itself only adds to the count, and `DELETE /__mock/faults` empties the
+//!   queue.
 
 use std::time::Duration;
 
@@ -23,11 +34,20 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::answer::json_response;
-use crate::faults::{Fault, TokenRejection, default_errmsg};
+use crate::faults::{Fault, QueueError, TokenRejection, default_errmsg};
 use crate::shared::{Incoming, Shared};
 
 /// The path prefix of the control API.
 pub(crate) const PREFIX: &str = "/__mock/";
+
+/// How many faults (each with its count) the control API queues at most.
+const MAX_QUEUED_FAULTS: usize = 1_000;
+/// The longest `delay_ms` of a fault.
+const MAX_DELAY_MS: u64 = 600_000;
+/// The longest text field of a fault, in bytes.
+const MAX_FAULT_TEXT: usize = 1_024;
+/// How much of an error a 400 answer shows, in characters.
+const MAX_ERROR: usize = 300;
 
 /// `POST /__mock/faults`.
 #[derive(Debug, Deserialize)]
@@ -70,8 +90,27 @@ struct DelaySpec {
     delay_ms: u64,
 }
 
+/// Refuses a text field longer than [`MAX_FAULT_TEXT`].
+fn short(name: &str, text: Option<&String>) -> Result<(), String> {
+    match text {
+        Some(text) if text.len() > MAX_FAULT_TEXT => Err(format!(
+            "`{name}` is {} bytes, at most {MAX_FAULT_TEXT} are taken",
+            text.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl FaultSpec {
     fn into_fault(self) -> Result<Fault, String> {
+        if let FaultSpec::Errcode(e) = &self {
+            short("errmsg", e.errmsg.as_ref())?;
+            short("sub_code", e.sub_code.as_ref())?;
+        }
+        if let FaultSpec::Http(h) = &self {
+            short("code", h.code.as_ref())?;
+            short("message", h.message.as_ref())?;
+        }
         Ok(match self {
             FaultSpec::Named(name) => match name.as_str() {
                 "malformed" => Fault::Malformed,
@@ -104,6 +143,12 @@ impl FaultSpec {
                     code,
                     message,
                 }
+            }
+            FaultSpec::Delay(d) if d.delay_ms > MAX_DELAY_MS => {
+                return Err(format!(
+                    "delay_ms {} is over the limit of {MAX_DELAY_MS} (10 minutes)",
+                    d.delay_ms
+                ));
             }
             FaultSpec::Delay(d) => Fault::Delay(Duration::from_millis(d.delay_ms)),
         })
@@ -154,7 +199,16 @@ pub(crate) fn handle(shared: &Shared, request: &Incoming) -> Response {
     };
     match result {
         Ok(body) => json_response(StatusCode::OK, &body, None),
-        Err(error) => json_response(StatusCode::BAD_REQUEST, &json!({"error": error}), None),
+        Err(error) => {
+            // Errors may quote the request (an unknown field's name): keep them short.
+            let shown: String = error.chars().take(MAX_ERROR).collect();
+            let error = if shown.len() < error.len() {
+                shown + "…"
+            } else {
+                shown
+            };
+            json_response(StatusCode::BAD_REQUEST, &json!({"error": error}), None)
+        }
     }
 }
 
@@ -162,13 +216,18 @@ fn push_fault(shared: &Shared, body: &[u8]) -> Result<Value, String> {
     let push: PushFault =
         serde_json::from_slice(body).map_err(|e| format!("bad fault request: {e}"))?;
     let fault = push.fault.into_fault()?;
-    for _ in 0..push.times.unwrap_or(1) {
-        match &push.op {
-            Some(op) => shared.faults.push_for(op, fault.clone()),
-            None => shared.faults.push(fault.clone()),
-        }
-    }
-    Ok(json!({"ok": true, "pending": shared.faults.pending()}))
+    let times = u64::from(push.times.unwrap_or(1));
+    let pending = shared
+        .faults
+        .queue(push.op.as_deref(), fault, times, Some(MAX_QUEUED_FAULTS))
+        .map_err(|error| match error {
+            QueueError::Unknown(unknown) => unknown.to_string(),
+            QueueError::Full(max) => format!(
+                "the fault queue is full: at most {max} faults are queued at once \
+                 (DELETE /__mock/faults empties it)"
+            ),
+        })?;
+    Ok(json!({"ok": true, "pending": pending}))
 }
 
 fn expire(shared: &Shared, body: &[u8]) -> Result<Value, String> {

@@ -40,9 +40,14 @@ pub(crate) async fn handle(
     ConnectInfo(connection): ConnectInfo<Connection>,
     request: Request,
 ) -> Response {
+    // The connection is not idle (nor reading headers) while its request is served.
+    let _serving = connection.serving();
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return answer::too_large(MAX_BODY);
+    let limit = shared.config.body_read_timeout;
+    let body = match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return answer::too_large(MAX_BODY),
+        Err(_) => return answer::read_timeout(limit),
     };
     let incoming = Incoming {
         method: parts.method,
@@ -191,16 +196,17 @@ pub(crate) fn method(method: OpMethod) -> Method {
 }
 
 fn record(request: &Incoming, operation: Option<&'static str>) -> RecordedRequest {
-    RecordedRequest {
-        method: request.method.as_str().to_owned(),
-        path: request.path.clone(),
-        query: request.query.clone(),
-        headers: request
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        body: request.body.to_vec(),
+    let headers = request
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    RecordedRequest::new(
+        request.method.as_str(),
+        &request.path,
+        request.query.clone(),
+        headers,
+        &request.body,
         operation,
-    }
+    )
 }

@@ -4,14 +4,22 @@
 //! Faults are one-shot: each [`Fault`] pushed is applied to the next matching request and then
 //! forgotten. A fault pushed without an operation id matches any operation except the three
 //! token endpoints (`gettoken`, `sso.gettoken`, `oauth2.accessToken`), so a client's own token
-//! fetch does not swallow it; push for a token endpoint's id to fail token fetches.
+//! fetch does not swallow it; push for a token endpoint's id to fail token fetches. A fault for an
+//! id the fake does not serve would never fire: it is refused ([`UnknownOperation`]).
+//!
+//! The queue holds each fault once with its count: the same fault pushed again for the same
+//! operation right after itself (or the control API's `times`) only adds to the count.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::tokens::TokenEndpoint;
+
+/// The longest operation id [`UnknownOperation`] looks for a near id to, and shows whole.
+const ID_SHOWN: usize = 100;
 
 /// One misbehaviour of DingTalk, applied to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +47,8 @@ pub enum Fault {
         /// The `message`.
         message: String,
     },
-    /// Waits this long, then answers normally (for client timeouts).
+    /// Waits this long, then answers normally (for client timeouts). Any length is taken here
+    /// (one past tokio's timer waits about 30 years); the control API takes at most 10 minutes.
     Delay(Duration),
     /// HTTP 200 with `Content-Type: application/json` and a body that is not JSON.
     Malformed,
@@ -109,20 +118,65 @@ pub enum TokenRejection {
     Expired,
 }
 
+/// A fault was aimed at an operation the fake does not serve, so it could never fire; nothing
+/// was queued. See [`Faults::try_push_for`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownOperation {
+    /// The operation id asked for.
+    pub id: String,
+    /// The served operation id nearest to it, when one is near (a typo).
+    pub nearest: Option<&'static str>,
+}
+
+impl fmt::Display for UnknownOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.id.chars().take(ID_SHOWN).collect();
+        let more = if shown.len() < self.id.len() {
+            "…"
+        } else {
+            ""
+        };
+        write!(f, "the fake serves no operation `{shown}{more}`")?;
+        match self.nearest {
+            Some(near) => write!(f, "; did you mean `{near}`?"),
+            None => write!(f, " (GET /__mock/operations lists them)"),
+        }
+    }
+}
+
+impl std::error::Error for UnknownOperation {}
+
+/// Why the control API did not queue a fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum QueueError {
+    /// Aimed at an operation the fake does not serve.
+    Unknown(UnknownOperation),
+    /// The queue already holds this many faults (each with its count).
+    Full(usize),
+}
+
 /// Fault injection and counters of one fake server; shared (`Arc`), every method cheap.
+///
+/// The faults of a [`MockServer`](crate::MockServer) know the operations it serves; a `Faults`
+/// made with `Faults::default()` serves none, and takes a fault for any id.
 #[derive(Debug, Default)]
 pub struct Faults {
     queue: Mutex<VecDeque<Queued>>,
+    /// The ids a fault may be aimed at (empty: any).
+    served: Vec<&'static str>,
     token_epoch: AtomicU64,
     expired_answer: AtomicU8,
     token_requests: AtomicU64,
     calls: Mutex<HashMap<String, u64>>,
 }
 
+/// A queued fault and how many more requests it applies to (at least 1).
 #[derive(Debug)]
 struct Queued {
     operation: Option<String>,
     fault: Fault,
+    times: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -130,26 +184,95 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Faults {
+    /// The faults of a fake serving the operations `served` (and the token endpoints).
+    pub(crate) fn serving(served: impl IntoIterator<Item = &'static str>) -> Faults {
+        let mut served: Vec<&'static str> =
+            served.into_iter().chain(TokenEndpoint::ids()).collect();
+        served.sort_unstable();
+        served.dedup();
+        Faults {
+            served,
+            ..Faults::default()
+        }
+    }
+
     /// Queues a fault for the next request to any operation but the token endpoints.
     pub fn push(&self, fault: Fault) {
-        lock(&self.queue).push_back(Queued {
-            operation: None,
-            fault,
-        });
+        self.queue(None, fault, 1, None).ok();
     }
 
     /// Queues a fault for the next request to the operation `operation` (an id such as
     /// `blackboard.create` or `gettoken`).
+    ///
+    /// A fault for an id the fake does not serve could never fire: it is not queued, and the
+    /// mistake is logged (`tracing` error). [`try_push_for`](Faults::try_push_for) returns it.
     pub fn push_for(&self, operation: &str, fault: Fault) {
-        lock(&self.queue).push_back(Queued {
-            operation: Some(operation.to_owned()),
-            fault,
-        });
+        if let Err(error) = self.try_push_for(operation, fault) {
+            tracing::error!(%error, "the DingTalk fake queued no fault");
+        }
     }
 
-    /// How many queued faults have not been applied yet.
+    /// Queues a fault for the next request to the operation `operation`, if the fake serves it;
+    /// otherwise queues nothing and names the nearest id it serves.
+    pub fn try_push_for(&self, operation: &str, fault: Fault) -> Result<(), UnknownOperation> {
+        match self.queue(Some(operation), fault, 1, None) {
+            Err(QueueError::Unknown(unknown)) => Err(unknown),
+            _ => Ok(()),
+        }
+    }
+
+    /// Queues `fault` for the next `times` requests (to `operation`, or to any operation but the
+    /// token endpoints), refusing an operation the fake does not serve and, with `max_entries`,
+    /// a queue that already holds that many faults. Returns the faults pending.
+    pub(crate) fn queue(
+        &self,
+        operation: Option<&str>,
+        fault: Fault,
+        times: u64,
+        max_entries: Option<usize>,
+    ) -> Result<usize, QueueError> {
+        if let Some(id) = operation {
+            self.check_served(id).map_err(QueueError::Unknown)?;
+        }
+        let mut queue = lock(&self.queue);
+        if times == 0 {
+            return Ok(pending(&queue));
+        }
+        if let Some(last) = queue.back_mut()
+            && last.operation.as_deref() == operation
+            && last.fault == fault
+        {
+            last.times = last.times.saturating_add(times);
+            return Ok(pending(&queue));
+        }
+        if let Some(max) = max_entries
+            && queue.len() >= max
+        {
+            return Err(QueueError::Full(max));
+        }
+        queue.push_back(Queued {
+            operation: operation.map(str::to_owned),
+            fault,
+            times,
+        });
+        Ok(pending(&queue))
+    }
+
+    /// Whether a fault may be aimed at `id`.
+    fn check_served(&self, id: &str) -> Result<(), UnknownOperation> {
+        if self.served.is_empty() || self.served.binary_search(&id).is_ok() {
+            return Ok(());
+        }
+        Err(UnknownOperation {
+            id: id.to_owned(),
+            nearest: nearest(id, &self.served),
+        })
+    }
+
+    /// How many queued faults have not been applied yet (a fault queued for `times` requests
+    /// counts `times`).
     pub fn pending(&self) -> usize {
-        lock(&self.queue).len()
+        pending(&lock(&self.queue))
     }
 
     /// Drops every queued fault.
@@ -202,6 +325,11 @@ impl Faults {
             Some(id) => id == operation,
             None => !is_token,
         })?;
+        let queued = queue.get_mut(at)?;
+        if queued.times > 1 {
+            queued.times -= 1;
+            return Some(queued.fault.clone());
+        }
         queue.remove(at).map(|q| q.fault)
     }
 
@@ -233,5 +361,77 @@ impl Faults {
         self.token_requests.store(0, Ordering::SeqCst);
         self.expired_answer.store(0, Ordering::SeqCst);
         self.token_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The number of faults in `queue`, counts included.
+fn pending(queue: &VecDeque<Queued>) -> usize {
+    let total = queue
+        .iter()
+        .fold(0u64, |sum, q| sum.saturating_add(q.times));
+    usize::try_from(total).unwrap_or(usize::MAX)
+}
+
+/// The id of `served` nearest to `id` by edit distance, when it is near enough to be a typo
+/// (and `id` short enough to compare cheaply).
+fn nearest(id: &str, served: &[&'static str]) -> Option<&'static str> {
+    if id.chars().count() > ID_SHOWN {
+        return None;
+    }
+    let (distance, near) = served
+        .iter()
+        .map(|s| (edit_distance(id, s), *s))
+        .min_by_key(|(d, _)| *d)?;
+    (distance <= (near.chars().count() / 3).max(2)).then_some(near)
+}
+
+/// The Levenshtein distance between `a` and `b`, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_near_id_is_suggested_a_far_one_is_not() {
+        let served = ["blackboard.create", "blackboard.listids", "gettoken"];
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(
+            nearest("blackboard.creat", &served),
+            Some("blackboard.create")
+        );
+        assert_eq!(nearest("gettokn", &served), Some("gettoken"));
+        assert_eq!(nearest("report.list", &served), None);
+        assert_eq!(nearest(&"x".repeat(1_000_000), &served), None);
+    }
+
+    #[test]
+    fn a_fault_pushed_many_times_is_stored_once_with_its_count() {
+        let faults = Faults::serving(["blackboard.create"]);
+        for _ in 0..1_000 {
+            faults.push_for("blackboard.create", Fault::Html);
+        }
+        let queued = faults.queue(Some("blackboard.create"), Fault::Html, u64::MAX, Some(1));
+        assert_eq!(queued, Ok(usize::MAX));
+        assert_eq!(lock(&faults.queue).len(), 1);
+        assert_eq!(
+            faults.queue(None, Fault::Malformed, 1, Some(1)),
+            Err(QueueError::Full(1))
+        );
+        assert_eq!(faults.take("blackboard.create"), Some(Fault::Html));
+        assert_eq!(lock(&faults.queue).len(), 1);
     }
 }

@@ -38,6 +38,7 @@
 //! | condition | oapi (`errcode` envelope) | v1.0 (bare envelope) |
 //! | --- | --- | --- |
 //! | body over 4 MiB | HTTP 413 `RequestEntityTooLarge` | HTTP 413 `RequestEntityTooLarge` |
+//! | body not arrived within the body-read timeout (see [Limits](#limits)) | HTTP 408 `RequestTimeout`, connection closed | HTTP 408 `RequestTimeout`, connection closed |
 //! | path of no operation | HTTP 404, errcode 404 | HTTP 404 `NotFound` |
 //! | a queued [`Fault`] matches | the fault (see [`Fault`]) | the fault |
 //! | wrong method | 43001 需要GET请求 / 43002 需要POST请求 | 405 `MethodNotAllowed` |
@@ -45,7 +46,7 @@
 //! | token never issued | 88, sub_code 40014 不合法的access_token | 400 `InvalidAuthentication` |
 //! | token expired (ttl or [`Faults::expire_tokens`]) | 88/40014, or 42001 access_token超时 with [`TokenRejection::Expired`] | 400 `InvalidAuthentication` |
 //! | robot: wrong or missing `access_token` | 300005 token is not exist | |
-//! | robot with a secret: `timestamp` missing or over 1 hour off | 310000 invalid timestamp | |
+//! | robot with a secret: `timestamp` missing, not an integer, or over 1 hour off (any `i64` is compared safely) | 310000 invalid timestamp | |
 //! | robot with a secret: `sign` does not match | 310000 sign not match | |
 //! | robot: body over 20,000 bytes | 460101 message too long | |
 //! | robot: 21st accepted message within a minute, per token | 660026 send too fast | |
@@ -55,6 +56,11 @@
 //! | unknown field, wrong type, broken limit | 40035 不合法的参数 `field`: `problem` | 400 `InvalidParameter` |
 //! | blackboard id unknown or deleted (get, update, delete) | 40035 公告不存在 | |
 //! | otherwise | the answer: example response, envelope filled in | the answer, `x-acs-request-id` |
+//!
+//! Paginated operations take any cursor, offset, page number or size their typed request
+//! accepts: past the end is an empty last page, before the start the first page, a size past
+//! the items all of them (and integers past `i64`, where a hand-written operation takes them,
+//! count as its ends).
 //!
 //! Query parameters arrive as text; where the typed request wants a number or a boolean, the
 //! fake reads the text as one. The credential (`access_token`; for the robot also `timestamp`
@@ -82,6 +88,32 @@
 //! `"truncated"`, `"reset"`; optional `"times": N`), `DELETE /__mock/faults`,
 //! `POST /__mock/expire-tokens` (optional `{"answer": "expired"}` for 42001),
 //! `GET /__mock/requests`, `GET /__mock/calls`, `GET /__mock/operations`, `POST /__mock/reset`.
+//! A fault's `op` must be an operation the fake serves (else HTTP 400 naming the nearest one);
+//! `delay_ms` is at most 600,000, the text fields at most 1,024 bytes, and at most 1,000 faults
+//! are queued at once, each with its count (`times` up to 4,294,967,295 is one entry).
+//!
+//! # Limits
+//!
+//! The fake is for tests, but it may be reached by anything on the machine; it holds every
+//! peer to these limits (the first four set on [`MockBuilder`]):
+//!
+//! | limit | default | past it |
+//! | --- | --- | --- |
+//! | [header-read timeout](MockBuilder::header_read_timeout): a request's headers, from their first byte (a new connection's, from the accept) | 10 s | the connection is closed, no answer |
+//! | [body-read timeout](MockBuilder::body_read_timeout): a request's body, once its headers arrived | 30 s | HTTP 408 `RequestTimeout`, connection closed |
+//! | [idle timeout](MockBuilder::idle_timeout): a kept-alive connection between an answer and the next request, on tokio's clock and the real one | 30 s | the connection is closed |
+//! | [connections](MockBuilder::max_connections) served at once | 1024 | a new connection is answered HTTP 503 `ServiceUnavailable` (best effort) and closed at once; the others go on |
+//! | request body | 4 MiB | HTTP 413 (see the table above) |
+//! | recorded requests ([`MockServer::requests`], `GET /__mock/requests`) | 10,000 requests and 16 MiB | the oldest are dropped; of a body over 64 KiB only its first 64 KiB are kept, its length in [`RecordedRequest::body_len`] (`body_len` in JSON) |
+//! | queued faults (control API) | 1,000, each with its count | HTTP 400 naming the limit |
+//!
+//! The timeouts run on tokio's clock, so tests may pause it and advance it; the idle timeout also
+//! waits for the real clock, so advancing tokio's does not close a client's kept-alive
+//! connections under it. A timeout past 30 years is not timed.
+//! [`Faults::push`] and [`Faults::push_for`] from Rust are not capped (the same fault pushed
+//! again for the same operation right after itself is stored once with its count);
+//! [`Faults::push_for`] for an operation the fake does not serve queues nothing and logs an
+//! error, [`Faults::try_push_for`] returns it as [`UnknownOperation`].
 
 #![deny(missing_docs)]
 
@@ -100,7 +132,7 @@ mod state;
 mod tokens;
 
 pub use check::{MockOperation, MockVisitor, Rejection, RejectionKind};
-pub use faults::{Fault, Faults, TokenRejection};
+pub use faults::{Fault, Faults, TokenRejection, UnknownOperation};
 pub use record::RecordedRequest;
 pub use server::{MockBuilder, MockServer, serve};
 

@@ -60,11 +60,25 @@ fn get_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
     path.split('.').try_fold(value, |v, key| v.get_mut(key))
 }
 
-/// A number, or a string that spells one (query parameters arrive as text).
+/// An integer, or a string that spells one (query parameters arrive as text); one beyond `i64`
+/// saturates to its end.
 pub(crate) fn as_i64(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_i64().or_else(|| n.as_u64().map(|_| i64::MAX)),
+        Value::String(s) => {
+            let text = s.trim();
+            text.parse().ok().or_else(|| {
+                // Digits that do not parse are out of range.
+                let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+                let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                let end = if text.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                };
+                integer.then_some(end)
+            })
+        }
         _ => None,
     }
 }
@@ -241,6 +255,59 @@ mod tests {
             .pop()
             .unwrap_or_default();
         assert_eq!(get(&last, "result.next_cursor"), None);
+    }
+
+    /// Cursors, page numbers and sizes anywhere in `i64` and past it (as a number or as text):
+    /// past the end is an empty last page, before the start the first page, a huge size
+    /// everything, a non-positive one the default.
+    #[test]
+    fn extreme_cursors_and_sizes_saturate() {
+        let items: Vec<Value> = (0..7).map(Value::from).collect();
+        let huge = "9".repeat(40);
+        let cursors = [
+            (json!(i64::MAX), Some(0)),
+            (json!(u64::MAX), Some(0)),
+            (json!(huge), Some(0)),
+            (json!(i64::MIN), None),
+            (json!(format!("-{huge}")), None),
+        ];
+        let sizes = [
+            (json!(i64::MAX), 7),
+            (json!(u64::MAX), 7),
+            (json!(huge), 7),
+            (json!(i64::MIN), 7),
+            (json!(0), 7),
+        ];
+        for style in [
+            PaginationStyle::CursorHasMore,
+            PaginationStyle::OffsetNextCursor,
+            PaginationStyle::NullableCursor,
+            PaginationStyle::PageNumber,
+            PaginationStyle::NextToken,
+        ] {
+            let p = Pagination::usual(style);
+            for (cursor, past_the_end) in &cursors {
+                for (size, all) in &sizes {
+                    let mut request = json!({});
+                    set(&mut request, p.cursor, cursor.clone());
+                    set(&mut request, p.size, size.clone());
+                    let mut response = json!({});
+                    page(&p, &request, &mut response, &items);
+                    let got = get(&response, p.items)
+                        .and_then(Value::as_array)
+                        .map(Vec::len);
+                    let want = past_the_end.unwrap_or(*all);
+                    assert_eq!(got, Some(want), "{style:?} cursor {cursor} size {size}");
+                    if let Some(has_more) = p.has_more {
+                        assert_eq!(get(&response, has_more), Some(&json!(false)));
+                    }
+                }
+            }
+        }
+        assert_eq!(as_i64(&json!(u64::MAX)), Some(i64::MAX));
+        assert_eq!(as_i64(&json!(" -99999999999999999999 ")), Some(i64::MIN));
+        assert_eq!(as_i64(&json!("12x")), None);
+        assert_eq!(as_i64(&json!(2.5)), None);
     }
 
     #[test]

@@ -1,13 +1,21 @@
 //! The requests a fake server received, kept for tests (`MockServer::requests`,
 //! `GET /__mock/requests`), and the query-string decoding they share with the handlers.
+//!
+//! The record is bounded: at most [`KEEP`] requests and [`KEEP_BYTES`] of them (bodies, paths,
+//! queries and headers), the oldest dropped first; of a body longer than [`BODY_KEPT`] only its
+//! start is kept, with its whole length.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Value, json};
 
-/// How many requests are kept; older ones are dropped first.
+/// How many requests are kept at most; older ones are dropped first.
 const KEEP: usize = 10_000;
+/// How many bytes of requests are kept at most (16 MiB); older ones are dropped first.
+const KEEP_BYTES: usize = 16 << 20;
+/// How much of a body is kept (64 KiB); a longer one is cut there.
+pub(crate) const BODY_KEPT: usize = 64 << 10;
 
 /// One request as the fake received it.
 ///
@@ -23,8 +31,11 @@ pub struct RecordedRequest {
     pub query: Vec<(String, String)>,
     /// The headers, names in lower case, in order (values that are not text are left out).
     pub headers: Vec<(String, String)>,
-    /// The body as received.
+    /// The body as received, or its first 64 KiB when it was longer (see
+    /// [`body_len`](RecordedRequest::body_len)).
     pub body: Vec<u8>,
+    /// The length of the body as received, in bytes.
+    pub body_len: usize,
     /// The operation id the request was routed to, if any.
     pub operation: Option<&'static str>,
 }
@@ -46,13 +57,50 @@ impl RecordedRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The body read as JSON, if it is.
+    /// The body read as JSON, if it is (and was kept whole).
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }
 
+    /// Whether only the start of the body was kept.
+    pub fn body_truncated(&self) -> bool {
+        self.body.len() < self.body_len
+    }
+
+    /// The request as received, its body cut to [`BODY_KEPT`] bytes.
+    pub(crate) fn new(
+        method: &str,
+        path: &str,
+        query: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
+        body: &[u8],
+        operation: Option<&'static str>,
+    ) -> RecordedRequest {
+        RecordedRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query,
+            headers,
+            body: body.get(..BODY_KEPT).unwrap_or(body).to_vec(),
+            body_len: body.len(),
+            operation,
+        }
+    }
+
+    /// What keeping the request costs, roughly, in bytes.
+    fn weight(&self) -> usize {
+        let pairs = |list: &[(String, String)]| -> usize {
+            list.iter().map(|(k, v)| k.len() + v.len()).sum()
+        };
+        self.method.len()
+            + self.path.len()
+            + pairs(&self.query)
+            + pairs(&self.headers)
+            + self.body.len()
+    }
+
     /// The request as JSON, for `GET /__mock/requests`: the body as JSON when it is, as text
-    /// otherwise.
+    /// otherwise (a cut body is text), with its whole length as `body_len`.
     pub(crate) fn to_json(&self) -> Value {
         let body = self
             .json()
@@ -67,6 +115,7 @@ impl RecordedRequest {
             "query": pairs(&self.query),
             "headers": pairs(&self.headers),
             "body": body,
+            "body_len": self.body_len,
         })
     }
 }
@@ -74,32 +123,43 @@ impl RecordedRequest {
 /// The requests received so far, newest last.
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    requests: Mutex<Kept>,
+}
+
+/// The kept requests and their [`weight`](RecordedRequest::weight) in all.
+#[derive(Debug, Default)]
+struct Kept {
+    requests: VecDeque<RecordedRequest>,
+    bytes: usize,
 }
 
 impl Recorder {
     pub(crate) fn push(&self, request: RecordedRequest) {
-        let mut requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
-        if requests.len() >= KEEP {
-            requests.pop_front();
+        let mut kept = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+        let weight = request.weight();
+        while !kept.requests.is_empty()
+            && (kept.requests.len() >= KEEP || kept.bytes.saturating_add(weight) > KEEP_BYTES)
+        {
+            if let Some(old) = kept.requests.pop_front() {
+                kept.bytes = kept.bytes.saturating_sub(old.weight());
+            }
         }
-        requests.push_back(request);
+        kept.bytes = kept.bytes.saturating_add(weight);
+        kept.requests.push_back(request);
     }
 
     pub(crate) fn all(&self) -> Vec<RecordedRequest> {
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .requests
             .iter()
             .cloned()
             .collect()
     }
 
     pub(crate) fn clear(&self) {
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        *self.requests.lock().unwrap_or_else(PoisonError::into_inner) = Kept::default();
     }
 }
 
@@ -113,6 +173,38 @@ pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(body: usize) -> RecordedRequest {
+        RecordedRequest::new(
+            "POST",
+            "/p",
+            Vec::new(),
+            Vec::new(),
+            &vec![b'x'; body],
+            None,
+        )
+    }
+
+    #[test]
+    fn the_record_is_bounded_by_count_and_bytes_and_cuts_long_bodies() {
+        let recorder = Recorder::default();
+        for _ in 0..KEEP + 10 {
+            recorder.push(request(0));
+        }
+        assert_eq!(recorder.all().len(), KEEP);
+        recorder.clear();
+        let cut = request(4 << 20);
+        assert_eq!((cut.body.len(), cut.body_len), (BODY_KEPT, 4 << 20));
+        assert!(cut.body_truncated() && !request(10).body_truncated());
+        for _ in 0..1_000 {
+            recorder.push(request(4 << 20));
+        }
+        let all = recorder.all();
+        let bytes: usize = all.iter().map(RecordedRequest::weight).sum();
+        assert!(bytes <= KEEP_BYTES, "{bytes}");
+        assert_eq!(all.len(), KEEP_BYTES / (BODY_KEPT + 6));
+        assert_eq!(all[0].to_json()["body_len"], 4 << 20);
+    }
 
     #[test]
     fn queries_decode_once() {

@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::check::{MockOperation, example_request};
-use crate::conn::{Connection, MockListener};
+use crate::conn::{Connection, ConnectionLimits, MockListener};
 use crate::dispatch;
 use crate::faults::Faults;
 use crate::record::{RecordedRequest, Recorder};
@@ -24,6 +24,15 @@ use dingtalk_openapi::primitives::Secret;
 
 /// How long [`MockServer::shutdown`] waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// The default of [`MockBuilder::header_read_timeout`].
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`MockBuilder::body_read_timeout`].
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of [`MockBuilder::idle_timeout`].
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of [`MockBuilder::max_connections`]: twice what one client with a thousand
+/// calls in flight was seen to open.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// Configures a fake DingTalk; start it with [`start`](MockBuilder::start).
 #[must_use = "a builder does nothing until `start` is called"]
@@ -39,6 +48,8 @@ pub struct MockBuilder {
     robot_secret: Option<String>,
     token_ttl: Duration,
     seed: bool,
+    limits: ConnectionLimits,
+    body_read_timeout: Duration,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -51,6 +62,10 @@ impl fmt::Debug for MockBuilder {
             .field("robot_signed", &self.robot_secret.is_some())
             .field("token_ttl", &self.token_ttl)
             .field("seed", &self.seed)
+            .field("header_read_timeout", &self.limits.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("idle_timeout", &self.limits.idle_timeout)
+            .field("max_connections", &self.limits.max_connections)
             .finish_non_exhaustive()
     }
 }
@@ -59,7 +74,9 @@ impl MockBuilder {
     /// A fake of `operations` (usually [`operations()`](crate::operations)) with the defaults: any
     /// free port, app key `mock-app-key` / secret `mock-app-secret`, corp id `mock-corp-id` /
     /// secret `mock-corp-secret` (SSO secret `mock-sso-secret`), robot token `mock-robot-token`
-    /// signed with `SECmock-robot-secret`, tokens valid 7200 s, seeded data.
+    /// signed with `SECmock-robot-secret`, tokens valid 7200 s, seeded data; connections held to
+    /// 10 s for a request's headers, 30 s for its body, 30 s idle between requests, at most 1024
+    /// at once.
     pub fn new(operations: Vec<MockOperation>) -> Self {
         MockBuilder {
             operations,
@@ -73,6 +90,12 @@ impl MockBuilder {
             robot_secret: Some("SECmock-robot-secret".into()),
             token_ttl: Duration::from_secs(7200),
             seed: true,
+            limits: ConnectionLimits {
+                header_read_timeout: HEADER_READ_TIMEOUT,
+                idle_timeout: IDLE_TIMEOUT,
+                max_connections: MAX_CONNECTIONS,
+            },
+            body_read_timeout: BODY_READ_TIMEOUT,
         }
     }
 
@@ -130,7 +153,8 @@ impl MockBuilder {
         self
     }
 
-    /// How long issued tokens are valid (default 7200 s, as DingTalk's); `expires_in` says so.
+    /// How long issued tokens are valid (default 7200 s, as DingTalk's); `expires_in` says so
+    /// (at most `i64::MAX` seconds). A time-to-live too long for the clock never runs out.
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
         self.token_ttl = ttl;
         self
@@ -141,6 +165,41 @@ impl MockBuilder {
     /// are empty until something is created.
     pub fn seed(mut self, seed: bool) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// How long a request's headers may take to arrive (default 10 s, on tokio's clock), counted
+    /// from their first byte, or from the accept for a connection's first request: a peer that
+    /// sends them slowly or not at all has its connection closed without an answer. A limit past
+    /// 30 years is not timed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a request's body may take to arrive once its headers have (default 30 s, on
+    /// tokio's clock): past it the answer is HTTP 408 `RequestTimeout` and the connection is
+    /// closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// How long a kept-alive connection may wait for its next request (default 30 s), counted
+    /// from the last byte of the previous answer; then it is closed. The time must pass on tokio's
+    /// clock and on the real one: a test that pauses tokio's clock and advances it (to expire a
+    /// token, or a robot's minute) keeps its kept-alive connections, where closing them under the
+    /// client would race its next request. A limit past 30 years is not timed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 1024). A connection beyond them is
+    /// answered HTTP 503 `ServiceUnavailable` (if it takes the answer at once) and closed without
+    /// being read; the connections being served go on.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
         self
     }
 
@@ -157,11 +216,14 @@ impl MockBuilder {
             robot_secret: self.robot_secret,
             token_ttl: self.token_ttl,
             seed: self.seed,
+            body_read_timeout: self.body_read_timeout,
         };
         if self.seed {
             accept_example_credentials(&mut config, &self.operations);
         }
-        let faults = Arc::new(Faults::default());
+        let faults = Arc::new(Faults::serving(
+            self.operations.iter().map(|op| op.info().id),
+        ));
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&self.operations, self.seed)),
             operations: self.operations,
@@ -174,11 +236,12 @@ impl MockBuilder {
         let router = Router::new()
             .fallback(dispatch::handle)
             .with_state(shared.clone());
+        let limits = self.limits;
         let (stop, stopped) = oneshot::channel::<()>();
         let service = router.into_make_service_with_connect_info::<Connection>();
         let task = tokio::spawn(async move {
-            let server =
-                axum::serve(MockListener::new(listener), service).with_graceful_shutdown(async {
+            let server = axum::serve(MockListener::new(listener, limits), service)
+                .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 });
             if let Err(error) = server.await {

@@ -33,6 +33,8 @@ pub(crate) struct Config {
     pub(crate) token_ttl: Duration,
     /// Whether paginated operations and the stateful areas start with data.
     pub(crate) seed: bool,
+    /// How long a request's body may take to arrive once its headers have.
+    pub(crate) body_read_timeout: Duration,
 }
 
 /// The state of one fake server, behind an `Arc`.

@@ -27,6 +27,9 @@ use dingtalk_openapi::auth::{
 use dingtalk_openapi::operation::{Envelope, Operation, OperationInfo};
 use dingtalk_openapi::primitives::Secret;
 
+/// A lifetime past any test: what a time-to-live too long for the clock becomes.
+const FOREVER: Duration = Duration::from_secs(86_400 * 365 * 100);
+
 /// The token endpoints, found by path: the generated `auth` operations whose answers the fake
 /// makes itself (they issue the tokens every other request is checked against).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,11 @@ impl TokenEndpoint {
     /// The endpoint served at `path`, if any.
     pub(crate) fn at(path: &str) -> Option<TokenEndpoint> {
         Self::ALL.into_iter().find(|e| e.info().path == path)
+    }
+
+    /// The operation ids of the token endpoints.
+    pub(crate) fn ids() -> impl Iterator<Item = &'static str> {
+        Self::ALL.into_iter().map(TokenEndpoint::id)
     }
 
     /// Whether `id` is the operation id of a token endpoint.
@@ -116,7 +124,11 @@ impl TokenStore {
     /// Returns the token and its remaining lifetime in seconds.
     pub(crate) fn issue(&mut self, owner: &str, ttl: Duration, epoch: u64) -> (String, u64) {
         let now = Instant::now();
-        let expires_at = now.checked_add(ttl).unwrap_or(now);
+        // A time-to-live too long for the clock never runs out (it used to end at once).
+        let expires_at = now
+            .checked_add(ttl)
+            .or_else(|| now.checked_add(FOREVER))
+            .unwrap_or(now);
         if let Some(token) = self.current.get(owner)
             && let Some(issued) = self.issued.get_mut(token)
             && issued.epoch == epoch
@@ -334,5 +346,13 @@ mod tests {
         assert_ne!(a, c);
         let (d, _) = store.issue("short", Duration::ZERO, 1);
         assert_eq!(store.status(&d, 1), TokenStatus::Expired);
+    }
+
+    #[test]
+    fn a_time_to_live_too_long_for_the_clock_never_runs_out() {
+        let mut store = TokenStore::default();
+        let (token, expires_in) = store.issue("app", Duration::MAX, 0);
+        assert_eq!(expires_in, u64::MAX);
+        assert_eq!(store.status(&token, 0), TokenStatus::Valid);
     }
 }

@@ -67,7 +67,8 @@ impl State {
             .and_then(DateTime::unix_seconds)
             .unwrap_or(SEED_BASE_SECONDS);
         for (i, id) in ids.into_iter().enumerate() {
-            let created = gmt8((base + 60 * i64::try_from(i).unwrap_or(0)) * 1000);
+            let minutes = 60 * i64::try_from(i).unwrap_or(0);
+            let created = gmt8(base.saturating_add(minutes).saturating_mul(1000));
             self.blackboards.push(Blackboard {
                 id,
                 author: detail.author.clone(),

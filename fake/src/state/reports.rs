@@ -47,7 +47,7 @@ impl State {
                 id,
                 creator_id: creator.clone(),
                 template_name: template_name.clone(),
-                create_time: EpochMillis(base.as_millis() + 60_000 * minutes),
+                create_time: EpochMillis(base.as_millis().saturating_add(60_000 * minutes)),
                 contents: contents.clone(),
             });
         }

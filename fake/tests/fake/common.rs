@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use dingtalk_openapi::Client;
 use dingtalk_openapi::blackboard::{BlackboardListidsRequest, BlackboardQueryVo};
-use dingtalk_openapi::operation::{Auth, Location, Method, Operation};
+use dingtalk_openapi::operation::{Auth, Location, Method, Operation, OperationInfo};
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi_fake::{MockBuilder, MockServer};
 use serde::Serialize;
@@ -206,8 +206,19 @@ impl Fake {
     /// parameter where `O::INFO` places it (all in the query for a GET), the token where the
     /// operation's host reads it. Returns the raw answer.
     pub(crate) async fn call<O: Operation>(&self, token: &str, request: &O) -> Answer {
-        let info = O::INFO;
-        let Value::Object(params) = serde_json::to_value(request).expect("serialize") else {
+        let request = serde_json::to_value(request).expect("serialize");
+        self.call_json(O::INFO, token, request).await
+    }
+
+    /// Sends "the request" `request` (by wire names) of the operation `info` as [`Fake::call`]
+    /// does, values its typed request could not hold included.
+    pub(crate) async fn call_json(
+        &self,
+        info: &OperationInfo,
+        token: &str,
+        request: Value,
+    ) -> Answer {
+        let Value::Object(params) = request else {
             panic!("{}: the request is not a JSON object", info.id);
         };
         let mut query: Vec<(String, String)> = Vec::new();

@@ -143,3 +143,166 @@ async fn reset_forgets_requests_counters_and_tokens() {
     );
     fake.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_fault_for_millions_of_requests_is_one_entry_and_counts_down() {
+    let fake = Fake::start(true).await;
+    let token = fake.token().await;
+    let pushed = control(
+        &fake,
+        "/__mock/faults",
+        json!({"op": LISTIDS, "fault": {"errcode": 90018}, "times": u32::MAX}),
+    )
+    .await;
+    assert_eq!(pushed.json()["pending"], u32::MAX, "{}", pushed.text);
+    assert_eq!(fake.call(&token, &listids(1, 3)).await.errcode(), 90018);
+    assert_eq!(
+        fake.server.faults().pending(),
+        usize::try_from(u32::MAX - 1).expect("fits")
+    );
+    let over = control(
+        &fake,
+        "/__mock/faults",
+        json!({"fault": "html", "times": u64::from(u32::MAX) + 1}),
+    )
+    .await;
+    assert_eq!(over.status, 400, "{}", over.text);
+    fake.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_fault_queue_is_capped_with_an_error_naming_the_limit() {
+    let fake = Fake::start(true).await;
+    // Alternating faults cannot share an entry: each is one of the 1,000.
+    for n in 0..1_000 {
+        let pushed = control(
+            &fake,
+            "/__mock/faults",
+            json!({"fault": {"errcode": n % 2}}),
+        )
+        .await;
+        assert_eq!(pushed.status, 200, "fault {n}: {}", pushed.text);
+    }
+    let full = control(&fake, "/__mock/faults", json!({"fault": {"errcode": 7}})).await;
+    assert_eq!(full.status, 400, "{}", full.text);
+    let error = full.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("at most 1000 faults"), "{error}");
+    assert_eq!(fake.server.faults().pending(), 1_000);
+    // The same fault again only adds to the last one's count.
+    let again = control(&fake, "/__mock/faults", json!({"fault": {"errcode": 1}})).await;
+    assert_eq!(again.json()["pending"], 1_001, "{}", again.text);
+    let long = control(
+        &fake,
+        "/__mock/faults",
+        json!({"fault": {"errcode": 1, "errmsg": "x".repeat(1_025)}}),
+    )
+    .await;
+    assert_eq!(long.status, 400, "{}", long.text);
+    assert!(long.text.contains("at most 1024"), "{}", long.text);
+    fake.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_fault_for_an_unknown_operation_is_refused_naming_the_nearest() {
+    let fake = Fake::start(true).await;
+    let typo = control(
+        &fake,
+        "/__mock/faults",
+        json!({"op": "blackboard.listid", "fault": {"errcode": 90018}}),
+    )
+    .await;
+    assert_eq!(typo.status, 400, "{}", typo.text);
+    let error = typo.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        error.contains("`blackboard.listid`")
+            && error.contains(&format!("did you mean `{LISTIDS}`")),
+        "{error}"
+    );
+    let far = control(
+        &fake,
+        "/__mock/faults",
+        json!({"op": "x".repeat(1 << 20), "fault": "reset"}),
+    )
+    .await;
+    assert_eq!(far.status, 400);
+    assert!(
+        far.text.len() < 1_000,
+        "the error is kept short: {}",
+        far.text.len()
+    );
+    assert_eq!(fake.server.faults().pending(), 0, "nothing was queued");
+    // The token endpoints take faults even though they are not paged operations.
+    let token = control(
+        &fake,
+        "/__mock/faults",
+        json!({"op": GettokenRequest::INFO.id, "fault": {"errcode": -1}}),
+    )
+    .await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    fake.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_delay_over_ten_minutes_is_refused() {
+    let fake = Fake::start(true).await;
+    for delay in [600_001, u64::MAX] {
+        let huge = control(
+            &fake,
+            "/__mock/faults",
+            json!({"fault": {"delay_ms": delay}}),
+        )
+        .await;
+        assert_eq!(huge.status, 400, "{delay}: {}", huge.text);
+        assert!(huge.text.contains("600000"), "{}", huge.text);
+    }
+    let most = control(
+        &fake,
+        "/__mock/faults",
+        json!({"fault": {"delay_ms": 600_000}}),
+    )
+    .await;
+    assert_eq!(most.status, 200, "{}", most.text);
+    assert_eq!(fake.server.faults().pending(), 1);
+    fake.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_request_log_is_bounded_by_bytes_and_cuts_long_bodies() {
+    let fake = Fake::start(true).await;
+    let mega = "x".repeat(1 << 20);
+    for _ in 0..4 {
+        let answer = fake
+            .send(fake.http.post(fake.url("/nowhere")).body(mega.clone()))
+            .await;
+        assert_eq!(answer.status, 404);
+    }
+    let recorded = fake.server.requests();
+    assert_eq!(recorded.len(), 4);
+    assert!(
+        recorded
+            .iter()
+            .all(|r| r.body.len() == 64 << 10 && r.body_len == 1 << 20 && r.body_truncated()),
+        "bodies are cut to 64 KiB"
+    );
+    let listed = fake.get("/__mock/requests", &[]).await.json();
+    assert_eq!(listed[0]["body_len"], 1 << 20);
+    // 300 bodies of 64 KiB are more than the 16 MiB kept: the oldest go.
+    let body = "y".repeat(64 << 10);
+    for _ in 0..300 {
+        fake.send(fake.http.post(fake.url("/nowhere")).body(body.clone()))
+            .await;
+    }
+    let recorded = fake.server.requests();
+    let kept: usize = recorded.iter().map(|r| r.body.len()).sum();
+    assert!(kept <= 16 << 20, "{kept} bytes of bodies kept");
+    assert!(
+        (200..300).contains(&recorded.len()),
+        "{} requests kept",
+        recorded.len()
+    );
+    assert!(
+        recorded.iter().all(|r| r.body.starts_with(b"y")),
+        "the oldest went first"
+    );
+    fake.server.shutdown().await;
+}

@@ -227,3 +227,42 @@ async fn calls_count_every_request_to_an_operation_faulted_refused_or_answered()
     );
     fake.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_fault_for_an_unknown_operation_is_not_queued_and_try_push_for_says_why() {
+    let (fake, token) = start().await;
+    let faults = fake.server.faults();
+    let unknown = faults
+        .try_push_for("blackboard.listid", Fault::errcode(-1))
+        .expect_err("no such operation");
+    assert_eq!(
+        (unknown.id.as_str(), unknown.nearest),
+        ("blackboard.listid", Some(LISTIDS))
+    );
+    assert!(
+        unknown
+            .to_string()
+            .contains("did you mean `blackboard.listids`"),
+        "{unknown}"
+    );
+    // `push_for` does not panic either: it logs and queues nothing.
+    faults.push_for("no.such.operation", Fault::errcode(-1));
+    assert_eq!(faults.pending(), 0);
+    assert_eq!(faults.try_push_for(LISTIDS, Fault::errcode(-1)), Ok(()));
+    assert_eq!(call(&fake, &token).await.errcode(), -1);
+    fake.server.shutdown().await;
+}
+
+/// A delay too long for the clock does not overflow: the request waits (here, an hour of tokio's
+/// paused clock), and the fake serves other requests meanwhile.
+#[tokio::test(start_paused = true)]
+async fn a_delay_too_long_for_the_clock_waits_without_overflow() {
+    let fake = Fake::start_timerless(builder()).await;
+    let token = fake.token().await;
+    fake.server.faults().push(Fault::Delay(Duration::MAX));
+    let waiting = tokio::time::timeout(Duration::from_secs(3600), call(&fake, &token)).await;
+    assert!(waiting.is_err(), "still waiting: {waiting:?}");
+    assert_eq!(fake.server.faults().pending(), 0, "the delay was taken");
+    assert_eq!(call(&fake, &token).await.errcode(), 0);
+    fake.server.shutdown().await;
+}

@@ -10,6 +10,7 @@
 //! | `forms` | topapi operations taking HTML forms |
 //! | `faults` | fault injection and call counters |
 //! | `control` | the `/__mock/` control API |
+//! | `limits` | connection limits: header-read and idle timeouts, slow bodies, the connection cap |
 //! | `robot` | the group robot's token, signature, size and rate limits |
 //! | `blackboards` | the blackboard state |
 //! | `reports` | the report state |
@@ -23,6 +24,7 @@ mod control;
 mod custom;
 mod faults;
 mod forms;
+mod limits;
 mod paging;
 mod reports;
 mod robot;

@@ -7,7 +7,7 @@ use dingtalk_openapi::checkin::CheckinRecordGetRequest;
 use dingtalk_openapi::hrm::{
     HrmEmployeesDismissionsRequest, SmartworkHrmEmployeeQuerypreentryRequest,
 };
-use dingtalk_openapi::operation::{Operation, Pagination, PaginationStyle};
+use dingtalk_openapi::operation::{Operation, OperationInfo, Pagination, PaginationStyle};
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi::report::ReportListRequest;
 use futures_util::StreamExt;
@@ -165,5 +165,89 @@ async fn the_typed_client_streams_every_seeded_item() {
             .calls(BlackboardListidsRequest::INFO.id),
         3
     );
+    fake.server.shutdown().await;
+}
+
+/// The first request of each style's operation, as JSON, with its static facts.
+fn styles() -> Vec<(&'static OperationInfo, Value)> {
+    vec![
+        (
+            ReportListRequest::INFO,
+            json(&ReportListRequest::new(
+                EpochMillis(1_507_564_800_000),
+                EpochMillis(1_507_651_200_000),
+                0,
+                3,
+            )),
+        ),
+        (
+            SmartworkHrmEmployeeQuerypreentryRequest::INFO,
+            json(&SmartworkHrmEmployeeQuerypreentryRequest::new(0, 3)),
+        ),
+        (
+            CheckinRecordGetRequest::INFO,
+            json(&CheckinRecordGetRequest::new(
+                ["u"],
+                EpochMillis(0),
+                EpochMillis(1),
+                0,
+                3,
+            )),
+        ),
+        (BlackboardListidsRequest::INFO, json(&listids(1, 3))),
+        (
+            HrmEmployeesDismissionsRequest::INFO,
+            json(&HrmEmployeesDismissionsRequest::new().max_results(3)),
+        ),
+    ]
+}
+
+/// Cursors, offsets, page numbers and sizes at the ends of `i64` (and past them) are answered
+/// cleanly: a page (none past the end, the first before the start, everything for a huge size)
+/// or a refusal of the value, never a broken connection or a server error.
+#[tokio::test]
+async fn cursors_and_sizes_at_the_ends_of_i64_are_answered_cleanly() {
+    let fake = Fake::start(true).await;
+    let token = fake.token().await;
+    let huge = json!(u64::MAX);
+    let cases = [
+        (json!(i64::MAX), json!(3)),
+        (json!(i64::MIN), json!(3)),
+        (json!(0), json!(i64::MAX)),
+        (json!(0), json!(i64::MIN)),
+        (json!(i64::MAX), json!(i64::MAX)),
+        (json!(i64::MIN), json!(i64::MIN)),
+        (huge.clone(), huge),
+    ];
+    for (info, first) in styles() {
+        let p = info.pagination.expect("paginated");
+        for (cursor, size) in &cases {
+            let mut request = first.clone();
+            set(&mut request, p.cursor, cursor.clone());
+            set(&mut request, p.size, size.clone());
+            let answer = fake.call_json(info, &token, request).await;
+            let case = format!("{} cursor {cursor} size {size}: {answer:?}", info.id);
+            let body = answer.json();
+            let refused = body["errcode"] == 40035 || answer.code() == "InvalidParameter";
+            let answered =
+                answer.status == 200 && !refused && body["errcode"].as_i64().unwrap_or(0) == 0;
+            assert!(answered || (refused && answer.status < 500), "{case}");
+            // Past the end is a page every style takes: an empty one.
+            let past_the_end = cursor.as_i64() == Some(i64::MAX) && size == &json!(3);
+            assert!(answered || !past_the_end, "{case}");
+            if !answered {
+                continue;
+            }
+            let items = at(&body, p.items).and_then(|v| v.as_array().map(Vec::len));
+            let expected = if cursor.as_i64() == Some(i64::MAX) {
+                0
+            } else if size.as_i64() == Some(3) {
+                3
+            } else {
+                7
+            };
+            assert_eq!(items, Some(expected), "{case}");
+        }
+    }
     fake.server.shutdown().await;
 }

@@ -79,6 +79,38 @@ async fn a_wrong_token_or_signature_is_refused() {
     fake.server.shutdown().await;
 }
 
+/// A `timestamp` may be any number: the ends of `i64` are refused like any stale one (they once
+/// overflowed the freshness check).
+#[tokio::test]
+async fn a_timestamp_at_the_ends_of_i64_is_an_invalid_timestamp() {
+    let fake = Fake::start(true).await;
+    let token = fake.server.robot_token().to_owned();
+    let text = json!({"msgtype": "text", "text": {"content": "hi"}});
+    let now = EpochMillis::now().as_millis();
+    for timestamp in [
+        i64::MIN,
+        i64::MIN + 1,
+        i64::MAX,
+        now - 3_700_000,
+        now + 3_700_000,
+    ] {
+        let query = [
+            ("access_token", token.clone()),
+            ("timestamp", timestamp.to_string()),
+            ("sign", "abc".to_owned()),
+        ];
+        let refused = send_with(&fake, &query, &text).await;
+        assert_eq!(
+            (refused.errcode(), refused.errmsg().as_str()),
+            (310000, "invalid timestamp"),
+            "{timestamp}"
+        );
+    }
+    let fresh = send_with(&fake, &fake.robot_query(&token, now), &text).await;
+    assert_eq!(fresh.errcode(), 0, "{}", fresh.text);
+    fake.server.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_message_over_20000_bytes_is_too_long() {
     let fake = Fake::start(true).await;

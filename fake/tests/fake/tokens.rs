@@ -282,6 +282,18 @@ async fn a_time_to_live_of_zero_makes_every_token_born_expired() {
     fake.server.shutdown().await;
 }
 
+/// A time-to-live too long for the clock saturates: the token never ends (it used to be born
+/// expired), and `expires_in` says the most it can.
+#[tokio::test]
+async fn a_time_to_live_too_long_for_the_clock_never_runs_out() {
+    let fake = Fake::start_with(builder().token_ttl(Duration::MAX)).await;
+    let answer = fake.call("", &gettoken(&fake)).await;
+    assert_eq!(answer.json()["expires_in"], i64::MAX, "{}", answer.text);
+    let token = fake.token().await;
+    assert_eq!(fake.call(&token, &listids(1, 3)).await.errcode(), 0);
+    fake.server.shutdown().await;
+}
+
 /// On tokio's paused clock, which the fake measures time-to-live on: exact, whatever the
 /// machine is doing.
 #[tokio::test(start_paused = true)]

@@ -2,7 +2,8 @@
 //!
 //! Every check records its problem in [`Diagnostics`] and goes on, so one run reports every
 //! problem of the spec (serde's `Ctxt` idea). Each problem prints as
-//! `FILE:LINE:COLUMN: error: message`.
+//! `FILE:LINE:COLUMN: error: message`, on one line: control characters of the file name or of a
+//! quoted spec value are escaped.
 
 use std::fmt;
 
@@ -30,8 +31,26 @@ impl Pos {
 
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        write!(f, "{}:{}:{}", one_line(&self.file), self.line, self.column)
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{7}`), so a file name or a spec value
+/// quoted in a message can never break a diagnostic over two lines.
+pub(crate) fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// One problem.
@@ -45,7 +64,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error: {}", self.pos, self.message)
+        write!(f, "{}: error: {}", self.pos, one_line(&self.message))
     }
 }
 

@@ -204,9 +204,9 @@ pub struct Limits {
     /// Fewest items in a list.
     pub min_items: Option<u64>,
     /// Smallest number.
-    pub min: Option<f64>,
+    pub min: Option<Bound>,
     /// Largest number.
-    pub max: Option<f64>,
+    pub max: Option<Bound>,
     /// Most characters in a string.
     pub max_len: Option<u64>,
 }
@@ -215,6 +215,53 @@ impl Limits {
     /// Whether any limit is set.
     pub fn any(&self) -> bool {
         *self != Limits::default()
+    }
+}
+
+/// A `min` or `max`, exactly as the field's type holds it: an integer for `integer` and `int32`
+/// fields (in their range), a float for `number` fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// A limit of an integer field.
+    Int(i64),
+    /// A limit of a `number` field.
+    Float(f64),
+}
+
+impl Bound {
+    /// Compares with a value of the field, exactly for integers.
+    pub fn cmp_value(&self, v: &Value) -> Option<std::cmp::Ordering> {
+        match (self, v.as_i64()) {
+            (Bound::Int(b), Some(n)) => Some(b.cmp(&n)),
+            _ => self.as_f64().partial_cmp(&v.as_f64()?),
+        }
+    }
+
+    /// The limit as an `f64` (rounded for integers beyond 2^53).
+    #[allow(clippy::cast_precision_loss)]
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Bound::Int(i) => *i as f64,
+            Bound::Float(f) => *f,
+        }
+    }
+}
+
+impl PartialOrd for Bound {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Bound::Int(a), Bound::Int(b)) => Some(a.cmp(b)),
+            _ => self.as_f64().partial_cmp(&other.as_f64()),
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Int(i) => write!(f, "{i}"),
+            Bound::Float(x) => write!(f, "{x}"),
+        }
     }
 }
 

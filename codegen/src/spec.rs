@@ -17,8 +17,8 @@ pub type S<T> = serde_saphyr::Spanned<T>;
 pub struct SpecFile {
     /// Module and feature name.
     pub area: S<String>,
-    /// Chinese title.
-    pub title: String,
+    /// Chinese title, one line.
+    pub title: S<String>,
     /// Longer description.
     #[serde(default)]
     pub description: Option<String>,
@@ -42,8 +42,8 @@ pub struct SpecFile {
 pub struct Operation {
     /// The id.
     pub id: S<String>,
-    /// Chinese title.
-    pub title: String,
+    /// Chinese title, one line.
+    pub title: S<String>,
     /// Longer description.
     #[serde(default)]
     pub description: Option<String>,
@@ -129,12 +129,12 @@ pub struct Limits {
     /// Fewest items.
     #[serde(default)]
     pub min_items: Option<u64>,
-    /// Smallest number.
+    /// Smallest number, as written: an integer of up to 64 bits is read exactly.
     #[serde(default)]
-    pub min: Option<f64>,
-    /// Largest number.
+    pub min: Option<S<serde_json::Number>>,
+    /// Largest number, as written.
     #[serde(default)]
-    pub max: Option<f64>,
+    pub max: Option<S<serde_json::Number>>,
     /// Most characters.
     #[serde(default)]
     pub max_len: Option<u64>,

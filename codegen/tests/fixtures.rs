@@ -380,3 +380,52 @@ fn real_spec_generates_the_same_bytes_twice() {
         }
     }
 }
+
+/// The field a request path reaches: through the request's fields, then the fields of the named
+/// objects on the way.
+fn request_field<'a>(
+    area: &'a codegen::ir::Area,
+    op: &'a codegen::ir::Operation,
+    path: &codegen::ir::FieldPath,
+) -> Option<&'a codegen::ir::Field> {
+    let mut fields = &op.request.fields;
+    let mut found = None;
+    for step in &path.steps {
+        let field = fields.iter().find(|f| f.wire == step.wire)?;
+        if let codegen::ir::Type::Named(n) = &field.ty
+            && let Some(codegen::ir::TypeDef::Object(o)) = area.type_def(&n.name)
+        {
+            fields = &o.fields;
+        }
+        found = Some(field);
+    }
+    found
+}
+
+/// `validate()` refuses a page size below 1 and a cursor, offset, token or page number below its
+/// first value: every paginated operation of the real spec states both minimums.
+#[test]
+fn real_spec_bounds_every_page_size_and_cursor() {
+    use codegen::ir::{Bound, PaginationStyle};
+    let api = codegen::check(&input(&workspace_root()).specs).expect("the real spec checks");
+    let mut missing = Vec::new();
+    for (area, op) in api.operations() {
+        let Some(p) = &op.pagination else { continue };
+        let first = if p.style == PaginationStyle::PageNumber {
+            1
+        } else {
+            0
+        };
+        for (path, least) in [(&p.size, 1), (&p.cursor, first)] {
+            let min = request_field(area, op, path).and_then(|f| f.limits.min);
+            if min != Some(Bound::Int(least)) {
+                missing.push(format!(
+                    "{}: `{}` has min {min:?}, not {least}",
+                    op.id,
+                    path.wire()
+                ));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

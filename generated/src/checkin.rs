@@ -74,9 +74,9 @@ pub struct CheckinRecordGetRequest {
     pub start_time: EpochMillis,
     /// 截止时间,单位毫秒。 Example: `1605786394000`.
     pub end_time: EpochMillis,
-    /// 分页查询的游标,最开始可以传0。 Example: `0`.
+    /// 分页查询的游标,最开始可以传0。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub cursor: i64,
-    /// 分页查询的每页大小,最大100。 Example: `100`. Limit: at most 100; checked by `validate()` before sending.
+    /// 分页查询的每页大小,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: i64,
 }
 impl CheckinRecordGetRequest {
@@ -158,9 +158,14 @@ impl Validate for CheckinRecordGetRequest {
             validate::max_items(&p, v.len(), 10)?;
         }
         {
+            let p = path.field("cursor");
+            let v = &self.cursor;
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
+        {
             let p = path.field("size");
             let v = &self.size;
-            validate::range(&p, *v, None, Some(100i64))?;
+            validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         {
             validate::window(

@@ -382,10 +382,10 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct HrmEmployeesDismissionsRequest {
-    /// 分页查询的游标。 Wire name: `nextToken`.
+    /// 分页查询的游标。 Wire name: `nextToken`. Limit: at least 0; checked by `validate()` before sending.
     #[wire(rename = "nextToken")]
     pub next_token: Option<i64>,
-    /// 每页条目数,默认值30,最大值50。 Wire name: `maxResults`. Default: `30`. Limit: at most 50; checked by `validate()` before sending.
+    /// 每页条目数,默认值30,最大值50。 Wire name: `maxResults`. Default: `30`. Limit: from 1 to 50; checked by `validate()` before sending.
     #[wire(rename = "maxResults")]
     pub max_results: Option<i32>,
 }
@@ -466,9 +466,13 @@ impl Operation for HrmEmployeesDismissionsRequest {
 impl Validate for HrmEmployeesDismissionsRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        if let Some(v) = &self.next_token {
+            let p = path.field("nextToken");
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
         if let Some(v) = &self.max_results {
             let p = path.field("maxResults");
-            validate::range(&p, *v, None, Some(50i32))?;
+            validate::range(&p, *v, Some(1i32), Some(50i32))?;
         }
         Ok(())
     }

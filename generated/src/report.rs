@@ -365,9 +365,9 @@ pub struct ReportListRequest {
     pub template_name: Option<String>,
     /// 员工的userId。 Example: `user123`.
     pub userid: Option<String>,
-    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`.
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub cursor: i64,
-    /// 每页数据量,最大值为20。 Example: `10`. Limit: at most 20; checked by `validate()` before sending.
+    /// 每页数据量,最大值为20。 Example: `10`. Limit: from 1 to 20; checked by `validate()` before sending.
     pub size: i64,
     /// 查询的日志修改的开始时间,Unix时间戳,单位毫秒。 Example: `1507564800000`.
     pub modified_start_time: Option<EpochMillis>,
@@ -481,9 +481,14 @@ impl Validate for ReportListRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
+            let p = path.field("cursor");
+            let v = &self.cursor;
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
+        {
             let p = path.field("size");
             let v = &self.size;
-            validate::range(&p, *v, None, Some(20i64))?;
+            validate::range(&p, *v, Some(1i64), Some(20i64))?;
         }
         {
             validate::window(
@@ -543,9 +548,9 @@ pub struct ReportSimplelistRequest {
     pub template_name: Option<String>,
     /// 员工的userId。 Example: `user123`.
     pub userid: Option<String>,
-    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`.
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub cursor: i64,
-    /// 每页数据量,最大为20。 Example: `10`. Limit: at most 20; checked by `validate()` before sending.
+    /// 每页数据量,最大为20。 Example: `10`. Limit: from 1 to 20; checked by `validate()` before sending.
     pub size: i64,
 }
 impl ReportSimplelistRequest {
@@ -637,9 +642,14 @@ impl Validate for ReportSimplelistRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
         {
+            let p = path.field("cursor");
+            let v = &self.cursor;
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
+        {
             let p = path.field("size");
             let v = &self.size;
-            validate::range(&p, *v, None, Some(20i64))?;
+            validate::range(&p, *v, Some(1i64), Some(20i64))?;
         }
         {
             validate::window(
@@ -696,9 +706,9 @@ pub struct ReportStatisticsListbytypeRequest {
     /// 查询类型:0:已读人员列表;1:评论人员列表;2:点赞人员列表。 Wire name: `type`. Example: `0`.
     #[wire(rename = "type")]
     pub type_: ReportStatisticsType,
-    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: at most 100; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: Option<i64>,
 }
 impl ReportStatisticsListbytypeRequest {
@@ -782,9 +792,13 @@ impl Operation for ReportStatisticsListbytypeRequest {
 impl Validate for ReportStatisticsListbytypeRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        if let Some(v) = &self.offset {
+            let p = path.field("offset");
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
         if let Some(v) = &self.size {
             let p = path.field("size");
-            validate::range(&p, *v, None, Some(100i64))?;
+            validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         Ok(())
     }
@@ -828,9 +842,9 @@ impl Paginated for ReportStatisticsListbytypeRequest {
 pub struct ReportReceiverListRequest {
     /// 日志ID。 Example: `174xxxx`.
     pub report_id: String,
-    /// 分页查询的游标,最开始传0,后续传返回参数中next_cursor的值,默认值为0。 Example: `0`. Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中next_cursor的值,默认值为0。 Example: `0`. Default: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: at most 100; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传100,默认值为100。 Example: `100`. Default: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: Option<i64>,
 }
 impl ReportReceiverListRequest {
@@ -912,9 +926,13 @@ impl Operation for ReportReceiverListRequest {
 impl Validate for ReportReceiverListRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        if let Some(v) = &self.offset {
+            let p = path.field("offset");
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
         if let Some(v) = &self.size {
             let p = path.field("size");
-            validate::range(&p, *v, None, Some(100i64))?;
+            validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         Ok(())
     }
@@ -958,9 +976,9 @@ impl Paginated for ReportReceiverListRequest {
 pub struct ReportCommentListRequest {
     /// 日志ID。 Example: `174xxxx`.
     pub report_id: String,
-    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`.
+    /// 分页查询的游标,最开始传0,后续传返回参数中的next_cursor值,默认值为0。 Example: `0`. Default: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: Option<i64>,
-    /// 分页参数,每页大小,最多传20,默认值为20。 Example: `20`. Default: `20`. Limit: at most 20; checked by `validate()` before sending.
+    /// 分页参数,每页大小,最多传20,默认值为20。 Example: `20`. Default: `20`. Limit: from 1 to 20; checked by `validate()` before sending.
     pub size: Option<i64>,
 }
 impl ReportCommentListRequest {
@@ -1042,9 +1060,13 @@ impl Operation for ReportCommentListRequest {
 impl Validate for ReportCommentListRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        if let Some(v) = &self.offset {
+            let p = path.field("offset");
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
         if let Some(v) = &self.size {
             let p = path.field("size");
-            validate::range(&p, *v, None, Some(20i64))?;
+            validate::range(&p, *v, Some(1i64), Some(20i64))?;
         }
         Ok(())
     }
@@ -1137,9 +1159,9 @@ impl Operation for ReportGetunreadcountRequest {
 pub struct ReportTemplateListbyuseridRequest {
     /// 员工的userId。 说明 不传递表示获取所有日志模板。 Example: `manager7078`.
     pub userid: Option<String>,
-    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`.
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
     pub offset: Option<i64>,
-    /// 分页大小,最大可设置成100。 Example: `100`. Limit: at most 100; checked by `validate()` before sending.
+    /// 分页大小,最大可设置成100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: Option<i64>,
 }
 impl ReportTemplateListbyuseridRequest {
@@ -1228,9 +1250,13 @@ impl Operation for ReportTemplateListbyuseridRequest {
 impl Validate for ReportTemplateListbyuseridRequest {
     #[inline]
     fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        if let Some(v) = &self.offset {
+            let p = path.field("offset");
+            validate::range(&p, *v, Some(0i64), None)?;
+        }
         if let Some(v) = &self.size {
             let p = path.field("size");
-            validate::range(&p, *v, None, Some(100i64))?;
+            validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         Ok(())
     }

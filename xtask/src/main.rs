@@ -106,7 +106,7 @@ fn run_gen(spec: &std::path::Path, out: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: writing {}: {e}", out.display());
+            eprintln!("error: {e}");
             ExitCode::from(1)
         }
     }

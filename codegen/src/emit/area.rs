@@ -100,14 +100,7 @@ fn module_doc(area: &Area) -> TokenStream {
             op.title
         ));
     }
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            super::lit("")
-        } else {
-            super::lit(&format!(" {l}"))
-        }
-    });
-    quote!(#(#![doc = #lines])*)
+    docs::inner_doc(&text)
 }
 
 fn client(area: &Area, imports: &mut Imports) -> TokenStream {

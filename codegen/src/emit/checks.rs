@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::paths::reach;
 use super::{Imports, ident};
-use crate::ir::{self, Field, Operation, Type};
+use crate::ir::{self, Bound, Field, Operation, Type};
 
 /// `impl Validate`: every field's limits and nested checks, then (for a request) its windows
 /// and `requires_one_of` groups.
@@ -99,14 +99,23 @@ fn field_checks(f: &Field, imports: &mut Imports) -> TokenStream {
     out
 }
 
-fn bound(b: Option<f64>, ty: &Type) -> TokenStream {
+/// A limit as a literal of the field's type, exactly: `Some(-5i64)`, `Some(i64::MIN)`,
+/// `Some(0.5f64)`.
+fn bound(b: Option<Bound>, ty: &Type) -> TokenStream {
     let Some(b) = b else { return quote!(None) };
-    let lit = match ty {
-        Type::Int32 => Literal::i32_suffixed((b.abs()) as i32),
-        Type::Number => Literal::f64_suffixed(b.abs()),
-        _ => Literal::i64_suffixed((b.abs()) as i64),
+    let (negative, lit) = match (b, ty) {
+        (Bound::Int(i), Type::Int32) => match i32::try_from(i.unsigned_abs()) {
+            Ok(abs) => (i < 0, Literal::i32_suffixed(abs)),
+            // Only i32::MIN has no positive counterpart.
+            Err(_) => return quote!(Some(i32::MIN)),
+        },
+        (Bound::Int(i), _) => match i64::try_from(i.unsigned_abs()) {
+            Ok(abs) => (i < 0, Literal::i64_suffixed(abs)),
+            Err(_) => return quote!(Some(i64::MIN)),
+        },
+        (Bound::Float(f), _) => (f < 0.0, Literal::f64_suffixed(f.abs())),
     };
-    if b < 0.0 {
+    if negative {
         quote!(Some(-#lit))
     } else {
         quote!(Some(#lit))

@@ -7,16 +7,75 @@ use serde_json::Value;
 
 use crate::ir::{Field, Limits};
 
-/// `#[doc]` attributes, one per line of `text`.
+/// `#[doc]` attributes, one per line of `text` (made safe by [`inert`]).
 pub(crate) fn doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            super::lit("")
-        } else {
-            super::lit(&format!(" {l}"))
-        }
-    });
+    let lines = lines(text);
     quote!(#(#[doc = #lines])*)
+}
+
+/// `#![doc]` attributes, one per line of `text` (made safe by [`inert`]).
+pub(crate) fn inner_doc(text: &str) -> TokenStream {
+    let lines = lines(text);
+    quote!(#(#![doc = #lines])*)
+}
+
+/// The doc lines of `text`, each after one space.
+fn lines(text: &str) -> Vec<proc_macro2::Literal> {
+    inert(text)
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                super::lit("")
+            } else {
+                super::lit(&format!(" {l}"))
+            }
+        })
+        .collect()
+}
+
+/// Markdown from the spec made inert for rustdoc, which compiles and runs the Rust code blocks
+/// of docs as doctests: every fenced block becomes a `text` block (an unclosed one is closed at
+/// the end), and a line indented by four columns or more outside a fence loses its indentation
+/// (an indented block would be Rust code too). Other text is unchanged.
+pub(crate) fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    // The open fence: its character and length.
+    let mut open: Option<(char, usize)> = None;
+    for line in text.lines() {
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent: usize = line[..line.len() - body.len()].chars().fold(0, |col, c| {
+            if c == '\t' { col / 4 * 4 + 4 } else { col + 1 }
+        });
+        let fence = body
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '`' | '~'))
+            .map(|c| (c, body.chars().take_while(|&d| d == c).count()))
+            .filter(|&(_, n)| n >= 3 && indent <= 3);
+        match (open, fence) {
+            (Some((c, n)), Some((d, m))) if c == d && m >= n && body[m..].trim().is_empty() => {
+                open = None;
+                out.push_str(line);
+            }
+            (Some(_), _) => out.push_str(line),
+            // A backtick fence's info string holds no backtick (else it is inline code).
+            (None, Some(('`', m))) if body[m..].contains('`') => out.push_str(line),
+            (None, Some((c, m))) => {
+                open = Some((c, m));
+                out.push_str(&line[..line.len() - body.len()]);
+                out.push_str(&body[..m]);
+                out.push_str("text");
+            }
+            (None, None) if indent >= 4 => out.push_str(body),
+            (None, None) => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    if let Some((c, n)) = open {
+        out.extend(std::iter::repeat_n(c, n));
+        out.push('\n');
+    }
+    out
 }
 
 /// A value as inline code in docs.
@@ -57,7 +116,13 @@ pub(crate) fn limits(l: &Limits) -> Option<String> {
 /// The doc text of a field: description, then its wire name when it differs, example, default
 /// and limits on the same line.
 pub(crate) fn field(f: &Field) -> String {
-    let mut text = f.description.clone();
+    // Made inert here already, so a block the description leaves open is closed before the
+    // notes, which then start a paragraph of their own.
+    let mut text = inert(&f.description).trim_end().to_owned();
+    let ends_in_block = text
+        .lines()
+        .last()
+        .is_some_and(|l| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~"));
     let mut notes = Vec::new();
     if f.wire != f.rust && !f.flatten {
         notes.push(format!("Wire name: `{}`.", f.wire));
@@ -65,7 +130,10 @@ pub(crate) fn field(f: &Field) -> String {
     let mut block = None;
     match &f.example {
         Some(Value::String(s)) if !f.secret && s.contains('\n') => {
-            block = Some(format!("Example:\n\n```text\n{s}\n```"));
+            // A fence longer than any run of backticks in the example, which cannot close it.
+            let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            block = Some(format!("Example:\n\n{fence}text\n{s}\n{fence}"));
         }
         Some(e) if !f.secret => notes.push(format!("Example: {}.", code(e))),
         _ => {}
@@ -78,7 +146,7 @@ pub(crate) fn field(f: &Field) -> String {
     }
     // The notes follow the description on its last line; a multi-line example is a block.
     if !notes.is_empty() {
-        text.push(' ');
+        text.push_str(if ends_in_block { "\n\n" } else { " " });
         text.push_str(&notes.join(" "));
     }
     if let Some(block) = block {

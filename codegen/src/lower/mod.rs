@@ -18,8 +18,11 @@ use crate::spec::{self, SpecFile};
 
 use types::Registry;
 
-/// Names no area may take: they are cargo features or modules of the generated crate.
+/// Names no area may take: cargo features, files, modules or re-exports of the generated crate
+/// (`src/lib.rs`, `src/main.rs`, `pub use ...::{error, hooks, time, ...}`), and the crates its
+/// code names by path (`std`, `serde`, ...), which a module of the same name would shadow.
 const RESERVED_AREAS: &[&str] = &[
+    // Cargo features and modules of the generated crate.
     "runtime",
     "callback",
     "mock",
@@ -32,6 +35,22 @@ const RESERVED_AREAS: &[&str] = &[
     "client",
     "token",
     "paginate",
+    "hooks",
+    "time",
+    // Files cargo gives a meaning to.
+    "lib",
+    "main",
+    "build",
+    // Crates.
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "serde",
+    "serde_json",
+    "dingtalk_openapi",
+    "dingtalk_openapi_runtime",
 ];
 
 /// Lowering state for one spec file.
@@ -44,6 +63,17 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     fn pos(&self, loc: &serde_saphyr::Location) -> Pos {
         Pos::new(self.file, loc.line(), loc.column())
+    }
+
+    /// A title, trimmed; it must be one line (it fills a cell of the generated tables).
+    fn title(&mut self, title: &spec::S<String>, owner: &str) -> String {
+        let text = title.value.trim();
+        if text.contains(['\n', '\r']) {
+            let p = self.pos(&title.referenced);
+            self.diags
+                .error(&p, format!("the title of {owner} must be one line"));
+        }
+        text.to_owned()
     }
 }
 
@@ -64,15 +94,16 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
             spec.area.referenced.column(),
         );
         let name = spec.area.value.clone();
-        if !names::is_snake_ident(&name)
-            || RESERVED_AREAS.contains(&name.as_str())
-            || names::is_keyword(&name)
-        {
+        if !names::is_snake_ident(&name) || names::is_keyword(&name) || name == "_" {
+            diags.error(
+                &pos,
+                format!("area `{name}` must be a snake_case name that is not a Rust keyword"),
+            );
+        } else if RESERVED_AREAS.contains(&name.as_str()) {
             diags.error(
                 &pos,
                 format!(
-                    "area `{name}` must be a snake_case name other than {}",
-                    RESERVED_AREAS.join(", ")
+                    "area `{name}` is reserved: the generated crate already uses it for a file, module, feature or crate"
                 ),
             );
         }
@@ -251,7 +282,7 @@ impl Ctx<'_> {
             pos: self.pos(&spec.area.referenced),
             name: area_name.clone(),
             file: self.file.to_owned(),
-            title: spec.title.trim().to_owned(),
+            title: self.title(&spec.title, &format!("area `{area_name}`")),
             description: spec.description.as_ref().map(|d| d.trim().to_owned()),
             client_type: names::client_type(&area_name),
             operations,

@@ -32,11 +32,15 @@ impl Ctx<'_> {
         let id_pos = self.pos(&op.id.referenced);
         let path_pos = self.pos(&op.path.referenced);
         let path = op.path.value.clone();
-        if !path.starts_with('/') || path.contains(['?', '#', '{', ' ']) {
+        let title = self.title(&op.title, &format!("operation `{id}`"));
+        if !path.starts_with('/')
+            || path.contains(['?', '#', '{', '`'])
+            || path.contains(|c: char| c.is_whitespace() || c.is_control())
+        {
             self.diags.error(
                 &path_pos,
                 format!(
-                    "path `{path}` must start with `/` and hold no query, fragment or template"
+                    "path `{path}` must start with `/` and hold no query, fragment, template, space or backtick"
                 ),
             );
         } else if id_from_path(&path) != id {
@@ -48,10 +52,17 @@ impl Ctx<'_> {
                 ),
             );
         }
-        if !op.doc.value.starts_with("https://") {
+        if !op.doc.value.starts_with("https://")
+            || op
+                .doc
+                .value
+                .contains(|c: char| c.is_whitespace() || c.is_control())
+        {
             let p = self.pos(&op.doc.referenced);
-            self.diags
-                .error(&p, format!("`doc` of `{id}` must be an https:// link"));
+            self.diags.error(
+                &p,
+                format!("`doc` of `{id}` must be an https:// link (no spaces)"),
+            );
         }
         let (method, host, auth, envelope) = (
             op.method.value,
@@ -139,7 +150,7 @@ impl Ctx<'_> {
             pos: id_pos.clone(),
             name: names::operation_type(&id, "Request"),
             doc_name: None,
-            description: format!("{}: the request of `{id}`.", op.title.trim()),
+            description: format!("{title}: the request of `{id}`."),
             fields: params,
             usage: Usage {
                 request: true,
@@ -151,7 +162,7 @@ impl Ctx<'_> {
             pos: id_pos.clone(),
             name: names::operation_type(&id, "Response"),
             doc_name: None,
-            description: format!("{}: the response of `{id}`.", op.title.trim()),
+            description: format!("{title}: the response of `{id}`."),
             fields: response,
             usage: Usage {
                 request: false,
@@ -199,7 +210,7 @@ impl Ctx<'_> {
         Some(ir::Operation {
             pos: id_pos,
             id,
-            title: op.title.trim().to_owned(),
+            title,
             description: op.description.as_ref().map(|d| d.trim().to_owned()),
             doc_url: op.doc.value.clone(),
             method,

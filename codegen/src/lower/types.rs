@@ -1,12 +1,13 @@
 //! Lowering of type expressions, fields, limits and examples, with their checks.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::Ctx;
 use crate::diag::Pos;
-use crate::ir::{Field, Limits, Location, NamedKind, NamedRef, Type};
+use crate::ir::{Bound, Field, Limits, Location, NamedKind, NamedRef, Type};
 use crate::names;
 use crate::spec::{self, S};
 
@@ -235,13 +236,19 @@ impl Ctx<'_> {
                         type_label(&ty)
                     ),
                 );
-            } else if let Some(n) = d.value.as_f64()
-                && (limits.min.is_some_and(|m| n < m) || limits.max.is_some_and(|m| n > m))
+            } else if d.value.is_number()
+                && (limits
+                    .min
+                    .is_some_and(|m| m.cmp_value(&d.value) == Some(Ordering::Greater))
+                    || limits
+                        .max
+                        .is_some_and(|m| m.cmp_value(&d.value) == Some(Ordering::Less)))
             {
                 self.diags.error(
                     &p,
                     format!(
-                        "contradictory limit: the default {n} of `{wire}` is outside its min/max"
+                        "contradictory limit: the default {} of `{wire}` is outside its min/max",
+                        d.value
                     ),
                 );
             }
@@ -296,29 +303,15 @@ impl Ctx<'_> {
                 ),
             );
         }
-        if let (Some(lo), Some(hi)) = (s.min, s.max)
+        let min = s.min.as_ref().and_then(|n| self.bound(n, "min", ty, wire));
+        let max = s.max.as_ref().and_then(|n| self.bound(n, "max", ty, wire));
+        if let (Some(lo), Some(hi)) = (min, max)
             && lo > hi
         {
             self.diags.error(
                 &pos,
                 format!("contradictory limit on `{wire}`: min {lo} is greater than max {hi}"),
             );
-        }
-        for (name, v) in [("min", s.min), ("max", s.max)] {
-            if let Some(v) = v {
-                if matches!(ty, Type::Integer | Type::Int32) && v.fract() != 0.0 {
-                    self.diags.error(
-                        &pos,
-                        format!("`{name}` of integer `{wire}` must be a whole number, not {v}"),
-                    );
-                }
-                if *ty == Type::Int32 && (v < f64::from(i32::MIN) || v > f64::from(i32::MAX)) {
-                    self.diags.error(
-                        &pos,
-                        format!("`{name}` {v} of int32 `{wire}` is out of the int32 range"),
-                    );
-                }
-            }
         }
         if s.max_items == Some(0) || s.max_len == Some(0) {
             self.diags.error(
@@ -329,11 +322,100 @@ impl Ctx<'_> {
         Limits {
             max_items: s.max_items,
             min_items: s.min_items,
-            min: s.min,
-            max: s.max,
+            min,
+            max,
             max_len: s.max_len,
         }
     }
+
+    /// A `min` or `max` as the field's type holds it: integer fields take whole numbers in
+    /// their range (read exactly, never through a float), `number` fields any finite number
+    /// an `f64` holds exactly. `None`, and a located error, for a value that does not fit.
+    fn bound(&mut self, n: &S<Number>, name: &str, ty: &Type, wire: &str) -> Option<Bound> {
+        let pos = self.pos(&n.referenced);
+        let v = &n.value;
+        let (range, lo, hi) = match ty {
+            Type::Integer => ("i64", i64::MIN, i64::MAX),
+            Type::Int32 => ("int32", i64::from(i32::MIN), i64::from(i32::MAX)),
+            Type::Number => {
+                let exact = match (v.as_i64(), v.as_u64()) {
+                    (Some(i), _) => i64_as_f64_exactly(i),
+                    (None, Some(u)) => u64_as_f64_exactly(u),
+                    (None, None) => v.as_f64(),
+                };
+                return match exact {
+                    Some(f) if f.is_finite() => Some(Bound::Float(f)),
+                    _ => {
+                        self.diags.error(
+                            &pos,
+                            format!("`{name}` {v} of number `{wire}` is not exactly an f64 value"),
+                        );
+                        None
+                    }
+                };
+            }
+            // Not a number field (reported once, for the whole `limits`): the value as written,
+            // so a min above its max is still reported.
+            _ => {
+                return exact_integer(v)
+                    .and_then(|i| i64::try_from(i).ok())
+                    .map(Bound::Int)
+                    .or_else(|| v.as_f64().map(Bound::Float));
+            }
+        };
+        if v.is_f64() {
+            let f = v.as_f64().unwrap_or(f64::NAN);
+            if f.fract() != 0.0 || !f.is_finite() {
+                self.diags.error(
+                    &pos,
+                    format!("`{name}` of integer `{wire}` must be a whole number, not {v}"),
+                );
+                return None;
+            }
+        }
+        match exact_integer(v).filter(|i| (i128::from(lo)..=i128::from(hi)).contains(i)) {
+            Some(i) => i64::try_from(i).ok().map(Bound::Int),
+            None => {
+                self.diags.error(
+                    &pos,
+                    format!(
+                        "`{name}` {v} of {} `{wire}` is out of the {range} range ({lo} to {hi})",
+                        type_label(ty)
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A whole number read from the spec, exactly: integers as they are, whole floats only below
+/// 2^53 (beyond, the float is already rounded and its spelling is lost).
+fn exact_integer(v: &Number) -> Option<i128> {
+    if let Some(i) = v.as_i64() {
+        return Some(i128::from(i));
+    }
+    if let Some(u) = v.as_u64() {
+        return Some(i128::from(u));
+    }
+    let f = v.as_f64()?;
+    #[allow(clippy::cast_possible_truncation)]
+    (f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).then_some(f as i128)
+}
+
+/// `i` as an `f64` when the conversion loses nothing (compared in 128 bits, where no cast
+/// saturates).
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+fn i64_as_f64_exactly(i: i64) -> Option<f64> {
+    let f = i as f64;
+    (f as i128 == i128::from(i)).then_some(f)
+}
+
+/// `u` as an `f64` when the conversion loses nothing.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+fn u64_as_f64_exactly(u: u64) -> Option<f64> {
+    let f = u as f64;
+    (f as u128 == u128::from(u)).then_some(f)
 }
 
 fn loc_name(l: Option<Location>) -> &'static str {

@@ -113,7 +113,7 @@ const BUILD: [&str; 2] = ["build", "--offline"];
 pub fn bench(root: &Path, krate: &Crate, rss: Rss) -> Result<BuildStats, String> {
     let (dir, target, files) = set_up(root, krate)?;
     let warm = cargo(&dir, &target, &BUILD, None)?.wall;
-    xtask::write(&dir, &files).map_err(|e| format!("writing {}: {e}", dir.display()))?;
+    xtask::write_scratch(&dir, &files).map_err(|e| format!("writing {}: {e}", dir.display()))?;
     timed(
         &dir,
         &target,
@@ -168,7 +168,7 @@ fn set_up(root: &Path, krate: &Crate) -> Result<(PathBuf, PathBuf, Output), Stri
     let mut stub = Output::new();
     stub.insert("Cargo.toml".into(), files["Cargo.toml"].clone());
     stub.insert("src/lib.rs".into(), Vec::new());
-    xtask::write(&dir, &stub).map_err(|e| format!("writing {}: {e}", dir.display()))?;
+    xtask::write_scratch(&dir, &stub).map_err(|e| format!("writing {}: {e}", dir.display()))?;
     match krate.lock {
         Lock::Root => {
             fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))

@@ -32,8 +32,7 @@ pub struct GenStats {
 /// decides the runtime's `path =`), not timed.
 pub fn input(spec_dir: &Path, out_dir: &Path) -> Result<Input, String> {
     let root = workspace_root();
-    let specs =
-        read_specs(spec_dir, &root).map_err(|e| format!("reading {}: {e}", spec_dir.display()))?;
+    let specs = read_specs(spec_dir, &root).map_err(|e| e.to_string())?;
     if specs.is_empty() {
         return Err(format!("{} holds no spec file", spec_dir.display()));
     }

@@ -214,7 +214,7 @@ pub fn prepare(root: &Path) -> Result<Runner, String> {
     let mut files = Output::new();
     files.insert("Cargo.toml".into(), HELPER_MANIFEST.as_bytes().to_vec());
     files.insert("src/main.rs".into(), HELPER_MAIN.as_bytes().to_vec());
-    xtask::write(&dir, &files).map_err(|e| format!("writing {}: {e}", dir.display()))?;
+    xtask::write_scratch(&dir, &files).map_err(|e| format!("writing {}: {e}", dir.display()))?;
     let target = dir.join("target");
     let exe = target.join("release").join("progenitor-gen");
     eprintln!(

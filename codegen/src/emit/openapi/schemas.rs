@@ -4,7 +4,7 @@
 use serde_json::{Map, Number, Value, json};
 
 use super::*;
-use crate::ir::{Enum, Limits, NamedKind, Object};
+use crate::ir::{Bound, Enum, Limits, NamedKind, Object};
 
 /// `components`: named schemas sorted by name, the v1.0 error response, the security schemes.
 pub(super) fn components(ctx: &Ctx<'_>, api: &Api) -> Value {
@@ -450,11 +450,10 @@ pub(super) fn apply_limits(schema: &mut Map<String, Value>, ty: &Type, limits: &
             }
         }
         _ => {
-            let integer = integer_like(ty);
-            if let Some(min) = limits.min.and_then(|v| limit_number(v, integer)) {
+            if let Some(min) = limits.min.and_then(limit_number) {
                 schema.insert("minimum".into(), min);
             }
-            if let Some(max) = limits.max.and_then(|v| limit_number(v, integer)) {
+            if let Some(max) = limits.max.and_then(limit_number) {
                 schema.insert("maximum".into(), max);
             }
             insert_count(schema, "maxLength", limits.max_len);
@@ -469,15 +468,13 @@ pub(super) fn insert_count(schema: &mut Map<String, Value>, key: &str, count: Op
     }
 }
 
-/// A limit as a JSON number: written as an integer for integer types (`1`, not `1.0`).
-pub(super) fn limit_number(v: f64, integer: bool) -> Option<Value> {
-    // Below 2^53 every whole f64 is an exact i64; larger limits stay floats, which is still valid.
-    if integer && v.fract() == 0.0 && v.abs() < 9.0e15 {
-        #[allow(clippy::cast_possible_truncation)]
-        let i = v as i64;
-        return Some(json!(i));
+/// A limit as a JSON number, exactly: an integer for integer fields (`1`, not `1.0`), else a
+/// float (`None` for a non-finite one, which the spec check refuses).
+pub(super) fn limit_number(v: Bound) -> Option<Value> {
+    match v {
+        Bound::Int(i) => Some(json!(i)),
+        Bound::Float(f) => Number::from_f64(f).map(Value::Number),
     }
-    Number::from_f64(v).map(Value::Number)
 }
 
 /// `{"$ref": "#/components/schemas/<name>"}`.

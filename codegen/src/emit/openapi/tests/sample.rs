@@ -5,9 +5,9 @@ use serde_json::json;
 
 use crate::diag::Pos;
 use crate::ir::{
-    Api, Area, Auth, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits, Location,
-    Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle, PathStep, Type,
-    TypeDef, Union, UnionVariant, Usage, Window,
+    Api, Area, Auth, Bound, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits,
+    Location, Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle,
+    PathStep, Type, TypeDef, Union, UnionVariant, Usage, Window,
 };
 
 /// A position in the sample spec (the sample has no file; every node points at its start).
@@ -130,8 +130,8 @@ pub(super) fn sample() -> Api {
     level.example = Some(json!(0));
     let mut page_size = field("page_size", Type::Integer, true);
     page_size.limits = Limits {
-        min: Some(1.0),
-        max: Some(30.0),
+        min: Some(Bound::Int(1)),
+        max: Some(Bound::Int(30)),
         ..Limits::default()
     };
     let vo = object(
@@ -233,7 +233,7 @@ pub(super) fn sample() -> Api {
     next_token.example = Some(json!(0));
     let mut max_results = param("maxResults", Type::Int32, true, Location::Query);
     max_results.default = Some(json!(30));
-    max_results.limits.max = Some(50.0);
+    max_results.limits.max = Some(Bound::Int(50));
     let mut status = param(
         "status_list",
         Type::Csv(Box::new(Type::Integer)),

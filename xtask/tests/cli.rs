@@ -1,36 +1,12 @@
 //! `cargo xtask gen` as a maintainer meets it: a broken spec reports every problem and writes
 //! nothing; a new endpoint is a YAML-only change that a user can call at once.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A fresh folder under cargo's per-test temporary directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn copy_spec(to: &Path) {
-    let from = xtask::workspace_root().join("spec");
-    fs::create_dir_all(to).expect("create spec copy");
-    for entry in fs::read_dir(from).expect("read spec/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy spec file");
-        }
-    }
-}
-
-fn xtask(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run xtask")
-}
+use common::{copy_spec, scratch, xtask};
 
 const BROKEN_A: &str = "\
 area: broken

@@ -3,56 +3,16 @@
 //! sane size (links in loops or out of the folder, a FIFO, a device, huge files). Each is an
 //! error naming the file, exit 1, never a hang, and nothing written.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A fresh folder under cargo's per-test temporary directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn copy_spec(to: &Path) {
-    let from = xtask::workspace_root().join("spec");
-    fs::create_dir_all(to).expect("create spec copy");
-    for entry in fs::read_dir(from).expect("read spec/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy spec file");
-        }
-    }
-}
-
-/// Runs `cargo xtask` in `cwd`, killed after a minute (a hang fails the test, it does not stall
-/// the suite).
-fn xtask(args: &[&str], cwd: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run xtask");
-    let start = Instant::now();
-    while child.try_wait().expect("wait for xtask").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let out = child.wait_with_output().expect("killed xtask");
-            panic!(
-                "xtask {args:?} hung; stderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("xtask output")
-}
+use common::{copy_spec, scratch, xtask};
 
 /// Every file under `dir` with its bytes (links as their target's text), for before/after.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

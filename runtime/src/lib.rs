@@ -6,6 +6,9 @@
 //! retries with backoff, per-operation pacing, typed [`Error`]s), the [`Operation`] trait every
 //! generated request implements, pagination streams, the group robot and event-callback crypto.
 //!
+//! Several instances of one app can share their token and their rate budget through the
+//! [`TokenStore`] and [`CallLimiter`] seams (`dingtalk-openapi-redis` implements both on Redis).
+//!
 //! Most programs depend on `dingtalk-openapi` alone, which re-exports what a caller needs. Depend
 //! on this crate directly to send an endpoint the generated crate lacks: implement
 //! [`Operation`] on a request type of your own and pass it to [`Client::execute`].
@@ -36,7 +39,7 @@ pub mod future;
 pub mod hooks;
 
 pub mod paginate;
-pub(crate) mod ratelimit;
+pub mod ratelimit;
 pub(crate) mod retry;
 pub mod time;
 pub mod token;
@@ -45,8 +48,8 @@ pub(crate) mod transport;
 pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, RateLimit};
 pub use future::{Items, Pages, ResponseFuture};
-pub use ratelimit::CallRate;
-pub use token::{CachedToken, MemoryTokenStore, TokenStore};
+pub use ratelimit::{CallLimiter, CallRate, LimitPolicy};
+pub use token::{CachedToken, MemoryTokenStore, TokenLease, TokenStore};
 
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]

@@ -22,18 +22,19 @@
 //! [`Error::RateLimited`](crate::error::Error::RateLimited) for the minute limit, and
 //! [`Error::RobotGuard`](crate::error::Error::RobotGuard) when a local guard stopped the message.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use tokio::time::Instant;
 
 use crate::primitives::{EpochMillis, Secret};
+
+mod limiter;
+
+pub use crate::ratelimit::LimitPolicy;
+pub use limiter::RobotLimiter;
 
 /// The largest robot message body DingTalk accepts, in bytes (errcode 460101 beyond it).
 pub const MAX_BODY_BYTES: usize = 20_000;
@@ -253,147 +254,6 @@ pub fn check_body_size(body: &[u8]) -> Result<(), RobotError> {
     Ok(())
 }
 
-/// What [`RobotLimiter::acquire`] does when a robot has used up its window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum LimitPolicy {
-    /// Sleep (with `tokio::time`) until the oldest message in the window ages out.
-    #[default]
-    Wait,
-    /// Return [`RobotError::RateLimited`] at once, saying when a message would be allowed.
-    Fail,
-}
-
-/// A local guard for DingTalk's limit of 20 messages a minute per robot, counted over a sliding
-/// window for each `access_token` separately.
-///
-/// Share one limiter (behind an `Arc`) among everything that sends through the same robots.
-/// DingTalk counts per robot across all senders, so this guard cannot see messages sent by
-/// other processes; it keeps one process from tripping the limit on its own.
-pub struct RobotLimiter {
-    policy: LimitPolicy,
-    max_messages: NonZeroU32,
-    window: Duration,
-    /// Send times within the window, oldest first, per access token.
-    sent: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-/// [`MESSAGES_PER_WINDOW`] as the limiter stores it.
-const DEFAULT_MAX_MESSAGES: NonZeroU32 = match NonZeroU32::new(MESSAGES_PER_WINDOW) {
-    Some(n) => n,
-    None => NonZeroU32::MIN,
-};
-
-/// Above this many tracked robots, idle entries are dropped on the next call.
-const PRUNE_THRESHOLD: usize = 64;
-
-impl RobotLimiter {
-    /// A limiter with DingTalk's limit: [`MESSAGES_PER_WINDOW`] messages per [`RATE_WINDOW`].
-    pub fn new(policy: LimitPolicy) -> Self {
-        RobotLimiter::with_limit(policy, DEFAULT_MAX_MESSAGES, RATE_WINDOW)
-    }
-
-    /// A limiter allowing `max_messages` per `window` for each robot (for tests, or a stricter
-    /// budget than DingTalk's).
-    pub fn with_limit(policy: LimitPolicy, max_messages: NonZeroU32, window: Duration) -> Self {
-        RobotLimiter {
-            policy,
-            max_messages,
-            window,
-            sent: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The policy applied when a robot's window is full.
-    pub fn policy(&self) -> LimitPolicy {
-        self.policy
-    }
-
-    /// Takes a slot for one message through `robot`, waiting or failing as the policy says.
-    ///
-    /// Cancel-safe: a slot is only taken when the future completes with `Ok`.
-    pub async fn acquire(&self, robot: &RobotWebhook) -> Result<(), RobotError> {
-        loop {
-            match self.try_acquire(robot) {
-                Err(RobotError::RateLimited { retry_after, .. })
-                    if self.policy == LimitPolicy::Wait =>
-                {
-                    tokio::time::sleep(retry_after).await;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Takes a slot for one message through `robot` if one is free now; never waits, whatever
-    /// the policy. Fails with [`RobotError::RateLimited`] otherwise.
-    pub fn try_acquire(&self, robot: &RobotWebhook) -> Result<(), RobotError> {
-        let now = Instant::now();
-        let mut sent = self.sent.lock().unwrap_or_else(PoisonError::into_inner);
-        if sent.len() > PRUNE_THRESHOLD {
-            sent.retain(|_, times| {
-                self.expire(times, now);
-                !times.is_empty()
-            });
-        }
-        let times = sent
-            .entry(robot.access_token.expose().to_owned())
-            .or_default();
-        self.expire(times, now);
-        let limit = usize::try_from(self.max_messages.get()).unwrap_or(usize::MAX);
-        if times.len() < limit {
-            times.push_back(now);
-            return Ok(());
-        }
-        let retry_after = times
-            .front()
-            .and_then(|oldest| oldest.checked_add(self.window))
-            .map_or(self.window, |free_at| {
-                free_at.saturating_duration_since(now)
-            });
-        Err(RobotError::RateLimited {
-            max_messages: self.max_messages.get(),
-            window: self.window,
-            retry_after,
-        })
-    }
-
-    /// Drops send times that have left the window ending at `now`.
-    fn expire(&self, times: &mut VecDeque<Instant>, now: Instant) {
-        while let Some(oldest) = times.front() {
-            match oldest.checked_add(self.window) {
-                Some(free_at) if free_at <= now => {
-                    times.pop_front();
-                }
-                _ => break,
-            }
-        }
-    }
-}
-
-impl Default for RobotLimiter {
-    /// DingTalk's limit with [`LimitPolicy::Wait`].
-    fn default() -> Self {
-        RobotLimiter::new(LimitPolicy::Wait)
-    }
-}
-
-impl fmt::Debug for RobotLimiter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The map is keyed by access tokens: show how many robots are tracked, never which.
-        let robots = self
-            .sent
-            .lock()
-            .map_or_else(|e| e.into_inner().len(), |m| m.len());
-        f.debug_struct("RobotLimiter")
-            .field("policy", &self.policy)
-            .field("max_messages", &self.max_messages)
-            .field("window", &self.window)
-            .field("robots", &robots)
-            .finish()
-    }
-}
-
 /// A robot request stopped on this side, before anything was sent. Messages never contain the
 /// access token, the secret or a webhook URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -433,6 +293,14 @@ pub enum RobotError {
         window: Duration,
         /// How long until a message would be allowed.
         retry_after: Duration,
+    },
+    /// The shared limiter set with
+    /// [`RobotLimiter::with_shared`] could not decide (for example its Redis is unreachable
+    /// under a strict policy); nothing was sent. `reason` is the limiter's error as text.
+    #[error("the shared robot limiter could not decide: {reason}")]
+    SharedLimiter {
+        /// What the limiter said.
+        reason: String,
     },
     /// The serialized body is larger than DingTalk accepts; nothing was sent.
     #[error("the robot message body is {size} bytes, more than the limit of {limit}")]

@@ -7,7 +7,9 @@
 //! The token lives in a [`TokenStore`], keyed by app key (or corp id), so several service
 //! instances can share one ([`MemoryTokenStore`] is the default). Refreshing is single-flight:
 //! however many calls find the cache cold or stale at once, one of them asks DingTalk and the
-//! others wait for its answer, success or failure.
+//! others wait for its answer, success or failure. Across instances, the store's
+//! [`TokenStore::lease`] elects the one that asks (the default lets every instance ask; a shared
+//! store such as `dingtalk-openapi-redis`'s lets one ask and hands its token to the others).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -54,12 +56,33 @@ impl CachedToken {
     }
 }
 
+/// What [`TokenStore::lease`] decided: who asks DingTalk for the next token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenLease {
+    /// This caller asks DingTalk, then [`put`](TokenStore::put)s the token and
+    /// [`release`](TokenStore::release)s the lease (the client does both, also when the fetch
+    /// fails).
+    Fetch,
+    /// Another holder of the lease fetched a usable token meanwhile: use it, fetch nothing.
+    Fetched(CachedToken),
+}
+
+/// Tells whether a stored token is still usable (fresh by the client's clock and refresh
+/// margin), for a [`TokenStore::lease`] that waits for another instance's token.
+pub type TokenCheck<'a> = &'a (dyn Fn(&CachedToken) -> bool + Send + Sync);
+
 /// Where access tokens are kept between calls, keyed by app key (or corp id for legacy
 /// credentials).
 ///
 /// Implement it over a shared cache (Redis, a database) to let several service instances use one
 /// token instead of each asking DingTalk for its own. Errors are returned to the caller as
 /// [`Error::Token`].
+///
+/// Within one client, one caller at a time fetches (the others wait for it). Across instances,
+/// [`lease`](TokenStore::lease) elects the fetcher: the default grants every caller, which is
+/// right for a store in one process; a shared store grants one instance and lets the others wait
+/// for its token, so the fleet makes one fetch per expiry.
 pub trait TokenStore: Send + Sync {
     /// The stored token for `key`, if any (fresh or not: the client checks).
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<CachedToken>, BoxError>>;
@@ -74,6 +97,28 @@ pub trait TokenStore: Send + Sync {
         key: &'a str,
         rejected: &'a Secret,
     ) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// Called when the client found no usable token for `key` and is about to ask DingTalk:
+    /// [`TokenLease::Fetch`] lets it, [`TokenLease::Fetched`] hands it a token that another
+    /// fetcher stored meanwhile (`usable` says whether a stored one will do). An implementation
+    /// that waits must wait for a bounded time, then answer `Fetch`.
+    ///
+    /// The default answers `Fetch` at once: today's behaviour, one fetch per client.
+    fn lease<'a>(
+        &'a self,
+        key: &'a str,
+        usable: TokenCheck<'a>,
+    ) -> BoxFuture<'a, Result<TokenLease, BoxError>> {
+        let _ = (key, usable);
+        Box::pin(std::future::ready(Ok(TokenLease::Fetch)))
+    }
+
+    /// Gives up the lease [`lease`](TokenStore::lease) granted for `key`, after the fetched
+    /// token was [`put`](TokenStore::put) or the fetch failed. The default does nothing.
+    fn release<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), BoxError>> {
+        let _ = key;
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// A [`TokenStore`] in this process's memory: the default.
@@ -143,7 +188,7 @@ pub(crate) enum Credentials {
 
 impl Credentials {
     /// The store key: the app key or corp id.
-    fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             Credentials::App { key, .. } => key,
             Credentials::Corp { corp_id, .. } => corp_id,
@@ -299,10 +344,21 @@ impl TokenProvider {
         {
             return Ok(self.keep(cached));
         }
-        let fetched = fetch(transport, &self.credentials, self.clock.now()).await;
+        let usable = |t: &CachedToken| t.is_fresh_at(self.clock.now(), self.margin());
+        let lease = self.store.lease(key, &usable).await.map_err(wrap)?;
+        let fetched = match lease {
+            TokenLease::Fetched(token) => {
+                // Another instance fetched it: share it with this client's waiting callers.
+                flight.generation += 1;
+                self.generation.store(flight.generation, Ordering::Release);
+                flight.outcome = Some(Ok(token.clone()));
+                return Ok(self.keep(token));
+            }
+            TokenLease::Fetch => fetch(transport, &self.credentials, self.clock.now()).await,
+        };
         flight.generation += 1;
         self.generation.store(flight.generation, Ordering::Release);
-        match fetched {
+        let result = match fetched {
             Ok(token) => {
                 self.learn_lifetime(&token);
                 flight.outcome = Some(Ok(token.clone()));
@@ -316,7 +372,11 @@ impl TokenProvider {
                 flight.outcome = Some(Err(error.clone()));
                 Err(wrap(Box::new(SharedError(error))))
             }
+        };
+        if let Err(e) = self.store.release(key).await {
+            tracing::warn!(error = %e, "the token store could not release its fetch lease");
         }
+        result
     }
 
     /// Drops `rejected` from the store, unless a newer token has replaced it already.

@@ -16,7 +16,7 @@ use super::{
 use crate::error::Error;
 use crate::hooks::{Interceptor, Interceptors};
 use crate::primitives::Secret;
-use crate::ratelimit::{CallRate, RateLimiter, RateLimits};
+use crate::ratelimit::{CallLimiter, CallRate, RateLimiter, RateLimits};
 use crate::retry::RetryPolicy;
 #[cfg(feature = "robot")]
 use crate::robot::{LimitPolicy, RobotLimiter, RobotWebhook};
@@ -50,6 +50,7 @@ pub struct ClientBuilder<C = Client> {
     max_response_bytes: usize,
     http: Option<reqwest::Client>,
     token_store: Option<Arc<dyn TokenStore>>,
+    rate_limiter: Option<Arc<dyn CallLimiter>>,
     refresh_margin: Duration,
     retry: RetryPolicy,
     limits: RateLimits,
@@ -78,6 +79,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("custom_http_client", &self.http.is_some())
             .field("custom_token_store", &self.token_store.is_some())
+            .field("rate_limiter", &self.rate_limiter)
             .field("refresh_margin", &self.refresh_margin)
             .field("retry", &self.retry)
             .field("limits", &self.limits)
@@ -116,6 +118,7 @@ impl<C> ClientBuilder<C> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
             token_store: None,
+            rate_limiter: None,
             refresh_margin: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             limits: RateLimits::default(),
@@ -283,6 +286,32 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Lets `limiter` decide when calls may start, instead of a limiter in this process's memory:
+    /// for operations (under the budgets of [`rate_limit`](Self::rate_limit) and
+    /// [`operation_rate_limit`](Self::operation_rate_limit), keyed by app key and operation id)
+    /// and for the robot (under [`robot_rate_limit`](Self::robot_rate_limit), keyed by a hash of
+    /// its token). A limiter shared by every instance of the app (such as
+    /// `dingtalk-openapi-redis`'s) keeps the fleet within DingTalk's per-app budget. A failure
+    /// to decide is [`Error::Limiter`] (for the robot, [`Error::RobotGuard`]); nothing is sent.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use dingtalk_openapi_runtime::Client;
+    /// use dingtalk_openapi_runtime::ratelimit::MemoryLimiter;
+    ///
+    /// let limiter = Arc::new(MemoryLimiter::new());
+    /// let client: Client = Client::builder()
+    ///     .app_credentials("dingabc", "secret")
+    ///     .rate_limiter(limiter)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(client);
+    /// ```
+    pub fn rate_limiter(mut self, limiter: Arc<dyn CallLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
     /// How long before expiry a token is replaced (default 5 minutes).
     pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
@@ -333,7 +362,8 @@ impl<C> ClientBuilder<C> {
     /// messages per robot within any `rate.period()` (default 20 a minute, DingTalk's limit);
     /// `None` turns robot pacing off. What happens when the budget is spent is the
     /// [`robot_limit_policy`](ClientBuilder::robot_limit_policy). The limiter belongs to the
-    /// client and its clones; DingTalk counts every sender of the robot.
+    /// client and its clones; DingTalk counts every sender of the robot, which a shared
+    /// [`rate_limiter`](ClientBuilder::rate_limiter) lets the limiter see.
     pub fn robot_rate_limit(mut self, rate: Option<CallRate>) -> Self {
         self.robot_rate = rate;
         self
@@ -413,7 +443,11 @@ impl<C> ClientBuilder<C> {
                 webhook,
                 limiter: self.robot_rate.map(|rate| {
                     let calls = NonZeroU32::new(rate.calls()).unwrap_or(NonZeroU32::MIN);
-                    RobotLimiter::with_limit(self.robot_policy, calls, rate.period())
+                    let limiter = RobotLimiter::with_limit(self.robot_policy, calls, rate.period());
+                    match &self.rate_limiter {
+                        Some(shared) => limiter.with_shared(shared.clone()),
+                        None => limiter,
+                    }
                 }),
             }),
             Err(problem) => {
@@ -435,6 +469,11 @@ impl<C> ClientBuilder<C> {
         let store = self
             .token_store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+        let scope = self
+            .credentials
+            .as_ref()
+            .map(|c| c.key().to_owned())
+            .unwrap_or_default();
         let tokens = self
             .credentials
             .map(|c| TokenProvider::new(c, store, self.refresh_margin, self.clock.clone()));
@@ -455,7 +494,7 @@ impl<C> ClientBuilder<C> {
             retry: self.retry,
             #[cfg(feature = "robot")]
             clock: self.clock,
-            limiter: RateLimiter::new(self.limits),
+            limiter: RateLimiter::with_backend(self.limits, scope, self.rate_limiter),
         };
         Ok(C::from(Client {
             inner: Arc::new(inner),

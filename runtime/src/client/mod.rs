@@ -1,8 +1,9 @@
 //! The [`Client`]: configuration, and the path every call takes.
 //!
-//! A call is validated, laid out for the wire once, then attempted: pace (per operation id),
-//! token (cached), send, check the envelope. A rejected token is dropped and the call tried once
-//! more with a fresh one; other failures are retried as the client's retry policy allows.
+//! A call is validated, laid out for the wire once, then attempted: token (cached), pace (per
+//! operation id, by the client's `CallLimiter`), send, check the envelope. A rejected token is
+//! dropped and the call tried once more with a fresh one; other failures are retried as the
+//! client's retry policy allows.
 //! Each call runs in a `dingtalk.call` tracing span that records the operation id, the attempt,
 //! the latency and the error code, and the OpenTelemetry HTTP client attributes
 //! `http.request.method`, `server.address`, `url.path` and `http.response.status_code`; never a
@@ -249,7 +250,6 @@ impl Client {
         let mut token_replaced = false;
         loop {
             *attempt += 1;
-            inner.limiter.acquire(info).await;
             let (result, token) = self.attempt(info, prepared, *attempt).await;
             let error = match result {
                 Ok(answer) => return Ok(answer),
@@ -288,6 +288,11 @@ impl Client {
             },
             Auth::None | Auth::Robot => None,
         };
+        // Paced after the token, right before sending: a slow token fetch must not hold calls
+        // past their slots and then let them through together with the next ones.
+        if let Err(error) = self.inner.limiter.acquire(info).await {
+            return (Err(error), None);
+        }
         let credential = match (info.auth, &token) {
             (Auth::QueryToken, Some(token)) => Credential::Query(token),
             (Auth::HeaderToken, Some(token)) => Credential::Header(token),

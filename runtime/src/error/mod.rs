@@ -191,7 +191,9 @@ pub enum Error {
     /// A robot message was stopped on this side and **nothing was sent**: the client's limiter
     /// found the robot's 20 messages of the last minute used up and its policy is
     /// `LimitPolicy::Fail` (`source` is `RobotError::RateLimited`, which says when a message is
-    /// allowed again), or the body is over 20,000 bytes (`RobotError::BodyTooLarge`).
+    /// allowed again), the body is over 20,000 bytes (`RobotError::BodyTooLarge`), or the
+    /// shared limiter of [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter)
+    /// could not decide (`RobotError::SharedLimiter`).
     ///
     /// Not retried by the client. A rate-limited one counts as
     /// [`is_rate_limited`](Error::is_rate_limited); [`Error::robot_kind`] names both.
@@ -302,6 +304,19 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// The client's shared rate limiter
+    /// ([`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter)) could not decide
+    /// whether the call may start (for example its Redis is unreachable under a strict policy),
+    /// so the call was not sent. Not retried by the client.
+    #[error("{operation}: the rate limiter could not admit the call: {source}")]
+    Limiter {
+        /// The operation that was to be paced.
+        operation: &'static str,
+        /// Why, as the limiter said.
+        #[source]
+        source: BoxError,
+    },
+
     /// The client is misconfigured (builder or environment); nothing was sent.
     #[error("configuration error: {0}")]
     Config(String),
@@ -340,6 +355,7 @@ impl Error {
             | Error::Decode { .. }
             | Error::Pagination { .. }
             | Error::Config(_)
+            | Error::Limiter { .. }
             | Error::Interceptor { .. } => false,
         }
     }
@@ -411,6 +427,7 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::Token { operation, .. }
+            | Error::Limiter { operation, .. }
             | Error::Interceptor { operation, .. } => Some(operation),
             #[cfg(feature = "robot")]
             Error::Robot { operation, .. } | Error::RobotGuard { operation, .. } => Some(operation),

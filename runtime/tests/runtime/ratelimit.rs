@@ -104,3 +104,111 @@ async fn one_operation_can_have_its_own_rate() {
         started.elapsed()
     );
 }
+
+/// Records what it is asked, then lets the in-process limiter decide (or fails, when broken).
+#[derive(Debug, Default)]
+struct Recording {
+    inner: dingtalk_openapi_runtime::ratelimit::MemoryLimiter,
+    asked: std::sync::Mutex<Vec<(String, String)>>,
+    broken: bool,
+    /// How many of the first questions are refused (retry after 200 ms) before it decides.
+    refusals: std::sync::atomic::AtomicUsize,
+}
+
+impl dingtalk_openapi_runtime::CallLimiter for Recording {
+    fn admit<'a>(
+        &'a self,
+        key: dingtalk_openapi_runtime::ratelimit::LimitKey<'a>,
+        rate: CallRate,
+        policy: dingtalk_openapi_runtime::LimitPolicy,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<dingtalk_openapi_runtime::ratelimit::Admission, dingtalk_openapi_runtime::BoxError>,
+    > {
+        self.asked
+            .lock()
+            .unwrap()
+            .push((key.scope().to_owned(), key.name().to_owned()));
+        if self.broken {
+            return Box::pin(std::future::ready(Err("budget store unreachable".into())));
+        }
+        let refuse = self
+            .refusals
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| n.checked_sub(1),
+            )
+            .is_ok();
+        if refuse {
+            return Box::pin(std::future::ready(Ok(
+                dingtalk_openapi_runtime::ratelimit::Admission::Refused {
+                    retry_after: Duration::from_millis(200),
+                },
+            )));
+        }
+        self.inner.admit(key, rate, policy)
+    }
+}
+
+#[tokio::test]
+async fn a_custom_limiter_is_asked_by_app_and_operation() {
+    let fake = Fake::start().await;
+    ping(&fake);
+    let limiter = std::sync::Arc::new(Recording::default());
+    let client = fake
+        .builder()
+        .rate_limit(Some(CallRate::per_second(20)))
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
+    client.execute(Ping { n: 1 }).await.unwrap();
+    let asked = limiter.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].1, "test.ping");
+    assert!(!asked[0].0.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_is_waited_out_and_asked_again_before_sending() {
+    let fake = Fake::start().await;
+    ping(&fake);
+    let limiter = std::sync::Arc::new(Recording {
+        refusals: 2.into(),
+        ..Recording::default()
+    });
+    let client = fake
+        .builder()
+        .rate_limit(Some(CallRate::per_second(20)))
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    client.execute(Ping { n: 1 }).await.unwrap();
+    // Two refusals waited out, then a grant: three questions, one request, 400 ms later.
+    assert_eq!(limiter.asked.lock().unwrap().len(), 3);
+    assert_eq!(fake.requests_to("/v1.0/test/ping").len(), 1);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+}
+
+#[tokio::test]
+async fn a_limiter_that_cannot_decide_fails_the_call_before_sending() {
+    let fake = Fake::start().await;
+    ping(&fake);
+    let limiter = std::sync::Arc::new(Recording {
+        broken: true,
+        ..Recording::default()
+    });
+    let client = fake
+        .builder()
+        .rate_limit(Some(CallRate::per_second(20)))
+        .rate_limiter(limiter)
+        .build()
+        .unwrap();
+    let error = client.execute(Ping { n: 1 }).await.unwrap_err();
+    assert!(
+        matches!(error, dingtalk_openapi_runtime::Error::Limiter { .. }),
+        "{error:?}"
+    );
+    assert!(fake.requests_to("/v1.0/test/ping").is_empty());
+}

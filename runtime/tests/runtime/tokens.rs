@@ -331,3 +331,96 @@ async fn an_unreadable_token_answer_does_not_show_the_token() {
     assert!(error.to_string().contains("ip banned"), "{error}");
     assert_eq!(fake.token_requests(), 3);
 }
+
+/// A store whose lease says another instance has just fetched a token.
+#[derive(Default)]
+struct FetchedElsewhere {
+    inner: MemoryTokenStore,
+    leases: std::sync::atomic::AtomicUsize,
+    releases: std::sync::atomic::AtomicUsize,
+}
+
+impl dingtalk_openapi_runtime::TokenStore for FetchedElsewhere {
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<Option<dingtalk_openapi_runtime::CachedToken>, dingtalk_openapi_runtime::BoxError>,
+    > {
+        self.inner.get(key)
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        token: dingtalk_openapi_runtime::CachedToken,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), dingtalk_openapi_runtime::BoxError>> {
+        self.inner.put(key, token)
+    }
+
+    fn invalidate<'a>(
+        &'a self,
+        key: &'a str,
+        rejected: &'a dingtalk_openapi_runtime::primitives::Secret,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), dingtalk_openapi_runtime::BoxError>> {
+        self.inner.invalidate(key, rejected)
+    }
+
+    fn lease<'a>(
+        &'a self,
+        _key: &'a str,
+        usable: dingtalk_openapi_runtime::token::TokenCheck<'a>,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<dingtalk_openapi_runtime::TokenLease, dingtalk_openapi_runtime::BoxError>,
+    > {
+        use std::sync::atomic::Ordering;
+        let n = self.leases.fetch_add(1, Ordering::SeqCst);
+        let token = dingtalk_openapi_runtime::CachedToken::new(
+            dingtalk_openapi_runtime::primitives::Secret::new("at-elsewhere"),
+            SystemTime::now() + Duration::from_secs(7200),
+        );
+        assert!(usable(&token));
+        // The first caller is handed another instance's token; a later one fetches.
+        let answer = if n == 0 {
+            dingtalk_openapi_runtime::TokenLease::Fetched(token)
+        } else {
+            dingtalk_openapi_runtime::TokenLease::Fetch
+        };
+        Box::pin(std::future::ready(Ok(answer)))
+    }
+
+    fn release<'a>(
+        &'a self,
+        _key: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), dingtalk_openapi_runtime::BoxError>> {
+        self.releases
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+#[tokio::test]
+async fn a_token_fetched_by_another_lease_holder_is_used_without_a_fetch() {
+    use std::sync::atomic::Ordering;
+    let fake = Fake::start().await;
+    ping_ok(&fake);
+    let store = Arc::new(FetchedElsewhere::default());
+    let client = fake.builder().token_store(store.clone()).build().unwrap();
+    eight_calls(&client).await;
+    assert_eq!(fake.token_requests(), 0);
+    assert_eq!(store.leases.load(Ordering::SeqCst), 1);
+    assert_eq!(store.releases.load(Ordering::SeqCst), 0);
+    // A rejected token: the next lease says fetch, and the lease is released after the fetch.
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| r.token().as_deref() == Some("at-elsewhere"))
+    );
+    fake.revoke("at-elsewhere");
+    client.execute(Ping { n: 1 }).await.unwrap();
+    assert_eq!(fake.token_requests(), 1);
+    assert_eq!(store.leases.load(Ordering::SeqCst), 2);
+    assert_eq!(store.releases.load(Ordering::SeqCst), 1);
+}

@@ -15,6 +15,9 @@
 //! tokens, or a robot's minute) keeps its kept-alive connections, where closing them under the
 //! client would race its next request.
 //!
+//! A connection upgraded to a WebSocket (the Stream gateway's) leaves these phases for good: it
+//! has no deadline, the gateway times it.
+//!
 //! Every connection also shares an abort flag with its handlers (reachable as
 //! `ConnectInfo<Connection>`): once a handler raises it, the connection's reads and writes fail,
 //! so the server drops it without sending the answer ([`Fault::Reset`](crate::Fault::Reset)).
@@ -69,6 +72,8 @@ enum Phase {
         wall: std::time::Instant,
         timed: bool,
     },
+    /// The connection became a WebSocket: it has no deadline, for good.
+    Upgraded,
 }
 
 impl Phase {
@@ -115,12 +120,22 @@ impl Connection {
         self.shared.abort.store(true, Ordering::SeqCst);
     }
 
+    /// Marks the connection as upgraded (a WebSocket): no header-read or idle deadline applies to
+    /// it any more.
+    pub(crate) fn upgraded(&self) {
+        *lock(&self.shared.phase) = Phase::Upgraded;
+        if let Some(waker) = lock(&self.shared.waker).as_ref() {
+            waker.wake_by_ref();
+        }
+    }
+
     /// Marks a request as being served until the guard is dropped (when the handler returns or
     /// is cancelled); then the connection is idle.
     pub(crate) fn serving(&self) -> Serving {
         let mut phase = lock(&self.shared.phase);
         *phase = match *phase {
             Phase::Serving(n) => Phase::Serving(n.saturating_add(1)),
+            Phase::Upgraded => Phase::Upgraded,
             _ => Phase::Serving(1),
         };
         Serving {
@@ -141,6 +156,7 @@ impl Drop for Serving {
             let mut phase = lock(&self.shared.phase);
             *phase = match *phase {
                 Phase::Serving(n) if n > 1 => Phase::Serving(n - 1),
+                Phase::Upgraded => Phase::Upgraded,
                 _ => Phase::idle(),
             };
         }
@@ -256,7 +272,7 @@ impl BreakableStream {
             Phase::Idle {
                 since, timed: true, ..
             } => (since, self.limits.idle_timeout),
-            Phase::Idle { .. } | Phase::Serving(_) => return None,
+            Phase::Idle { .. } | Phase::Serving(_) | Phase::Upgraded => return None,
         };
         if limit > FOREVER {
             return None;

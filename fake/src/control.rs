@@ -5,10 +5,11 @@
 //! | `POST /__mock/faults` `{"op"?, "fault", "times"?}` | queues a fault for the next `times` (default 1, at most 4294967295) requests | `{"ok": true, "pending": N}` |
 //! | `DELETE /__mock/faults` | drops queued faults | `{"ok": true, "pending": 0}` |
 //! | `POST /__mock/expire-tokens` `{"answer"?: "invalid" \| "expired"}` | ends every issued token | `{"ok": true}` |
-//! | `GET /__mock/requests` | | every recorded request, oldest first |
+//! | `GET /__mock/requests` | | every recorded request, oldest first, each with `received_ms` (its arrival, in ms since the fake started) |
 //! | `GET /__mock/calls` | | `{"token_requests": N, "calls": {"op": N, ...}}` |
 //! | `GET /__mock/operations` | | `[{"id", "method", "path"}, ...]` |
-//! | `POST /__mock/reset` | forgets faults, requests, counters, tokens; data back to the seed | `{"ok": true}` |
+//! | `POST /__mock/reset` | forgets faults, requests, counters, tokens, the Stream gateway's queue and records; data back to the seed | `{"ok": true}` |
+//! | `/__mock/stream/…` | the Stream gateway: push, acks, faults (see the `gateway::control` module) | |
 //!
 //! A fault is one of `{"errcode": 90018, "sub_code"?: "…", "errmsg"?: "…"}`,
 //! `{"status": 503, "code"?: "…", "message"?: "…"}`, `{"delay_ms": 2000}`, or one of the strings
@@ -35,6 +36,7 @@ use serde_json::{Value, json};
 
 use crate::answer::json_response;
 use crate::faults::{Fault, QueueError, TokenRejection, default_errmsg};
+use crate::gateway;
 use crate::shared::{Incoming, Shared};
 
 /// The path prefix of the control API.
@@ -169,6 +171,17 @@ pub(crate) fn handle(shared: &Shared, request: &Incoming) -> Response {
         .trim_start_matches(PREFIX)
         .trim_end_matches('/');
     let result = match (&request.method, action) {
+        (method, stream) if stream == "stream" || stream.starts_with("stream/") => {
+            let action = stream.trim_start_matches("stream").trim_start_matches('/');
+            let post = method == Method::POST;
+            match gateway::control(&shared.gateway, post, action, &request.body) {
+                Some(result) if post || method == Method::GET => result,
+                _ => {
+                    let body = json!({"error": format!("no control action {} {}", request.method, request.path)});
+                    return json_response(StatusCode::NOT_FOUND, &body, None);
+                }
+            }
+        }
         (&Method::POST, "faults") => push_fault(shared, &request.body),
         (&Method::DELETE, "faults") => {
             shared.faults.clear();

@@ -80,6 +80,32 @@
 //! `{accessToken, expireIn}` (bad pair: HTTP 400 `invalidClientIdOrSecret`). Asking again while a
 //! token is valid returns the same token, extended. One token serves both hosts.
 //!
+//! # Stream mode
+//!
+//! The fake also plays DingTalk's Stream gateway ([`MockServer::gateway`], a [`Gateway`]): a
+//! client opens a connection at `POST {base_url}/v1.0/gateway/connections/open` with the app's
+//! credentials and subscriptions, gets a `ws://127.0.0.1:PORT/connect` endpoint and a single-use
+//! ticket, and receives the EVENT and CALLBACK messages a test pushes ([`Push`]), which it acks.
+//! Unacked messages come again after the redelivery interval (60 s of tokio time), and
+//! [`StreamFault`]s make the gateway disconnect, drop or freeze a connection, refuse tickets or
+//! fail the open call. Robot messages from [`Gateway::bot_text`] carry a session webhook on the
+//! fake that records replies.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use dingtalk_openapi_fake::{MockServer, Push, StreamFault, operations};
+//!
+//! # async fn test() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = MockServer::builder(operations()).start().await?;
+//! let gateway = server.gateway();
+//! // ... start the Stream client under test against server.base_url() ...
+//! let id = gateway.push(gateway.bot_text("hello", Duration::from_secs(3600)));
+//! let acks = tokio::time::timeout(Duration::from_secs(5), gateway.wait_acks(1)).await?;
+//! assert_eq!(acks[0].message_id, id);
+//! gateway.fault(StreamFault::Disconnect); // the client must reconnect
+//! # Ok(()) }
+//! ```
+//!
 //! # Control API
 //!
 //! For `dingtalk mock serve` users in any language; see the table in the `control` module:
@@ -87,7 +113,10 @@
 //! `{"status": 503, "code": "systemError"}`, `{"delay_ms": 2000}`, `"malformed"`, `"html"`,
 //! `"truncated"`, `"reset"`; optional `"times": N`), `DELETE /__mock/faults`,
 //! `POST /__mock/expire-tokens` (optional `{"answer": "expired"}` for 42001),
-//! `GET /__mock/requests`, `GET /__mock/calls`, `GET /__mock/operations`, `POST /__mock/reset`.
+//! `GET /__mock/requests`, `GET /__mock/calls`, `GET /__mock/operations`, `POST /__mock/reset`;
+//! for the Stream gateway `POST /__mock/stream/push` (`{"type": "EVENT" | "CALLBACK", "topic",
+//! "data", "messageId"?}`), `GET /__mock/stream/acks`, `POST /__mock/stream/faults`
+//! (`{"fault": "disconnect"}` and the like) and `GET /__mock/stream`.
 //! A fault's `op` must be an operation the fake serves (else HTTP 400 naming the nearest one);
 //! `delay_ms` is at most 600,000, the text fields at most 1,024 bytes, and at most 1,000 faults
 //! are queued at once, each with its count (`times` up to 4,294,967,295 is one entry).
@@ -106,6 +135,12 @@
 //! | request body | 4 MiB | HTTP 413 (see the table above) |
 //! | recorded requests ([`MockServer::requests`], `GET /__mock/requests`) | 10,000 requests and 16 MiB | the oldest are dropped; of a body over 64 KiB only its first 64 KiB are kept, its length in [`RecordedRequest::body_len`] (`body_len` in JSON) |
 //! | queued faults (control API) | 1,000, each with its count | HTTP 400 naming the limit |
+//! | Stream: a client's WebSocket frame or message | 1 MiB | the connection is closed |
+//! | Stream: live WebSocket connections | 16 | the upgrade is answered HTTP 503 |
+//! | Stream: pending messages pushed through the control API | 10,000 | HTTP 400 naming the limit |
+//! | Stream: recorded acks, ping replies, open requests, session replies | 10,000 each | the oldest are dropped |
+//!
+//! A live WebSocket is exempt from the header-read and idle timeouts (the gateway times it).
 //!
 //! The timeouts run on tokio's clock, so tests may pause it and advance it; the idle timeout also
 //! waits for the real clock, so advancing tokio's does not close a client's kept-alive
@@ -124,6 +159,7 @@ mod conn;
 mod control;
 mod dispatch;
 mod faults;
+mod gateway;
 mod paging;
 mod record;
 mod server;
@@ -133,6 +169,7 @@ mod tokens;
 
 pub use check::{MockOperation, MockVisitor, Rejection, RejectionKind};
 pub use faults::{Fault, Faults, TokenRejection, UnknownOperation};
+pub use gateway::{Gateway, Push, RecordedAck, StreamFault, SystemReply};
 pub use record::RecordedRequest;
 pub use server::{MockBuilder, MockServer, serve};
 

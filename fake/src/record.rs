@@ -7,6 +7,9 @@
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -38,6 +41,9 @@ pub struct RecordedRequest {
     pub body_len: usize,
     /// The operation id the request was routed to, if any.
     pub operation: Option<&'static str>,
+    /// When the request was received, as the time since the fake started (on tokio's clock, so
+    /// a test with a paused clock sees its own time): what rate-limit tests compare.
+    pub received: Duration,
 }
 
 impl RecordedRequest {
@@ -84,6 +90,7 @@ impl RecordedRequest {
             body: body.get(..BODY_KEPT).unwrap_or(body).to_vec(),
             body_len: body.len(),
             operation,
+            received: Duration::ZERO,
         }
     }
 
@@ -116,14 +123,25 @@ impl RecordedRequest {
             "headers": pairs(&self.headers),
             "body": body,
             "body_len": self.body_len,
+            "received_ms": self.received.as_secs_f64() * 1000.0,
         })
     }
 }
 
-/// The requests received so far, newest last.
-#[derive(Debug, Default)]
+/// The requests received so far, newest last, each stamped with its time since the start.
+#[derive(Debug)]
 pub(crate) struct Recorder {
+    started: Instant,
     requests: Mutex<Kept>,
+}
+
+impl Default for Recorder {
+    fn default() -> Recorder {
+        Recorder {
+            started: Instant::now(),
+            requests: Mutex::default(),
+        }
+    }
 }
 
 /// The kept requests and their [`weight`](RecordedRequest::weight) in all.
@@ -134,7 +152,8 @@ struct Kept {
 }
 
 impl Recorder {
-    pub(crate) fn push(&self, request: RecordedRequest) {
+    pub(crate) fn push(&self, mut request: RecordedRequest) {
+        request.received = self.started.elapsed();
         let mut kept = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
         let weight = request.weight();
         while !kept.requests.is_empty()

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::routing::{any, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -16,6 +17,7 @@ use crate::check::{MockOperation, example_request};
 use crate::conn::{Connection, ConnectionLimits, MockListener};
 use crate::dispatch;
 use crate::faults::Faults;
+use crate::gateway::{self, Gateway};
 use crate::record::{RecordedRequest, Recorder};
 use crate::shared::{Config, Shared};
 use crate::state::State;
@@ -50,6 +52,7 @@ pub struct MockBuilder {
     seed: bool,
     limits: ConnectionLimits,
     body_read_timeout: Duration,
+    disconnect_grace: Duration,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -66,6 +69,7 @@ impl fmt::Debug for MockBuilder {
             .field("body_read_timeout", &self.body_read_timeout)
             .field("idle_timeout", &self.limits.idle_timeout)
             .field("max_connections", &self.limits.max_connections)
+            .field("stream_disconnect_grace", &self.disconnect_grace)
             .finish_non_exhaustive()
     }
 }
@@ -96,6 +100,7 @@ impl MockBuilder {
                 max_connections: MAX_CONNECTIONS,
             },
             body_read_timeout: BODY_READ_TIMEOUT,
+            disconnect_grace: gateway::DISCONNECT_GRACE,
         }
     }
 
@@ -203,6 +208,14 @@ impl MockBuilder {
         self
     }
 
+    /// How long the Stream gateway keeps a connection open after sending it a SYSTEM
+    /// `disconnect` frame ([`StreamFault::Disconnect`](crate::StreamFault::Disconnect)) before
+    /// closing it (default 1 s, on tokio's clock).
+    pub fn stream_disconnect_grace(mut self, grace: Duration) -> Self {
+        self.disconnect_grace = grace;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener =
@@ -221,6 +234,20 @@ impl MockBuilder {
         if self.seed {
             accept_example_credentials(&mut config, &self.operations);
         }
+        let gateway = Gateway::new(
+            config
+                .apps
+                .first()
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default(),
+            config
+                .corps
+                .first()
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+            addr,
+            self.disconnect_grace,
+        );
         let faults = Arc::new(Faults::serving(
             self.operations.iter().map(|op| op.info().id),
         ));
@@ -232,8 +259,12 @@ impl MockBuilder {
             recorder: Recorder::default(),
             tokens: Mutex::default(),
             robot_sends: Mutex::new(HashMap::new()),
+            gateway: gateway.clone(),
         });
         let router = Router::new()
+            .route(gateway::OPEN_PATH, post(gateway::open))
+            .route(gateway::CONNECT_PATH, any(gateway::upgrade))
+            .route(gateway::SESSION_PATH, post(gateway::session_send))
             .fallback(dispatch::handle)
             .with_state(shared.clone());
         let limits = self.limits;
@@ -251,6 +282,7 @@ impl MockBuilder {
         tracing::debug!(%addr, "the DingTalk fake is listening");
         Ok(MockServer {
             addr,
+            gateway,
             shared,
             faults,
             stop: Some(stop),
@@ -288,6 +320,7 @@ fn accept_example_credentials(config: &mut Config, operations: &[MockOperation])
 /// Dropping it stops the server too; [`shutdown`](MockServer::shutdown) also waits for it.
 pub struct MockServer {
     addr: SocketAddr,
+    gateway: Gateway,
     shared: Arc<Shared>,
     faults: Arc<Faults>,
     stop: Option<oneshot::Sender<()>>,
@@ -346,6 +379,12 @@ impl MockServer {
         self.shared.config.robot_secret.as_deref()
     }
 
+    /// The Stream gateway of this fake (always on: the open endpoint at
+    /// `POST {base_url}/v1.0/gateway/connections/open`).
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
     /// Fault injection and counters.
     pub fn faults(&self) -> &Faults {
         &self.faults
@@ -361,13 +400,17 @@ impl MockServer {
         self.shared.recorder.all()
     }
 
-    /// Forgets faults, requests, counters and tokens, and puts the data back as it started.
+    /// Forgets faults, requests, counters and tokens, and puts the data back as it started; the
+    /// Stream gateway forgets its queued and in-flight messages, records, tickets, sessions and
+    /// faults (its live connections stay).
     pub fn reset(&self) {
         self.shared.reset();
     }
 
-    /// Stops accepting connections, waits up to 5 s for requests in flight, then stops.
+    /// Stops accepting connections, closes the Stream gateway's WebSockets, waits up to 5 s for
+    /// requests in flight, then stops.
     pub async fn shutdown(mut self) {
+        self.gateway.stop();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -383,6 +426,7 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
+        self.gateway.stop();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -415,7 +459,15 @@ pub async fn serve(builder: MockBuilder) -> io::Result<()> {
         say!("export DINGTALK_ROBOT_SECRET={secret}");
     }
     eprintln!(
-        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset)"
+        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset, \
+         stream/push, stream/acks, stream/faults)"
+    );
+    eprintln!(
+        "Stream gateway: POST {base}{} (app key {}); `dingtalk stream listen` connects to it. \
+         Push a message with:\n  curl -s {base}/__mock/stream/push -H 'Content-Type: application/json' \
+         -d '{{\"type\":\"EVENT\",\"topic\":\"user_add_org\",\"data\":{{\"userId\":[\"u1\"]}}}}'",
+        gateway::OPEN_PATH,
+        server.app_key()
     );
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;

@@ -1,5 +1,5 @@
 //! What every handler of one fake server shares: its configuration, operations, faults,
-//! recorded requests, tokens and data; and the request as the handlers read it.
+//! recorded requests, tokens, data and Stream gateway; and the request as the handlers read it.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Method};
 
 use crate::check::MockOperation;
 use crate::faults::Faults;
+use crate::gateway::Gateway;
 use crate::record::Recorder;
 use crate::state::State;
 use crate::tokens::TokenStore;
@@ -48,6 +49,8 @@ pub(crate) struct Shared {
     /// When each robot token's accepted messages were sent, for the 20-a-minute limit.
     pub(crate) robot_sends: Mutex<HashMap<String, VecDeque<Instant>>>,
     pub(crate) state: Mutex<State>,
+    /// The Stream gateway.
+    pub(crate) gateway: Gateway,
 }
 
 impl Shared {
@@ -68,6 +71,7 @@ impl Shared {
         lock(&self.tokens).clear();
         lock(&self.robot_sends).clear();
         *lock(&self.state) = State::new(&self.operations, self.config.seed);
+        self.gateway.reset();
     }
 }
 

@@ -16,6 +16,9 @@
 //! | `reports` | the report state |
 //! | `paging` | the five pagination styles |
 //! | `custom` | a hand-written operation, for a shape no generated operation has |
+//! | `stream` | the Stream gateway: open call, tickets, delivery, acks, topics, redelivery, pings |
+//! | `stream_faults` | the Stream gateway's faults, the robot session webhook, its control API |
+//! | `stream_client` | a raw Stream client for the two above |
 
 mod blackboards;
 mod checks;
@@ -28,4 +31,7 @@ mod limits;
 mod paging;
 mod reports;
 mod robot;
+mod stream;
+mod stream_client;
+mod stream_faults;
 mod tokens;

@@ -22,8 +22,9 @@ Examples:
   dingtalk completions bash > ~/.local/share/bash-completion/completions/dingtalk
 
 Configuration comes from the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET,
-DINGTALK_OAPI_BASE_URL, DINGTALK_API_BASE_URL, DINGTALK_ROBOT_TOKEN, DINGTALK_ROBOT_SECRET);
-the flags override it. Flags are seen by other users of the machine (`ps`): prefer the
+DINGTALK_OAPI_BASE_URL, DINGTALK_API_BASE_URL, DINGTALK_ROBOT_TOKEN, DINGTALK_ROBOT_SECRET,
+DINGTALK_REDIS_URL); the flags override it. With DINGTALK_REDIS_URL, every `dingtalk` process
+(and every service) on that Redis shares one access token and one rate budget per operation. Flags are seen by other users of the machine (`ps`): prefer the
 variables for secrets.
 
 Tracing goes to stderr, with every credential masked: -v shows each HTTP attempt (method, URL,
@@ -63,7 +64,9 @@ Prints `export NAME=value` lines for DINGTALK_OAPI_BASE_URL, DINGTALK_API_BASE_U
 DINGTALK_APP_KEY, DINGTALK_APP_SECRET, DINGTALK_ROBOT_TOKEN and DINGTALK_ROBOT_SECRET: run them
 in another shell and `dingtalk call …` (or any program that reads the client's environment)
 talks to the fake. Its control API under /__mock/ injects faults and lists the requests it
-received. Serves until interrupted (ctrl-c).";
+received. It also serves the Stream gateway that `dingtalk stream listen` connects to; push a
+message to it with POST /__mock/stream/push {\"type\":\"EVENT\",\"topic\":\"…\",\"data\":{…}} (see
+the line it prints) and read the acks at GET /__mock/stream/acks. Serves until interrupted (ctrl-c).";
 
 /// `dingtalk [GLOBAL FLAGS] COMMAND`.
 #[derive(Debug, Parser)]
@@ -156,6 +159,17 @@ pub(crate) struct Global {
     )]
     pub(crate) robot_secret: Option<String>,
 
+    /// Share the access token and the rate budget with every other process using this Redis
+    /// (redis:// or rediss://; `stream listen` also shares its dedup window)
+    #[arg(
+        long,
+        global = true,
+        env = "DINGTALK_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub(crate) redis_url: Option<String>,
+
     /// Accept plain http:// base URLs for hosts other than loopback (tokens then travel unencrypted)
     #[arg(long, global = true)]
     pub(crate) allow_insecure_http: bool,
@@ -183,6 +197,9 @@ pub(crate) enum Command {
     /// The fake DingTalk: every operation of this build, answering with its documented example
     #[command(subcommand)]
     Mock(MockCommand),
+    /// Stream mode: receive events, robot messages and card callbacks over one outbound WebSocket
+    #[command(subcommand)]
+    Stream(StreamCommand),
     /// Print a completion script for a shell (operation ids included for bash, zsh and fish)
     #[command(
         after_help = "Examples:\n  dingtalk completions bash > ~/.local/share/bash-completion/completions/dingtalk\n  \
@@ -240,6 +257,50 @@ pub(crate) struct ServeArgs {
     /// The port to listen on (0: any free port)
     #[arg(long, short, default_value_t = 0)]
     pub(crate) port: u16,
+}
+
+/// `dingtalk stream …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum StreamCommand {
+    /// Connect in Stream mode and print one JSON line per delivered message, acking each
+    #[command(after_help = LISTEN_EXAMPLES)]
+    Listen(ListenArgs),
+}
+
+const LISTEN_EXAMPLES: &str = "\
+Examples:
+  dingtalk stream listen                                every event (topic *)
+  dingtalk stream listen --bot --max-messages 1         wait for one robot message
+  dingtalk stream listen --topic user_add_org --topic user_leave_org --card
+
+Stdout carries one line per delivered EVENT or CALLBACK message, each messageId once:
+  {\"type\":\"EVENT\",\"topic\":\"user_add_org\",\"messageId\":\"…\",\"data\":{…}}
+`data` is the message's data parsed as JSON (kept as a string when it is not JSON). Every
+message is acked after its line is written. Logs go to stderr (-v, RUST_LOG). Reconnects
+(a `disconnect` frame, a close, a dropped socket, a silent connection) open a new ticket and
+never end the command; it exits 0 after --max-messages lines, or on ctrl-c.
+DINGTALK_API_BASE_URL moves the open endpoint (ws:// endpoints are accepted on loopback only).";
+
+/// `dingtalk stream listen`.
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    /// Subscribe this EVENT topic (an event type, or * for all); repeatable. Without --topic,
+    /// --bot or --card, every event is subscribed (*)
+    #[arg(long, value_name = "TOPIC")]
+    pub(crate) topic: Vec<String>,
+    /// Subscribe robot messages (CALLBACK /v1.0/im/bot/messages/get)
+    #[arg(long)]
+    pub(crate) bot: bool,
+    /// Subscribe card callbacks (CALLBACK /v1.0/card/instances/callback)
+    #[arg(long)]
+    pub(crate) card: bool,
+    /// Exit 0 after printing this many messages (the last one acked first)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_messages: Option<u64>,
+    /// Replace a connection that sent no frame for this long (pongs do not count): 30s, 2m, or
+    /// seconds [default: 3 times the ping interval]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_duration)]
+    pub(crate) idle_timeout: Option<Duration>,
 }
 
 /// `dingtalk completions`.
@@ -361,7 +422,7 @@ mod tests {
                 .get_arguments()
                 .filter(|a| a.get_env().is_some())
                 .count(),
-            6
+            7
         );
         check(&command);
     }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::args::{CallArgs, Global, Sources};
-use crate::{CallError, Catalog, output, redact, serve, suggest, trace};
+use crate::{CallError, Catalog, output, redact, serve, shared, suggest, trace};
 use dingtalk_openapi::error::Error;
 use dingtalk_openapi::operation::{Auth, Operation, OperationInfo, OperationVisitor};
 use dingtalk_openapi::validate::ValidationError;
@@ -299,10 +299,16 @@ pub(crate) fn run(
         } else {
             None
         };
-        let settings = match &fake {
+        let mut settings = match &fake {
             Some(fake) => fake.settings(global),
             None => Settings::from_flags(global, sources),
         };
+        // A fake of this process's own has tokens no other process knows: nothing to share.
+        if fake.is_none()
+            && let Some(url) = shared::url(&global.redis_url)
+        {
+            settings.shared = Some(shared::connect(url).await?);
+        }
         let client = settings.client(info);
         let future = (catalog.call)(info.id, CallVisitor::new(body, client)).ok_or_else(|| {
             CallError::usage(format!(
@@ -338,6 +344,8 @@ pub(crate) struct Settings {
     pub(crate) api_base_url: Option<(String, &'static str)>,
     pub(crate) allow_insecure_http: bool,
     pub(crate) timeout: std::time::Duration,
+    /// The token store and limiter shared through Redis (`--redis-url`), if any.
+    pub(crate) shared: Option<dingtalk_openapi_redis::SharedState>,
 }
 
 impl Settings {
@@ -353,6 +361,7 @@ impl Settings {
             api_base_url: set(&global.api_base_url).map(|u| (u, sources.api_base_url)),
             allow_insecure_http: global.allow_insecure_http,
             timeout: global.timeout,
+            shared: None,
         }
     }
 
@@ -367,6 +376,9 @@ impl Settings {
             .allow_insecure_http(self.allow_insecure_http);
         if trace::enabled() {
             builder = builder.interceptor(trace::HttpLog::default());
+        }
+        if let Some(shared) = &self.shared {
+            builder = shared.install(builder);
         }
         for (host, setting) in [("oapi", &self.oapi_base_url), ("api", &self.api_base_url)] {
             if let Some((url, source)) = setting {
@@ -423,7 +435,12 @@ impl Settings {
 
 /// Plain http only for loopback unless `--allow-insecure-http`; other URL problems are left to
 /// the client, which names them. `host` (oapi, api) names the URL in traces.
-fn check_plain_http(host: &str, url: &str, source: &str, allow: bool) -> Result<(), CallError> {
+pub(crate) fn check_plain_http(
+    host: &str,
+    url: &str,
+    source: &str,
+    allow: bool,
+) -> Result<(), CallError> {
     let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
         return Ok(());
     };
@@ -535,6 +552,7 @@ mod tests {
             api_base_url: None,
             allow_insecure_http: false,
             timeout: Duration::from_secs(1),
+            shared: None,
         }
     }
 

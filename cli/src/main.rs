@@ -9,6 +9,8 @@
 //!   only command that parses the OpenAPI document);
 //! - `call`: the request checked against its Rust type, then sent through the runtime's client;
 //! - `serve`: `dingtalk mock serve` and the in-process fake behind `--mock`;
+//! - `listen`: `dingtalk stream listen`, Stream mode's messages as JSON lines;
+//! - `shared`: `--redis-url`, the token, rate budget and dedup shared through Redis;
 //! - `suggest`: "did you mean" for operation ids and field names;
 //! - `output`: stdout that tolerates a closed pipe, and JSON printed in its own key order;
 //! - `trace`: `-v`, `-vv` and `RUST_LOG`, traces of every HTTP attempt on stderr;
@@ -22,9 +24,11 @@ mod args;
 mod call;
 mod describe;
 mod list;
+mod listen;
 mod output;
 mod redact;
 mod serve;
+mod shared;
 mod suggest;
 mod trace;
 
@@ -170,6 +174,9 @@ fn run(catalog: &Catalog, cli: args::Cli, sources: &args::Sources) -> Result<(),
         args::Command::Describe(a) => describe::run(catalog, &a),
         args::Command::Call(a) => call::run(catalog, &cli.global, sources, &a),
         args::Command::Mock(args::MockCommand::Serve(a)) => serve::run(catalog, &a),
+        args::Command::Stream(args::StreamCommand::Listen(a)) => {
+            listen::run(&cli.global, sources, &a)
+        }
         args::Command::Completions(a) => args::completions(catalog, &a),
     }
 }

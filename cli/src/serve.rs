@@ -26,6 +26,7 @@ impl Fake {
             api_base_url: Some((base, "--mock")),
             allow_insecure_http: false,
             timeout: global.timeout,
+            shared: None,
         }
     }
 }

@@ -7,16 +7,20 @@
 //! This file runs the binary and checks what it printed; [`browse`] covers `list`, `describe`,
 //! `--help` and `completions`, [`errors`] the one-line errors and their exit statuses,
 //! [`calls`] the calls that succeed, through `--mock` and through `dingtalk mock serve`,
-//! [`verbose`] the traces of `-v`, `-vv` and `RUST_LOG`, and [`secrets`] that no credential
-//! ever reaches the output.
+//! [`verbose`] the traces of `-v`, `-vv` and `RUST_LOG`, [`secrets`] that no credential
+//! ever reaches the output, [`stream`] `dingtalk stream listen` against `dingtalk mock serve`, and
+//! [`shared_redis`] many processes sharing one token and budget through `DINGTALK_REDIS_URL`.
 
 mod browse;
 mod calls;
 mod errors;
 mod secrets;
+mod shared_redis;
+mod stream;
 mod verbose;
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -32,6 +36,9 @@ const VARIABLES: &[&str] = &[
     "DINGTALK_ROBOT_SECRET",
 ];
 
+/// The variables the command reads that `dingtalk mock serve` does not print; cleared too.
+const OTHER_VARIABLES: &[&str] = &["DINGTALK_REDIS_URL"];
+
 /// The `dingtalk` binary of this package, which cargo builds for its integration tests.
 fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_dingtalk"))
@@ -41,7 +48,7 @@ fn binary() -> &'static Path {
 fn dingtalk(args: &[&str]) -> Command {
     let mut command = Command::new(binary());
     command.args(args);
-    for name in VARIABLES {
+    for name in VARIABLES.iter().chain(OTHER_VARIABLES) {
         command.env_remove(name);
     }
     command.env_remove("RUST_LOG");
@@ -103,6 +110,34 @@ fn assert_error_starts(run: &Run, code: i32, prefix: &str) {
     );
     assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
     assert_eq!(run.code, code, "exit status; stderr: {}", run.stderr);
+}
+
+/// Sends `METHOD path` with `body` (JSON) to the fake at `base` and gives the body of its 200
+/// answer.
+#[track_caller]
+fn http(base: &str, method: &str, path: &str, body: &str) -> String {
+    let address = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(address).expect("connect to the fake");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// Sends `body` to the fake's control API (`POST path`) and gives the answer's body.
+#[track_caller]
+fn control(base: &str, path: &str, body: &str) -> String {
+    http(base, "POST", path, body)
 }
 
 #[track_caller]

@@ -2,11 +2,8 @@
 //! status, attempt, time taken) and every retry with its reason, `-vv` adds the debug events,
 //! `RUST_LOG` replaces both; stdout keeps only the answer.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
 use crate::calls::serve;
-use crate::{Run, dingtalk, json_of, run};
+use crate::{Run, control, dingtalk, json_of, run};
 
 const CREATE: &str = r#"{"create_request":{"operation_userid":"manager01","blackboard_receiver":{"userid_list":["manager02"]},"title":"t","content":"c"}}"#;
 
@@ -162,23 +159,6 @@ fn rust_log_wins_over_v() {
         bad.stderr
     );
     assert!(bad.stderr.contains("status=200"), "{}", bad.stderr);
-}
-
-/// Sends `body` to the fake's control API and gives the answer's body.
-fn control(base: &str, path: &str, body: &str) -> String {
-    let address = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = TcpStream::connect(address).expect("connect to the fake");
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    answer
 }
 
 #[test]

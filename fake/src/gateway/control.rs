@@ -113,6 +113,7 @@ fn fault(gateway: &Gateway, body: &[u8]) -> Result<Value, String> {
         StreamFault::Disconnect
             | StreamFault::AbruptClose
             | StreamFault::Close
+            | StreamFault::PolicyClose
             | StreamFault::Zombie
     );
     let waiting = gateway.inner().read(|core| core.next_faults.len());

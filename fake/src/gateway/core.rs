@@ -41,8 +41,8 @@ pub(crate) const MAX_NEXT_FAULTS: usize = 100;
 pub(crate) enum Out {
     /// Send this text frame.
     Text(String),
-    /// Close cleanly (1000) after this long.
-    CloseAfter(Duration),
+    /// Close with this code (1000 clean, 1008 policy) after this long.
+    CloseAfter(Duration, u16),
     /// Drop the TCP connection without a close frame.
     Abort,
 }
@@ -314,11 +314,15 @@ impl Core {
                     system_frame(&id, "disconnect", &data, &settings.app_key, &connection_id);
                 keep(&mut self.system_ids, (id, false), MAX_SYSTEM_IDS);
                 let _ = tx.send(Out::Text(frame));
-                let _ = tx.send(Out::CloseAfter(settings.disconnect_grace));
+                let _ = tx.send(Out::CloseAfter(settings.disconnect_grace, 1000));
                 self.live[at].closing = true;
             }
             StreamFault::Close => {
-                let _ = tx.send(Out::CloseAfter(Duration::ZERO));
+                let _ = tx.send(Out::CloseAfter(Duration::ZERO, 1000));
+                self.live[at].closing = true;
+            }
+            StreamFault::PolicyClose => {
+                let _ = tx.send(Out::CloseAfter(Duration::ZERO, 1008));
                 self.live[at].closing = true;
             }
             StreamFault::AbruptClose => {

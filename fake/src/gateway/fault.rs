@@ -13,7 +13,7 @@ const MAX_FAULT_TEXT: usize = 1_024;
 
 /// One misbehaviour of DingTalk's Stream gateway; see [`Gateway::fault`](crate::Gateway::fault).
 ///
-/// The connection faults (`Disconnect`, `AbruptClose`, `Close`, `Zombie`) apply to the newest
+/// The connection faults (`Disconnect`, `AbruptClose`, `Close`, `PolicyClose`, `Zombie`) apply to the newest
 /// live connection that is not already being closed, or, when there is none, to the next
 /// connection accepted (right after its handshake).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub enum StreamFault {
     AbruptClose,
     /// A clean WebSocket close (code 1000).
     Close,
+    /// A WebSocket close with code 1008 (policy violation), as the gateway closes a connection it
+    /// will not serve (a ticket it refuses after the upgrade).
+    PolicyClose,
     /// The connection keeps answering WebSocket pings with pongs but sends nothing more: pushed
     /// messages wait for the next connection.
     Zombie,
@@ -91,7 +94,7 @@ pub struct SystemReply {
 }
 
 /// A fault as the control API takes it: one of the strings `"disconnect"`, `"abrupt_close"`,
-/// `"close"`, `"zombie"`, `"late_ack_redelivery"`, `"refuse_ticket"`, or
+/// `"close"`, `"policy_close"`, `"zombie"`, `"late_ack_redelivery"`, `"refuse_ticket"`, or
 /// `{"redeliver_after_ms": N}`, or
 /// `{"fail_open": {"status", "code"?, "message"?, "times"?}}`.
 #[derive(Debug, Deserialize)]
@@ -131,12 +134,13 @@ impl FaultSpec {
                 "disconnect" => StreamFault::Disconnect,
                 "abrupt_close" => StreamFault::AbruptClose,
                 "close" => StreamFault::Close,
+                "policy_close" => StreamFault::PolicyClose,
                 "zombie" => StreamFault::Zombie,
                 "late_ack_redelivery" => StreamFault::LateAckRedelivery,
                 "refuse_ticket" => StreamFault::RefuseTicket,
                 other => {
                     return Err(format!(
-                        "unknown stream fault `{other}` (disconnect, abrupt_close, close, zombie, \
+                        "unknown stream fault `{other}` (disconnect, abrupt_close, close, policy_close, zombie, \
                          late_ack_redelivery, refuse_ticket, {{\"redeliver_after_ms\"}}, \
                          {{\"fail_open\"}})"
                     ));
@@ -208,6 +212,7 @@ mod tests {
             (json!("disconnect"), StreamFault::Disconnect),
             (json!("abrupt_close"), StreamFault::AbruptClose),
             (json!("close"), StreamFault::Close),
+            (json!("policy_close"), StreamFault::PolicyClose),
             (json!("zombie"), StreamFault::Zombie),
             (json!("late_ack_redelivery"), StreamFault::LateAckRedelivery),
             (json!("refuse_ticket"), StreamFault::RefuseTicket),

@@ -116,10 +116,11 @@ async fn serve(
     let index = guard.index;
     let mut stopping = inner.stopping.subscribe();
     if *stopping.borrow_and_update() {
-        close(&mut socket).await;
+        close(&mut socket, 1000).await;
         return;
     }
     let mut close_at: Option<Instant> = None;
+    let mut close_code = 1000;
     loop {
         let close_timer = async {
             match close_at {
@@ -134,8 +135,11 @@ async fn serve(
                         break;
                     }
                 }
-                Some(Out::CloseAfter(grace)) => {
+                Some(Out::CloseAfter(grace, code)) => {
                     let at = Instant::now() + grace;
+                    if close_at.is_none_or(|earlier| at < earlier) {
+                        close_code = code;
+                    }
                     close_at = Some(close_at.map_or(at, |earlier| earlier.min(at)));
                 }
                 Some(Out::Abort) => {
@@ -153,11 +157,11 @@ async fn serve(
                 Some(Ok(_)) => {}
             },
             () = close_timer => {
-                close(&mut socket).await;
+                close(&mut socket, close_code).await;
                 break;
             }
             _ = stopping.changed() => {
-                close(&mut socket).await;
+                close(&mut socket, 1000).await;
                 break;
             }
         }
@@ -165,11 +169,11 @@ async fn serve(
     drop(guard);
 }
 
-/// Sends a clean close (1000) and waits a moment for the client's.
-async fn close(socket: &mut WebSocket) {
+/// Sends a close frame (1000 clean, 1008 policy) and waits a moment for the client's.
+async fn close(socket: &mut WebSocket, code: u16) {
     let frame = CloseFrame {
-        code: 1000,
-        reason: "bye".into(),
+        code,
+        reason: if code == 1000 { "bye" } else { "policy" }.into(),
     };
     if socket.send(WsMessage::Close(Some(frame))).await.is_err() {
         return;

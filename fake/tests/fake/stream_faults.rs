@@ -85,6 +85,21 @@ async fn close_is_a_clean_close_and_a_fault_without_a_connection_waits_for_the_n
 }
 
 #[tokio::test(start_paused = true)]
+async fn policy_close_closes_with_1008() {
+    let fake = fake().await;
+    let gateway = fake.server.gateway().clone();
+    let mut client = Client::start(&fake, &[("CALLBACK", BOT)]).await;
+    gateway.wait_connections(1).await;
+    gateway.fault(StreamFault::PolicyClose);
+    match client.next().await {
+        Seen::Closed(Some(close)) => assert_eq!(u16::from(close.code), 1008),
+        other => panic!("expected a 1008 close, saw {other:?}"),
+    }
+    gateway.wait_disconnected().await;
+    fake.server.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_zombie_answers_pings_but_sends_nothing_and_the_next_connection_gets_the_message() {
     let fake = fake().await;
     let gateway = fake.server.gateway().clone();

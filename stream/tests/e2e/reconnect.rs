@@ -57,6 +57,11 @@ async fn reconnects_with_a_new_ticket_after_a_clean_close() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn reconnects_with_a_new_ticket_after_a_policy_close() {
+    reconnects_after(StreamFault::PolicyClose).await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_refused_ticket_means_opening_again() {
     let server = fake().await;
     let gw = server.gateway();

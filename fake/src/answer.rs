@@ -230,6 +230,16 @@ pub(crate) fn not_found(path: &str) -> Response {
     }
 }
 
+/// Reads a request body of at most `max` bytes within `limit`; otherwise the answer to send
+/// instead (413, or 408 and the connection closed).
+pub(crate) async fn read_body(body: Body, max: usize, limit: Duration) -> Result<Bytes, Response> {
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(_)) => Err(too_large(max)),
+        Err(_) => Err(read_timeout(limit)),
+    }
+}
+
 /// HTTP 413 for a body larger than the fake reads (`limit` bytes), or one that broke off.
 pub(crate) fn too_large(limit: usize) -> Response {
     let id = request_id();

@@ -61,10 +61,9 @@ pub(crate) async fn open(
     let _serving = connection.serving();
     let (parts, body) = request.into_parts();
     let limit = shared.config.body_read_timeout;
-    let body = match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY)).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => return answer::too_large(MAX_BODY),
-        Err(_) => return answer::read_timeout(limit),
+    let body = match answer::read_body(body, MAX_BODY, limit).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
     };
     let inner = shared.gateway.inner().clone();
     let parsed = serde_json::from_slice::<Value>(&body);

@@ -1,10 +1,14 @@
 //! Helpers: a fake, a client builder pointed at it, and bounded waits.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use dingtalk_openapi_fake::{MockServer, operations};
-use dingtalk_openapi_stream::{ShutdownHandle, StreamClient, StreamClientBuilder, StreamError};
+use dingtalk_openapi_stream::{
+    Event, ShutdownHandle, StreamClient, StreamClientBuilder, StreamError,
+};
 use tokio::task::JoinHandle;
 
 /// The bound of every wait, in (paused) tokio time.
@@ -23,6 +27,21 @@ pub fn builder(server: &MockServer) -> StreamClientBuilder {
         .api_base_url(server.base_url())
         .local_ip("127.0.0.1")
         .backoff(Duration::from_millis(100), Duration::from_secs(2))
+}
+
+/// The client of `builder` with one handler for every event, which counts the events it is
+/// given and takes `takes` (tokio time) to handle each.
+pub fn counting(builder: StreamClientBuilder, takes: Duration) -> (Arc<AtomicUsize>, StreamClient) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let client = builder
+        .on_event("*", move |_e: Event| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(takes)
+        })
+        .build()
+        .unwrap();
+    (calls, client)
 }
 
 pub struct Running {

@@ -54,15 +54,7 @@ async fn an_event_is_handled_and_acked_success() {
 async fn a_late_ack_duplicate_is_handled_once_and_acked_again() {
     let server = fake().await;
     let gw = server.gateway();
-    let calls = counter();
-    let c = calls.clone();
-    let client = builder(&server)
-        .on_event("*", move |_e: Event| {
-            c.fetch_add(1, Ordering::SeqCst);
-            async {}
-        })
-        .build()
-        .unwrap();
+    let (calls, client) = counting(builder(&server), Duration::ZERO);
     let run = spawn(client);
     within("a connection", gw.wait_connections(1)).await;
     gw.fault(StreamFault::LateAckRedelivery);
@@ -82,15 +74,7 @@ async fn a_redelivery_while_handling_is_left_unacked_then_done_is_acked_again() 
     let server = fake().await;
     let gw = server.gateway();
     gw.fault(StreamFault::RedeliverAfter(Duration::from_secs(5)));
-    let calls = counter();
-    let c = calls.clone();
-    let client = builder(&server)
-        .on_event("*", move |_e: Event| {
-            c.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_secs(12))
-        })
-        .build()
-        .unwrap();
+    let (calls, client) = counting(builder(&server), Duration::from_secs(12));
     let run = spawn(client);
     let id = gw.push(Push::event("user_add_org", json!({})));
     let acks = within("the ack", gw.wait_acks(1)).await;
@@ -344,16 +328,7 @@ async fn the_concurrency_limit_holds_and_pings_are_answered_while_handlers_are_s
 async fn a_frame_over_the_size_limit_is_refused_not_buffered() {
     let server = fake().await;
     let gw = server.gateway();
-    let calls = counter();
-    let c = calls.clone();
-    let client = builder(&server)
-        .max_message_size(16 * 1024)
-        .on_event("*", move |_e: Event| {
-            c.fetch_add(1, Ordering::SeqCst);
-            async {}
-        })
-        .build()
-        .unwrap();
+    let (calls, client) = counting(builder(&server).max_message_size(16 * 1024), Duration::ZERO);
     let run = spawn(client);
     within("a connection", gw.wait_connections(1)).await;
     gw.push(Push::event(
@@ -415,16 +390,7 @@ async fn a_shared_store_claim_held_elsewhere_is_respected() {
     let gw = server.gateway();
     gw.fault(StreamFault::RedeliverAfter(Duration::from_secs(5)));
     let store = Arc::new(Elsewhere::default());
-    let calls = counter();
-    let c = calls.clone();
-    let client = builder(&server)
-        .dedup_store(store.clone())
-        .on_event("*", move |_e: Event| {
-            c.fetch_add(1, Ordering::SeqCst);
-            async {}
-        })
-        .build()
-        .unwrap();
+    let (calls, client) = counting(builder(&server).dedup_store(store.clone()), Duration::ZERO);
     let run = spawn(client);
     let id = gw.push(Push::event("user_add_org", json!({})));
     until("a redelivery", || gw.deliveries(&id) >= 2).await;

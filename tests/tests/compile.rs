@@ -1,10 +1,12 @@
 //! Compile tests of the generated `dingtalk-openapi` API, driven by [trybuild].
 //!
-//! `trybuild/pass/*.rs` are programs a user would write: for every operation of the spec they
-//! build a request through its constructor, setters, open enums and primitives, call
-//! `validate()` through the `Operation` trait, and type-check the client call (and the `_pages` /
-//! `_items` streams of paginated operations) inside an `async fn` that is never run. They must
-//! compile and run.
+//! `trybuild/pass/*.rs` are programs a user would write: for every operation of the area each is
+//! named after (the six areas of the documented tables, and `event_callback`; the other oapi
+//! areas are covered by the example round trips of `tests/tests/examples` instead) they build a
+//! request through its constructor, setters, open enums and primitives, call `validate()`
+//! through the `Operation` trait, and type-check the client call (and the `_pages` / `_items`
+//! streams of paginated operations) inside an `async fn` that is never run. They must compile
+//! and run.
 //!
 //! `trybuild/fail/*.rs` are mistakes the types must reject, each with the one compiler error it
 //! should produce in the `.stderr` beside it: a required field left out of `new`, an integer

@@ -92,7 +92,13 @@ fn field_checks(f: &Field, imports: &mut Imports) -> TokenStream {
         }
         if let Some(n) = l.max_len {
             let n = Literal::usize_unsuffixed(n as usize);
-            out.extend(quote!(#m::max_len(&p, v, #n)?;));
+            // A secret string is a `Secret`, not a `String`: its text is read through `expose`.
+            let text = if f.secret && f.ty == Type::String {
+                quote!(v.expose())
+            } else {
+                quote!(v)
+            };
+            out.extend(quote!(#m::max_len(&p, #text, #n)?;));
         }
         out.extend(deep(&f.ty, quote!(v), &m));
     }

@@ -13,6 +13,9 @@
 //! on this crate directly to send an endpoint the generated crate lacks: implement
 //! [`Operation`] on a request type of your own and pass it to [`Client::execute`].
 //!
+//! [`login`] signs what JSAPI mode and the SNS and login-free calls need: the `dd.config` object of
+//! a micro-app page, and the `accessKey`/`timestamp`/`signature` query.
+//!
 //! Items under `__private` exist for generated code only; they are not part of the API and may
 //! change in any release (the generated crate pins this crate at one exact version).
 //!
@@ -37,6 +40,7 @@ pub mod error;
 pub mod client;
 pub mod future;
 pub mod hooks;
+pub mod login;
 
 pub mod paginate;
 pub mod ratelimit;

@@ -230,11 +230,16 @@ pub(crate) fn not_found(path: &str) -> Response {
     }
 }
 
-/// Reads a request body of at most `max` bytes within `limit`; otherwise the answer to send
-/// instead (413, or 408 and the connection closed).
-pub(crate) async fn read_body(body: Body, max: usize, limit: Duration) -> Result<Bytes, Response> {
+/// Splits `request` and reads its body, at most `max` bytes within `limit`; otherwise the
+/// answer to send instead (413, or 408 and the connection closed).
+pub(crate) async fn read_request(
+    request: axum::extract::Request,
+    max: usize,
+    limit: Duration,
+) -> Result<(axum::http::request::Parts, Bytes), Response> {
+    let (parts, body) = request.into_parts();
     match tokio::time::timeout(limit, axum::body::to_bytes(body, max)).await {
-        Ok(Ok(body)) => Ok(body),
+        Ok(Ok(body)) => Ok((parts, body)),
         Ok(Err(_)) => Err(too_large(max)),
         Err(_) => Err(read_timeout(limit)),
     }

@@ -39,10 +39,9 @@ pub(crate) async fn send(
     request: Request,
 ) -> Response {
     let _serving = connection.serving();
-    let (parts, body) = request.into_parts();
     let limit = shared.config.body_read_timeout;
-    let body = match answer::read_body(body, MAX_BODY, limit).await {
-        Ok(body) => body,
+    let (parts, body) = match answer::read_request(request, MAX_BODY, limit).await {
+        Ok(read) => read,
         Err(refusal) => return refusal,
     };
     let session = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())

@@ -148,6 +148,11 @@ impl Client {
         self.inner.agent_id
     }
 
+    /// The wall-clock time as the client's time source tells it.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.inner.clock.now()
+    }
+
     /// The current access token, fetched if the cache holds none that is fresh.
     ///
     /// For calling endpoints this SDK does not cover; take care where it goes.

@@ -11,6 +11,7 @@ mod common;
 mod faults;
 mod hooks;
 mod hostile;
+mod jsapi;
 mod paginate;
 mod ratelimit;
 mod tokens;

@@ -12,6 +12,8 @@
 //!   [`signed_query`]).
 //!
 //! Both are checked against known answers from DingTalk's samples (see the tests).
+//! [`JsapiTickets`] keeps the app's `jsapi_ticket` the way the client keeps its access token and
+//! signs page configs with it.
 
 use std::fmt;
 
@@ -20,6 +22,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
 
 use crate::primitives::Secret;
+
+mod ticket;
+
+pub use ticket::{JsapiConfigError, JsapiTickets};
 
 /// Why a JSAPI config cannot be signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! The Redis token store against a real redis-server: compare-and-delete, the fetch lease
 //! (one holder, bounded waits, a crashed holder's lease lapsing), key names without secrets,
-//! and one token request for three clients on separate connections against the fake.
+//! one token request for three clients on separate connections against the fake, and one
+//! jsapi_ticket request for three instances.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -169,5 +170,50 @@ async fn three_clients_on_separate_connections_fetch_one_token() {
     for key in &keys {
         assert!(!key.contains(stored.expose()), "{key}");
         assert!(!key.contains(fake.app_secret()), "{key}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_share_one_jsapi_ticket() {
+    let Some(redis) = RedisServer::start("three_instances_share_one_jsapi_ticket") else {
+        return;
+    };
+    let fake = MockServer::builder(dingtalk_openapi_fake::operations())
+        .start()
+        .await
+        .unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..3 {
+        let shared = SharedState::connect(&redis.url(), RedisOptions::new())
+            .await
+            .unwrap();
+        let client: dingtalk_openapi::Client = shared
+            .install(
+                dingtalk_openapi::Client::builder()
+                    .app_credentials(fake.app_key(), fake.app_secret())
+                    .oapi_base_url(fake.base_url())
+                    .api_base_url(fake.base_url()),
+            )
+            .build()
+            .unwrap();
+        let key = format!("{}:jsapi", fake.app_key());
+        instances.push(dingtalk_openapi_runtime::login::JsapiTickets::with_store(
+            (*client).clone(),
+            shared.token_store(),
+            key,
+        ));
+    }
+    let asks = instances
+        .iter()
+        .flat_map(|tickets| (0..5).map(move |_| tickets.ticket()));
+    let tickets: Vec<String> = futures_util::future::join_all(asks)
+        .await
+        .into_iter()
+        .map(|t| t.unwrap().expose().to_owned())
+        .collect();
+    assert!(tickets.windows(2).all(|w| w[0] == w[1]), "{tickets:?}");
+    assert_eq!(fake.faults().calls("get_jsapi_ticket"), 1);
+    for key in redis.keys() {
+        assert!(!key.contains(tickets[0].as_str()), "{key}");
     }
 }

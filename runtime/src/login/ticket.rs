@@ -1,7 +1,9 @@
 //! The app's `jsapi_ticket`, kept like the access token: fetched once for any number of callers
-//! (`GET /get_jsapi_ticket`), reused while fresh, fetched again a margin before it expires.
+//! (`GET /get_jsapi_ticket`), reused while fresh, fetched again a margin before it expires; with
+//! a shared [`TokenStore`] (Redis), once for every instance of the app.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -9,9 +11,10 @@ use tokio::sync::Mutex;
 
 use super::{JsapiConfig, JsapiError};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{BoxError, Error};
 use crate::operation::{Host, Method, Operation, OperationInfo};
 use crate::primitives::Secret;
+use crate::token::{CachedToken, MemoryTokenStore, TokenLease, TokenStore};
 
 /// How long before its expiry a ticket is replaced.
 const MARGIN: Duration = Duration::from_secs(300);
@@ -66,7 +69,11 @@ pub enum JsapiConfigError {
 /// ```
 pub struct JsapiTickets {
     client: Client,
-    cached: Mutex<Option<(Secret, SystemTime)>>,
+    /// The ticket this process holds; its lock makes one fetch serve every caller here.
+    cached: Mutex<Option<CachedToken>>,
+    /// Where tickets are shared (this process's memory unless told otherwise).
+    store: Arc<dyn TokenStore>,
+    key: String,
 }
 
 impl fmt::Debug for JsapiTickets {
@@ -78,35 +85,79 @@ impl fmt::Debug for JsapiTickets {
 impl JsapiTickets {
     /// Tickets of the app `client` holds the credentials of.
     pub fn new(client: Client) -> JsapiTickets {
+        JsapiTickets::with_store(client, Arc::new(MemoryTokenStore::new()), "jsapi_ticket")
+    }
+
+    /// Tickets kept in `store` under `key` as well, so that every instance of the app that uses
+    /// the same store and key shares one ticket and one fetch per expiry (the store's lease
+    /// elects the fetcher). Name the app in the key, e.g. `"{app_key}:jsapi"`; the key is not a
+    /// secret, the ticket is stored as DingTalk gave it. A Redis `TokenStore`
+    /// (`dingtalk-openapi-redis`) serves tickets as it serves tokens.
+    pub fn with_store(
+        client: Client,
+        store: Arc<dyn TokenStore>,
+        key: impl Into<String>,
+    ) -> JsapiTickets {
         JsapiTickets {
             client,
             cached: Mutex::new(None),
+            store,
+            key: key.into(),
         }
     }
 
     /// The current ticket, fetched when none is fresh. Callers that come while it is being
     /// fetched wait for that one fetch.
     pub async fn ticket(&self) -> Result<Secret, Error> {
+        let wrap = |source: BoxError| Error::Token {
+            operation: GET_JSAPI_TICKET.id,
+            source,
+        };
         let mut cached = self.cached.lock().await;
-        let now = self.client.now();
-        if let Some((ticket, expires)) = cached.as_ref()
-            && now + MARGIN < *expires
-        {
-            return Ok(ticket.clone());
+        let fresh = |t: &CachedToken| t.is_fresh_at(self.client.now(), MARGIN);
+        if let Some(ticket) = cached.as_ref().filter(|t| fresh(t)) {
+            return Ok(ticket.token.clone());
         }
+        let key = self.key.as_str();
+        let stored = self.store.get(key).await.map_err(wrap)?;
+        let ticket = match stored.filter(|t| fresh(t)) {
+            Some(shared) => shared,
+            None => match self.store.lease(key, &fresh).await.map_err(wrap)? {
+                TokenLease::Fetched(shared) => shared,
+                _ => {
+                    let fetched = self.fetch().await;
+                    if let Ok(ticket) = &fetched {
+                        self.store.put(key, ticket.clone()).await.map_err(wrap)?;
+                    }
+                    // A lease left behind lapses by itself; failing to hand it back is no error.
+                    let _ = self.store.release(key).await;
+                    fetched?
+                }
+            },
+        };
+        *cached = Some(ticket.clone());
+        Ok(ticket.token.clone())
+    }
+
+    /// Asks DingTalk for a ticket.
+    async fn fetch(&self) -> Result<CachedToken, Error> {
+        let now = self.client.now();
         let answer = self.client.execute(GetJsapiTicket {}).await?;
         let lifetime = answer
             .expires_in
             .and_then(|s| u64::try_from(s).ok())
             .filter(|s| *s > 0)
             .map_or(DEFAULT_LIFETIME, Duration::from_secs);
-        *cached = Some((answer.ticket.clone(), now + lifetime));
-        Ok(answer.ticket)
+        Ok(CachedToken::new(answer.ticket, now + lifetime))
     }
 
-    /// Forgets the cached ticket (for example when DingTalk says it is no longer valid).
+    /// Forgets the ticket (for example when DingTalk says it is no longer valid), here and, if
+    /// it is still the stored one, in the shared store.
     pub async fn invalidate(&self) {
-        *self.cached.lock().await = None;
+        let mut cached = self.cached.lock().await;
+        if let Some(ticket) = cached.take() {
+            let _ = self.store.invalidate(&self.key, &ticket.token).await;
+        }
     }
 
     /// The `dd.config` object of the page at `page_url`, signed now with a fresh random nonce.

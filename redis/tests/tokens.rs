@@ -125,6 +125,27 @@ async fn a_crashed_holders_lease_lapses_and_a_waiter_never_waits_unbounded() {
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
+/// One instance of the app: its own Redis connection, and a client aimed at the fake with the
+/// shared token store and limiter installed.
+async fn instance(
+    redis: &RedisServer,
+    fake: &MockServer,
+) -> (SharedState, dingtalk_openapi::Client) {
+    let shared = SharedState::connect(&redis.url(), RedisOptions::new())
+        .await
+        .unwrap();
+    let client = shared
+        .install(
+            dingtalk_openapi::Client::builder()
+                .app_credentials(fake.app_key(), fake.app_secret())
+                .oapi_base_url(fake.base_url())
+                .api_base_url(fake.base_url()),
+        )
+        .build()
+        .unwrap();
+    (shared, client)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_clients_on_separate_connections_fetch_one_token() {
     let Some(redis) = RedisServer::start("three_clients_on_separate_connections_fetch_one_token")
@@ -137,19 +158,7 @@ async fn three_clients_on_separate_connections_fetch_one_token() {
         .unwrap();
     let mut clients = Vec::new();
     for _ in 0..3 {
-        let shared = SharedState::connect(&redis.url(), RedisOptions::new())
-            .await
-            .unwrap();
-        let client = shared
-            .install(
-                dingtalk_openapi::Client::builder()
-                    .app_credentials(fake.app_key(), fake.app_secret())
-                    .oapi_base_url(fake.base_url())
-                    .api_base_url(fake.base_url()),
-            )
-            .build()
-            .unwrap();
-        clients.push(client);
+        clients.push(instance(&redis, &fake).await.1);
     }
     let calls = clients.iter().flat_map(|client| {
         (0..20).map(move |_| async move {
@@ -184,18 +193,7 @@ async fn three_instances_share_one_jsapi_ticket() {
         .unwrap();
     let mut instances = Vec::new();
     for _ in 0..3 {
-        let shared = SharedState::connect(&redis.url(), RedisOptions::new())
-            .await
-            .unwrap();
-        let client: dingtalk_openapi::Client = shared
-            .install(
-                dingtalk_openapi::Client::builder()
-                    .app_credentials(fake.app_key(), fake.app_secret())
-                    .oapi_base_url(fake.base_url())
-                    .api_base_url(fake.base_url()),
-            )
-            .build()
-            .unwrap();
+        let (shared, client) = instance(&redis, &fake).await;
         let key = format!("{}:jsapi", fake.app_key());
         instances.push(dingtalk_openapi_runtime::login::JsapiTickets::with_store(
             (*client).clone(),

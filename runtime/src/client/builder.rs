@@ -492,7 +492,6 @@ impl<C> ClientBuilder<C> {
             robot_only: self.robot_only,
             agent_id: self.agent_id,
             retry: self.retry,
-            #[cfg(feature = "robot")]
             clock: self.clock,
             limiter: RateLimiter::with_backend(self.limits, scope, self.rate_limiter),
         };

@@ -35,7 +35,6 @@ use crate::ratelimit::RateLimiter;
 use crate::retry::RetryPolicy;
 #[cfg(feature = "robot")]
 use crate::robot::{RobotLimiter, RobotWebhook};
-#[cfg(feature = "robot")]
 use crate::time::TimeSource;
 use crate::token::TokenProvider;
 use crate::transport::{self, Answer, Credential, Prepared, Transport};
@@ -72,8 +71,7 @@ struct Inner {
     agent_id: Option<i64>,
     retry: RetryPolicy,
     limiter: RateLimiter,
-    /// The wall clock of robot signatures (the token provider holds its own).
-    #[cfg(feature = "robot")]
+    /// The wall clock of robot signatures and JSAPI tickets (the token provider holds its own).
     clock: Arc<dyn TimeSource>,
 }
 

@@ -365,6 +365,22 @@ impl Settings {
         }
     }
 
+    /// The app key and secret, or what to set to give them.
+    pub(crate) fn app_credentials(&self) -> Result<(String, String), &'static str> {
+        match (&self.app_key, &self.app_secret) {
+            (Some(key), Some(secret)) => Ok((key.clone(), secret.clone())),
+            (None, None) => {
+                Err("set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or pass --app-key/--app-secret")
+            }
+            (Some(_), None) => {
+                Err("set DINGTALK_APP_SECRET or pass --app-secret (the app key is set)")
+            }
+            (None, Some(_)) => {
+                Err("set DINGTALK_APP_KEY or pass --app-key (the app secret is set)")
+            }
+        }
+    }
+
     /// A client for `info`, given only the credentials that operation uses; the error says
     /// which variable or flag to set.
     pub(crate) fn client(&self, info: &OperationInfo) -> Result<Client, CallError> {
@@ -394,26 +410,10 @@ impl Settings {
         let id = info.id;
         match info.auth {
             Auth::QueryToken | Auth::HeaderToken => {
-                let missing = match (&self.app_key, &self.app_secret) {
-                    (Some(key), Some(secret)) => {
-                        builder = builder.app_credentials(key.clone(), secret.clone());
-                        None
-                    }
-                    (None, None) => Some(
-                        "set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or pass --app-key/--app-secret",
-                    ),
-                    (Some(_), None) => {
-                        Some("set DINGTALK_APP_SECRET or pass --app-secret (the app key is set)")
-                    }
-                    (None, Some(_)) => {
-                        Some("set DINGTALK_APP_KEY or pass --app-key (the app secret is set)")
-                    }
-                };
-                if let Some(fix) = missing {
-                    return Err(CallError::usage(format!(
-                        "{id} needs an access token: {fix}, or use --mock"
-                    )));
-                }
+                let (key, secret) = self.app_credentials().map_err(|fix| {
+                    CallError::usage(format!("{id} needs an access token: {fix}, or use --mock"))
+                })?;
+                builder = builder.app_credentials(key, secret);
             }
             Auth::Robot => {
                 let Some(token) = &self.robot_token else {

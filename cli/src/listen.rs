@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::args::{Global, ListenArgs, Sources};
-use crate::call::check_plain_http;
+use crate::call::{Settings, check_plain_http};
 use crate::{CallError, output, redact, shared};
 use dingtalk_openapi_stream::{
     BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, Outcome, RawMessage, StreamClient, StreamClientBuilder,
@@ -92,22 +92,10 @@ pub(crate) fn run(global: &Global, sources: &Sources, args: &ListenArgs) -> Resu
              export what it prints, and push messages through its control API",
         ));
     }
-    let set = |v: &Option<String>| v.as_ref().filter(|v| !v.trim().is_empty()).cloned();
-    let (key, secret) = match (set(&global.app_key), set(&global.app_secret)) {
-        (Some(key), Some(secret)) => (key, secret),
-        (key, secret) => {
-            let fix = match (key, secret) {
-                (None, None) => {
-                    "set DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or pass --app-key/--app-secret"
-                }
-                (Some(_), _) => "set DINGTALK_APP_SECRET or pass --app-secret (the app key is set)",
-                (None, _) => "set DINGTALK_APP_KEY or pass --app-key (the app secret is set)",
-            };
-            return Err(CallError::usage(format!(
-                "stream listen needs the app's credentials: {fix}"
-            )));
-        }
-    };
+    let settings = Settings::from_flags(global, sources);
+    let (key, secret) = settings.app_credentials().map_err(|fix| {
+        CallError::usage(format!("stream listen needs the app's credentials: {fix}"))
+    })?;
     redact::register(&secret);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -116,13 +104,8 @@ pub(crate) fn run(global: &Global, sources: &Sources, args: &ListenArgs) -> Resu
         .map_err(|e| CallError::failed(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let mut builder = StreamClient::builder(key.clone(), secret).max_concurrent_handlers(1);
-        if let Some(url) = set(&global.api_base_url) {
-            check_plain_http(
-                "api",
-                &url,
-                sources.api_base_url,
-                global.allow_insecure_http,
-            )?;
+        if let Some((url, source)) = &settings.api_base_url {
+            check_plain_http("api", url, source, settings.allow_insecure_http)?;
             builder = builder.api_base_url(url);
         }
         if let Some(idle) = args.idle_timeout {

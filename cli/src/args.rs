@@ -17,6 +17,7 @@ Examples:
                                                  try any operation offline, no credentials needed
   dingtalk call gettoken --body '{\"appkey\":\"…\",\"appsecret\":\"…\"}'
   dingtalk call report.getunreadcount --body @request.json
+  dingtalk call media.upload --body '{\"type\":\"image\"}' --file media=@logo.png
   echo '{\"msgtype\":\"text\",\"text\":{\"content\":\"hi\"}}' | dingtalk call robot.send --body -
   dingtalk mock serve --port 8080                a fake DingTalk for your own programs
   dingtalk completions bash > ~/.local/share/bash-completion/completions/dingtalk
@@ -241,6 +242,10 @@ pub(crate) struct CallArgs {
     /// The request: JSON text, @FILE to read it from a file, or - to read standard input
     #[arg(long, short, value_name = "JSON|@FILE|-", default_value = "{}")]
     pub(crate) body: String,
+    /// A file for a multipart operation's file part, e.g. `--file media=@logo.png` for
+    /// media.upload; repeat for several parts
+    #[arg(long = "file", value_name = "NAME=@PATH")]
+    pub(crate) files: Vec<String>,
 }
 
 /// `dingtalk mock …`.

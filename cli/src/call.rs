@@ -14,12 +14,14 @@ use std::pin::Pin;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::args::{CallArgs, Global, Sources};
 use crate::{CallError, Catalog, output, redact, serve, shared, suggest, trace};
+use dingtalk_openapi::FilePart;
 use dingtalk_openapi::error::Error;
-use dingtalk_openapi::operation::{Auth, Operation, OperationInfo, OperationVisitor};
+use dingtalk_openapi::operation::{Auth, Location, Operation, OperationInfo, OperationVisitor};
 use dingtalk_openapi::validate::ValidationError;
 use dingtalk_openapi_runtime::client::{Client, ClientBuilder};
 
@@ -108,6 +110,10 @@ impl<O: Operation> Operation for AsSent<O> {
 
     fn validate(&self) -> Result<(), ValidationError> {
         self.0.validate()
+    }
+
+    fn files(&self) -> Vec<(&'static str, FilePart)> {
+        self.0.files()
     }
 }
 
@@ -214,6 +220,62 @@ impl Body {
         Ok(())
     }
 
+    /// Adds the `--file NAME=@PATH` flags to the body as `{"NAME": {"path": PATH}}`, which the
+    /// request type reads as a file part; names a file part the body and flags both leave out.
+    pub(crate) fn with_files(
+        self,
+        info: &OperationInfo,
+        flags: &[String],
+    ) -> Result<Body, CallError> {
+        let id = info.id;
+        let parts: Vec<&str> = info
+            .params
+            .iter()
+            .filter(|p| p.location == Location::File)
+            .map(|p| p.name)
+            .collect();
+        let mut object: serde_json::Map<String, Value> =
+            serde_json::from_str(&self.text).map_err(|e| {
+                CallError::usage(format!("{id}: {} is not a JSON object: {e}", self.origin))
+            })?;
+        for flag in flags {
+            let Some((name, path)) = flag.split_once("=@") else {
+                return Err(CallError::usage(format!(
+                    "{id}: --file `{flag}` is not of the form NAME=@PATH (e.g. --file media=@logo.png)"
+                )));
+            };
+            if !parts.contains(&name) {
+                let expected = if parts.is_empty() {
+                    format!("{id} sends no file")
+                } else {
+                    format!("its file parts: {}", backticked(&parts))
+                };
+                return Err(CallError::usage(format!(
+                    "{id}: --file names `{name}`, which is not a file part ({expected})"
+                )));
+            }
+            if object.contains_key(name) {
+                return Err(CallError::usage(format!(
+                    "{id}: the file part `{name}` is given twice (in {} and by --file)",
+                    self.origin
+                )));
+            }
+            object.insert(name.to_owned(), serde_json::json!({ "path": path }));
+        }
+        for param in info.params.iter().filter(|p| p.location == Location::File) {
+            if param.required && !object.contains_key(param.name) {
+                return Err(CallError::usage(format!(
+                    "{id}: the file part `{0}` is missing; pass it with --file {0}=@PATH",
+                    param.name
+                )));
+            }
+        }
+        Ok(Body {
+            text: Value::Object(object).to_string(),
+            origin: self.origin,
+        })
+    }
+
     /// Deserializes the body into the request type; errors name the field's path.
     pub(crate) fn parse<O: DeserializeOwned>(&self, id: &str) -> Result<O, CallError> {
         self.check_syntax(id)?;
@@ -289,6 +351,7 @@ pub(crate) fn run(
     let info = catalog.find(&args.operation)?;
     let body = Body::read(&args.body)?;
     body.check_syntax(info.id)?;
+    let body = body.with_files(info, &args.files)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

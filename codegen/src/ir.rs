@@ -209,6 +209,23 @@ pub struct Limits {
     pub max: Option<Bound>,
     /// Most characters in a string.
     pub max_len: Option<u64>,
+    /// Most bytes of a file.
+    pub max_bytes: Option<u64>,
+    /// Most bytes of a file, by another parameter's value.
+    pub max_bytes_by: Option<MaxBytesBy>,
+}
+
+/// A file's size limit that depends on another (required, string or string-enum) parameter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MaxBytesBy {
+    /// The deciding parameter's wire name.
+    pub field: String,
+    /// Its Rust name; filled in when the operation's parameters are known.
+    pub rust: String,
+    /// Whether it is an open enum (else a string).
+    pub is_enum: bool,
+    /// The limit for each wire value; other values fall back to `max_bytes`.
+    pub values: Vec<(String, u64)>,
 }
 
 impl Limits {
@@ -290,6 +307,8 @@ pub enum Type {
     Csv(Box<Type>),
     /// A named type declared in the same area.
     Named(NamedRef),
+    /// A file sent as a part of a `multipart/form-data` body (request parameters only).
+    File,
 }
 
 /// A reference to a declared type.
@@ -339,7 +358,7 @@ impl Type {
             | Type::EpochMs => true,
             Type::DateTime | Type::Csv(_) => true,
             Type::Named(n) => matches!(n.kind, NamedKind::IntEnum | NamedKind::StringEnum),
-            Type::Json | Type::Array(_) => false,
+            Type::Json | Type::Array(_) | Type::File => false,
         }
     }
 }

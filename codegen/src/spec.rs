@@ -138,6 +138,32 @@ pub struct Limits {
     /// Most characters.
     #[serde(default)]
     pub max_len: Option<u64>,
+    /// Most bytes of a file.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// Most bytes of a file, by the value of another parameter (`media.upload`'s `type`).
+    #[serde(default)]
+    pub max_bytes_by: Option<S<MaxBytesBy>>,
+}
+
+/// A file's size limit that depends on another parameter's value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxBytesBy {
+    /// The wire name of the parameter whose value decides.
+    pub field: S<String>,
+    /// The limit for each value; a value not listed falls back to `max_bytes`.
+    pub values: Vec<S<BytesForValue>>,
+}
+
+/// One value's file size limit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BytesForValue {
+    /// The parameter's wire value.
+    pub value: S<String>,
+    /// Most bytes.
+    pub max_bytes: u64,
 }
 
 /// A named object.

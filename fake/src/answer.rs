@@ -103,6 +103,26 @@ impl Failure {
         )
     }
 
+    /// An upload whose body is not `multipart/form-data`.
+    pub(crate) fn form_content_type() -> Failure {
+        Failure::new(
+            43004,
+            "无效的HTTP HEADER Content-Type, 需要 multipart/form-data",
+            415,
+            "UnsupportedMediaType",
+        )
+    }
+
+    /// A `media_id` the media store does not hold.
+    pub(crate) fn unknown_media(field: &str, media_id: &str) -> Failure {
+        Failure::new(
+            40007,
+            format!("不合法的媒体文件id {field}: {media_id}"),
+            400,
+            "InvalidParameter.MediaId",
+        )
+    }
+
     /// The right path with the wrong method.
     pub(crate) fn method(expected: &str) -> Failure {
         let (errcode, errmsg) = if expected == "GET" {

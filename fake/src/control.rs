@@ -8,6 +8,7 @@
 //! | `GET /__mock/requests` | | every recorded request, oldest first, each with `received_ms` (its arrival, in ms since the fake started) |
 //! | `GET /__mock/calls` | | `{"token_requests": N, "calls": {"op": N, ...}}` |
 //! | `GET /__mock/operations` | | `[{"id", "method", "path"}, ...]` |
+//! | `GET /__mock/media/{media_id}` | | a file stored by `media.upload` or `file.upload.single`, with its content type (404 if unknown) |
 //! | `POST /__mock/reset` | forgets faults, requests, counters, tokens, the Stream gateway's queue and records; data back to the seed | `{"ok": true}` |
 //! | `/__mock/stream/…` | the Stream gateway: push, acks, faults (see the `gateway::control` module) | |
 //!
@@ -29,7 +30,7 @@
 
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,6 +51,55 @@ const MAX_DELAY_MS: u64 = 600_000;
 const MAX_FAULT_TEXT: usize = 1_024;
 /// How much of an error a 400 answer shows, in characters.
 const MAX_ERROR: usize = 300;
+
+/// `GET /__mock/media/{media_id}`: a stored upload's bytes, with its content type and file name;
+/// 404 for an id the store does not hold.
+fn media(shared: &Shared, media_id: &str) -> Response {
+    let media_id = percent_decoded(media_id);
+    let Some(media) = crate::shared::lock(&shared.state).media(&media_id).cloned() else {
+        let body = json!({"error": format!("no stored media `{media_id}`")});
+        return json_response(StatusCode::NOT_FOUND, &body, None);
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        media.filename.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    let mut response = Response::new(axum::body::Body::from(media.bytes));
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&media.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A path segment with its `%XX` escapes decoded (a `media_id` starts with `@`, which clients
+/// may escape).
+fn percent_decoded(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, ..) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// `POST /__mock/faults`.
 #[derive(Debug, Deserialize)]
@@ -170,6 +220,9 @@ pub(crate) fn handle(shared: &Shared, request: &Incoming) -> Response {
         .path
         .trim_start_matches(PREFIX)
         .trim_end_matches('/');
+    if let (&Method::GET, Some(media_id)) = (&request.method, action.strip_prefix("media/")) {
+        return media(shared, media_id);
+    }
     let result = match (&request.method, action) {
         (method, stream) if stream == "stream" || stream.starts_with("stream/") => {
             let action = stream.trim_start_matches("stream").trim_start_matches('/');

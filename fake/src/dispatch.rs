@@ -18,6 +18,7 @@ use crate::check::{MockOperation, check_coercing};
 use crate::conn::Connection;
 use crate::control;
 use crate::faults::Fault;
+use crate::multipart::{self, Form};
 use crate::record::{RecordedRequest, parse_query};
 use crate::shared::{Incoming, Shared, lock};
 use crate::tokens::{self, TokenEndpoint};
@@ -27,6 +28,8 @@ use dingtalk_openapi_runtime::operation::{
 
 /// The largest body the fake reads, in bytes.
 const MAX_BODY: usize = 4 << 20;
+/// The largest body of an upload operation (a 20 MB file and its form), in bytes.
+const MAX_UPLOAD_BODY: usize = 24 << 20;
 
 /// Where a request goes.
 enum Route<'a> {
@@ -43,7 +46,11 @@ pub(crate) async fn handle(
     // The connection is not idle (nor reading headers) while its request is served.
     let _serving = connection.serving();
     let limit = shared.config.body_read_timeout;
-    let (parts, body) = match answer::read_request(request, MAX_BODY, limit).await {
+    let max_body = match shared.route(request.uri().path()) {
+        Some(op) if op.info().is_multipart() => MAX_UPLOAD_BODY,
+        _ => MAX_BODY,
+    };
+    let (parts, body) = match answer::read_request(request, max_body, limit).await {
         Ok(read) => read,
         Err(refusal) => return refusal,
     };
@@ -96,7 +103,15 @@ pub(crate) async fn handle(
         Route::Token(endpoint) => tokens::answer(&shared, endpoint, &incoming),
         Route::Operation(op) => {
             let info = op.info();
-            match serve_operation(&shared, op, &incoming) {
+            let form = if info.is_multipart() && incoming.method != Method::GET {
+                match multipart::read(info, &incoming).await {
+                    Ok(form) => Some(form),
+                    Err(failure) => return failure.render(info.envelope),
+                }
+            } else {
+                None
+            };
+            match serve_operation(&shared, op, &incoming, form.as_ref()) {
                 Ok(body) => answer::success(info.envelope, body),
                 Err(failure) => failure.render(info.envelope),
             }
@@ -109,6 +124,7 @@ fn serve_operation(
     shared: &Shared,
     op: &MockOperation,
     request: &Incoming,
+    form: Option<&Form>,
 ) -> Result<Value, Failure> {
     let info = op.info();
     let expected = method(info.method);
@@ -116,7 +132,10 @@ fn serve_operation(
         return Err(Failure::method(expected.as_str()));
     }
     auth::check(shared, info, request)?;
-    let (mut params, mut coercible) = body_params(info, request)?;
+    let (mut params, mut coercible) = match form {
+        Some(form) => form.params()?,
+        None => body_params(info, request)?,
+    };
     let credentials = auth::credential_names(info.auth);
     for (name, value) in &request.query {
         if credentials.contains(&name.as_str()) || params.contains_key(name) {
@@ -136,7 +155,17 @@ fn serve_operation(
         }
     }
     let checked = check_coercing(op, params, &coercible).map_err(|r| Failure::rejected(&r))?;
-    let answer = lock(&shared.state).answer(info, &checked)?;
+    let answer = {
+        let mut state = lock(&shared.state);
+        state.check_media_ids(info.id, &checked)?;
+        let answer = state.answer(info, &checked)?;
+        match form {
+            Some(form) => state
+                .store_upload(info.id, &checked, &form.files, answer.clone())
+                .unwrap_or(answer),
+            None => answer,
+        }
+    };
     if info.auth == Auth::Robot || info.host == Host::Robot {
         auth::record_robot_send(shared, request);
     }

@@ -160,6 +160,7 @@ mod control;
 mod dispatch;
 mod faults;
 mod gateway;
+mod multipart;
 mod paging;
 mod record;
 mod server;

@@ -459,7 +459,7 @@ pub async fn serve(builder: MockBuilder) -> io::Result<()> {
         say!("export DINGTALK_ROBOT_SECRET={secret}");
     }
     eprintln!(
-        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, reset, \
+        "Control API: {base}/__mock/ (faults, expire-tokens, requests, calls, operations, media/{{media_id}}, reset, \
          stream/push, stream/acks, stream/faults)"
     );
     eprintln!(

@@ -3,7 +3,7 @@
 
 //! 钉盘
 //!
-//! 钉盘文件保存、发送与自定义空间(seed 003:钉盘接口API)。分块上传(file/upload/*)要等规格语言能表达multipart文件部分后再加入。
+//! 钉盘文件上传(单步与分块事务)、保存、发送与自定义空间(seed 003:钉盘接口API)。
 //!
 //! Call these through [`Client::cspace`](crate::Client::cspace). Enabled by the cargo feature `cspace`.
 //!
@@ -13,6 +13,9 @@
 //! | [`cspace.add`](CspaceClient::add) | GET | `/cspace/add` | 新增文件到用户钉盘 |
 //! | [`cspace.get_custom_space`](CspaceClient::get_custom_space) | GET | `/cspace/get_custom_space` | 获取企业下的自定义空间 |
 //! | [`cspace.grant_custom_space`](CspaceClient::grant_custom_space) | GET | `/cspace/grant_custom_space` | 授权用户访问企业下的自定义空间 |
+//! | [`file.upload.single`](CspaceClient::upload_single) | POST | `/file/upload/single` | 单步文件上传 |
+//! | [`file.upload.transaction`](CspaceClient::upload_transaction) | GET | `/file/upload/transaction` | 开启/提交文件上传事务 |
+//! | [`file.upload.chunk`](CspaceClient::upload_chunk) | POST | `/file/upload/chunk` | 上传文件块 |
 use crate::Client;
 use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
@@ -20,6 +23,7 @@ use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
+use dingtalk_openapi_runtime::upload::FilePart;
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 钉盘 (`cspace`) operations, borrowed from a [`Client`] by [`Client::cspace`].
 ///
@@ -82,6 +86,42 @@ impl CspaceClient<'_> {
         &self,
         request: CspaceGrantCustomSpaceRequest,
     ) -> ResponseFuture<'_, CspaceGrantCustomSpaceResponse> {
+        self.client.execute(request)
+    }
+    /// 单步文件上传
+    ///
+    /// `POST https://oapi.dingtalk.com/file/upload/single` · operation `file.upload.single` · [DingTalk docs](https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc)
+    ///
+    /// 一次上传一个小文件到钉盘存储,得到media_id(multipart,文件部分名为file)。
+    #[inline]
+    pub fn upload_single(
+        &self,
+        request: FileUploadSingleRequest,
+    ) -> ResponseFuture<'_, FileUploadSingleResponse> {
+        self.client.execute(request)
+    }
+    /// 开启/提交文件上传事务
+    ///
+    /// `GET https://oapi.dingtalk.com/file/upload/transaction` · operation `file.upload.transaction` · [DingTalk docs](https://dingtalk-sdk.readthedocs.io/zh_CN/latest/client/api/cspace.html)
+    ///
+    /// 分块上传的首尾两步:不带upload_id调用开启事务,全部块上传后带upload_id调用提交并取得media_id。
+    #[inline]
+    pub fn upload_transaction(
+        &self,
+        request: FileUploadTransactionRequest,
+    ) -> ResponseFuture<'_, FileUploadTransactionResponse> {
+        self.client.execute(request)
+    }
+    /// 上传文件块
+    ///
+    /// `POST https://oapi.dingtalk.com/file/upload/chunk` · operation `file.upload.chunk` · [DingTalk docs](https://jaq-doc.alibaba.com/docs/api.htm?apiId=37328)
+    ///
+    /// 在上传事务中上传一块文件内容(multipart,文件部分名为file)。
+    #[inline]
+    pub fn upload_chunk(
+        &self,
+        request: FileUploadChunkRequest,
+    ) -> ResponseFuture<'_, FileUploadChunkResponse> {
         self.client.execute(request)
     }
 }
@@ -469,6 +509,239 @@ impl Validate for CspaceGrantCustomSpaceRequest {
         Ok(())
     }
 }
+/// 单步文件上传: the request of `file.upload.single`. Sent by [`CspaceClient::upload_single`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
+#[non_exhaustive]
+pub struct FileUploadSingleRequest {
+    /// 微应用agentId。 Example: `1234`.
+    pub agent_id: String,
+    /// 要上传的文件(multipart文件部分file)。 Example: `{"filename":"report.pdf","content":"%PDF"}`.
+    pub file: FilePart,
+    /// 文件大小(字节)。 Example: `1024`.
+    pub file_size: i64,
+}
+impl FileUploadSingleRequest {
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
+    pub fn new(agent_id: impl Into<String>, file: FilePart, file_size: i64) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            file,
+            file_size,
+        }
+    }
+}
+/// 单步文件上传: the response of `file.upload.single`.
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
+#[non_exhaustive]
+pub struct FileUploadSingleResponse {
+    /// 返回码,0表示成功。 Example: `0`.
+    #[wire(lenient)]
+    pub errcode: Option<i64>,
+    /// 返回码的文字说明。 Example: `ok`.
+    pub errmsg: Option<String>,
+    /// 文件存储的media_id。
+    pub media_id: Option<String>,
+}
+impl Operation for FileUploadSingleRequest {
+    type Response = FileUploadSingleResponse;
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
+        id: "file.upload.single",
+        area: "cspace",
+        title: "单步文件上传",
+        method: Method::Post,
+        host: Host::Oapi,
+        path: "/file/upload/single",
+        auth: Auth::QueryToken,
+        envelope: Envelope::Errcode,
+        effect: Effect::Create,
+        params: &[
+            Param::new("agent_id", Location::Query, true, false),
+            Param::new("file", Location::File, true, false),
+            Param::new("file_size", Location::Query, true, false),
+        ],
+        pagination: None,
+        example_request: r#"{"agent_id":"1234","file":{"filename":"report.pdf","content":"%PDF"},"file_size":1024}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
+        doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc",
+    });
+    fn files(&self) -> Vec<(&'static str, FilePart)> {
+        vec![("file", self.file.clone())]
+    }
+}
+/// 开启/提交文件上传事务: the request of `file.upload.transaction`. Sent by [`CspaceClient::upload_transaction`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
+#[non_exhaustive]
+pub struct FileUploadTransactionRequest {
+    /// 微应用agentId。 Example: `1234`.
+    pub agent_id: String,
+    /// 文件大小(字节)。 Example: `20971520`.
+    pub file_size: i64,
+    /// 文件总块数。 Example: `3`. Limit: at least 1; checked by `validate()` before sending.
+    pub chunk_numbers: i64,
+    /// 上传事务ID:不传表示开启事务,传入表示提交(需URL编码)。
+    pub upload_id: Option<String>,
+}
+impl FileUploadTransactionRequest {
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
+    pub fn new(agent_id: impl Into<String>, file_size: i64, chunk_numbers: i64) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            file_size,
+            chunk_numbers,
+            upload_id: None,
+        }
+    }
+    /// Sets [`upload_id`](Self::upload_id).
+    #[must_use]
+    #[inline]
+    pub fn upload_id(mut self, upload_id: impl Into<String>) -> Self {
+        self.upload_id = Some(upload_id.into());
+        self
+    }
+}
+/// 开启/提交文件上传事务: the response of `file.upload.transaction`.
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
+#[non_exhaustive]
+pub struct FileUploadTransactionResponse {
+    /// 返回码,0表示成功。 Example: `0`.
+    #[wire(lenient)]
+    pub errcode: Option<i64>,
+    /// 返回码的文字说明。 Example: `ok`.
+    pub errmsg: Option<String>,
+    /// 开启事务时返回的事务ID。
+    pub upload_id: Option<String>,
+    /// 提交事务时返回的media_id。
+    pub media_id: Option<String>,
+}
+impl Operation for FileUploadTransactionRequest {
+    type Response = FileUploadTransactionResponse;
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
+        id: "file.upload.transaction",
+        area: "cspace",
+        title: "开启/提交文件上传事务",
+        method: Method::Get,
+        host: Host::Oapi,
+        path: "/file/upload/transaction",
+        auth: Auth::QueryToken,
+        envelope: Envelope::Errcode,
+        effect: Effect::Create,
+        params: &[
+            Param::new("agent_id", Location::Query, true, false),
+            Param::new("file_size", Location::Query, true, false),
+            Param::new("chunk_numbers", Location::Query, true, false),
+            Param::new("upload_id", Location::Query, false, false),
+        ],
+        pagination: None,
+        example_request: r#"{"agent_id":"1234","file_size":20971520,"chunk_numbers":3}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
+        doc_url: "https://dingtalk-sdk.readthedocs.io/zh_CN/latest/client/api/cspace.html",
+    });
+    #[inline]
+    fn validate(&self) -> Result<(), ValidationError> {
+        Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
+    }
+}
+impl Validate for FileUploadTransactionRequest {
+    #[inline]
+    fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        {
+            let p = path.field("chunk_numbers");
+            let v = &self.chunk_numbers;
+            validate::range(&p, *v, Some(1i64), None)?;
+        }
+        Ok(())
+    }
+}
+/// 上传文件块: the request of `file.upload.chunk`. Sent by [`CspaceClient::upload_chunk`].
+#[derive(Debug, Clone, PartialEq, Wire)]
+#[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
+#[non_exhaustive]
+pub struct FileUploadChunkRequest {
+    /// 微应用agentId。 Example: `123`.
+    pub agent_id: String,
+    /// 上传事务ID(需URL编码)。 Example: `12`.
+    pub upload_id: String,
+    /// 本块的文件内容(multipart文件部分file)。 Example: `{"filename":"report.pdf.part1","content":"%PDF"}`.
+    pub file: FilePart,
+    /// 块序号,从1开始。 Example: `1`. Limit: at least 1; checked by `validate()` before sending.
+    pub chunk_sequence: i64,
+}
+impl FileUploadChunkRequest {
+    /// Creates the value from its required fields, in field order; optional fields start unset.
+    #[inline]
+    pub fn new(
+        agent_id: impl Into<String>,
+        upload_id: impl Into<String>,
+        file: FilePart,
+        chunk_sequence: i64,
+    ) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            upload_id: upload_id.into(),
+            file,
+            chunk_sequence,
+        }
+    }
+}
+/// 上传文件块: the response of `file.upload.chunk`.
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
+#[non_exhaustive]
+pub struct FileUploadChunkResponse {
+    /// 返回码,0表示成功。 Example: `0`.
+    #[wire(lenient)]
+    pub errcode: Option<i64>,
+    /// 返回码的文字说明。 Example: `ok`.
+    pub errmsg: Option<String>,
+}
+impl Operation for FileUploadChunkRequest {
+    type Response = FileUploadChunkResponse;
+    const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
+        id: "file.upload.chunk",
+        area: "cspace",
+        title: "上传文件块",
+        method: Method::Post,
+        host: Host::Oapi,
+        path: "/file/upload/chunk",
+        auth: Auth::QueryToken,
+        envelope: Envelope::Errcode,
+        effect: Effect::Create,
+        params: &[
+            Param::new("agent_id", Location::Query, true, false),
+            Param::new("upload_id", Location::Query, true, false),
+            Param::new("file", Location::File, true, false),
+            Param::new("chunk_sequence", Location::Query, true, false),
+        ],
+        pagination: None,
+        example_request: r#"{"agent_id":"123","upload_id":"12","file":{"filename":"report.pdf.part1","content":"%PDF"},"chunk_sequence":1}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
+        doc_url: "https://jaq-doc.alibaba.com/docs/api.htm?apiId=37328",
+    });
+    #[inline]
+    fn validate(&self) -> Result<(), ValidationError> {
+        Validate::validate_at(self, &FieldPath::root(Self::INFO.id))
+    }
+    fn files(&self) -> Vec<(&'static str, FilePart)> {
+        vec![("file", self.file.clone())]
+    }
+}
+impl Validate for FileUploadChunkRequest {
+    #[inline]
+    fn validate_at(&self, path: &FieldPath<'_>) -> Result<(), ValidationError> {
+        {
+            let p = path.field("chunk_sequence");
+            let v = &self.chunk_sequence;
+            validate::range(&p, *v, Some(1i64), None)?;
+        }
+        Ok(())
+    }
+}
 /// 自定义空间授权类型
 ///
 /// Values: `add` 上传; `download` 下载. Open: a value not listed here is kept as `Unknown`.
@@ -490,6 +763,9 @@ pub const OPERATIONS: &[&OperationInfo] = &[
     <CspaceAddRequest as Operation>::INFO,
     <CspaceGetCustomSpaceRequest as Operation>::INFO,
     <CspaceGrantCustomSpaceRequest as Operation>::INFO,
+    <FileUploadSingleRequest as Operation>::INFO,
+    <FileUploadTransactionRequest as Operation>::INFO,
+    <FileUploadChunkRequest as Operation>::INFO,
 ];
 /// Calls `visitor` with the request type of operation `id`, or gives the visitor back.
 #[cfg(feature = "deserialize-requests")]
@@ -506,6 +782,9 @@ pub(crate) fn visit<V: dingtalk_openapi_runtime::operation::OperationVisitor>(
         "cspace.grant_custom_space" => {
             Ok(visitor.visit::<CspaceGrantCustomSpaceRequest>())
         }
+        "file.upload.single" => Ok(visitor.visit::<FileUploadSingleRequest>()),
+        "file.upload.transaction" => Ok(visitor.visit::<FileUploadTransactionRequest>()),
+        "file.upload.chunk" => Ok(visitor.visit::<FileUploadChunkRequest>()),
         _ => Err(visitor),
     }
 }

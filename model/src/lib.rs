@@ -175,6 +175,10 @@ pub enum Location {
     Body,
     /// An HTTP header.
     Header,
+    /// A text field of a `multipart/form-data` body.
+    Form,
+    /// A file part of a `multipart/form-data` body (the spec writes `in: form` with `type: file`).
+    File,
 }
 
 impl Location {
@@ -184,7 +188,14 @@ impl Location {
             Location::Query => "query",
             Location::Body => "body",
             Location::Header => "header",
+            Location::Form => "form",
+            Location::File => "file",
         }
+    }
+
+    /// Whether the parameter travels in a `multipart/form-data` body.
+    pub const fn is_multipart(self) -> bool {
+        matches!(self, Location::Form | Location::File)
     }
 }
 
@@ -368,6 +379,11 @@ impl OperationInfo {
         self.params.iter().all(|p| p.location == Location::Body)
     }
 
+    /// Whether the body is `multipart/form-data`: some parameter is a form field or a file.
+    pub fn is_multipart(&self) -> bool {
+        self.params.iter().any(|p| p.location.is_multipart())
+    }
+
     /// The URL this operation is documented at, without host overrides.
     pub fn default_url(&self) -> String {
         format!("{}{}", self.host.default_base_url(), self.path)
@@ -535,7 +551,13 @@ mod tests {
         for e in [Effect::Read, Effect::Create, Effect::Update, Effect::Delete] {
             assert_eq!(read::<Effect>(e.as_str()), e);
         }
-        for l in [Location::Query, Location::Body, Location::Header] {
+        for l in [
+            Location::Query,
+            Location::Body,
+            Location::Header,
+            Location::Form,
+            Location::File,
+        ] {
             assert_eq!(read::<Location>(l.as_str()), l);
         }
         for p in [

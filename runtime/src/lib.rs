@@ -48,12 +48,14 @@ pub(crate) mod retry;
 pub mod time;
 pub mod token;
 pub(crate) mod transport;
+pub mod upload;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{BoxError, Error, RateLimit};
 pub use future::{Items, Pages, ResponseFuture};
 pub use ratelimit::{CallLimiter, CallRate, LimitPolicy};
 pub use token::{CachedToken, MemoryTokenStore, TokenLease, TokenStore};
+pub use upload::FilePart;
 
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]

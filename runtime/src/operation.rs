@@ -13,6 +13,7 @@ pub use dingtalk_openapi_model::{
     Param,
 };
 
+use crate::upload::FilePart;
 use crate::validate::ValidationError;
 
 /// A request that the client can send.
@@ -31,6 +32,12 @@ pub trait Operation: Serialize + Send + Sync + 'static {
     /// Checks the documented limits before anything is sent.
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
+    }
+
+    /// The file parts of a `multipart/form-data` request by form part name, for the parameters
+    /// at [`Location::File`]; none for every other operation.
+    fn files(&self) -> Vec<(&'static str, FilePart)> {
+        Vec::new()
     }
 }
 

@@ -423,7 +423,7 @@ async fn fetch(
         },
     };
     let info = GetToken::INFO;
-    let prepared = transport::prepare(info, &request)?;
+    let prepared = transport::prepare(info, &request, Vec::new())?;
     let answer = transport
         .send(info, &prepared, &Credential::None, 1)
         .await?;

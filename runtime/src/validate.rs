@@ -185,6 +185,16 @@ pub fn max_len(path: &FieldPath<'_>, value: &str, max: usize) -> Result<(), Vali
     Ok(())
 }
 
+/// At most `max` bytes (a file part).
+pub fn max_bytes(path: &FieldPath<'_>, len: u64, max: u64) -> Result<(), ValidationError> {
+    if len > max {
+        return Err(path.error(format!(
+            "is {len} bytes, more than the limit of {max} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// A `yyyy-MM-dd HH:mm:ss` time.
 pub fn datetime(path: &FieldPath<'_>, value: &DateTime) -> Result<(), ValidationError> {
     if !value.is_well_formed() {

@@ -148,3 +148,79 @@ fn every_operation_succeeds_through_dingtalk_call_against_mock_serve() {
         failures.join("\n")
     );
 }
+
+/// `--file NAME=@PATH` uploads a file from disk; the `media_id` it answers is then accepted in a
+/// work notification, in a second `--mock` run and against one `mock serve` (which also hands the
+/// stored bytes back).
+#[test]
+fn an_uploaded_file_goes_into_a_work_notification() {
+    let dir = std::env::temp_dir().join(format!(
+        "dingtalk-openapi-cli-upload-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("logo.png");
+    let content: Vec<u8> = (0..5000u32).map(|i| (i % 256) as u8).collect();
+    std::fs::write(&file, &content).expect("write");
+    let file_arg = format!("media=@{}", file.display());
+    let upload = [
+        "call",
+        "media.upload",
+        "--body",
+        r#"{"type":"image"}"#,
+        "--file",
+        &file_arg,
+    ];
+    let notify = |media_id: &str| {
+        serde_json::json!({
+            "agent_id": 1234,
+            "userid_list": "manager01",
+            "msg": {"msgtype": "image", "image": {"media_id": media_id}},
+        })
+        .to_string()
+    };
+
+    let mut mock = vec!["--mock"];
+    mock.extend(upload);
+    let answer = json_of(&run(&mock));
+    let media_id = answer["media_id"].as_str().expect("media_id").to_owned();
+    assert_eq!(answer["type"], "image", "{answer}");
+    let body = notify(&media_id);
+    let sent = json_of(&run(&[
+        "--mock",
+        "call",
+        "message.corpconversation.asyncsend_v2",
+        "--body",
+        &body,
+    ]));
+    assert_eq!(sent["errcode"], 0, "{sent}");
+
+    let served = serve();
+    let mut command = dingtalk(&upload);
+    command.envs(&served.env);
+    let out: Run = command.output().expect("run dingtalk").into();
+    let media_id = json_of(&out)["media_id"]
+        .as_str()
+        .expect("media_id")
+        .to_owned();
+    let mut command = dingtalk(&[
+        "call",
+        "message.corpconversation.asyncsend_v2",
+        "--body",
+        &notify(&media_id),
+    ]);
+    command.envs(&served.env);
+    let out: Run = command.output().expect("run dingtalk").into();
+    assert_eq!(json_of(&out)["errcode"], 0, "{}", out.stderr);
+    let mut command = dingtalk(&[
+        "call",
+        "message.corpconversation.asyncsend_v2",
+        "--body",
+        &notify("@not-uploaded"),
+    ]);
+    command.envs(&served.env);
+    let out: Run = command.output().expect("run dingtalk").into();
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("errcode 40007"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}

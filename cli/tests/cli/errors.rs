@@ -268,3 +268,62 @@ fn api_http_and_network_failures_exit_1_with_dingtalks_error() {
     ]);
     assert_error_starts(&out, 1, "gettoken: connecting failed: ");
 }
+
+#[test]
+fn file_flags_are_checked_before_anything_is_sent() {
+    assert_error(
+        &run(&[
+            "--mock",
+            "call",
+            "media.upload",
+            "--body",
+            r#"{"type":"image"}"#,
+        ]),
+        2,
+        "media.upload: the file part `media` is missing; pass it with --file media=@PATH",
+    );
+    assert_error(
+        &run(&[
+            "--mock",
+            "call",
+            "media.upload",
+            "--body",
+            r#"{"type":"image"}"#,
+            "--file",
+            "media=logo.png",
+        ]),
+        2,
+        "media.upload: --file `media=logo.png` is not of the form NAME=@PATH (e.g. --file media=@logo.png)",
+    );
+    assert_error(
+        &run(&[
+            "--mock",
+            "call",
+            "media.upload",
+            "--body",
+            r#"{"type":"image"}"#,
+            "--file",
+            "photo=@logo.png",
+        ]),
+        2,
+        "media.upload: --file names `photo`, which is not a file part (its file parts: `media`)",
+    );
+    assert_error(
+        &run(&["--mock", "call", "user.count", "--file", "media=@logo.png"]),
+        2,
+        "user.count: --file names `media`, which is not a file part (user.count sends no file)",
+    );
+    assert_error_starts(
+        &run(&[
+            "--mock",
+            "call",
+            "media.upload",
+            "--body",
+            r#"{"type":"image"}"#,
+            "--file",
+            "media=@/no/such/logo.png",
+        ]),
+        2,
+        "media.upload: ",
+    );
+}

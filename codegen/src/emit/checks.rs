@@ -100,6 +100,44 @@ fn field_checks(f: &Field, imports: &mut Imports) -> TokenStream {
             };
             out.extend(quote!(#m::max_len(&p, #text, #n)?;));
         }
+        let fallback = match l.max_bytes {
+            Some(n) => {
+                let n = Literal::u64_suffixed(n);
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        match &l.max_bytes_by {
+            // A file's limit by its sibling parameter (a file is always a top-level parameter).
+            Some(by) => {
+                let sel = ident(&by.rust);
+                let value = if by.is_enum {
+                    let open = imports.item("primitives::OpenEnum");
+                    quote!(#open::to_repr(&self.#sel))
+                } else {
+                    quote!(self.#sel.clone())
+                };
+                let arms = by.values.iter().map(|(v, n)| {
+                    let n = Literal::u64_suffixed(*n);
+                    quote!(#v => Some(#n),)
+                });
+                out.extend(quote! {
+                    let max = match #value.as_str() {
+                        #(#arms)*
+                        _ => #fallback,
+                    };
+                    if let Some(max) = max {
+                        #m::max_bytes(&p, v.len(), max)?;
+                    }
+                });
+            }
+            None => {
+                if let Some(n) = l.max_bytes {
+                    let n = Literal::u64_suffixed(n);
+                    out.extend(quote!(#m::max_bytes(&p, v.len(), #n)?;));
+                }
+            }
+        }
         out.extend(deep(&f.ty, quote!(v), &m));
     }
     out

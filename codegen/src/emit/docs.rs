@@ -105,12 +105,38 @@ pub(crate) fn limits(l: &Limits) -> Option<String> {
     if let Some(n) = l.max_len {
         parts.push(format!("at most {n} characters"));
     }
+    if let Some(by) = &l.max_bytes_by {
+        let each: Vec<String> = by
+            .values
+            .iter()
+            .map(|(v, n)| format!("{} for `{v}`", bytes(*n)))
+            .collect();
+        parts.push(format!("at most {} by `{}`", each.join(", "), by.field));
+    }
+    if let Some(n) = l.max_bytes {
+        let what = if l.max_bytes_by.is_some() {
+            "otherwise at most"
+        } else {
+            "at most"
+        };
+        parts.push(format!("{what} {}", bytes(n)));
+    }
     (!parts.is_empty()).then(|| {
         format!(
             "Limit: {}; checked by `validate()` before sending.",
             parts.join(", ")
         )
     })
+}
+
+/// A byte count in words: whole MiB as such (`20 MiB`), else bytes.
+fn bytes(n: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    if n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 /// The doc text of a field: description, then its wire name when it differs, example, default

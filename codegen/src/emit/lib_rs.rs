@@ -87,10 +87,11 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
         #![cfg_attr(docsrs, feature(doc_cfg))]
 
         pub use dingtalk_openapi_runtime::{
-            BoxError, CachedToken, CallRate, Error, Items, MemoryTokenStore, Pages, RateLimit,
-            ResponseFuture, TokenStore,
+            BoxError, CachedToken, CallRate, Error, FilePart, Items, MemoryTokenStore, Pages,
+            RateLimit, ResponseFuture, TokenStore,
         };
-        pub use dingtalk_openapi_runtime::{error, hooks, operation, primitives, time, validate};
+        pub use dingtalk_openapi_runtime::client::Download;
+        pub use dingtalk_openapi_runtime::{error, hooks, operation, primitives, time, upload, validate};
         #[cfg(feature = "callback")]
         #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
         pub use dingtalk_openapi_runtime::callback;

@@ -202,6 +202,10 @@ pub(crate) fn rust_type(ty: &Type, secret: bool, imports: &mut Imports) -> Token
             let id = format_ident!("{}", n.name);
             quote!(#id)
         }
+        Type::File => {
+            let t = imports.item("upload::FilePart");
+            quote!(#t)
+        }
     }
 }
 

@@ -34,6 +34,7 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) 
         }
     });
     let paginated = op.pagination.as_ref().map(|p| paginated(op, p, imports));
+    let files_fn = files_fn(op, imports);
     quote! {
         #request_ty
         #response_ty
@@ -41,10 +42,57 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) 
             type Response = #response;
             const INFO: &'static OperationInfo = #info;
             #validate_fn
+            #files_fn
         }
         #validate
         #paginated
     }
+}
+
+/// `Operation::files`: the file parameters by form part name, for a multipart operation.
+fn files_fn(op: &Operation, imports: &mut Imports) -> Option<TokenStream> {
+    let files: Vec<&ir::Field> = op
+        .request
+        .fields
+        .iter()
+        .filter(|f| f.location == Some(Location::File))
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    let part = imports.item("upload::FilePart");
+    let required = files.iter().filter(|f| f.required).map(|f| {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        quote!((#wire, self.#rust.clone()))
+    });
+    let optional: Vec<TokenStream> = files
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| {
+            let rust = ident(&f.rust);
+            let wire = &f.wire;
+            quote! {
+                if let Some(file) = &self.#rust {
+                    files.push((#wire, file.clone()));
+                }
+            }
+        })
+        .collect();
+    let body = if optional.is_empty() {
+        quote!(vec![#(#required),*])
+    } else {
+        quote! {
+            let mut files = vec![#(#required),*];
+            #(#optional)*
+            files
+        }
+    };
+    Some(quote! {
+        fn files(&self) -> Vec<(&'static str, #part)> {
+            #body
+        }
+    })
 }
 
 /// The operation's static facts, built by name through the runtime's hidden constructor.

@@ -22,6 +22,120 @@ pub(crate) fn id_from_path(path: &str) -> String {
 }
 
 impl Ctx<'_> {
+    /// A form or a file makes the body `multipart/form-data`: no JSON body beside it, a method
+    /// with a body, and each file's `max_bytes_by` pointing at a required string parameter.
+    fn check_multipart(
+        &mut self,
+        id: &str,
+        method: Method,
+        params: &mut [ir::Field],
+        types: &[TypeDef],
+    ) {
+        let multipart = params
+            .iter()
+            .find(|f| f.location.is_some_and(Location::is_multipart));
+        let Some(first) = multipart else { return };
+        let first = first.wire.clone();
+        for f in params.iter() {
+            if f.location == Some(Location::Body) {
+                self.diags.error(
+                    &f.pos,
+                    format!(
+                        "`{id}` sends a multipart form (`{first}` is `in: form`), so parameter `{}` cannot be `in: body`",
+                        f.wire
+                    ),
+                );
+            }
+            if f.location == Some(Location::Form) && !matches!(method, Method::Post | Method::Put) {
+                self.diags.error(
+                    &f.pos,
+                    format!(
+                        "`{id}` is a {} and sends no form, but `{}` is `in: form`",
+                        method.as_str(),
+                        f.wire
+                    ),
+                );
+            }
+        }
+        let selectors: Vec<(String, String, Option<ir::Type>, bool)> = params
+            .iter()
+            .map(|f| {
+                (
+                    f.wire.clone(),
+                    f.rust.clone(),
+                    Some(f.ty.clone()),
+                    f.required,
+                )
+            })
+            .collect();
+        let enums: BTreeMap<&str, Vec<String>> = types
+            .iter()
+            .filter_map(|t| match t {
+                TypeDef::Enum(e) => Some((
+                    e.name.as_str(),
+                    e.values
+                        .iter()
+                        .filter_map(|v| v.value.as_str().map(str::to_owned))
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        for f in params.iter_mut() {
+            let Some(by) = f.limits.max_bytes_by.as_mut() else {
+                continue;
+            };
+            let found = selectors.iter().find(|(wire, ..)| *wire == by.field);
+            let Some((_, rust, ty, required)) = found else {
+                self.diags.error(
+                    &f.pos,
+                    format!(
+                        "`max_bytes_by` of `{}` names `{}`, which is not a parameter of `{id}`",
+                        f.wire, by.field
+                    ),
+                );
+                continue;
+            };
+            let known = match ty {
+                Some(ir::Type::String) => None,
+                Some(ir::Type::Named(n)) if n.kind == NamedKind::StringEnum => {
+                    Some(enums.get(n.name.as_str()).cloned().unwrap_or_default())
+                }
+                _ => {
+                    self.diags.error(
+                        &f.pos,
+                        format!(
+                            "`max_bytes_by` of `{}` needs `{}` to be a string or a string enum",
+                            f.wire, by.field
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if !required {
+                self.diags.error(
+                    &f.pos,
+                    format!(
+                        "`max_bytes_by` of `{}` needs `{}` to be required",
+                        f.wire, by.field
+                    ),
+                );
+            }
+            if let Some(known) = &known {
+                for (value, _) in &by.values {
+                    if !known.contains(value) {
+                        self.diags.error(
+                            &f.pos,
+                            format!("`max_bytes_by` of `{}` lists `{value}`, which is not a value of `{}`", f.wire, by.field),
+                        );
+                    }
+                }
+            }
+            by.rust = rust.clone();
+            by.is_enum = known.is_some();
+        }
+    }
+
     pub(crate) fn lower_operation(
         &mut self,
         op: &spec::Operation,
@@ -92,7 +206,8 @@ impl Ctx<'_> {
             _ => {}
         }
         let owner = format!("operation `{id}`");
-        let params = self.lower_fields(&op.params, Role::Param, &owner);
+        let mut params = self.lower_fields(&op.params, Role::Param, &owner);
+        self.check_multipart(&id, method, &mut params, types);
         for f in &params {
             let p = &f.pos;
             let credential = match (auth, f.location) {

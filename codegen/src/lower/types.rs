@@ -7,7 +7,7 @@ use serde_json::{Number, Value};
 
 use super::Ctx;
 use crate::diag::Pos;
-use crate::ir::{Bound, Field, Limits, Location, NamedKind, NamedRef, Type};
+use crate::ir::{self, Bound, Field, Limits, Location, NamedKind, NamedRef, Type};
 use crate::names;
 use crate::spec::{self, S};
 
@@ -54,6 +54,7 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
         "epoch_ms" => Type::EpochMs,
         "datetime" => Type::DateTime,
         "json" => Type::Json,
+        "file" => Type::File,
         name => match reg.get(name) {
             Some(kind) => Type::Named(NamedRef {
                 name: name.to_owned(),
@@ -63,7 +64,7 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
             None => {
                 return Err(format!(
                     "unknown type `{name}`: expected string, integer, int32, number, boolean, epoch_ms, datetime, json, \
-                     T[], csv<T> or a type declared in this file"
+                     file, T[], csv<T> or a type declared in this file"
                 ));
             }
         },
@@ -84,6 +85,7 @@ pub(crate) fn type_label(ty: &Type) -> String {
         Type::Array(t) => format!("{}[]", type_label(t)),
         Type::Csv(t) => format!("csv<{}>", type_label(t)),
         Type::Named(n) => n.name.clone(),
+        Type::File => "file".into(),
     }
 }
 
@@ -166,11 +168,21 @@ impl Ctx<'_> {
             return None;
         };
         let location = match (&f.location, role) {
+            (Some(l), Role::Param) if l.value == Location::File => {
+                let p = self.pos(&l.referenced);
+                self.diags.error(
+                    &p,
+                    format!("parameter `{wire}` of {owner}: a file is written `in: form` with `type: file`"),
+                );
+                None
+            }
             (Some(l), Role::Param) => Some(l.value),
             (None, Role::Param) => {
                 self.diags.error(
                     &name_pos,
-                    format!("parameter `{wire}` of {owner} needs `in: query | body | header`"),
+                    format!(
+                        "parameter `{wire}` of {owner} needs `in: query | body | header | form`"
+                    ),
                 );
                 None
             }
@@ -196,9 +208,39 @@ impl Ctx<'_> {
             }
         }
         let ty = ty?;
+        let file_inside = |t: &Type| match t {
+            Type::Array(inner) | Type::Csv(inner) => **inner == Type::File,
+            _ => false,
+        };
+        // A file is a top-level form part: its location becomes `File`.
+        let location = if ty == Type::File {
+            if role != Role::Param || location != Some(Location::Form) {
+                self.diags.error(
+                    &ty_pos,
+                    format!(
+                        "`{wire}` of {owner}: type `file` is only for request parameters `in: form`"
+                    ),
+                );
+                return None;
+            }
+            Some(Location::File)
+        } else {
+            location
+        };
+        if file_inside(&ty) {
+            self.diags.error(
+                &ty_pos,
+                format!("`{wire}` of {owner}: a list of files is not supported; declare one `file` parameter per part"),
+            );
+            return None;
+        }
         if role == Role::Param
-            && matches!(location, Some(Location::Query | Location::Header))
+            && matches!(
+                location,
+                Some(Location::Query | Location::Header | Location::Form)
+            )
             && !ty.is_scalar()
+            && ty != Type::File
         {
             self.diags.error(
                 &ty_pos,
@@ -293,6 +335,38 @@ impl Ctx<'_> {
                 format!("`max_len` applies to strings, but `{wire}` is `{label}`"),
             );
         }
+        if (s.max_bytes.is_some() || s.max_bytes_by.is_some()) && *ty != Type::File {
+            self.diags.error(
+                &pos,
+                format!("`max_bytes`/`max_bytes_by` apply to files, but `{wire}` is `{label}`"),
+            );
+        }
+        let max_bytes_by = s.max_bytes_by.as_ref().map(|by| {
+            let mut values: Vec<(String, u64)> = Vec::new();
+            for v in &by.value.values {
+                let p = self.pos(&v.value.value.referenced);
+                let value = v.value.value.value.clone();
+                if values.iter().any(|(seen, _)| *seen == value) {
+                    self.diags.error(
+                        &p,
+                        format!("`max_bytes_by` of `{wire}` lists the value `{value}` twice"),
+                    );
+                }
+                if v.value.max_bytes == 0 {
+                    self.diags.error(
+                        &p,
+                        format!("contradictory limit on `{wire}`: a maximum of 0 allows nothing"),
+                    );
+                }
+                values.push((value, v.value.max_bytes));
+            }
+            ir::MaxBytesBy {
+                field: by.value.field.value.clone(),
+                rust: String::new(),
+                is_enum: false,
+                values,
+            }
+        });
         if let (Some(lo), Some(hi)) = (s.min_items, s.max_items)
             && lo > hi
         {
@@ -313,7 +387,7 @@ impl Ctx<'_> {
                 format!("contradictory limit on `{wire}`: min {lo} is greater than max {hi}"),
             );
         }
-        if s.max_items == Some(0) || s.max_len == Some(0) {
+        if s.max_items == Some(0) || s.max_len == Some(0) || s.max_bytes == Some(0) {
             self.diags.error(
                 &pos,
                 format!("contradictory limit on `{wire}`: a maximum of 0 allows nothing"),
@@ -325,6 +399,8 @@ impl Ctx<'_> {
             min,
             max,
             max_len: s.max_len,
+            max_bytes: s.max_bytes,
+            max_bytes_by,
         }
     }
 
@@ -422,6 +498,7 @@ fn loc_name(l: Option<Location>) -> &'static str {
     match l {
         Some(Location::Query) => "query string",
         Some(Location::Header) => "headers",
+        Some(Location::Form | Location::File) => "form",
         _ => "body",
     }
 }
@@ -472,6 +549,19 @@ pub(crate) fn check_value(v: &Value, ty: &Type) -> Result<(), String> {
             NamedKind::IntEnum => v.is_i64(),
             NamedKind::StringEnum => v.is_string(),
         },
+        // An example file is given inline: its name and its (text) content.
+        Type::File => {
+            let o = v
+                .as_object()
+                .ok_or("expected {\"filename\": …, \"content\": …}")?;
+            let ok = o.len() == 2
+                && o.get("filename").is_some_and(Value::is_string)
+                && o.get("content").is_some_and(Value::is_string);
+            if !ok {
+                return Err("a file example is {\"filename\": \"…\", \"content\": \"…\"}".into());
+            }
+            true
+        }
     };
     if fits {
         Ok(())

@@ -13,6 +13,8 @@
 //! - reports (日志, the `reports` module): `report.create` stores one and answers its new id;
 //!   `report.list` and `report.simplelist` find reports created between `start_time` and
 //!   `end_time` (inclusive, epoch milliseconds), paged by `cursor`/`size`;
+//! - uploads (the `media` module): `media.upload` and `file.upload.single` store the file and
+//!   answer its new `media_id`, which the message operations then accept;
 //! - every other paginated operation pages over seeded copies of its example item.
 //!
 //! Each stateful operation is its generated request type implementing [`Stateful`]: the fake
@@ -26,6 +28,7 @@
 //! time of the `report.list` example; each other paginated operation holds 7 items.
 
 mod blackboards;
+mod media;
 mod reports;
 
 use std::collections::HashMap;
@@ -108,6 +111,8 @@ pub(crate) struct State {
     blackboards: Vec<Blackboard>,
     categories: Vec<BlackboardCategory>,
     reports: Vec<Report>,
+    /// Uploaded files.
+    media: media::MediaStore,
     /// The items of the generic paginated operations, by id.
     seeded: HashMap<&'static str, Vec<Value>>,
     /// The documented example answers, by operation id, as templates of shapes.

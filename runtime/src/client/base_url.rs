@@ -95,7 +95,7 @@ fn shown(url: &str) -> String {
 }
 
 /// 127.0.0.0/8, ::1 and `localhost`.
-fn is_loopback(host: &str) -> bool {
+pub(super) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

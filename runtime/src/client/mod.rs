@@ -18,6 +18,7 @@
 
 mod base_url;
 mod builder;
+mod download;
 pub mod env;
 
 use std::fmt;
@@ -40,6 +41,7 @@ use crate::token::TokenProvider;
 use crate::transport::{self, Answer, Credential, Prepared, Transport};
 
 pub use builder::ClientBuilder;
+pub use download::Download;
 
 /// The documented oapi host.
 pub const DEFAULT_OAPI_BASE_URL: &str = "https://oapi.dingtalk.com";
@@ -216,7 +218,7 @@ impl Client {
             )));
         }
         request.validate()?;
-        let prepared = transport::prepare(info, &request)?;
+        let prepared = transport::prepare(info, &request, request.files())?;
         drop(request);
         let answer = self.send(info, &prepared, span).await?;
         transport::decode::<O::Response>(info, &answer)
@@ -258,6 +260,10 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
+            // A streamed file part went with the first attempt: nothing is left to send again.
+            if !prepared.is_replayable() {
+                return Err(error);
+            }
             if error.is_token_error()
                 && !token_replaced
                 && let (Some(tokens), Some(rejected)) = (&inner.tokens, token)

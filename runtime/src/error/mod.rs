@@ -321,6 +321,22 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// A file part of a `multipart/form-data` request could not be sent: its file could not be
+    /// opened or changed size since the request was made, its stream failed or did not hold the
+    /// declared length, a streamed part was already used by an earlier attempt, or the part was
+    /// only a description. Also a [`Download`](crate::client::Download) whose writer failed
+    /// (operation and part `download`). Not retried.
+    #[error("{operation}: file part `{part}`: {source}")]
+    File {
+        /// The operation id.
+        operation: &'static str,
+        /// The form part name, e.g. `media`.
+        part: &'static str,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// An [`Interceptor`](crate::hooks::Interceptor) refused the call: its `on_request` failed
     /// (nothing was sent) or its `on_response` failed (the answer was not read). Not retried.
     #[error("{operation}: stopped by an interceptor: {source}")]
@@ -355,6 +371,7 @@ impl Error {
             | Error::Decode { .. }
             | Error::Pagination { .. }
             | Error::Config(_)
+            | Error::File { .. }
             | Error::Limiter { .. }
             | Error::Interceptor { .. } => false,
         }
@@ -428,6 +445,7 @@ impl Error {
             | Error::Pagination { operation, .. }
             | Error::Token { operation, .. }
             | Error::Limiter { operation, .. }
+            | Error::File { operation, .. }
             | Error::Interceptor { operation, .. } => Some(operation),
             #[cfg(feature = "robot")]
             Error::Robot { operation, .. } | Error::RobotGuard { operation, .. } => Some(operation),

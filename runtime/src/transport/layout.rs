@@ -1,5 +1,6 @@
 //! "The request" laid out for the wire: each top-level parameter goes to the query string, a
-//! header or the JSON body, as the operation's facts say; query values are form-encoded once.
+//! header, the JSON body or a `multipart/form-data` part, as the operation's facts say; query
+//! values are form-encoded once.
 
 use std::fmt;
 
@@ -11,14 +12,71 @@ use crate::error::Error;
 #[cfg(feature = "robot")]
 use crate::operation::Host;
 use crate::operation::{Location, Method, OperationInfo};
+use crate::upload::FilePart;
 use crate::validate::FieldPath;
 
-/// A request laid out for the wire, ready to be sent any number of times.
+/// A request laid out for the wire, ready to be sent any number of times (but see
+/// [`Prepared::is_replayable`]).
 pub(crate) struct Prepared {
     pub(super) method: reqwest::Method,
     pub(super) query: Vec<(String, String)>,
     pub(super) headers: HeaderMap,
-    pub(super) body: Option<Vec<u8>>,
+    pub(super) body: Option<Body>,
+}
+
+/// What a request carries after its headers.
+pub(crate) enum Body {
+    /// A JSON document.
+    Json(Vec<u8>),
+    /// A `multipart/form-data` form: text fields, then files, in parameter order.
+    Multipart {
+        fields: Vec<(String, String)>,
+        files: Vec<(&'static str, FilePart)>,
+    },
+}
+
+impl Body {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Json(bytes) => bytes.len() as u64,
+            Body::Multipart { fields, files } => {
+                let text: usize = fields.iter().map(|(_, v)| v.len()).sum();
+                text as u64 + files.iter().map(|(_, f)| f.len()).sum::<u64>()
+            }
+        }
+    }
+
+    /// The form reqwest sends, built anew for each attempt (a form is consumed by sending).
+    pub(super) async fn form(
+        fields: &[(String, String)],
+        files: &[(&'static str, FilePart)],
+        operation: &'static str,
+    ) -> Result<reqwest::multipart::Form, Error> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        for (name, file) in files {
+            let part = file.to_part().await.map_err(|source| Error::File {
+                operation,
+                part: name,
+                source,
+            })?;
+            form = form.part(*name, part);
+        }
+        Ok(form)
+    }
+}
+
+impl Prepared {
+    /// Whether the request can be sent again after a failed attempt: not when it streams a
+    /// caller's file part, which the first attempt consumed.
+    pub(crate) fn is_replayable(&self) -> bool {
+        match &self.body {
+            Some(Body::Multipart { files, .. }) => files.iter().all(|(_, f)| f.is_replayable()),
+            _ => true,
+        }
+    }
 }
 
 impl fmt::Debug for Prepared {
@@ -29,16 +87,17 @@ impl fmt::Debug for Prepared {
             .field("method", &self.method)
             .field("query", &query)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("body_len", &self.body.as_ref().map(Body::len))
             .finish()
     }
 }
 
 /// Lays a request out as its operation says: each top-level key goes to the query string, a
-/// header or the JSON body.
+/// header, the JSON body or a form field; `files` are the file parts of a multipart operation.
 pub(crate) fn prepare<T: Serialize>(
     info: &'static OperationInfo,
     request: &T,
+    files: Vec<(&'static str, FilePart)>,
 ) -> Result<Prepared, Error> {
     let method = http_method(info.method);
     let root = FieldPath::root(info.id);
@@ -52,7 +111,7 @@ pub(crate) fn prepare<T: Serialize>(
             method,
             query: Vec::new(),
             headers: HeaderMap::new(),
-            body: Some(body),
+            body: Some(Body::Json(body)),
         };
         return check_robot_body(info, prepared);
     }
@@ -63,6 +122,7 @@ pub(crate) fn prepare<T: Serialize>(
     let mut query = Vec::new();
     let mut headers = HeaderMap::new();
     let mut body = serde_json::Map::new();
+    let mut fields = Vec::new();
     for (key, value) in object {
         let location = info
             .params
@@ -84,6 +144,13 @@ pub(crate) fn prepare<T: Serialize>(
                     query.push((key, text));
                 }
             }
+            Location::Form => {
+                if let Some(text) = as_text(&value) {
+                    fields.push((key, text));
+                }
+            }
+            // The description of a file; its bytes come from `files`.
+            Location::File => {}
             Location::Header => {
                 let Some(text) = as_text(&value) else {
                     continue;
@@ -101,10 +168,14 @@ pub(crate) fn prepare<T: Serialize>(
             }
         }
     }
-    let body = match info.method {
-        Method::Get => None,
-        Method::Delete if body.is_empty() => None,
-        _ => Some(serde_json::to_vec(&body).map_err(encode_error)?),
+    let body = if info.is_multipart() {
+        Some(Body::Multipart { fields, files })
+    } else {
+        match info.method {
+            Method::Get => None,
+            Method::Delete if body.is_empty() => None,
+            _ => Some(Body::Json(serde_json::to_vec(&body).map_err(encode_error)?)),
+        }
     };
     check_robot_body(
         info,
@@ -124,7 +195,7 @@ pub(crate) fn prepare<T: Serialize>(
 #[cfg(feature = "robot")]
 fn check_robot_body(info: &'static OperationInfo, prepared: Prepared) -> Result<Prepared, Error> {
     if info.host == Host::Robot
-        && let Some(body) = &prepared.body
+        && let Some(Body::Json(body)) = &prepared.body
     {
         crate::robot::check_body_size(body).map_err(|source| Error::RobotGuard {
             operation: info.id,
@@ -214,13 +285,13 @@ mod tests {
     fn parameters_go_where_the_table_says() {
         let request =
             serde_json::json!({"unionId": "u 1", "x-trace": 7, "body": {"a": [1]}, "unset": null});
-        let p = prepare(&QUERY_AND_BODY, &request).unwrap();
+        let p = prepare(&QUERY_AND_BODY, &request, Vec::new()).unwrap();
         assert_eq!(p.query, vec![("unionId".to_owned(), "u 1".to_owned())]);
         assert_eq!(p.headers.get("x-trace").unwrap(), "7");
-        assert_eq!(
-            p.body.as_deref(),
-            Some(&br#"{"body":{"a":[1]},"unset":null}"#[..])
-        );
+        let Some(Body::Json(body)) = &p.body else {
+            panic!("not JSON")
+        };
+        assert_eq!(body, br#"{"body":{"a":[1]},"unset":null}"#);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::operation::{Host, OperationInfo};
 use crate::primitives::Secret;
 
 pub(crate) use envelope::{check, decode};
+use layout::Body;
 use layout::push_pair;
 pub(crate) use layout::{Prepared, prepare};
 pub(crate) use tls::{HttpSettings, build_http_client};
@@ -148,6 +149,11 @@ impl Transport {
             urls: RwLock::new(HashMap::new()),
             max_answer_bytes,
         })
+    }
+
+    /// The HTTP client every request goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// The oapi base URL, without a trailing slash.
@@ -279,10 +285,17 @@ impl Transport {
             value.set_sensitive(true);
             builder = builder.header(TOKEN_HEADER, value);
         }
-        if let Some(body) = &prepared.body {
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+        match &prepared.body {
+            Some(Body::Json(body)) => {
+                builder = builder
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            // The form sets its own content type, with the boundary.
+            Some(Body::Multipart { fields, files }) => {
+                builder = builder.multipart(Body::form(fields, files, info.id).await?);
+            }
+            None => {}
         }
         if self.interceptors.is_empty() {
             return receive(info, builder.send().await, self.max_answer_bytes).await;

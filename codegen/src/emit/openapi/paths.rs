@@ -129,7 +129,7 @@ pub(super) fn parameters(op: &Operation) -> Vec<Value> {
             let place = match location(f) {
                 Location::Query => "query",
                 Location::Header => "header",
-                Location::Body => return None,
+                Location::Body | Location::Form | Location::File => return None,
             };
             // The parameter carries the description and the example; the schema the type and limits.
             let mut schema = type_schema_with_note(&f.ty);
@@ -154,10 +154,37 @@ pub(super) fn parameters(op: &Operation) -> Vec<Value> {
         .collect()
 }
 
-/// The JSON request body: the body fields as one closed object. GET operations have none.
+/// The JSON request body: the body fields as one closed object, or the `multipart/form-data`
+/// form of an upload. GET operations have none.
 pub(super) fn request_body(ctx: &Ctx<'_>, op: &Operation) -> Option<Value> {
     if op.method == Method::Get {
         return None;
+    }
+    let form: Vec<&Field> = op
+        .request
+        .fields
+        .iter()
+        .filter(|f| location(f).is_multipart())
+        .collect();
+    if !form.is_empty() {
+        let mut schema = Map::new();
+        schema.insert("type".into(), json!("object"));
+        object_members(ctx, &mut schema, &form, Side::Request);
+        // Each file part goes with its own content type.
+        let encoding: Map<String, Value> = form
+            .iter()
+            .filter(|f| location(f) == Location::File)
+            .map(|f| {
+                (
+                    f.wire.clone(),
+                    json!({ "contentType": "application/octet-stream" }),
+                )
+            })
+            .collect();
+        return Some(json!({
+            "required": form.iter().any(|f| f.required),
+            "content": { "multipart/form-data": { "schema": schema, "encoding": encoding } },
+        }));
     }
     let fields: Vec<&Field> = op
         .request

@@ -399,6 +399,11 @@ pub(super) fn type_schema(ty: &Type) -> (Map<String, Value>, Option<String>) {
         Type::Named(n) => {
             s.insert("$ref".into(), json!(component_path(&n.name)));
         }
+        // OpenAPI 3.1's spelling of a binary form part.
+        Type::File => {
+            s.insert("type".into(), json!("string"));
+            s.insert("contentMediaType".into(), json!("application/octet-stream"));
+        }
     }
     (s, note)
 }
@@ -423,6 +428,7 @@ pub(super) fn csv_items(item: &Type) -> String {
         Type::DateTime => "date-times".into(),
         Type::Named(n) => format!("{} values", n.name),
         Type::Json | Type::Array(_) | Type::Csv(_) => "values".into(),
+        Type::File => "files".into(),
     }
 }
 
@@ -457,6 +463,18 @@ pub(super) fn apply_limits(schema: &mut Map<String, Value>, ty: &Type, limits: &
                 schema.insert("maximum".into(), max);
             }
             insert_count(schema, "maxLength", limits.max_len);
+            insert_count(schema, "x-dingtalk-max-bytes", limits.max_bytes);
+            if let Some(by) = &limits.max_bytes_by {
+                let values: Map<String, Value> = by
+                    .values
+                    .iter()
+                    .map(|(value, max)| (value.clone(), json!(max)))
+                    .collect();
+                schema.insert(
+                    "x-dingtalk-max-bytes-by".into(),
+                    json!({ "field": by.field, "values": values }),
+                );
+            }
         }
     }
 }

@@ -533,8 +533,19 @@ fn events_are_typed_or_kept() {
     );
 
     let raw = r#"{"EventType":"user_add_org","UserId":["u1"],"CorpId":"ding1","TimeStamp":"1"}"#;
+    let added = CallbackEvent::parse(raw).unwrap();
+    assert_eq!(added.event_type(), "user_add_org");
+    let CallbackEvent::UserAddOrg(change) = &added else {
+        panic!("{added:?}")
+    };
+    assert_eq!(change.user_ids, ["u1"]);
+    assert_eq!(change.corp_id.as_deref(), Some("ding1"));
+    assert_eq!(added.raw().unwrap()["UserId"][0], "u1");
+    assert_eq!(added.reply_text(), "success");
+
+    let raw = r#"{"EventType":"attendance_check_record","DataList":[]}"#;
     let other = CallbackEvent::parse(raw).unwrap();
-    assert_eq!(other.event_type(), "user_add_org");
+    assert_eq!(other.event_type(), "attendance_check_record");
     let CallbackEvent::Other {
         event_type,
         raw: value,
@@ -542,8 +553,8 @@ fn events_are_typed_or_kept() {
     else {
         panic!("{other:?}")
     };
-    assert_eq!(event_type, "user_add_org");
-    assert_eq!(value["UserId"][0], "u1");
+    assert_eq!(event_type, "attendance_check_record");
+    assert_eq!(value["DataList"], serde_json::json!([]));
     assert_eq!(other.reply_text(), "success");
 
     // A suite check without its Random is kept rather than refused.

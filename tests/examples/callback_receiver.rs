@@ -13,8 +13,9 @@
 //!    `timeStamp`) and the body `{"encrypt": "…"}`,
 //! 2. checks the signature and decrypts the event with [`CallbackCrypto`] (token, EncodingAESKey
 //!    and the app's AppKey as the owner key),
-//! 3. handles `check_url` (DingTalk checking the URL while you register it) and logs every
-//!    other event by type,
+//! 3. handles `check_url` (DingTalk checking the URL while you register it), logs how many
+//!    users joined or left on the typed `user_add_org` and `user_leave_org`, and every other
+//!    event by type,
 //! 4. answers with the encrypted `success` DingTalk expects (`{"msg_signature", "timeStamp",
 //!    "nonce", "encrypt"}`).
 //!
@@ -104,6 +105,15 @@ async fn receive(
 fn handle(event: &CallbackEvent) {
     match event {
         CallbackEvent::CheckUrl => tracing::info!("check_url: DingTalk is checking this URL"),
+        // The contact, group chat, sign-in and approval events are typed; the user events
+        // name the users, whose details the user API gives.
+        CallbackEvent::UserAddOrg(change) | CallbackEvent::UserLeaveOrg(change) => {
+            tracing::info!(
+                event_type = event.event_type(),
+                users = change.user_ids.len(),
+                "contact change"
+            );
+        }
         CallbackEvent::Other { event_type, raw } => {
             // Event bodies hold user and organisation data: log their shape, not their values.
             let fields: Vec<&str> = raw

@@ -17,12 +17,45 @@
 //! owner key (appKey, corpId or suiteKey), padded PKCS#7-style to a multiple of **32** bytes;
 //! the signature is the lowercase hex SHA-1 of token, timestamp, nonce and ciphertext, sorted
 //! and concatenated. Every malformed input is a [`CallbackError`], never a panic.
+//!
+//! # Typed events
+//!
+//! [`CallbackEvent`] types the URL checks and the contact (users, departments, roles, the
+//! organization), group chat, sign-in (`check_in`) and approval (`bpms_*`) events; any other
+//! event is [`CallbackEvent::Other`], its JSON untouched. DingTalk sends those events in two
+//! shapes, and the payload types read both:
+//!
+//! - the legacy callback registered with `call_back/register_call_back`, with capitalized keys
+//!   (`UserId`, `DeptId`, `TimeStamp`, `ChatId`, `StaffId`; the approval events' keys were always
+//!   camelCase),
+//! - the HTTP push of an event subscription set up in the developer console: an envelope
+//!   (`EventType`, `EventTime`, `CorpId`, `BizId`, `eventId`) around the same data in camelCase
+//!   (`userId`, `deptId`, `timeStamp`, `chatId`, `staffId`).
+//!
+//! Where a message holds both spellings of a key (the subscription's chat events carry the
+//! envelope's `CorpId` and the body's `corpId`), the capitalized one is read. `TimeStamp` is a
+//! number in some messages and a string in others: [`EventTimeStamp`] keeps it as sent and reads
+//! it as [`EpochMillis`](crate::primitives::EpochMillis). Identifiers are accepted as strings or
+//! numbers. Every typed event keeps its message ([`CallbackEvent::raw`]), for the keys left
+//! untyped, and a known event whose body does not read as its type is kept as
+//! [`CallbackEvent::Other`] rather than refused.
 
+mod approval;
 mod crypto;
 mod event;
+mod lenient;
+mod payloads;
 
+pub use approval::{
+    ApprovalChangeType, ApprovalInstanceChange, ApprovalResult, ApprovalTaskChange,
+};
 pub use crypto::{CallbackBody, CallbackCrypto, CallbackQuery, EncryptedReply, OwnerKey};
 pub use event::{CallbackEvent, SuiteUrlCheck};
+pub use lenient::EventTimeStamp;
+pub use payloads::{
+    ChatChange, ChatMembersChange, ChatOwnerChange, ChatTitleChange, CheckIn, CorpChange,
+    DeptChange, LabelChange, UserChange, UserDiff, UserLabelChange,
+};
 
 /// A callback could not be verified, decrypted, parsed or answered.
 ///

@@ -165,6 +165,38 @@ pub struct Object {
     pub has_checks: bool,
 }
 
+impl Object {
+    /// Whether `new` takes the required fields by name, as a `{name}Required` struct: when two
+    /// of them would be the same argument type, a positional constructor would let a caller swap
+    /// them (title and content, page and size) without a compile error.
+    pub fn named_required(&self) -> bool {
+        let keys: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| argument_key(&f.ty, f.secret))
+            .collect();
+        keys.iter()
+            .enumerate()
+            .any(|(i, k)| keys[i + 1..].contains(k))
+    }
+
+    /// The name of the struct of required fields, when [`Object::named_required`].
+    pub fn required_name(&self) -> String {
+        format!("{}Required", self.name)
+    }
+}
+
+/// What a constructor argument of this type accepts: lists (arrays and comma lists) take any
+/// iterable of their items, so those are one kind.
+fn argument_key(ty: &Type, secret: bool) -> String {
+    match ty {
+        Type::Array(item) | Type::Csv(item) => format!("list of {}", argument_key(item, false)),
+        Type::String if secret => "secret".into(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A field of an object (or a parameter of an operation).
 #[derive(Debug, Clone)]
 pub struct Field {

@@ -81,20 +81,35 @@ pub struct AttendanceListRequest {
     #[wire(rename = "isI18n")]
     pub is_i18n: Option<bool>,
 }
+/// The required fields of [`AttendanceListRequest`], by name: two of them have the same type, so [`AttendanceListRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct AttendanceListRequestRequired {
+    /// 起始工作日,yyyy-MM-dd HH:mm:ss。 Wire name: `workDateFrom`. Example: `2020-09-06 00:00:00`.
+    pub work_date_from: DateTime,
+    /// 结束工作日,与起始最多相隔7天。 Wire name: `workDateTo`. Example: `2020-09-07 00:00:00`.
+    pub work_date_to: DateTime,
+    /// 员工userid,最多50个。 Wire name: `userIdList`. Example: `["manager"]`. Limit: at least 1 items, at most 50 items; checked by `validate()` before sending.
+    pub user_id_list: Vec<String>,
+    /// 起始位置,首次传0,之后加上limit。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub offset: i64,
+    /// 本次条数,最大50。 Example: `10`. Limit: from 1 to 50; checked by `validate()` before sending.
+    pub limit: i64,
+}
 impl AttendanceListRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        work_date_from: DateTime,
-        work_date_to: DateTime,
-        user_id_list: impl IntoIterator<Item = impl Into<String>>,
-        offset: i64,
-        limit: i64,
-    ) -> Self {
+    pub fn new(required: AttendanceListRequestRequired) -> Self {
+        let AttendanceListRequestRequired {
+            work_date_from,
+            work_date_to,
+            user_id_list,
+            offset,
+            limit,
+        } = required;
         Self {
             work_date_from,
             work_date_to,
-            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+            user_id_list,
             offset,
             limit,
             is_i18n: None,
@@ -212,16 +227,27 @@ pub struct AttendanceListRecordRequest {
     #[wire(rename = "isI18n")]
     pub is_i18n: Option<bool>,
 }
+/// The required fields of [`AttendanceListRecordRequest`], by name: two of them have the same type, so [`AttendanceListRecordRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct AttendanceListRecordRequestRequired {
+    /// 员工userid,最多50个。 Wire name: `userIds`. Example: `["user456","user123"]`. Limit: at least 1 items, at most 50 items; checked by `validate()` before sending.
+    pub user_ids: Vec<String>,
+    /// 查询起始时间,yyyy-MM-dd HH:mm:ss。 Wire name: `checkDateFrom`. Example: `2020-09-07 00:00:00`.
+    pub check_date_from: DateTime,
+    /// 查询结束时间,与起始最多相隔7天。 Wire name: `checkDateTo`. Example: `2020-09-08 00:00:00`.
+    pub check_date_to: DateTime,
+}
 impl AttendanceListRecordRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        user_ids: impl IntoIterator<Item = impl Into<String>>,
-        check_date_from: DateTime,
-        check_date_to: DateTime,
-    ) -> Self {
+    pub fn new(required: AttendanceListRecordRequestRequired) -> Self {
+        let AttendanceListRecordRequestRequired {
+            user_ids,
+            check_date_from,
+            check_date_to,
+        } = required;
         Self {
-            user_ids: user_ids.into_iter().map(Into::into).collect(),
+            user_ids,
             check_date_from,
             check_date_to,
             is_i18n: None,

@@ -274,22 +274,37 @@ pub struct ServiceGetCorpTokenRequest {
     /// 授权企业的CorpId。 Example: `dingxxxxxxxxxx`.
     pub auth_corpid: String,
 }
+/// The required fields of [`ServiceGetCorpTokenRequest`], by name: two of them have the same type, so [`ServiceGetCorpTokenRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ServiceGetCorpTokenRequestRequired {
+    /// 第三方企业应用的SuiteKey。 Wire name: `accessKey`. Example: `suiteqh0ljtdheuee`.
+    pub access_key: String,
+    /// 当前时间戳,单位毫秒。 Example: `1581579405000`.
+    pub timestamp: EpochMillis,
+    /// 钉钉推送的suiteTicket。 Wire name: `suiteTicket`.
+    pub suite_ticket: Secret,
+    /// 签名,Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret))。 Example: `xxxx`.
+    pub signature: String,
+    /// 授权企业的CorpId。 Example: `dingxxxxxxxxxx`.
+    pub auth_corpid: String,
+}
 impl ServiceGetCorpTokenRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        access_key: impl Into<String>,
-        timestamp: EpochMillis,
-        suite_ticket: impl Into<Secret>,
-        signature: impl Into<String>,
-        auth_corpid: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_key: access_key.into(),
+    pub fn new(required: ServiceGetCorpTokenRequestRequired) -> Self {
+        let ServiceGetCorpTokenRequestRequired {
+            access_key,
             timestamp,
-            suite_ticket: suite_ticket.into(),
-            signature: signature.into(),
-            auth_corpid: auth_corpid.into(),
+            suite_ticket,
+            signature,
+            auth_corpid,
+        } = required;
+        Self {
+            access_key,
+            timestamp,
+            suite_ticket,
+            signature,
+            auth_corpid,
         }
     }
 }

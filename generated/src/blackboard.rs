@@ -251,16 +251,22 @@ pub struct BlackboardDeleteRequest {
     /// 操作人userId,必须是公告管理员。 Example: `manager01`.
     pub operation_userid: String,
 }
+/// The required fields of [`BlackboardDeleteRequest`], by name: two of them have the same type, so [`BlackboardDeleteRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct BlackboardDeleteRequestRequired {
+    /// 公告ID,可以通过获取公告ID列表接口获取result参数值。 Example: `098uyg65ffytr43`.
+    pub blackboard_id: String,
+    /// 操作人userId,必须是公告管理员。 Example: `manager01`.
+    pub operation_userid: String,
+}
 impl BlackboardDeleteRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        blackboard_id: impl Into<String>,
-        operation_userid: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: BlackboardDeleteRequestRequired) -> Self {
+        let BlackboardDeleteRequestRequired { blackboard_id, operation_userid } = required;
         Self {
-            blackboard_id: blackboard_id.into(),
-            operation_userid: operation_userid.into(),
+            blackboard_id,
+            operation_userid,
         }
     }
 }
@@ -313,16 +319,22 @@ pub struct BlackboardGetRequest {
     /// 操作人userId。 Example: `manager01`.
     pub operation_userid: String,
 }
+/// The required fields of [`BlackboardGetRequest`], by name: two of them have the same type, so [`BlackboardGetRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct BlackboardGetRequestRequired {
+    /// 公告id,可以通过获取公告ID列表接口获取id参数值。 Example: `9uiuihhgui989huh`.
+    pub blackboard_id: String,
+    /// 操作人userId。 Example: `manager01`.
+    pub operation_userid: String,
+}
 impl BlackboardGetRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        blackboard_id: impl Into<String>,
-        operation_userid: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: BlackboardGetRequestRequired) -> Self {
+        let BlackboardGetRequestRequired { blackboard_id, operation_userid } = required;
         Self {
-            blackboard_id: blackboard_id.into(),
-            operation_userid: operation_userid.into(),
+            blackboard_id,
+            operation_userid,
         }
     }
 }
@@ -601,24 +613,37 @@ pub struct BlackboardCreateVo {
     /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。 Example: `@lADPDeC2ufXOeRzMqM0BLA`.
     pub coverpic_mediaid: Option<String>,
 }
+/// The required fields of [`BlackboardCreateVo`], by name: two of them have the same type, so [`BlackboardCreateVo::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct BlackboardCreateVoRequired {
+    /// 操作人的userId,必须是公告管理员。 Example: `manager01`.
+    pub operation_userid: String,
+    /// 公告接收人。
+    pub blackboard_receiver: BlackboardReceiver,
+    /// 公告标题。 Example: `入职须知`.
+    pub title: String,
+    /// 公告内容。 Example: `欢迎加入我们的大家庭`.
+    pub content: String,
+}
 impl BlackboardCreateVo {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        operation_userid: impl Into<String>,
-        blackboard_receiver: BlackboardReceiver,
-        title: impl Into<String>,
-        content: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: BlackboardCreateVoRequired) -> Self {
+        let BlackboardCreateVoRequired {
+            operation_userid,
+            blackboard_receiver,
+            title,
+            content,
+        } = required;
         Self {
-            operation_userid: operation_userid.into(),
+            operation_userid,
             author: None,
             private_level: None,
             ding: None,
             blackboard_receiver,
-            title: title.into(),
+            title,
             push_top: None,
-            content: content.into(),
+            content,
             category_id: None,
             coverpic_mediaid: None,
         }
@@ -756,24 +781,37 @@ pub struct BlackboardUpdateVo {
     /// 封面图,格式为@mediaId。 可以通过上传媒体文件接口上传图片,获取media_id参数值。 Example: `@lADPDeC2ufXOeRzMqM0BLA`.
     pub coverpic_mediaid: Option<String>,
 }
+/// The required fields of [`BlackboardUpdateVo`], by name: two of them have the same type, so [`BlackboardUpdateVo::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct BlackboardUpdateVoRequired {
+    /// 公告ID。 Example: `908uhyg76tfr543e`.
+    pub blackboard_id: String,
+    /// 公告标题。 Example: `入职须知`.
+    pub title: String,
+    /// 公告内容。 Example: `欢迎加入我们的大家庭`.
+    pub content: String,
+    /// 操作人userid,必须是公告管理员。 Example: `manager01`.
+    pub operation_userid: String,
+}
 impl BlackboardUpdateVo {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        blackboard_id: impl Into<String>,
-        title: impl Into<String>,
-        content: impl Into<String>,
-        operation_userid: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: BlackboardUpdateVoRequired) -> Self {
+        let BlackboardUpdateVoRequired {
+            blackboard_id,
+            title,
+            content,
+            operation_userid,
+        } = required;
         Self {
             author: None,
             ding: None,
-            blackboard_id: blackboard_id.into(),
-            title: title.into(),
-            content: content.into(),
+            blackboard_id,
+            title,
+            content,
             category_id: None,
             notify: None,
-            operation_userid: operation_userid.into(),
+            operation_userid,
             coverpic_mediaid: None,
         }
     }
@@ -833,12 +871,23 @@ pub struct BlackboardQueryVo {
     /// 分类ID,可以通过获取公告分类列表接口获取id参数值。 Example: `9i9u7y7g6t65`.
     pub category_id: Option<String>,
 }
+/// The required fields of [`BlackboardQueryVo`], by name: two of them have the same type, so [`BlackboardQueryVo::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct BlackboardQueryVoRequired {
+    /// 操作人userId,必须是公告管理员。 Example: `manager4220`.
+    pub operation_userid: String,
+    /// 分页大小,从1开始不超过30,且必须为正整数。 Example: `10`. Limit: from 1 to 30; checked by `validate()` before sending.
+    pub page_size: i64,
+    /// 页码,从1开始且必须为正整数。 Example: `1`. Limit: at least 1; checked by `validate()` before sending.
+    pub page: i64,
+}
 impl BlackboardQueryVo {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(operation_userid: impl Into<String>, page_size: i64, page: i64) -> Self {
+    pub fn new(required: BlackboardQueryVoRequired) -> Self {
+        let BlackboardQueryVoRequired { operation_userid, page_size, page } = required;
         Self {
-            operation_userid: operation_userid.into(),
+            operation_userid,
             page_size,
             start_time: None,
             end_time: None,

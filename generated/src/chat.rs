@@ -136,18 +136,25 @@ pub struct ChatCreateRequest {
     #[wire(rename = "chatBannedType")]
     pub chat_banned_type: Option<i64>,
 }
+/// The required fields of [`ChatCreateRequest`], by name: two of them have the same type, so [`ChatCreateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ChatCreateRequestRequired {
+    /// 群名称。 Example: `测试群`.
+    pub name: String,
+    /// 群主userid。 Example: `zhangsan`.
+    pub owner: String,
+    /// 群成员userid。 Example: `["zhangsan","lisi"]`.
+    pub useridlist: Vec<String>,
+}
 impl ChatCreateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        name: impl Into<String>,
-        owner: impl Into<String>,
-        useridlist: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
+    pub fn new(required: ChatCreateRequestRequired) -> Self {
+        let ChatCreateRequestRequired { name, owner, useridlist } = required;
         Self {
-            name: name.into(),
-            owner: owner.into(),
-            useridlist: useridlist.into_iter().map(Into::into).collect(),
+            name,
+            owner,
+            useridlist,
             owner_type: None,
             extidlist: None,
             conversation_tag: None,
@@ -647,15 +654,22 @@ pub struct ChatGetReadListRequest {
     /// 每页条数,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: i64,
 }
+/// The required fields of [`ChatGetReadListRequest`], by name: two of them have the same type, so [`ChatGetReadListRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ChatGetReadListRequestRequired {
+    /// chat.send返回的messageId。 Wire name: `messageId`. Example: `abcd`.
+    pub message_id: String,
+    /// 分页游标,首次传0,之后传next_cursor。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 每页条数,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl ChatGetReadListRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(message_id: impl Into<String>, cursor: i64, size: i64) -> Self {
-        Self {
-            message_id: message_id.into(),
-            cursor,
-            size,
-        }
+    pub fn new(required: ChatGetReadListRequestRequired) -> Self {
+        let ChatGetReadListRequestRequired { message_id, cursor, size } = required;
+        Self { message_id, cursor, size }
     }
 }
 /// 查询群消息已读人员列表: the response of `chat.getReadList`.

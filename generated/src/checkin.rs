@@ -79,18 +79,33 @@ pub struct CheckinRecordGetRequest {
     /// 分页查询的每页大小,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
     pub size: i64,
 }
+/// The required fields of [`CheckinRecordGetRequest`], by name: two of them have the same type, so [`CheckinRecordGetRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct CheckinRecordGetRequestRequired {
+    /// 需要查询的用户列表,最大列表长度为10。 Example: `manager4220`. Limit: at most 10 items; checked by `validate()` before sending.
+    pub userid_list: CommaList<String>,
+    /// 开始时间,Unix时间戳,单位毫秒。 Example: `1605437194000`.
+    pub start_time: EpochMillis,
+    /// 截止时间,单位毫秒。 Example: `1605786394000`.
+    pub end_time: EpochMillis,
+    /// 分页查询的游标,最开始可以传0。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 分页查询的每页大小,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl CheckinRecordGetRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        userid_list: impl IntoIterator<Item = impl Into<String>>,
-        start_time: EpochMillis,
-        end_time: EpochMillis,
-        cursor: i64,
-        size: i64,
-    ) -> Self {
+    pub fn new(required: CheckinRecordGetRequestRequired) -> Self {
+        let CheckinRecordGetRequestRequired {
+            userid_list,
+            start_time,
+            end_time,
+            cursor,
+            size,
+        } = required;
         Self {
-            userid_list: userid_list.into_iter().map(Into::into).collect(),
+            userid_list,
             start_time,
             end_time,
             cursor,

@@ -139,20 +139,33 @@ pub struct CspaceAddToSingleChatRequest {
     /// 文件名,含扩展名(需URL编码)。 Example: `test.doc`.
     pub file_name: String,
 }
+/// The required fields of [`CspaceAddToSingleChatRequest`], by name: two of them have the same type, so [`CspaceAddToSingleChatRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct CspaceAddToSingleChatRequestRequired {
+    /// 发送者所用微应用的agentId。 Example: `1234`.
+    pub agent_id: String,
+    /// 文件接收人userid。 Example: `zhangsan`.
+    pub userid: String,
+    /// 钉盘上传接口返回的media_id(需URL编码)。 Example: `@lAzPDeC2uTxxxx`.
+    pub media_id: String,
+    /// 文件名,含扩展名(需URL编码)。 Example: `test.doc`.
+    pub file_name: String,
+}
 impl CspaceAddToSingleChatRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        agent_id: impl Into<String>,
-        userid: impl Into<String>,
-        media_id: impl Into<String>,
-        file_name: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: CspaceAddToSingleChatRequestRequired) -> Self {
+        let CspaceAddToSingleChatRequestRequired {
+            agent_id,
+            userid,
+            media_id,
+            file_name,
+        } = required;
         Self {
-            agent_id: agent_id.into(),
-            userid: userid.into(),
-            media_id: media_id.into(),
-            file_name: file_name.into(),
+            agent_id,
+            userid,
+            media_id,
+            file_name,
         }
     }
 }
@@ -211,23 +224,32 @@ pub struct CspaceAddRequest {
     /// 同名文件是否覆盖,默认false(自动重命名)。 Example: `true`.
     pub overwrite: Option<bool>,
 }
+/// The required fields of [`CspaceAddRequest`], by name: two of them have the same type, so [`CspaceAddRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct CspaceAddRequestRequired {
+    /// 免登授权码,只能使用一次。 Example: `asdfwd`.
+    pub code: String,
+    /// 钉盘上传接口返回的media_id(需URL编码)。 Example: `@123`.
+    pub media_id: String,
+    /// 用户选择的钉盘空间ID(JSAPI biz.chooseSpaceDir)。 Example: `234`.
+    pub space_id: String,
+    /// 用户选择的文件夹ID。 Example: `123`.
+    pub folder_id: String,
+    /// 文件名(需URL编码)。 Example: `test`.
+    pub name: String,
+}
 impl CspaceAddRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        code: impl Into<String>,
-        media_id: impl Into<String>,
-        space_id: impl Into<String>,
-        folder_id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: CspaceAddRequestRequired) -> Self {
+        let CspaceAddRequestRequired { code, media_id, space_id, folder_id, name } = required;
         Self {
             agent_id: None,
-            code: code.into(),
-            media_id: media_id.into(),
-            space_id: space_id.into(),
-            folder_id: folder_id.into(),
-            name: name.into(),
+            code,
+            media_id,
+            space_id,
+            folder_id,
+            name,
             overwrite: None,
         }
     }
@@ -585,12 +607,27 @@ pub struct FileUploadTransactionRequest {
     /// 上传事务ID:不传表示开启事务,传入表示提交(需URL编码)。
     pub upload_id: Option<String>,
 }
+/// The required fields of [`FileUploadTransactionRequest`], by name: two of them have the same type, so [`FileUploadTransactionRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct FileUploadTransactionRequestRequired {
+    /// 微应用agentId。 Example: `1234`.
+    pub agent_id: String,
+    /// 文件大小(字节)。 Example: `20971520`.
+    pub file_size: i64,
+    /// 文件总块数。 Example: `3`. Limit: at least 1; checked by `validate()` before sending.
+    pub chunk_numbers: i64,
+}
 impl FileUploadTransactionRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(agent_id: impl Into<String>, file_size: i64, chunk_numbers: i64) -> Self {
+    pub fn new(required: FileUploadTransactionRequestRequired) -> Self {
+        let FileUploadTransactionRequestRequired {
+            agent_id,
+            file_size,
+            chunk_numbers,
+        } = required;
         Self {
-            agent_id: agent_id.into(),
+            agent_id,
             file_size,
             chunk_numbers,
             upload_id: None,
@@ -672,18 +709,31 @@ pub struct FileUploadChunkRequest {
     /// 块序号,从1开始。 Example: `1`. Limit: at least 1; checked by `validate()` before sending.
     pub chunk_sequence: i64,
 }
+/// The required fields of [`FileUploadChunkRequest`], by name: two of them have the same type, so [`FileUploadChunkRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct FileUploadChunkRequestRequired {
+    /// 微应用agentId。 Example: `123`.
+    pub agent_id: String,
+    /// 上传事务ID(需URL编码)。 Example: `12`.
+    pub upload_id: String,
+    /// 本块的文件内容(multipart文件部分file)。 Example: `{"filename":"report.pdf.part1","content":"%PDF"}`.
+    pub file: FilePart,
+    /// 块序号,从1开始。 Example: `1`. Limit: at least 1; checked by `validate()` before sending.
+    pub chunk_sequence: i64,
+}
 impl FileUploadChunkRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        agent_id: impl Into<String>,
-        upload_id: impl Into<String>,
-        file: FilePart,
-        chunk_sequence: i64,
-    ) -> Self {
+    pub fn new(required: FileUploadChunkRequestRequired) -> Self {
+        let FileUploadChunkRequestRequired {
+            agent_id,
+            upload_id,
+            file,
+            chunk_sequence,
+        } = required;
         Self {
-            agent_id: agent_id.into(),
-            upload_id: upload_id.into(),
+            agent_id,
+            upload_id,
             file,
             chunk_sequence,
         }

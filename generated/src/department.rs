@@ -1562,13 +1562,22 @@ pub struct DepartmentCreateRequest {
     #[wire(rename = "sourceIdentifier")]
     pub source_identifier: Option<String>,
 }
+/// The required fields of [`DepartmentCreateRequest`], by name: two of them have the same type, so [`DepartmentCreateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct DepartmentCreateRequestRequired {
+    /// 部门名称。 Example: `钉钉事业部`. Limit: at most 64 characters; checked by `validate()` before sending.
+    pub name: String,
+    /// 父部门ID,根部门为1。 Example: `1`.
+    pub parentid: String,
+}
 impl DepartmentCreateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(name: impl Into<String>, parentid: impl Into<String>) -> Self {
+    pub fn new(required: DepartmentCreateRequestRequired) -> Self {
+        let DepartmentCreateRequestRequired { name, parentid } = required;
         Self {
-            name: name.into(),
-            parentid: parentid.into(),
+            name,
+            parentid,
             order: None,
             create_dept_group: None,
             dept_hiding: None,

@@ -114,20 +114,33 @@ pub struct CallBackRegisterCallBackRequest {
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
 }
+/// The required fields of [`CallBackRegisterCallBackRequest`], by name: two of them have the same type, so [`CallBackRegisterCallBackRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct CallBackRegisterCallBackRequestRequired {
+    /// 要订阅的事件类型,最多20个。 Example: `["user_add_org","user_modify_org","user_leave_org"]`. Limit: at most 20 items; checked by `validate()` before sending.
+    pub call_back_tag: Vec<CallbackTag>,
+    /// 加解密用的token,可随机填写。
+    pub token: Secret,
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    pub aes_key: Secret,
+    /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
+    pub url: String,
+}
 impl CallBackRegisterCallBackRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        call_back_tag: impl IntoIterator<Item = CallbackTag>,
-        token: impl Into<Secret>,
-        aes_key: impl Into<Secret>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: CallBackRegisterCallBackRequestRequired) -> Self {
+        let CallBackRegisterCallBackRequestRequired {
+            call_back_tag,
+            token,
+            aes_key,
+            url,
+        } = required;
         Self {
-            call_back_tag: call_back_tag.into_iter().collect(),
-            token: token.into(),
-            aes_key: aes_key.into(),
-            url: url.into(),
+            call_back_tag,
+            token,
+            aes_key,
+            url,
         }
     }
 }
@@ -250,20 +263,33 @@ pub struct CallBackUpdateCallBackRequest {
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
 }
+/// The required fields of [`CallBackUpdateCallBackRequest`], by name: two of them have the same type, so [`CallBackUpdateCallBackRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct CallBackUpdateCallBackRequestRequired {
+    /// 要订阅的事件类型,最多20个。 Example: `["user_add_org","user_modify_org","user_leave_org"]`. Limit: at most 20 items; checked by `validate()` before sending.
+    pub call_back_tag: Vec<CallbackTag>,
+    /// 加解密用的token,可随机填写。
+    pub token: Secret,
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    pub aes_key: Secret,
+    /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
+    pub url: String,
+}
 impl CallBackUpdateCallBackRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        call_back_tag: impl IntoIterator<Item = CallbackTag>,
-        token: impl Into<Secret>,
-        aes_key: impl Into<Secret>,
-        url: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: CallBackUpdateCallBackRequestRequired) -> Self {
+        let CallBackUpdateCallBackRequestRequired {
+            call_back_tag,
+            token,
+            aes_key,
+            url,
+        } = required;
         Self {
-            call_back_tag: call_back_tag.into_iter().collect(),
-            token: token.into(),
-            aes_key: aes_key.into(),
-            url: url.into(),
+            call_back_tag,
+            token,
+            aes_key,
+            url,
         }
     }
 }

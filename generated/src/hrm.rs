@@ -133,10 +133,19 @@ pub struct SmartworkHrmEmployeeQuerypreentryRequest {
     /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
 }
+/// The required fields of [`SmartworkHrmEmployeeQuerypreentryRequest`], by name: two of them have the same type, so [`SmartworkHrmEmployeeQuerypreentryRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct SmartworkHrmEmployeeQuerypreentryRequestRequired {
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub offset: i64,
+    /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl SmartworkHrmEmployeeQuerypreentryRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(offset: i64, size: i64) -> Self {
+    pub fn new(required: SmartworkHrmEmployeeQuerypreentryRequestRequired) -> Self {
+        let SmartworkHrmEmployeeQuerypreentryRequestRequired { offset, size } = required;
         Self { offset, size }
     }
 }
@@ -254,19 +263,26 @@ pub struct SmartworkHrmEmployeeQueryonjobRequest {
     /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
     pub size: i64,
 }
+/// The required fields of [`SmartworkHrmEmployeeQueryonjobRequest`], by name: two of them have the same type, so [`SmartworkHrmEmployeeQueryonjobRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct SmartworkHrmEmployeeQueryonjobRequestRequired {
+    /// 在职员工状态筛选,可以查询多个状态。不同状态之间使用英文逗号分隔。 Example: `2,3,5,-1`. Limit: at most 20 items; checked by `validate()` before sending.
+    pub status_list: CommaList<HrmEmployeeStatus>,
+    /// 分页游标,从0开始。根据返回结果里的next_cursor是否为空来判断是否还有下一页,且再次调用时offset设置成next_cursor的值。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub offset: i64,
+    /// 分页大小,最大50。 Example: `50`. Limit: from 1 to 50; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl SmartworkHrmEmployeeQueryonjobRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        status_list: impl IntoIterator<Item = HrmEmployeeStatus>,
-        offset: i64,
-        size: i64,
-    ) -> Self {
-        Self {
-            status_list: status_list.into_iter().collect(),
+    pub fn new(required: SmartworkHrmEmployeeQueryonjobRequestRequired) -> Self {
+        let SmartworkHrmEmployeeQueryonjobRequestRequired {
+            status_list,
             offset,
             size,
-        }
+        } = required;
+        Self { status_list, offset, size }
     }
 }
 /// 获取在职员工列表: the response of `smartwork.hrm.employee.queryonjob`.

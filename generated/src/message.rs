@@ -254,10 +254,22 @@ pub struct MessageCorpconversationGetsendprogressRequest {
     /// 发送时返回的task_id(24小时内)。 Example: `256271667526`.
     pub task_id: i64,
 }
+/// The required fields of [`MessageCorpconversationGetsendprogressRequest`], by name: two of them have the same type, so [`MessageCorpconversationGetsendprogressRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MessageCorpconversationGetsendprogressRequestRequired {
+    /// 发送时使用的AgentId。 Example: `836390886`.
+    pub agent_id: i64,
+    /// 发送时返回的task_id(24小时内)。 Example: `256271667526`.
+    pub task_id: i64,
+}
 impl MessageCorpconversationGetsendprogressRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(agent_id: i64, task_id: i64) -> Self {
+    pub fn new(required: MessageCorpconversationGetsendprogressRequestRequired) -> Self {
+        let MessageCorpconversationGetsendprogressRequestRequired {
+            agent_id,
+            task_id,
+        } = required;
         Self { agent_id, task_id }
     }
 }
@@ -308,10 +320,19 @@ pub struct MessageCorpconversationGetsendresultRequest {
     /// 发送时返回的task_id(24小时内)。 Example: `256271667526`.
     pub task_id: i64,
 }
+/// The required fields of [`MessageCorpconversationGetsendresultRequest`], by name: two of them have the same type, so [`MessageCorpconversationGetsendresultRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MessageCorpconversationGetsendresultRequestRequired {
+    /// 发送时使用的AgentId。 Example: `836390886`.
+    pub agent_id: i64,
+    /// 发送时返回的task_id(24小时内)。 Example: `256271667526`.
+    pub task_id: i64,
+}
 impl MessageCorpconversationGetsendresultRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(agent_id: i64, task_id: i64) -> Self {
+    pub fn new(required: MessageCorpconversationGetsendresultRequestRequired) -> Self {
+        let MessageCorpconversationGetsendresultRequestRequired { agent_id, task_id } = required;
         Self { agent_id, task_id }
     }
 }
@@ -362,10 +383,19 @@ pub struct MessageCorpconversationRecallRequest {
     /// 发送时返回的task_id。 Example: `256271667526`.
     pub msg_task_id: i64,
 }
+/// The required fields of [`MessageCorpconversationRecallRequest`], by name: two of them have the same type, so [`MessageCorpconversationRecallRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MessageCorpconversationRecallRequestRequired {
+    /// 发送时使用的AgentId。 Example: `1234`.
+    pub agent_id: i64,
+    /// 发送时返回的task_id。 Example: `256271667526`.
+    pub msg_task_id: i64,
+}
 impl MessageCorpconversationRecallRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(agent_id: i64, msg_task_id: i64) -> Self {
+    pub fn new(required: MessageCorpconversationRecallRequestRequired) -> Self {
+        let MessageCorpconversationRecallRequestRequired { agent_id, msg_task_id } = required;
         Self { agent_id, msg_task_id }
     }
 }
@@ -418,14 +448,29 @@ pub struct MessageCorpconversationStatusBarUpdateRequest {
     /// 状态栏背景色,ARGB,如0xFF78C06E。 Example: `0xFF78C06E`.
     pub status_bg: Option<String>,
 }
+/// The required fields of [`MessageCorpconversationStatusBarUpdateRequest`], by name: two of them have the same type, so [`MessageCorpconversationStatusBarUpdateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MessageCorpconversationStatusBarUpdateRequestRequired {
+    /// 发送时使用的AgentId。 Example: `1234`.
+    pub agent_id: i64,
+    /// 发送时返回的task_id。 Example: `256271667526`.
+    pub task_id: i64,
+    /// 状态栏文字。 Example: `已同意`.
+    pub status_value: String,
+}
 impl MessageCorpconversationStatusBarUpdateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(agent_id: i64, task_id: i64, status_value: impl Into<String>) -> Self {
+    pub fn new(required: MessageCorpconversationStatusBarUpdateRequestRequired) -> Self {
+        let MessageCorpconversationStatusBarUpdateRequestRequired {
+            agent_id,
+            task_id,
+            status_value,
+        } = required;
         Self {
             agent_id,
             task_id,
-            status_value: status_value.into(),
+            status_value,
             status_bg: None,
         }
     }
@@ -486,19 +531,22 @@ pub struct MessageSendToConversationRequest {
     /// 消息内容。
     pub msg: OapiMessage,
 }
+/// The required fields of [`MessageSendToConversationRequest`], by name: two of them have the same type, so [`MessageSendToConversationRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MessageSendToConversationRequestRequired {
+    /// 发送者userid。 Example: `zhangsan`.
+    pub sender: String,
+    /// 群或单聊会话ID,可由JSAPI pickConversation获得。 Example: `chatxxxx`.
+    pub cid: String,
+    /// 消息内容。
+    pub msg: OapiMessage,
+}
 impl MessageSendToConversationRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        sender: impl Into<String>,
-        cid: impl Into<String>,
-        msg: impl Into<OapiMessage>,
-    ) -> Self {
-        Self {
-            sender: sender.into(),
-            cid: cid.into(),
-            msg: msg.into(),
-        }
+    pub fn new(required: MessageSendToConversationRequestRequired) -> Self {
+        let MessageSendToConversationRequestRequired { sender, cid, msg } = required;
+        Self { sender, cid, msg }
     }
 }
 /// 发送普通消息: the response of `message.send_to_conversation`.
@@ -675,14 +723,20 @@ pub struct MsgVoice {
     /// 语音时长,小于60的正整数(以字符串传)。 Example: `10`.
     pub duration: String,
 }
+/// The required fields of [`MsgVoice`], by name: two of them have the same type, so [`MsgVoice::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MsgVoiceRequired {
+    /// 语音的media_id。 Example: `@lADOADmaWMzazQKA`.
+    pub media_id: String,
+    /// 语音时长,小于60的正整数(以字符串传)。 Example: `10`.
+    pub duration: String,
+}
 impl MsgVoice {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(media_id: impl Into<String>, duration: impl Into<String>) -> Self {
-        Self {
-            media_id: media_id.into(),
-            duration: duration.into(),
-        }
+    pub fn new(required: MsgVoiceRequired) -> Self {
+        let MsgVoiceRequired { media_id, duration } = required;
+        Self { media_id, duration }
     }
 }
 /// 文件消息。
@@ -716,20 +770,28 @@ pub struct MsgLink {
     /// 内容。 Example: `测试`.
     pub text: String,
 }
+/// The required fields of [`MsgLink`], by name: two of them have the same type, so [`MsgLink::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MsgLinkRequired {
+    /// 点击消息打开的地址。 Wire name: `messageUrl`. Example: `http://dingtalk.com`.
+    pub message_url: String,
+    /// 图片地址或media_id。 Wire name: `picUrl`. Example: `@lALOACZwe2Rk`.
+    pub pic_url: String,
+    /// 标题。 Example: `测试`.
+    pub title: String,
+    /// 内容。 Example: `测试`.
+    pub text: String,
+}
 impl MsgLink {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        message_url: impl Into<String>,
-        pic_url: impl Into<String>,
-        title: impl Into<String>,
-        text: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: MsgLinkRequired) -> Self {
+        let MsgLinkRequired { message_url, pic_url, title, text } = required;
         Self {
-            message_url: message_url.into(),
-            pic_url: pic_url.into(),
-            title: title.into(),
-            text: text.into(),
+            message_url,
+            pic_url,
+            title,
+            text,
         }
     }
 }
@@ -1004,14 +1066,20 @@ pub struct MsgMarkdown {
     /// markdown正文。 Example: `# 这是支持markdown的文本`.
     pub text: String,
 }
+/// The required fields of [`MsgMarkdown`], by name: two of them have the same type, so [`MsgMarkdown::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MsgMarkdownRequired {
+    /// 首屏会话透出的标题。 Example: `标题`.
+    pub title: String,
+    /// markdown正文。 Example: `# 这是支持markdown的文本`.
+    pub text: String,
+}
 impl MsgMarkdown {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            text: text.into(),
-        }
+    pub fn new(required: MsgMarkdownRequired) -> Self {
+        let MsgMarkdownRequired { title, text } = required;
+        Self { title, text }
     }
 }
 /// 卡片消息。设置single_title和single_url为整体跳转,设置btn_json_list为独立跳转。
@@ -1032,13 +1100,22 @@ pub struct MsgActionCard {
     /// 独立跳转按钮。
     pub btn_json_list: Option<Vec<MsgActionCardButton>>,
 }
+/// The required fields of [`MsgActionCard`], by name: two of them have the same type, so [`MsgActionCard::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MsgActionCardRequired {
+    /// 透出到会话列表的标题。 Example: `标题`.
+    pub title: String,
+    /// markdown正文。 Example: `支持markdown格式的正文内容`.
+    pub markdown: String,
+}
 impl MsgActionCard {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, markdown: impl Into<String>) -> Self {
+    pub fn new(required: MsgActionCardRequired) -> Self {
+        let MsgActionCardRequired { title, markdown } = required;
         Self {
-            title: title.into(),
-            markdown: markdown.into(),
+            title,
+            markdown,
             single_title: None,
             single_url: None,
             btn_orientation: None,
@@ -1087,14 +1164,20 @@ pub struct MsgActionCardButton {
     /// 点击跳转地址。 Example: `https://www.taobao.com`.
     pub action_url: String,
 }
+/// The required fields of [`MsgActionCardButton`], by name: two of them have the same type, so [`MsgActionCardButton::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MsgActionCardButtonRequired {
+    /// 按钮标题。 Example: `一个按钮`.
+    pub title: String,
+    /// 点击跳转地址。 Example: `https://www.taobao.com`.
+    pub action_url: String,
+}
 impl MsgActionCardButton {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, action_url: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            action_url: action_url.into(),
-        }
+    pub fn new(required: MsgActionCardButtonRequired) -> Self {
+        let MsgActionCardButtonRequired { title, action_url } = required;
+        Self { title, action_url }
     }
 }
 /// 工作通知发送任务状态

@@ -389,20 +389,33 @@ pub struct MicroappCreateRequest {
     #[wire(rename = "ompLink")]
     pub omp_link: Option<String>,
 }
+/// The required fields of [`MicroappCreateRequest`], by name: two of them have the same type, so [`MicroappCreateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct MicroappCreateRequestRequired {
+    /// 应用图标的media_id(先上传媒体文件)。 Wire name: `appIcon`. Example: `@HIdsabikkhjsdsas`.
+    pub app_icon: String,
+    /// 应用名称,1~10个字符。 Wire name: `appName`. Example: `测试应用`. Limit: at most 10 characters; checked by `validate()` before sending.
+    pub app_name: String,
+    /// 应用描述,1~20个字符。 Wire name: `appDesc`. Example: `测试使用的应用`. Limit: at most 20 characters; checked by `validate()` before sending.
+    pub app_desc: String,
+    /// 移动端主页,须以http或https开头。 Wire name: `homepageUrl`. Example: `http://oa.dingtalk.com/?h5`.
+    pub homepage_url: String,
+}
 impl MicroappCreateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        app_icon: impl Into<String>,
-        app_name: impl Into<String>,
-        app_desc: impl Into<String>,
-        homepage_url: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: MicroappCreateRequestRequired) -> Self {
+        let MicroappCreateRequestRequired {
+            app_icon,
+            app_name,
+            app_desc,
+            homepage_url,
+        } = required;
         Self {
-            app_icon: app_icon.into(),
-            app_name: app_name.into(),
-            app_desc: app_desc.into(),
-            homepage_url: homepage_url.into(),
+            app_icon,
+            app_name,
+            app_desc,
+            homepage_url,
             pc_homepage_url: None,
             omp_link: None,
         }

@@ -307,14 +307,20 @@ pub struct ReportTemplateGetbynameRequest {
     /// 模板名称。 Example: `日报`.
     pub template_name: String,
 }
+/// The required fields of [`ReportTemplateGetbynameRequest`], by name: two of them have the same type, so [`ReportTemplateGetbynameRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ReportTemplateGetbynameRequestRequired {
+    /// 操作该接口的员工userId。 Example: `12345`.
+    pub userid: String,
+    /// 模板名称。 Example: `日报`.
+    pub template_name: String,
+}
 impl ReportTemplateGetbynameRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(userid: impl Into<String>, template_name: impl Into<String>) -> Self {
-        Self {
-            userid: userid.into(),
-            template_name: template_name.into(),
-        }
+    pub fn new(required: ReportTemplateGetbynameRequestRequired) -> Self {
+        let ReportTemplateGetbynameRequestRequired { userid, template_name } = required;
+        Self { userid, template_name }
     }
 }
 /// 获取模板详情: the response of `report.template.getbyname`.
@@ -374,15 +380,23 @@ pub struct ReportListRequest {
     /// 查询的日志修改的结束时间,Unix时间戳,单位毫秒。 Example: `1507564800000`.
     pub modified_end_time: Option<EpochMillis>,
 }
+/// The required fields of [`ReportListRequest`], by name: two of them have the same type, so [`ReportListRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ReportListRequestRequired {
+    /// 查询的日志创建的开始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
+    pub start_time: EpochMillis,
+    /// 查询的日志创建的结束时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
+    pub end_time: EpochMillis,
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 每页数据量,最大值为20。 Example: `10`. Limit: from 1 to 20; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl ReportListRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        start_time: EpochMillis,
-        end_time: EpochMillis,
-        cursor: i64,
-        size: i64,
-    ) -> Self {
+    pub fn new(required: ReportListRequestRequired) -> Self {
+        let ReportListRequestRequired { start_time, end_time, cursor, size } = required;
         Self {
             start_time,
             end_time,
@@ -553,15 +567,23 @@ pub struct ReportSimplelistRequest {
     /// 每页数据量,最大为20。 Example: `10`. Limit: from 1 to 20; checked by `validate()` before sending.
     pub size: i64,
 }
+/// The required fields of [`ReportSimplelistRequest`], by name: two of them have the same type, so [`ReportSimplelistRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ReportSimplelistRequestRequired {
+    /// 查询起始时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
+    pub start_time: EpochMillis,
+    /// 查询截止时间,Unix时间戳,单位毫秒。 说明 start_time参数和end_time参数最多相隔180天。 Example: `1507564800000`.
+    pub end_time: EpochMillis,
+    /// 查询游标,初始传入0,后续从上一次的返回值中获取。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 每页数据量,最大为20。 Example: `10`. Limit: from 1 to 20; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl ReportSimplelistRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        start_time: EpochMillis,
-        end_time: EpochMillis,
-        cursor: i64,
-        size: i64,
-    ) -> Self {
+    pub fn new(required: ReportSimplelistRequestRequired) -> Self {
+        let ReportSimplelistRequestRequired { start_time, end_time, cursor, size } = required;
         Self {
             start_time,
             end_time,
@@ -1317,24 +1339,39 @@ pub struct ReportCreateParam {
     /// 创建日志的员工userId。 Example: `12345`.
     pub userid: String,
 }
+/// The required fields of [`ReportCreateParam`], by name: two of them have the same type, so [`ReportCreateParam::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ReportCreateParamRequired {
+    /// 日志内容数组,根据该日志模板中每一项信息传参。
+    pub contents: Vec<ReportCreateContent>,
+    /// 模板ID。 Example: `12345abcde`.
+    pub template_id: String,
+    /// 发送日志到员工时是否发送单聊消息。 Example: `true`.
+    pub to_chat: bool,
+    /// 日志来源,每个组织可以自己起一个唯一的来源标识,自定义的值。 Example: `report`.
+    pub dd_from: String,
+    /// 创建日志的员工userId。 Example: `12345`.
+    pub userid: String,
+}
 impl ReportCreateParam {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        contents: impl IntoIterator<Item = ReportCreateContent>,
-        template_id: impl Into<String>,
-        to_chat: bool,
-        dd_from: impl Into<String>,
-        userid: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: ReportCreateParamRequired) -> Self {
+        let ReportCreateParamRequired {
+            contents,
+            template_id,
+            to_chat,
+            dd_from,
+            userid,
+        } = required;
         Self {
-            contents: contents.into_iter().collect(),
-            template_id: template_id.into(),
+            contents,
+            template_id,
             to_userids: None,
             to_chat,
             to_cids: None,
-            dd_from: dd_from.into(),
-            userid: userid.into(),
+            dd_from,
+            userid,
         }
     }
     /// Sets [`to_userids`](Self::to_userids).
@@ -1391,22 +1428,31 @@ pub struct ReportCreateContent {
     /// 模板字段名。 Example: `字段1`.
     pub key: String,
 }
+/// The required fields of [`ReportCreateContent`], by name: two of them have the same type, so [`ReportCreateContent::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct ReportCreateContentRequired {
+    /// 排序。 Example: `0`.
+    pub sort: i64,
+    /// 字段类型,1:文本。 Wire name: `type`. Example: `1`.
+    pub type_: ReportContentType,
+    /// 内容类型,固定为markdown。 Example: `markdown`.
+    pub content_type: ReportContentFormat,
+    /// 填写的内容,最多1000个字符。 Example: `今天完成了项目开发工作`. Limit: at most 1000 characters; checked by `validate()` before sending.
+    pub content: String,
+    /// 模板字段名。 Example: `字段1`.
+    pub key: String,
+}
 impl ReportCreateContent {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        sort: i64,
-        type_: ReportContentType,
-        content_type: ReportContentFormat,
-        content: impl Into<String>,
-        key: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: ReportCreateContentRequired) -> Self {
+        let ReportCreateContentRequired { sort, type_, content_type, content, key } = required;
         Self {
             sort,
             type_,
             content_type,
-            content: content.into(),
-            key: key.into(),
+            content,
+            key,
         }
     }
 }

@@ -142,18 +142,25 @@ pub struct RobotLink {
     #[wire(rename = "picUrl")]
     pub pic_url: Option<String>,
 }
+/// The required fields of [`RobotLink`], by name: two of them have the same type, so [`RobotLink::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct RobotLinkRequired {
+    /// 消息标题。 Example: `时代的火车向前开`.
+    pub title: String,
+    /// 消息内容，如果太长只会部分展示。 Example: `这个即将发布的新版本，创始人xx称它为红树林。`.
+    pub text: String,
+    /// 点击消息跳转的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。 Wire name: `messageUrl`. Example: `https://www.dingtalk.com/`.
+    pub message_url: String,
+}
 impl RobotLink {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        title: impl Into<String>,
-        text: impl Into<String>,
-        message_url: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: RobotLinkRequired) -> Self {
+        let RobotLinkRequired { title, text, message_url } = required;
         Self {
-            title: title.into(),
-            text: text.into(),
-            message_url: message_url.into(),
+            title,
+            text,
+            message_url,
             pic_url: None,
         }
     }
@@ -183,14 +190,28 @@ pub struct RobotMarkdown {
     /// ```
     pub text: String,
 }
+/// The required fields of [`RobotMarkdown`], by name: two of them have the same type, so [`RobotMarkdown::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct RobotMarkdownRequired {
+    /// 首屏会话透出的展示内容。 Example: `杭州天气`.
+    pub title: String,
+    /// markdown格式的消息。
+    ///
+    /// Example:
+    ///
+    /// ```text
+    /// #### 杭州天气 @150XXXXXXXX
+    ///  > 9度，西北风1级，空气良89，相对温度73%
+    ///
+    /// ```
+    pub text: String,
+}
 impl RobotMarkdown {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            text: text.into(),
-        }
+    pub fn new(required: RobotMarkdownRequired) -> Self {
+        let RobotMarkdownRequired { title, text } = required;
+        Self { title, text }
     }
 }
 /// ActionCard消息。设置singleTitle和singleURL为整体跳转，设置btns为独立跳转。
@@ -224,13 +245,29 @@ pub struct RobotActionCard {
     #[wire(rename = "hideAvatar")]
     pub hide_avatar: Option<RobotHideAvatar>,
 }
+/// The required fields of [`RobotActionCard`], by name: two of them have the same type, so [`RobotActionCard::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct RobotActionCardRequired {
+    /// 首屏会话透出的展示内容。 Example: `乔布斯 20 年前想打造一间苹果咖啡厅，而它正是 Apple Store 的前身`.
+    pub title: String,
+    /// markdown格式的消息。
+    ///
+    /// Example:
+    ///
+    /// ```text
+    /// ![screenshot](https://gw.alicdn.com/tfs/TB1ut3xxbsrBKNjSZFpXXcXhFXa-846-786.png)
+    ///  ### 乔布斯 20 年前想打造的苹果咖啡厅
+    /// ```
+    pub text: String,
+}
 impl RobotActionCard {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(required: RobotActionCardRequired) -> Self {
+        let RobotActionCardRequired { title, text } = required;
         Self {
-            title: title.into(),
-            text: text.into(),
+            title,
+            text,
             btn_orientation: None,
             single_title: None,
             single_url: None,
@@ -288,14 +325,20 @@ pub struct RobotActionCardButton {
     #[wire(rename = "actionURL")]
     pub action_url: String,
 }
+/// The required fields of [`RobotActionCardButton`], by name: two of them have the same type, so [`RobotActionCardButton::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct RobotActionCardButtonRequired {
+    /// 按钮标题。 Example: `内容不错`.
+    pub title: String,
+    /// 点击按钮触发的URL，打开方式如下：移动端，在钉钉客户端内打开；PC端默认侧边栏打开，希望在外部浏览器打开，参考消息链接说明。 Wire name: `actionURL`. Example: `https://www.dingtalk.com/`.
+    pub action_url: String,
+}
 impl RobotActionCardButton {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(title: impl Into<String>, action_url: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            action_url: action_url.into(),
-        }
+    pub fn new(required: RobotActionCardButtonRequired) -> Self {
+        let RobotActionCardButtonRequired { title, action_url } = required;
+        Self { title, action_url }
     }
 }
 /// FeedCard消息。
@@ -329,18 +372,25 @@ pub struct RobotFeedCardLink {
     #[wire(rename = "picURL")]
     pub pic_url: String,
 }
+/// The required fields of [`RobotFeedCardLink`], by name: two of them have the same type, so [`RobotFeedCardLink::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct RobotFeedCardLinkRequired {
+    /// 单条信息文本。 Example: `时代的火车向前开1`.
+    pub title: String,
+    /// 点击单条信息到跳转链接。 Wire name: `messageURL`. Example: `https://www.dingtalk.com/`.
+    pub message_url: String,
+    /// 单条信息后面图片的URL。 Wire name: `picURL`. Example: `https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png`.
+    pub pic_url: String,
+}
 impl RobotFeedCardLink {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        title: impl Into<String>,
-        message_url: impl Into<String>,
-        pic_url: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: RobotFeedCardLinkRequired) -> Self {
+        let RobotFeedCardLinkRequired { title, message_url, pic_url } = required;
         Self {
-            title: title.into(),
-            message_url: message_url.into(),
-            pic_url: pic_url.into(),
+            title,
+            message_url,
+            pic_url,
         }
     }
 }

@@ -112,20 +112,33 @@ pub struct SnsGetuserinfoBycodeRequest {
     /// 用户授权的临时授权码(扫码登录回调的code或dd.getAuthCode)。 Example: `23152698ea18304da4d0ce1xxxxx`.
     pub tmp_auth_code: String,
 }
+/// The required fields of [`SnsGetuserinfoBycodeRequest`], by name: two of them have the same type, so [`SnsGetuserinfoBycodeRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct SnsGetuserinfoBycodeRequestRequired {
+    /// 应用的AppKey(appId)。 Wire name: `accessKey`. Example: `dingxxxxxxxx`.
+    pub access_key: String,
+    /// 当前毫秒时间戳,与钉钉服务器相差不得超过1分钟。 Example: `1527130370219`.
+    pub timestamp: String,
+    /// HmacSHA256签名的Base64,再URL编码;见GAPS.md。
+    pub signature: Secret,
+    /// 用户授权的临时授权码(扫码登录回调的code或dd.getAuthCode)。 Example: `23152698ea18304da4d0ce1xxxxx`.
+    pub tmp_auth_code: String,
+}
 impl SnsGetuserinfoBycodeRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        access_key: impl Into<String>,
-        timestamp: impl Into<String>,
-        signature: impl Into<Secret>,
-        tmp_auth_code: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: SnsGetuserinfoBycodeRequestRequired) -> Self {
+        let SnsGetuserinfoBycodeRequestRequired {
+            access_key,
+            timestamp,
+            signature,
+            tmp_auth_code,
+        } = required;
         Self {
-            access_key: access_key.into(),
-            timestamp: timestamp.into(),
-            signature: signature.into(),
-            tmp_auth_code: tmp_auth_code.into(),
+            access_key,
+            timestamp,
+            signature,
+            tmp_auth_code,
         }
     }
 }

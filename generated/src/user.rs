@@ -431,10 +431,21 @@ pub struct UserListsimpleRequest {
     /// 通讯录语言,默认zh_CN。 Example: `zh_CN`.
     pub language: Option<ContactLanguage>,
 }
+/// The required fields of [`UserListsimpleRequest`], by name: two of them have the same type, so [`UserListsimpleRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct UserListsimpleRequestRequired {
+    /// 部门ID,根部门为1。 Example: `10`. Limit: at least 1; checked by `validate()` before sending.
+    pub dept_id: i64,
+    /// 分页游标,首次传0,之后传返回的next_cursor。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 每页条数,最大100。 Example: `10`. Limit: from 1 to 100; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl UserListsimpleRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(dept_id: i64, cursor: i64, size: i64) -> Self {
+    pub fn new(required: UserListsimpleRequestRequired) -> Self {
+        let UserListsimpleRequestRequired { dept_id, cursor, size } = required;
         Self {
             dept_id,
             cursor,
@@ -593,10 +604,21 @@ pub struct V2UserListRequest {
     /// 通讯录语言,默认zh_CN。 Example: `zh_CN`.
     pub language: Option<ContactLanguage>,
 }
+/// The required fields of [`V2UserListRequest`], by name: two of them have the same type, so [`V2UserListRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct V2UserListRequestRequired {
+    /// 部门ID,根部门为1。 Example: `10`. Limit: at least 1; checked by `validate()` before sending.
+    pub dept_id: i64,
+    /// 分页游标,首次传0。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub cursor: i64,
+    /// 每页条数,最大100。 Example: `10`. Limit: from 1 to 100; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl V2UserListRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(dept_id: i64, cursor: i64, size: i64) -> Self {
+    pub fn new(required: V2UserListRequestRequired) -> Self {
+        let V2UserListRequestRequired { dept_id, cursor, size } = required;
         Self {
             dept_id,
             cursor,
@@ -855,19 +877,26 @@ pub struct V2UserCreateRequest {
     /// 钉钉自建专属帐号的初始密码。
     pub init_password: Option<Secret>,
 }
+/// The required fields of [`V2UserCreateRequest`], by name: two of them have the same type, so [`V2UserCreateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct V2UserCreateRequestRequired {
+    /// 员工姓名。 Example: `张三`. Limit: at most 80 characters; checked by `validate()` before sending.
+    pub name: String,
+    /// 手机号,企业内唯一;境外号码写成+xx-xxxxxx。 Example: `185xxxx7676`.
+    pub mobile: String,
+    /// 所属部门ID,逗号分隔,最多100个。 Example: `2,3`. Limit: at most 100 items; checked by `validate()` before sending.
+    pub dept_id_list: CommaList<i64>,
+}
 impl V2UserCreateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        name: impl Into<String>,
-        mobile: impl Into<String>,
-        dept_id_list: impl IntoIterator<Item = i64>,
-    ) -> Self {
+    pub fn new(required: V2UserCreateRequestRequired) -> Self {
+        let V2UserCreateRequestRequired { name, mobile, dept_id_list } = required;
         Self {
             userid: None,
-            name: name.into(),
-            mobile: mobile.into(),
-            dept_id_list: dept_id_list.into_iter().collect(),
+            name,
+            mobile,
+            dept_id_list,
             hide_mobile: None,
             telephone: None,
             job_number: None,
@@ -2054,10 +2083,21 @@ pub struct UserListbypageRequest {
     /// 通讯录语言。 Example: `zh_CN`.
     pub lang: Option<String>,
 }
+/// The required fields of [`UserListbypageRequest`], by name: two of them have the same type, so [`UserListbypageRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct UserListbypageRequestRequired {
+    /// 部门ID。 Example: `1`.
+    pub department_id: i64,
+    /// 偏移量。 Example: `0`. Limit: at least 0; checked by `validate()` before sending.
+    pub offset: i64,
+    /// 每页条数,最大100。 Example: `100`. Limit: from 1 to 100; checked by `validate()` before sending.
+    pub size: i64,
+}
 impl UserListbypageRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(department_id: i64, offset: i64, size: i64) -> Self {
+    pub fn new(required: UserListbypageRequestRequired) -> Self {
+        let UserListbypageRequestRequired { department_id, offset, size } = required;
         Self {
             department_id,
             offset,
@@ -2189,19 +2229,26 @@ pub struct UserCreateRequest {
     /// 扩展属性,JSON对象。
     pub extattr: Option<serde_json::Value>,
 }
+/// The required fields of [`UserCreateRequest`], by name: two of them have the same type, so [`UserCreateRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
+#[derive(Debug, Clone)]
+pub struct UserCreateRequestRequired {
+    /// 成员名称。 Example: `张三`. Limit: at most 64 characters; checked by `validate()` before sending.
+    pub name: String,
+    /// 所属部门ID列表。 Example: `[1,2]`.
+    pub department: Vec<i64>,
+    /// 手机号,企业内唯一。 Example: `1xxxxxxxxxx`.
+    pub mobile: String,
+}
 impl UserCreateRequest {
-    /// Creates the value from its required fields, in field order; optional fields start unset.
+    /// Creates the value from its required fields, given by name; optional fields start unset.
     #[inline]
-    pub fn new(
-        name: impl Into<String>,
-        department: impl IntoIterator<Item = i64>,
-        mobile: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: UserCreateRequestRequired) -> Self {
+        let UserCreateRequestRequired { name, department, mobile } = required;
         Self {
             userid: None,
-            name: name.into(),
-            department: department.into_iter().collect(),
-            mobile: mobile.into(),
+            name,
+            department,
+            mobile,
             order_in_depts: None,
             position: None,
             position_in_depts: None,

@@ -11,7 +11,8 @@
 //! content. Read back, a JSON object names the file in one of three ways:
 //!
 //! - `{"path": "logo.png"}`: a file on disk (`dingtalk call --file media=@logo.png` writes this);
-//! - `{"filename": "a.txt", "content": "hello"}`: UTF-8 text given inline (examples, tests);
+//! - `{"filename": "a.txt", "content": "hello"}`: UTF-8 text given inline (examples, tests),
+//!   written back the same way;
 //! - `{"filename": "a.png", "length": 1024}`: a description only, which can be checked against
 //!   the limits but not sent.
 //!
@@ -48,6 +49,8 @@ pub struct FilePart {
 #[derive(Clone)]
 enum Source {
     Bytes(Bytes),
+    /// UTF-8 text given inline (`{"filename", "content"}`): written back the same way.
+    Text(Bytes),
     Path(PathBuf),
     Stream(Arc<Mutex<Option<ByteStream>>>),
     Described,
@@ -146,13 +149,16 @@ impl FilePart {
     /// Whether the part can be sent again after a failed attempt (bytes and paths can; a
     /// stream cannot).
     pub fn is_replayable(&self) -> bool {
-        matches!(self.source, Source::Bytes(_) | Source::Path(_))
+        matches!(
+            self.source,
+            Source::Bytes(_) | Source::Text(_) | Source::Path(_)
+        )
     }
 
     /// The part as reqwest sends it, for one attempt.
     pub(crate) async fn to_part(&self) -> std::io::Result<reqwest::multipart::Part> {
         let body = match &self.source {
-            Source::Bytes(bytes) => reqwest::Body::from(bytes.clone()),
+            Source::Bytes(bytes) | Source::Text(bytes) => reqwest::Body::from(bytes.clone()),
             Source::Path(path) => {
                 let file = tokio::fs::File::open(path).await?;
                 let now = file.metadata().await?.len();
@@ -234,7 +240,7 @@ impl Stream for Exact {
 impl fmt::Debug for FilePart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let source = match &self.source {
-            Source::Bytes(_) => "bytes",
+            Source::Bytes(_) | Source::Text(_) => "bytes",
             Source::Path(_) => "path",
             Source::Stream(_) => "stream",
             Source::Described => "description",
@@ -253,7 +259,7 @@ impl PartialEq for FilePart {
     /// contents, the same path, the same stream, or both descriptions.
     fn eq(&self, other: &FilePart) -> bool {
         let same_source = match (&self.source, &other.source) {
-            (Source::Bytes(a), Source::Bytes(b)) => a == b,
+            (Source::Bytes(a) | Source::Text(a), Source::Bytes(b) | Source::Text(b)) => a == b,
             (Source::Path(a), Source::Path(b)) => a == b,
             (Source::Stream(a), Source::Stream(b)) => Arc::ptr_eq(a, b),
             (Source::Described, Source::Described) => true,
@@ -274,8 +280,28 @@ struct Description<'a> {
     length: u64,
 }
 
+/// An inline text file as it was given: the content type only when it is not the guessed one.
+#[derive(Serialize)]
+struct Inline<'a> {
+    filename: &'a str,
+    content: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'a str>,
+}
+
 impl Serialize for FilePart {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Source::Text(bytes) = &self.source
+            && let Ok(content) = std::str::from_utf8(bytes)
+        {
+            let guessed = guess_content_type(&self.filename);
+            return Inline {
+                filename: &self.filename,
+                content,
+                content_type: (self.content_type != guessed).then_some(&self.content_type),
+            }
+            .serialize(serializer);
+        }
         Description {
             filename: &self.filename,
             content_type: &self.content_type,
@@ -318,7 +344,11 @@ impl<'de> Deserialize<'de> for FilePart {
                 let filename = named
                     .filename
                     .ok_or_else(|| D::Error::missing_field("filename"))?;
-                FilePart::bytes(filename, content.into_bytes())
+                let mut part = FilePart::bytes(filename, content.into_bytes());
+                if let Source::Bytes(bytes) = part.source {
+                    part.source = Source::Text(bytes);
+                }
+                part
             }
             (None, None, Some(length)) => {
                 let filename = named
@@ -393,6 +423,13 @@ mod tests {
 
     #[test]
     fn serializes_as_a_description_and_reads_three_forms() {
+        let text = serde_json::json!({"filename": "a.txt", "content": "hi"});
+        let inline: FilePart = serde_json::from_value(text.clone()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&inline).unwrap(),
+            text,
+            "inline text round-trips"
+        );
         let part = FilePart::bytes("a.txt", "hello");
         let json = serde_json::to_value(&part).unwrap();
         assert_eq!(

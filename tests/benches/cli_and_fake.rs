@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 use dingtalk_openapi::blackboard::BlackboardGetRequest;
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi::primitives::EpochMillis;
-use dingtalk_openapi::report::ReportListRequest;
+use dingtalk_openapi::report::{ReportListRequest, ReportListRequestRequired};
 use dingtalk_openapi::{Client, Error};
 use dingtalk_openapi_fake::MockServer;
 use serde_json::Value;
@@ -275,7 +275,12 @@ impl Requests {
             serde_json::from_str(ReportListRequest::INFO.example_request)
                 .expect("the report.list example");
         let start = example.start_time;
-        let list = ReportListRequest::new(start, EpochMillis(start.0 + 86_400_000), 0, 20);
+        let list = ReportListRequest::new(ReportListRequestRequired {
+            start_time: start,
+            end_time: EpochMillis(start.0 + 86_400_000),
+            cursor: 0,
+            size: 20,
+        });
         Requests { get, list }
     }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use dingtalk_openapi::Client;
 use dingtalk_openapi::primitives::EpochMillis;
-use dingtalk_openapi::report::ReportListRequest;
+use dingtalk_openapi::report::{ReportListRequest, ReportListRequestRequired};
 use futures_util::StreamExt;
 
 #[tokio::main]
@@ -31,9 +31,13 @@ async fn main() -> ExitCode {
     let now = SystemTime::now();
     let week_ago = now - Duration::from_secs(7 * 24 * 3600);
     // The first page: cursor 0, 20 a page (the documented maximum; more is refused before sending).
-    let request =
-        ReportListRequest::new(EpochMillis::from(week_ago), EpochMillis::from(now), 0, 20)
-            .userid(userid);
+    let request = ReportListRequest::new(ReportListRequestRequired {
+        start_time: EpochMillis::from(week_ago),
+        end_time: EpochMillis::from(now),
+        cursor: 0,
+        size: 20,
+    })
+    .userid(userid);
     let mut reports = client.report().list_items(request);
     let mut count = 0;
     while let Some(item) = reports.next().await {

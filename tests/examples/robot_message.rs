@@ -12,7 +12,9 @@
 use std::process::ExitCode;
 
 use dingtalk_openapi::Client;
-use dingtalk_openapi::robot::{RobotAt, RobotMarkdown, RobotSendRequest, RobotWebhook};
+use dingtalk_openapi::robot::{
+    RobotAt, RobotMarkdown, RobotMarkdownRequired, RobotSendRequest, RobotWebhook,
+};
 
 fn client() -> Result<Client, Box<dyn std::error::Error>> {
     let url = std::env::var("DINGTALK_ROBOT_WEBHOOK")
@@ -37,8 +39,11 @@ async fn main() -> ExitCode {
         }
     };
     let text = format!("#### 部署完成\n\n版本 1.2.3 已上线 @{mobile}");
-    let request = RobotSendRequest::new(RobotMarkdown::new("部署完成", text))
-        .at(RobotAt::new().at_mobiles([mobile]));
+    let request = RobotSendRequest::new(RobotMarkdown::new(RobotMarkdownRequired {
+        title: "部署完成".into(),
+        text,
+    }))
+    .at(RobotAt::new().at_mobiles([mobile]));
     match client.robot().send(request).await {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {

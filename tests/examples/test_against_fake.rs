@@ -11,7 +11,8 @@
 //! asks for.
 
 use dingtalk_openapi::blackboard::{
-    BlackboardCreateRequest, BlackboardCreateVo, BlackboardListtoptenRequest, BlackboardReceiver,
+    BlackboardCreateRequest, BlackboardCreateVo, BlackboardCreateVoRequired,
+    BlackboardListtoptenRequest, BlackboardReceiver,
 };
 use dingtalk_openapi::{Client, Error, RateLimit};
 use dingtalk_openapi_fake::{Fault, MockServer, operations};
@@ -26,12 +27,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // The code under test creates a blackboard; the fake keeps it.
-    let vo = BlackboardCreateVo::new(
-        "manager01",
-        BlackboardReceiver::new().userid_list(["manager02"]),
-        "入职须知",
-        "欢迎加入",
-    );
+    let vo = BlackboardCreateVo::new(BlackboardCreateVoRequired {
+        operation_userid: "manager01".into(),
+        blackboard_receiver: BlackboardReceiver::new().userid_list(["manager02"]),
+        title: "入职须知".into(),
+        content: "欢迎加入".into(),
+    });
     client
         .blackboard()
         .create(BlackboardCreateRequest::new(vo))

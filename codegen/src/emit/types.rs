@@ -182,6 +182,9 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
             });
         }
     }
+    if o.named_required() {
+        return named_constructor(o, &inits, &setters, imports);
+    }
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let ndoc = docs::doc(
         "Creates the value from its required fields, in field order; optional fields start unset.",
@@ -192,6 +195,58 @@ fn constructor(o: &Object, imports: &mut Imports) -> TokenStream {
             #allow
             #[inline]
             pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// `new(XRequired { .. })`: the required fields by name, for an object where two of them have
+/// the same type. The struct literal names every field, so none can be left out or swapped.
+fn named_constructor(
+    o: &Object,
+    inits: &[TokenStream],
+    setters: &[TokenStream],
+    imports: &mut Imports,
+) -> TokenStream {
+    let name = ident(&o.name);
+    let required = ident(&o.required_name());
+    let fields: Vec<&Field> = o.fields.iter().filter(|f| f.required).collect();
+    let members = fields.iter().map(|f| {
+        let fname = ident(&f.rust);
+        let ty = rust_type(&f.ty, f.secret, imports);
+        let doc = docs::doc(&docs::field(f));
+        quote! { #doc pub #fname: #ty }
+    });
+    let names = fields.iter().map(|f| ident(&f.rust));
+    // The stored values are the struct's own: no conversion left to do.
+    let inits = o.fields.iter().zip(inits).map(|(f, init)| {
+        if f.required {
+            let fname = ident(&f.rust);
+            quote!(#fname)
+        } else {
+            init.clone()
+        }
+    });
+    let sdoc = docs::doc(&format!(
+        "The required fields of [`{0}`], by name: two of them have the same type, so [`{0}::new`] takes them as a struct literal rather than in an order that could be swapped.",
+        o.name
+    ));
+    let ndoc = docs::doc(
+        "Creates the value from its required fields, given by name; optional fields start unset.",
+    );
+    quote! {
+        #sdoc
+        #[derive(Debug, Clone)]
+        pub struct #required {
+            #(#members),*
+        }
+        impl #name {
+            #ndoc
+            #[inline]
+            pub fn new(required: #required) -> Self {
+                let #required { #(#names),* } = required;
                 Self { #(#inits),* }
             }
             #(#setters)*

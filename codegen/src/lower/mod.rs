@@ -187,6 +187,36 @@ fn check_unique(areas: &[&Area], diags: &mut Diagnostics) {
                 }
             }
         }
+        // The structs of named required fields (`XRequired`) take names too.
+        let named = area
+            .operations
+            .iter()
+            .map(|op| (&op.request, &op.pos))
+            .chain(area.types.iter().filter_map(|t| match t {
+                TypeDef::Object(o) if o.usage.request => Some((o, &o.pos)),
+                _ => None,
+            }))
+            .filter(|(o, _)| o.named_required());
+        for (object, pos) in named {
+            let name = object.required_name();
+            if let Some(p) = declared.get(name.as_str()) {
+                diags.error(
+                    p,
+                    format!(
+                        "type name `{name}` is taken by the required fields of `{}`",
+                        object.name
+                    ),
+                );
+            } else if generated.contains_key(name.as_str()) {
+                diags.error(
+                    pos,
+                    format!(
+                        "the required fields of `{}` would be named `{name}`, which is taken",
+                        object.name
+                    ),
+                );
+            }
+        }
         if let Some(p) = declared.get(area.client_type.as_str()) {
             diags.error(
                 p,

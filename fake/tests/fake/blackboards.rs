@@ -4,9 +4,10 @@
 
 use dingtalk_openapi::blackboard::{
     BlackboardCategoryListRequest, BlackboardCreateRequest, BlackboardCreateVo,
-    BlackboardDeleteRequest, BlackboardGetRequest, BlackboardListidsRequest,
-    BlackboardListtoptenRequest, BlackboardQueryVo, BlackboardReceiver, BlackboardUpdateRequest,
-    BlackboardUpdateVo,
+    BlackboardCreateVoRequired, BlackboardDeleteRequest, BlackboardDeleteRequestRequired,
+    BlackboardGetRequest, BlackboardGetRequestRequired, BlackboardListidsRequest,
+    BlackboardListtoptenRequest, BlackboardQueryVo, BlackboardQueryVoRequired, BlackboardReceiver,
+    BlackboardUpdateRequest, BlackboardUpdateVo, BlackboardUpdateVoRequired,
 };
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi::primitives::DateTime;
@@ -17,27 +18,38 @@ use crate::common::{Fake, ids, listids};
 /// 入职须知 for `manager02`, in category `cat-1`.
 fn welcome() -> BlackboardCreateRequest {
     BlackboardCreateRequest::new(
-        BlackboardCreateVo::new(
-            "manager01",
-            BlackboardReceiver::new().userid_list(["manager02"]),
-            "入职须知",
-            "欢迎加入我们的大家庭",
-        )
+        BlackboardCreateVo::new(BlackboardCreateVoRequired {
+            operation_userid: "manager01".into(),
+            blackboard_receiver: BlackboardReceiver::new().userid_list(["manager02"]),
+            title: "入职须知".into(),
+            content: "欢迎加入我们的大家庭".into(),
+        })
         .author("杨xx")
         .category_id("cat-1"),
     )
 }
 
 fn get(id: &str) -> BlackboardGetRequest {
-    BlackboardGetRequest::new(id, "manager01")
+    BlackboardGetRequest::new(BlackboardGetRequestRequired {
+        blackboard_id: id.into(),
+        operation_userid: "manager01".into(),
+    })
 }
 
 fn update(id: &str) -> BlackboardUpdateRequest {
-    BlackboardUpdateRequest::new(BlackboardUpdateVo::new(id, "新标题", "新内容", "manager01"))
+    BlackboardUpdateRequest::new(BlackboardUpdateVo::new(BlackboardUpdateVoRequired {
+        blackboard_id: id.into(),
+        title: "新标题".into(),
+        content: "新内容".into(),
+        operation_userid: "manager01".into(),
+    }))
 }
 
 fn delete(id: &str) -> BlackboardDeleteRequest {
-    BlackboardDeleteRequest::new(id, "manager01")
+    BlackboardDeleteRequest::new(BlackboardDeleteRequestRequired {
+        blackboard_id: id.into(),
+        operation_userid: "manager01".into(),
+    })
 }
 
 /// An unseeded fake, its token, and the id of [`welcome`] created on it.
@@ -146,12 +158,13 @@ async fn the_top_ten_are_those_a_user_receives() {
 async fn a_department_blackboard_is_seen_by_anyone() {
     let fake = Fake::start(false).await;
     let token = fake.token().await;
-    let to_dept = BlackboardCreateRequest::new(BlackboardCreateVo::new(
-        "manager01",
-        BlackboardReceiver::new().deptid_list([5]),
-        "部门公告",
-        "c",
-    ));
+    let to_dept =
+        BlackboardCreateRequest::new(BlackboardCreateVo::new(BlackboardCreateVoRequired {
+            operation_userid: "manager01".into(),
+            blackboard_receiver: BlackboardReceiver::new().deptid_list([5]),
+            title: "部门公告".into(),
+            content: "c".into(),
+        }));
     assert_eq!(fake.call(&token, &to_dept).await.errcode(), 0);
     let top = fake
         .call(&token, &BlackboardListtoptenRequest::new("anyone"))
@@ -223,9 +236,13 @@ async fn listids_filters_by_creation_time_newest_first() {
     let all = ids(&fake.call(&token, &listids(1, 30)).await);
     let window = |start: &str, end: &str| {
         BlackboardListidsRequest::new(
-            BlackboardQueryVo::new("manager01", 30, 1)
-                .start_time(DateTime::parse(start).expect("time"))
-                .end_time(DateTime::parse(end).expect("time")),
+            BlackboardQueryVo::new(BlackboardQueryVoRequired {
+                operation_userid: "manager01".into(),
+                page_size: 30,
+                page: 1,
+            })
+            .start_time(DateTime::parse(start).expect("time"))
+            .end_time(DateTime::parse(end).expect("time")),
         )
     };
     let detail = fake

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use dingtalk_openapi::Client;
-use dingtalk_openapi::blackboard::{BlackboardListidsRequest, BlackboardQueryVo};
+use dingtalk_openapi::blackboard::{
+    BlackboardListidsRequest, BlackboardQueryVo, BlackboardQueryVoRequired,
+};
 use dingtalk_openapi::operation::{Auth, Location, Method, Operation, OperationInfo};
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi_fake::{MockBuilder, MockServer};
@@ -288,7 +290,11 @@ fn text(value: &Value) -> String {
 
 /// `blackboard.listids` for `manager01`, page `page` of `page_size` ids.
 pub(crate) fn listids(page: i64, page_size: i64) -> BlackboardListidsRequest {
-    BlackboardListidsRequest::new(BlackboardQueryVo::new("manager01", page_size, page))
+    BlackboardListidsRequest::new(BlackboardQueryVo::new(BlackboardQueryVoRequired {
+        operation_userid: "manager01".into(),
+        page_size,
+        page,
+    }))
 }
 
 /// A typed request as "the request": one JSON object by wire names.

@@ -3,7 +3,9 @@
 //! other operation (here the robot webhook) wants JSON.
 
 use dingtalk_openapi::blackboard::BlackboardListidsRequest;
-use dingtalk_openapi::hrm::SmartworkHrmEmployeeQuerypreentryRequest;
+use dingtalk_openapi::hrm::{
+    SmartworkHrmEmployeeQuerypreentryRequest, SmartworkHrmEmployeeQuerypreentryRequestRequired,
+};
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi::robot::RobotSendRequest;
@@ -44,7 +46,12 @@ async fn a_form_with_the_token_as_a_field_answers_as_json_does() {
     let token = fake.token().await;
     // The token as a form field and the numbers as text, as DingTalk's curl examples send them.
     let as_json = fake
-        .call(&token, &SmartworkHrmEmployeeQuerypreentryRequest::new(0, 2))
+        .call(
+            &token,
+            &SmartworkHrmEmployeeQuerypreentryRequest::new(
+                SmartworkHrmEmployeeQuerypreentryRequestRequired { offset: 0, size: 2 },
+            ),
+        )
         .await;
     let as_form = fake
         .send(form(

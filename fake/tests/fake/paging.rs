@@ -3,13 +3,14 @@
 //! page says so in its style's words; the typed client's item streams agree.
 
 use dingtalk_openapi::blackboard::BlackboardListidsRequest;
-use dingtalk_openapi::checkin::CheckinRecordGetRequest;
+use dingtalk_openapi::checkin::{CheckinRecordGetRequest, CheckinRecordGetRequestRequired};
 use dingtalk_openapi::hrm::{
     HrmEmployeesDismissionsRequest, SmartworkHrmEmployeeQuerypreentryRequest,
+    SmartworkHrmEmployeeQuerypreentryRequestRequired,
 };
 use dingtalk_openapi::operation::{Operation, OperationInfo, Pagination, PaginationStyle};
 use dingtalk_openapi::primitives::EpochMillis;
-use dingtalk_openapi::report::ReportListRequest;
+use dingtalk_openapi::report::{ReportListRequest, ReportListRequestRequired};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -99,12 +100,12 @@ async fn three_pages<O: Operation + serde::de::DeserializeOwned>(first: O) -> Va
 
 #[tokio::test]
 async fn cursor_and_has_more_report_list() {
-    let first = ReportListRequest::new(
-        EpochMillis(1_507_564_800_000),
-        EpochMillis(1_507_651_200_000),
-        0,
-        3,
-    );
+    let first = ReportListRequest::new(ReportListRequestRequired {
+        start_time: EpochMillis(1_507_564_800_000),
+        end_time: EpochMillis(1_507_651_200_000),
+        cursor: 0,
+        size: 3,
+    });
     let last = three_pages(first).await;
     assert_eq!(
         last["result"]["has_more"], false,
@@ -115,7 +116,10 @@ async fn cursor_and_has_more_report_list() {
 
 #[tokio::test]
 async fn offset_and_next_cursor_querypreentry() {
-    let last = three_pages(SmartworkHrmEmployeeQuerypreentryRequest::new(0, 3)).await;
+    let last = three_pages(SmartworkHrmEmployeeQuerypreentryRequest::new(
+        SmartworkHrmEmployeeQuerypreentryRequestRequired { offset: 0, size: 3 },
+    ))
+    .await;
     assert!(
         last["result"].get("next_cursor").is_none(),
         "offset: next_cursor absent at the end: {last}"
@@ -125,7 +129,13 @@ async fn offset_and_next_cursor_querypreentry() {
 
 #[tokio::test]
 async fn nullable_cursor_checkin_record_get() {
-    let first = CheckinRecordGetRequest::new(["u"], EpochMillis(0), EpochMillis(1), 0, 3);
+    let first = CheckinRecordGetRequest::new(CheckinRecordGetRequestRequired {
+        userid_list: ["u".to_owned()].into_iter().collect(),
+        start_time: EpochMillis(0),
+        end_time: EpochMillis(1),
+        cursor: 0,
+        size: 3,
+    });
     let last = three_pages(first).await;
     assert_eq!(
         last["result"]["next_cursor"],
@@ -173,25 +183,29 @@ fn styles() -> Vec<(&'static OperationInfo, Value)> {
     vec![
         (
             ReportListRequest::INFO,
-            json(&ReportListRequest::new(
-                EpochMillis(1_507_564_800_000),
-                EpochMillis(1_507_651_200_000),
-                0,
-                3,
-            )),
+            json(&ReportListRequest::new(ReportListRequestRequired {
+                start_time: EpochMillis(1_507_564_800_000),
+                end_time: EpochMillis(1_507_651_200_000),
+                cursor: 0,
+                size: 3,
+            })),
         ),
         (
             SmartworkHrmEmployeeQuerypreentryRequest::INFO,
-            json(&SmartworkHrmEmployeeQuerypreentryRequest::new(0, 3)),
+            json(&SmartworkHrmEmployeeQuerypreentryRequest::new(
+                SmartworkHrmEmployeeQuerypreentryRequestRequired { offset: 0, size: 3 },
+            )),
         ),
         (
             CheckinRecordGetRequest::INFO,
             json(&CheckinRecordGetRequest::new(
-                ["u"],
-                EpochMillis(0),
-                EpochMillis(1),
-                0,
-                3,
+                CheckinRecordGetRequestRequired {
+                    userid_list: ["u".to_owned()].into_iter().collect(),
+                    start_time: EpochMillis(0),
+                    end_time: EpochMillis(1),
+                    cursor: 0,
+                    size: 3,
+                },
             )),
         ),
         (BlackboardListidsRequest::INFO, json(&listids(1, 3))),

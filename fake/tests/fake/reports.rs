@@ -4,8 +4,9 @@
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi::primitives::EpochMillis;
 use dingtalk_openapi::report::{
-    ReportContentFormat, ReportContentType, ReportCreateContent, ReportCreateParam,
-    ReportCreateRequest, ReportListRequest, ReportSimplelistRequest,
+    ReportContentFormat, ReportContentType, ReportCreateContent, ReportCreateContentRequired,
+    ReportCreateParam, ReportCreateParamRequired, ReportCreateRequest, ReportListRequest,
+    ReportListRequestRequired, ReportSimplelistRequest, ReportSimplelistRequestRequired,
     ReportTemplateGetbynameRequest,
 };
 use serde_json::{Value, json};
@@ -13,24 +14,29 @@ use serde_json::{Value, json};
 use crate::common::Fake;
 
 fn create(template_id: &str) -> ReportCreateRequest {
-    ReportCreateRequest::new(ReportCreateParam::new(
-        [ReportCreateContent::new(
-            0,
-            ReportContentType::Text,
-            ReportContentFormat::Markdown,
-            "今天完成了开发",
-            "今日工作",
-        )],
-        template_id,
-        true,
-        "report",
-        "user123",
-    ))
+    ReportCreateRequest::new(ReportCreateParam::new(ReportCreateParamRequired {
+        contents: vec![ReportCreateContent::new(ReportCreateContentRequired {
+            sort: 0,
+            type_: ReportContentType::Text,
+            content_type: ReportContentFormat::Markdown,
+            content: "今天完成了开发".into(),
+            key: "今日工作".into(),
+        })],
+        template_id: template_id.into(),
+        to_chat: true,
+        dd_from: "report".into(),
+        userid: "user123".into(),
+    }))
 }
 
 /// `report.list` from `start` to `end`, ten a page.
 fn list(start: EpochMillis, end: EpochMillis) -> ReportListRequest {
-    ReportListRequest::new(start, end, 0, 10)
+    ReportListRequest::new(ReportListRequestRequired {
+        start_time: start,
+        end_time: end,
+        cursor: 0,
+        size: 10,
+    })
 }
 
 /// An unseeded fake, its token, the new report's id, and times just before and after its
@@ -113,7 +119,15 @@ async fn the_documented_template_is_named_as_documented() {
 async fn simplelist_finds_reports_without_their_contents() {
     let (fake, token, id, before, after) = with_report("t-1").await;
     let found = fake
-        .call(&token, &ReportSimplelistRequest::new(before, after, 0, 10))
+        .call(
+            &token,
+            &ReportSimplelistRequest::new(ReportSimplelistRequestRequired {
+                start_time: before,
+                end_time: after,
+                cursor: 0,
+                size: 10,
+            }),
+        )
         .await
         .json();
     let item = &found["result"]["data_list"][0];

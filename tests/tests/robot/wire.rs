@@ -30,11 +30,11 @@ fn messages() -> Vec<(&'static str, RobotSendRequest, Value)> {
         (
             "link",
             RobotSendRequest::new(
-                RobotLink::new(
-                    "时代的火车向前开",
-                    "这个即将发布的新版本",
-                    "https://www.dingtalk.com/s?a=1&b=2",
-                )
+                RobotLink::new(RobotLinkRequired {
+                    title: "时代的火车向前开".into(),
+                    text: "这个即将发布的新版本".into(),
+                    message_url: "https://www.dingtalk.com/s?a=1&b=2".into(),
+                })
                 .pic_url("https://img.example.com/a.png"),
             ),
             json!({
@@ -49,10 +49,10 @@ fn messages() -> Vec<(&'static str, RobotSendRequest, Value)> {
         ),
         (
             "markdown with at",
-            RobotSendRequest::new(RobotMarkdown::new(
-                "杭州天气",
-                "#### 杭州天气 @150XXXXXXXX\n> 9度，西北风1级",
-            ))
+            RobotSendRequest::new(RobotMarkdown::new(RobotMarkdownRequired {
+                title: "杭州天气".into(),
+                text: "#### 杭州天气 @150XXXXXXXX\n> 9度，西北风1级".into(),
+            }))
             .at(RobotAt::new().at_mobiles(["150XXXXXXXX"]).is_at_all(true)),
             json!({
                 "msgtype": "markdown",
@@ -63,10 +63,10 @@ fn messages() -> Vec<(&'static str, RobotSendRequest, Value)> {
         (
             "actionCard with one button",
             RobotSendRequest::new(
-                RobotActionCard::new(
-                    "乔布斯 20 年前想打造一间苹果咖啡厅",
-                    "![screenshot](https://img.example.com/b.png)",
-                )
+                RobotActionCard::new(RobotActionCardRequired {
+                    title: "乔布斯 20 年前想打造一间苹果咖啡厅".into(),
+                    text: "![screenshot](https://img.example.com/b.png)".into(),
+                })
                 .btn_orientation(RobotBtnOrientation::Vertical)
                 .single_title("阅读全文")
                 .single_url("https://www.dingtalk.com/")
@@ -87,13 +87,22 @@ fn messages() -> Vec<(&'static str, RobotSendRequest, Value)> {
         (
             "actionCard with buttons",
             RobotSendRequest::new(
-                RobotActionCard::new("标题", "正文")
-                    .btn_orientation(RobotBtnOrientation::Horizontal)
-                    .btns([
-                        RobotActionCardButton::new("内容不错", "https://www.dingtalk.com/yes"),
-                        RobotActionCardButton::new("不感兴趣", "https://www.dingtalk.com/no"),
-                    ])
-                    .hide_avatar(RobotHideAvatar::Show),
+                RobotActionCard::new(RobotActionCardRequired {
+                    title: "标题".into(),
+                    text: "正文".into(),
+                })
+                .btn_orientation(RobotBtnOrientation::Horizontal)
+                .btns([
+                    RobotActionCardButton::new(RobotActionCardButtonRequired {
+                        title: "内容不错".into(),
+                        action_url: "https://www.dingtalk.com/yes".into(),
+                    }),
+                    RobotActionCardButton::new(RobotActionCardButtonRequired {
+                        title: "不感兴趣".into(),
+                        action_url: "https://www.dingtalk.com/no".into(),
+                    }),
+                ])
+                .hide_avatar(RobotHideAvatar::Show),
             ),
             json!({
                 "msgtype": "actionCard",
@@ -112,16 +121,16 @@ fn messages() -> Vec<(&'static str, RobotSendRequest, Value)> {
         (
             "feedCard",
             RobotSendRequest::new(RobotFeedCard::new([
-                RobotFeedCardLink::new(
-                    "时代的火车向前开1",
-                    "https://www.dingtalk.com/1",
-                    "https://img.example.com/1.png",
-                ),
-                RobotFeedCardLink::new(
-                    "时代的火车向前开2",
-                    "https://www.dingtalk.com/2",
-                    "https://img.example.com/2.png",
-                ),
+                RobotFeedCardLink::new(RobotFeedCardLinkRequired {
+                    title: "时代的火车向前开1".into(),
+                    message_url: "https://www.dingtalk.com/1".into(),
+                    pic_url: "https://img.example.com/1.png".into(),
+                }),
+                RobotFeedCardLink::new(RobotFeedCardLinkRequired {
+                    title: "时代的火车向前开2".into(),
+                    message_url: "https://www.dingtalk.com/2".into(),
+                    pic_url: "https://img.example.com/2.png".into(),
+                }),
             ])),
             json!({
                 "msgtype": "feedCard",

@@ -93,6 +93,10 @@ pub enum Auth {
     HeaderToken,
     /// The robot's `access_token`, plus `timestamp` and `sign` when the robot has a secret.
     Robot,
+    /// The app's signed query of the SNS and login-free calls (oapi): `accessKey` (the AppKey),
+    /// `timestamp` (Unix milliseconds) and `signature` (the Base64 HMAC-SHA256 of the timestamp
+    /// keyed with the AppSecret), made afresh for every attempt.
+    AppSignature,
 }
 
 impl Auth {
@@ -103,6 +107,7 @@ impl Auth {
             Auth::QueryToken => "query_token",
             Auth::HeaderToken => "header_token",
             Auth::Robot => "robot",
+            Auth::AppSignature => "app_signature",
         }
     }
 }
@@ -526,7 +531,13 @@ mod tests {
         for h in [Host::Oapi, Host::Api, Host::Robot] {
             assert_eq!(read::<Host>(h.as_str()), h);
         }
-        for a in [Auth::None, Auth::QueryToken, Auth::HeaderToken, Auth::Robot] {
+        for a in [
+            Auth::None,
+            Auth::QueryToken,
+            Auth::HeaderToken,
+            Auth::Robot,
+            Auth::AppSignature,
+        ] {
             assert_eq!(read::<Auth>(a.as_str()), a);
         }
         for e in [Envelope::Errcode, Envelope::Bare] {

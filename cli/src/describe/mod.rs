@@ -239,6 +239,10 @@ fn auth_text(auth: Auth) -> &'static str {
             "the group robot's webhook token (DINGTALK_ROBOT_TOKEN), signed with DINGTALK_ROBOT_SECRET \
              when that is set"
         }
+        Auth::AppSignature => {
+            "signed query (`accessKey`, `timestamp`, `signature`): DINGTALK_APP_KEY and the current \
+             time signed with DINGTALK_APP_SECRET, added by the client to every attempt"
+        }
     }
 }
 

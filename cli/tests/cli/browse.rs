@@ -127,6 +127,23 @@ fn describe_v1_query_parameters_and_pagination() {
 }
 
 #[test]
+fn describe_a_signed_query() {
+    let out = run(&["describe", "sns.getuserinfo_bycode"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "auth        signed query (`accessKey`, `timestamp`, `signature`): DINGTALK_APP_KEY and \
+             the current time signed with DINGTALK_APP_SECRET, added by the client to every attempt"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The three are the client's, not parameters.
+    assert!(!out.stdout.contains("accessKey  "), "{}", out.stdout);
+    assert!(out.stdout.contains("tmp_auth_code*"), "{}", out.stdout);
+}
+
+#[test]
 fn describe_every_operation_and_json() {
     for op in operations() {
         let out = run(&["describe", op.id]);

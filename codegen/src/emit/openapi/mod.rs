@@ -92,6 +92,9 @@ pub(super) const ACCESS_TOKEN_HEADER: &str = "accessTokenHeader";
 /// The security scheme of `Auth::Robot`.
 pub(super) const ROBOT_TOKEN: &str = "robotToken";
 
+/// The security scheme of `Auth::AppSignature`.
+pub(super) const APP_SIGNATURE: &str = "appSignature";
+
 /// The shared response of v1.0 failures, under `components.responses`.
 pub(super) const V1_ERROR: &str = "V1Error";
 

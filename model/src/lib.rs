@@ -219,7 +219,7 @@ impl Param {
     }
 }
 
-/// The pagination styles DingTalk uses .
+/// The pagination styles DingTalk uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -237,6 +237,9 @@ pub enum PaginationStyle {
     PageNumber,
     /// v1.0 `nextToken` (absent first) and `maxResults`; ends when `hasMore` is false.
     NextToken,
+    /// `offset` (0 first) and `size`; the next offset is the offset plus the page size asked for
+    /// (the answer names none); ends when `hasMore` is false (or absent), or on an empty page.
+    OffsetHasMore,
 }
 
 impl PaginationStyle {
@@ -248,6 +251,7 @@ impl PaginationStyle {
             PaginationStyle::NullableCursor => "nullable_cursor",
             PaginationStyle::PageNumber => "page_number",
             PaginationStyle::NextToken => "next_token",
+            PaginationStyle::OffsetHasMore => "offset_has_more",
         }
     }
 }
@@ -263,7 +267,8 @@ pub struct Pagination {
     pub cursor: &'static str,
     /// The request path of the page size.
     pub size: &'static str,
-    /// The response path of the next cursor (none for page numbers).
+    /// The response path of the next cursor (none for page numbers, nor for offsets that grow
+    /// by the page size).
     pub next: Option<&'static str>,
     /// The response path of the has-more flag, for the styles that read it.
     pub has_more: Option<&'static str>,
@@ -329,6 +334,9 @@ impl Pagination {
                 Some("hasMore"),
                 "list",
             ),
+            PaginationStyle::OffsetHasMore => {
+                Pagination::new(style, "offset", "size", None, Some("hasMore"), "userlist")
+            }
         }
     }
 }
@@ -555,6 +563,7 @@ mod tests {
             PaginationStyle::NullableCursor,
             PaginationStyle::PageNumber,
             PaginationStyle::NextToken,
+            PaginationStyle::OffsetHasMore,
         ] {
             assert_eq!(read::<PaginationStyle>(p.as_str()), p);
         }

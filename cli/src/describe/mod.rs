@@ -285,6 +285,11 @@ fn pagination_text(p: &Pagination) -> String {
             "ends on a page shorter than the page size",
         ),
         PaginationStyle::NextToken => ("next token", "absent first", "ends when hasMore is false"),
+        PaginationStyle::OffsetHasMore => (
+            "offset",
+            "0 first, then plus the page size",
+            "ends when hasMore is false or a page is empty",
+        ),
     };
     let mut text = format!("{style} `{}` ({first}), page size `{}`", p.cursor, p.size);
     if let Some(next) = p.next {

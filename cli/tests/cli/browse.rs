@@ -144,6 +144,16 @@ fn describe_a_signed_query() {
 }
 
 #[test]
+fn describe_offset_pagination_that_reads_has_more() {
+    let out = run(&["describe", "attendance.list"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let expected = "pagination  offset `offset` (0 first, then plus the page size), page size \
+                    `limit`, has more `hasMore`, items `recordresult`; ends when hasMore is false \
+                    or a page is empty";
+    assert!(out.stdout.contains(expected), "{}", out.stdout);
+}
+
+#[test]
 fn describe_every_operation_and_json() {
     for op in operations() {
         let out = run(&["describe", op.id]);

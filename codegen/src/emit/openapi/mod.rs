@@ -74,8 +74,8 @@ GMT+8) or `csv` (a list joined by commas in one string; `x-dingtalk-items` is th
 - `x-dingtalk-effect`: `read`, `create`, `update` or `delete`; a create is only retried when the \
 failure shows it was not processed.
 - `x-dingtalk-pagination`: `style` (`cursor_has_more`, `offset_next_cursor`, `nullable_cursor`, \
-`page_number` or `next_token`) and the dotted wire paths of the request `cursor` and `size` and of \
-the response `next`, `has_more` and `items`.
+`page_number`, `next_token` or `offset_has_more`) and the dotted wire paths of the request `cursor` \
+and `size` and of the response `next`, `has_more` and `items`.
 - `x-dingtalk-windows`: time windows the client checks: `start` and `end` (dotted request paths) \
 at most `max_days` apart, or `when_many.max_days` apart when the list `when_many.list` has more \
 than one item.

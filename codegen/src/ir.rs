@@ -209,6 +209,8 @@ pub struct Limits {
     pub max: Option<Bound>,
     /// Most characters in a string.
     pub max_len: Option<u64>,
+    /// Fewest characters in a string.
+    pub min_len: Option<u64>,
 }
 
 impl Limits {

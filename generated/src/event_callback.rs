@@ -109,7 +109,7 @@ pub struct CallBackRegisterCallBackRequest {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -181,6 +181,7 @@ impl Validate for CallBackRegisterCallBackRequest {
         {
             let p = path.field("aes_key");
             let v = &self.aes_key;
+            validate::min_len(&p, v.expose(), 43)?;
             validate::max_len(&p, v.expose(), 43)?;
         }
         Ok(())
@@ -245,7 +246,7 @@ pub struct CallBackUpdateCallBackRequest {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -317,6 +318,7 @@ impl Validate for CallBackUpdateCallBackRequest {
         {
             let p = path.field("aes_key");
             let v = &self.aes_key;
+            validate::min_len(&p, v.expose(), 43)?;
             validate::max_len(&p, v.expose(), 43)?;
         }
         Ok(())

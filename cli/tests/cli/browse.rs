@@ -154,6 +154,29 @@ fn describe_offset_pagination_that_reads_has_more() {
 }
 
 #[test]
+fn describe_string_lengths() {
+    let out = run(&["describe", "call_back.register_call_back"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let aes_key = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("aes_key*"))
+        .unwrap_or_default();
+    assert!(
+        aes_key.contains("exactly 43 characters; secret"),
+        "{aes_key}"
+    );
+    let out = run(&["describe", "microapp.create"]);
+    assert!(out.stdout.contains("1..=10 characters"), "{}", out.stdout);
+    let out = run(&["describe", "report.create"]);
+    assert!(
+        out.stdout.contains("at most 1000 characters"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn describe_every_operation_and_json() {
     for op in operations() {
         let out = run(&["describe", op.id]);

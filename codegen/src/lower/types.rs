@@ -287,10 +287,20 @@ impl Ctx<'_> {
                 format!("`min`/`max` apply to numbers, but `{wire}` is `{label}`"),
             );
         }
-        if s.max_len.is_some() && *ty != Type::String {
+        if (s.max_len.is_some() || s.min_len.is_some()) && *ty != Type::String {
             self.diags.error(
                 &pos,
-                format!("`max_len` applies to strings, but `{wire}` is `{label}`"),
+                format!("`max_len`/`min_len` apply to strings, but `{wire}` is `{label}`"),
+            );
+        }
+        if let (Some(lo), Some(hi)) = (s.min_len, s.max_len)
+            && lo > hi
+        {
+            self.diags.error(
+                &pos,
+                format!(
+                    "contradictory limit on `{wire}`: min_len {lo} is greater than max_len {hi}"
+                ),
             );
         }
         if let (Some(lo), Some(hi)) = (s.min_items, s.max_items)
@@ -325,6 +335,7 @@ impl Ctx<'_> {
             min,
             max,
             max_len: s.max_len,
+            min_len: s.min_len,
         }
     }
 

@@ -466,6 +466,7 @@ pub(super) fn apply_limits(schema: &mut Map<String, Value>, ty: &Type, limits: &
             if let Some(max) = limits.max.and_then(limit_number) {
                 schema.insert("maximum".into(), max);
             }
+            insert_count(schema, "minLength", limits.min_len);
             insert_count(schema, "maxLength", limits.max_len);
         }
     }

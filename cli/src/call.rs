@@ -478,6 +478,14 @@ impl Settings {
                 })?;
                 builder = builder.app_credentials(key, secret);
             }
+            Auth::AppSignature => {
+                let (key, secret) = self.app_credentials().map_err(|fix| {
+                    CallError::usage(format!(
+                        "{id} is signed with the app's key and secret: {fix}, or use --mock"
+                    ))
+                })?;
+                builder = builder.app_credentials(key, secret);
+            }
             Auth::Robot => {
                 let Some(token) = &self.robot_token else {
                     return Err(CallError::usage(format!(
@@ -629,6 +637,13 @@ mod tests {
         static NONE: OperationInfo =
             OperationInfo::new("gettoken", Method::Get, Host::Oapi, "/gettoken")
                 .with_auth(Auth::None);
+        static SIGNED: OperationInfo = OperationInfo::new(
+            "sns.getuserinfo_bycode",
+            Method::Post,
+            Host::Oapi,
+            "/sns/getuserinfo_bycode",
+        )
+        .with_auth(Auth::AppSignature);
         let message = |s: &Settings, info| s.client(info).unwrap_err().message().to_owned();
         assert_eq!(
             message(&settings(), &TOKEN),
@@ -642,6 +657,17 @@ mod tests {
             message(&key_only, &TOKEN),
             "x.create needs an access token: set DINGTALK_APP_SECRET or pass --app-secret (the app key is set), or use --mock"
         );
+        assert_eq!(
+            message(&settings(), &SIGNED),
+            "sns.getuserinfo_bycode is signed with the app's key and secret: set DINGTALK_APP_KEY and \
+             DINGTALK_APP_SECRET, or pass --app-key/--app-secret, or use --mock"
+        );
+        let both = Settings {
+            app_key: Some("k".into()),
+            app_secret: Some("s".into()),
+            ..settings()
+        };
+        assert!(both.client(&SIGNED).is_ok());
         assert!(message(&settings(), &ROBOT).starts_with(
             "robot.send needs the group robot's webhook token: set DINGTALK_ROBOT_TOKEN"
         ));

@@ -88,6 +88,7 @@ pub(crate) fn auth_name(auth: Auth) -> &'static str {
         Auth::QueryToken => "query_token",
         Auth::HeaderToken => "header_token",
         Auth::Robot => "robot",
+        Auth::AppSignature => "app_signature",
     }
 }
 

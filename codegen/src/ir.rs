@@ -241,6 +241,8 @@ pub struct Limits {
     pub max: Option<Bound>,
     /// Most characters in a string.
     pub max_len: Option<u64>,
+    /// Fewest characters in a string.
+    pub min_len: Option<u64>,
     /// Most bytes of a file.
     pub max_bytes: Option<u64>,
     /// Most bytes of a file, by another parameter's value.

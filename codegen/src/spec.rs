@@ -138,6 +138,9 @@ pub struct Limits {
     /// Most characters.
     #[serde(default)]
     pub max_len: Option<u64>,
+    /// Fewest characters.
+    #[serde(default)]
+    pub min_len: Option<u64>,
     /// Most bytes of a file.
     #[serde(default)]
     pub max_bytes: Option<u64>,

@@ -46,9 +46,13 @@
 //! | token never issued | 88, sub_code 40014 不合法的access_token | 400 `InvalidAuthentication` |
 //! | token expired (ttl or [`Faults::expire_tokens`]) | 88/40014, or 42001 access_token超时 with [`TokenRejection::Expired`] | 400 `InvalidAuthentication` |
 //! | robot: wrong or missing `access_token` | 300005 token is not exist | |
-//! | robot with a secret: `timestamp` missing, not an integer, or over 1 hour off (any `i64` is compared safely) | 310000 invalid timestamp | |
+//! | robot with a secret: `timestamp` missing, not an integer, or over 1 hour off the fake's clock (any `i64` is compared safely) | 310000 invalid timestamp | |
 //! | robot with a secret: `sign` does not match | 310000 sign not match | |
 //! | robot: body over 20,000 bytes | 460101 message too long | |
+//! | signed query (`auth: app_signature`): `accessKey` missing or not an app key of the fake | 853003 accessKey参数无效 | |
+//! | signed query: `timestamp` missing or not a whole number of milliseconds | 853001 timestamp参数格式错误 | |
+//! | signed query: `timestamp` over 1 minute off the fake's clock ([`MockBuilder::time_source`]) | 853002 timestamp参数无效 | |
+//! | signed query: `signature` is not the app secret's signature of `timestamp` | 853004 signature参数错误 | |
 //! | robot: 21st accepted message within a minute, per token | 660026 send too fast | |
 //! | a body not declared `application/json` (a topapi operation also takes `application/x-www-form-urlencoded`) | 43004 无效的HTTP HEADER Content-Type | 415 `UnsupportedMediaType` |
 //! | body not a JSON object | 40035 不合法的参数 | 400 `InvalidParameter` |
@@ -64,7 +68,8 @@
 //!
 //! Query parameters arrive as text; where the typed request wants a number or a boolean, the
 //! fake reads the text as one. The credential (`access_token`; for the robot also `timestamp`
-//! and `sign`) is not part of "the request".
+//! and `sign`; for a signed query `accessKey`, `timestamp` and `signature`) is not part of "the
+//! request".
 //!
 //! The topapi operations (`POST /topapi/...`) also take their parameters as an HTML form, as
 //! DingTalk's own curl examples and its older Java SDK send them: fields are text, read as

@@ -1,5 +1,5 @@
-//! Pages of items in each of DingTalk's five pagination styles, driven by the dotted wire paths
-//! of [`Pagination`], and the JSON path helpers they need.
+//! Pages of items in each of DingTalk's pagination styles, driven by the dotted wire paths of
+//! [`Pagination`], and the JSON path helpers they need.
 //!
 //! | style | first | next page | end |
 //! | --- | --- | --- | --- |
@@ -8,6 +8,7 @@
 //! | nullable cursor | `cursor` 0 | `next_cursor` = offset of the next item | `next_cursor` null |
 //! | page number | `page` 1 | `page` + 1 | a page shorter than `page_size` |
 //! | next token | `nextToken` absent | `nextToken` = offset of the next item | `hasMore` false, no `nextToken` |
+//! | offset + has_more | `offset` 0 | `offset` + `size` (the answer names none) | `hasMore` false |
 
 use serde_json::{Map, Value};
 
@@ -118,7 +119,8 @@ pub(crate) fn page(
             PaginationStyle::NullableCursor => set(response, next_path, Value::Null),
             PaginationStyle::OffsetNextCursor
             | PaginationStyle::NextToken
-            | PaginationStyle::PageNumber => {
+            | PaginationStyle::PageNumber
+            | PaginationStyle::OffsetHasMore => {
                 remove(response, next_path);
             }
         }
@@ -206,6 +208,14 @@ mod tests {
                     more.filter(|m| *m)
                         .and(p.next.and_then(|n| get(&response, n)).cloned())
                 }
+                PaginationStyle::OffsetHasMore => {
+                    let more = p
+                        .has_more
+                        .and_then(|h| get(&response, h))
+                        .and_then(Value::as_bool);
+                    let offset = get(&request, p.cursor).and_then(as_i64).unwrap_or(0);
+                    more.filter(|m| *m).map(|_| json!(offset + 3))
+                }
                 _ => p
                     .next
                     .and_then(|n| get(&response, n))
@@ -228,6 +238,7 @@ mod tests {
             PaginationStyle::NullableCursor,
             PaginationStyle::PageNumber,
             PaginationStyle::NextToken,
+            PaginationStyle::OffsetHasMore,
         ] {
             let pages = walk(style);
             assert_eq!(pages.len(), 3, "{style:?}: {pages:?}");
@@ -284,6 +295,7 @@ mod tests {
             PaginationStyle::NullableCursor,
             PaginationStyle::PageNumber,
             PaginationStyle::NextToken,
+            PaginationStyle::OffsetHasMore,
         ] {
             let p = Pagination::usual(style);
             for (cursor, past_the_end) in &cursors {

@@ -23,6 +23,7 @@ use crate::shared::{Config, Shared};
 use crate::state::State;
 use dingtalk_openapi::auth::{GettokenRequest, Oauth2AccessTokenRequest, SsoGettokenRequest};
 use dingtalk_openapi::primitives::Secret;
+use dingtalk_openapi_runtime::time::{SystemClock, TimeSource};
 
 /// How long [`MockServer::shutdown`] waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -53,6 +54,7 @@ pub struct MockBuilder {
     limits: ConnectionLimits,
     body_read_timeout: Duration,
     disconnect_grace: Duration,
+    clock: Arc<dyn TimeSource>,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -70,6 +72,7 @@ impl fmt::Debug for MockBuilder {
             .field("idle_timeout", &self.limits.idle_timeout)
             .field("max_connections", &self.limits.max_connections)
             .field("stream_disconnect_grace", &self.disconnect_grace)
+            .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +83,7 @@ impl MockBuilder {
     /// secret `mock-corp-secret` (SSO secret `mock-sso-secret`), robot token `mock-robot-token`
     /// signed with `SECmock-robot-secret`, tokens valid 7200 s, seeded data; connections held to
     /// 10 s for a request's headers, 30 s for its body, 30 s idle between requests, at most 1024
-    /// at once.
+    /// at once; signed timestamps checked against the system clock.
     pub fn new(operations: Vec<MockOperation>) -> Self {
         MockBuilder {
             operations,
@@ -101,6 +104,7 @@ impl MockBuilder {
             },
             body_read_timeout: BODY_READ_TIMEOUT,
             disconnect_grace: gateway::DISCONNECT_GRACE,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -110,7 +114,8 @@ impl MockBuilder {
         self
     }
 
-    /// The app key `gettoken` and `oauth2.accessToken` accept.
+    /// The app key `gettoken` and `oauth2.accessToken` accept, and the `accessKey` of a signed
+    /// query (signed with the app secret).
     pub fn app_key(mut self, key: impl Into<String>) -> Self {
         self.app_key = key.into();
         self
@@ -216,6 +221,17 @@ impl MockBuilder {
         self
     }
 
+    /// Where the fake reads the wall-clock time that signed timestamps are checked against (the
+    /// robot's `timestamp`, the `timestamp` of a signed query): the system clock unless set. A
+    /// test gives the fake and its client the same [`ManualClock`] (or two, to put them a set
+    /// time apart) instead of depending on the real time.
+    ///
+    /// [`ManualClock`]: dingtalk_openapi_runtime::time::ManualClock
+    pub fn time_source(mut self, clock: impl TimeSource) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener =
@@ -230,6 +246,7 @@ impl MockBuilder {
             token_ttl: self.token_ttl,
             seed: self.seed,
             body_read_timeout: self.body_read_timeout,
+            clock: self.clock,
         };
         if self.seed {
             accept_example_credentials(&mut config, &self.operations);

@@ -16,6 +16,7 @@ use crate::gateway::Gateway;
 use crate::record::Recorder;
 use crate::state::State;
 use crate::tokens::TokenStore;
+use dingtalk_openapi_runtime::time::TimeSource;
 
 /// The credentials and settings a fake server was built with.
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub(crate) struct Config {
     pub(crate) seed: bool,
     /// How long a request's body may take to arrive once its headers have.
     pub(crate) body_read_timeout: Duration,
+    /// The wall clock signed timestamps are checked against (the robot's, the signed query's).
+    pub(crate) clock: Arc<dyn TimeSource>,
 }
 
 /// The state of one fake server, behind an `Arc`.

@@ -12,10 +12,11 @@
 //! | [`attendance.list`](AttendanceClient::list) | POST | `/attendance/list` | 获取打卡结果 |
 //! | [`attendance.listRecord`](AttendanceClient::list_record) | POST | `/attendance/listRecord` | 获取打卡详情 |
 use crate::Client;
-use dingtalk_openapi_runtime::ResponseFuture;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
+    Paginated, Pagination, PaginationStyle, Param,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, EpochMillis};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -45,6 +46,21 @@ impl AttendanceClient<'_> {
         request: AttendanceListRequest,
     ) -> ResponseFuture<'_, AttendanceListResponse> {
         self.client.execute(request)
+    }
+    /// 获取打卡结果: every page, starting from the request's cursor; see [`list`](Self::list).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_pages(
+        &self,
+        request: AttendanceListRequest,
+    ) -> Pages<AttendanceListResponse> {
+        self.client.pages(request)
+    }
+    /// 获取打卡结果: every item of every page, in order; see [`list`](Self::list).
+    #[inline]
+    pub fn list_items(&self, request: AttendanceListRequest) -> Items<AttendanceResult> {
+        self.client.items(request)
     }
     /// 获取打卡详情
     ///
@@ -159,9 +175,18 @@ impl Operation for AttendanceListRequest {
             Param::new("limit", Location::Body, true, false),
             Param::new("isI18n", Location::Body, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetHasMore,
+                "offset",
+                "limit",
+                None,
+                Some("hasMore"),
+                "recordresult",
+            ),
+        ),
         example_request: r#"{"workDateFrom":"2020-09-06 00:00:00","workDateTo":"2020-09-07 00:00:00","userIdList":["manager"],"offset":0,"limit":10,"isI18n":false}"#,
-        example_response: r#"{"errcode":0,"errmsg":"ok","recordresult":[{"checkType":"OnDuty","timeResult":"Normal","locationResult":"Outside","sourceType":"USER"}]}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok","recordresult":[{"userId":"manager","checkType":"OnDuty","timeResult":"Normal","locationResult":"Outside","sourceType":"USER"}]}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/ul33mm",
     });
     #[inline]
@@ -207,6 +232,36 @@ impl Validate for AttendanceListRequest {
             )?;
         }
         Ok(())
+    }
+}
+impl Paginated for AttendanceListRequest {
+    type Item = AttendanceResult;
+    const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        Some(self.offset)
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        if let Some(c) = cursor {
+            self.offset = c;
+        }
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        Some(self.limit)
+    }
+    #[inline]
+    fn page_state(response: &AttendanceListResponse) -> PageState {
+        PageState::new(
+            None,
+            response.has_more.as_ref().copied(),
+            response.recordresult.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(response: AttendanceListResponse) -> Vec<AttendanceResult> {
+        response.recordresult.unwrap_or_default()
     }
 }
 /// 获取打卡详情: the request of `attendance.listRecord`. Sent by [`AttendanceClient::list_record`].
@@ -339,7 +394,7 @@ impl Validate for AttendanceListRecordRequest {
 pub struct AttendanceResult {
     /// 记录唯一ID。
     pub id: Option<i64>,
-    /// 员工userid。 Wire name: `userId`.
+    /// 员工userid。 Wire name: `userId`. Example: `manager`.
     #[wire(rename = "userId")]
     pub user_id: Option<String>,
     /// 考勤组ID。 Wire name: `groupId`.

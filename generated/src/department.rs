@@ -525,7 +525,7 @@ impl Operation for V2DepartmentListparentbydeptRequest {
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct V2DepartmentCreateRequest {
-    /// 部门名称,1~64字符,不能含"-"和逗号。 Example: `HR`. Limit: at most 64 characters; checked by `validate()` before sending.
+    /// 部门名称,1~64字符,不能含"-"和逗号。 Example: `HR`. Limit: from 1 to 64 characters; checked by `validate()` before sending.
     pub name: String,
     /// 父部门ID,根部门为1。 Example: `1`.
     pub parent_id: i64,
@@ -752,6 +752,7 @@ impl Validate for V2DepartmentCreateRequest {
         {
             let p = path.field("name");
             let v = &self.name;
+            validate::min_len(&p, v, 1)?;
             validate::max_len(&p, v, 64)?;
         }
         if let Some(v) = &self.dept_permits {

@@ -109,7 +109,7 @@ pub struct CallBackRegisterCallBackRequest {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -121,7 +121,7 @@ pub struct CallBackRegisterCallBackRequestRequired {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -194,6 +194,7 @@ impl Validate for CallBackRegisterCallBackRequest {
         {
             let p = path.field("aes_key");
             let v = &self.aes_key;
+            validate::min_len(&p, v.expose(), 43)?;
             validate::max_len(&p, v.expose(), 43)?;
         }
         Ok(())
@@ -258,7 +259,7 @@ pub struct CallBackUpdateCallBackRequest {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -270,7 +271,7 @@ pub struct CallBackUpdateCallBackRequestRequired {
     pub call_back_tag: Vec<CallbackTag>,
     /// 加解密用的token,可随机填写。
     pub token: Secret,
-    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: at most 43 characters; checked by `validate()` before sending.
+    /// 数据加密密钥,43个字符,取自a-z、A-Z、0-9。 Limit: exactly 43 characters; checked by `validate()` before sending.
     pub aes_key: Secret,
     /// 接收回调的公网地址。 Example: `http://test001.vaiwan.com/eventreceive`.
     pub url: String,
@@ -343,6 +344,7 @@ impl Validate for CallBackUpdateCallBackRequest {
         {
             let p = path.field("aes_key");
             let v = &self.aes_key;
+            validate::min_len(&p, v.expose(), 43)?;
             validate::max_len(&p, v.expose(), 43)?;
         }
         Ok(())

@@ -373,10 +373,10 @@ pub struct MicroappCreateRequest {
     /// 应用图标的media_id(先上传媒体文件)。 Wire name: `appIcon`. Example: `@HIdsabikkhjsdsas`.
     #[wire(rename = "appIcon")]
     pub app_icon: String,
-    /// 应用名称,1~10个字符。 Wire name: `appName`. Example: `测试应用`. Limit: at most 10 characters; checked by `validate()` before sending.
+    /// 应用名称,1~10个字符。 Wire name: `appName`. Example: `测试应用`. Limit: from 1 to 10 characters; checked by `validate()` before sending.
     #[wire(rename = "appName")]
     pub app_name: String,
-    /// 应用描述,1~20个字符。 Wire name: `appDesc`. Example: `测试使用的应用`. Limit: at most 20 characters; checked by `validate()` before sending.
+    /// 应用描述,1~20个字符。 Wire name: `appDesc`. Example: `测试使用的应用`. Limit: from 1 to 20 characters; checked by `validate()` before sending.
     #[wire(rename = "appDesc")]
     pub app_desc: String,
     /// 移动端主页,须以http或https开头。 Wire name: `homepageUrl`. Example: `http://oa.dingtalk.com/?h5`.
@@ -394,9 +394,9 @@ pub struct MicroappCreateRequest {
 pub struct MicroappCreateRequestRequired {
     /// 应用图标的media_id(先上传媒体文件)。 Wire name: `appIcon`. Example: `@HIdsabikkhjsdsas`.
     pub app_icon: String,
-    /// 应用名称,1~10个字符。 Wire name: `appName`. Example: `测试应用`. Limit: at most 10 characters; checked by `validate()` before sending.
+    /// 应用名称,1~10个字符。 Wire name: `appName`. Example: `测试应用`. Limit: from 1 to 10 characters; checked by `validate()` before sending.
     pub app_name: String,
-    /// 应用描述,1~20个字符。 Wire name: `appDesc`. Example: `测试使用的应用`. Limit: at most 20 characters; checked by `validate()` before sending.
+    /// 应用描述,1~20个字符。 Wire name: `appDesc`. Example: `测试使用的应用`. Limit: from 1 to 20 characters; checked by `validate()` before sending.
     pub app_desc: String,
     /// 移动端主页,须以http或https开头。 Wire name: `homepageUrl`. Example: `http://oa.dingtalk.com/?h5`.
     pub homepage_url: String,
@@ -484,11 +484,13 @@ impl Validate for MicroappCreateRequest {
         {
             let p = path.field("appName");
             let v = &self.app_name;
+            validate::min_len(&p, v, 1)?;
             validate::max_len(&p, v, 10)?;
         }
         {
             let p = path.field("appDesc");
             let v = &self.app_desc;
+            validate::min_len(&p, v, 1)?;
             validate::max_len(&p, v, 20)?;
         }
         Ok(())

@@ -40,7 +40,7 @@ impl SnsClient<'_> {
     ///
     /// `POST https://oapi.dingtalk.com/sns/getuserinfo_bycode` · operation `sns.getuserinfo_bycode` · [DingTalk docs](https://help.dingtalk.io/open/development/queries-basic-user-information)
     ///
-    /// 用临时授权码换取用户的昵称、unionid、openid;请求需带签名。
+    /// 用临时授权码换取用户的昵称、unionid、openid。请求的accessKey、timestamp、signature由客户端用应用的AppKey和AppSecret计算并加入查询参数。
     #[inline]
     pub fn getuserinfo_bycode(
         &self,
@@ -102,43 +102,15 @@ impl SnsClient<'_> {
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct SnsGetuserinfoBycodeRequest {
-    /// 应用的AppKey(appId)。 Wire name: `accessKey`. Example: `dingxxxxxxxx`.
-    #[wire(rename = "accessKey")]
-    pub access_key: String,
-    /// 当前毫秒时间戳,与钉钉服务器相差不得超过1分钟。 Example: `1527130370219`.
-    pub timestamp: String,
-    /// HmacSHA256签名的Base64,再URL编码;见GAPS.md。
-    pub signature: Secret,
-    /// 用户授权的临时授权码(扫码登录回调的code或dd.getAuthCode)。 Example: `23152698ea18304da4d0ce1xxxxx`.
-    pub tmp_auth_code: String,
-}
-/// The required fields of [`SnsGetuserinfoBycodeRequest`], by name: two of them have the same type, so [`SnsGetuserinfoBycodeRequest::new`] takes them as a struct literal rather than in an order that could be swapped.
-#[derive(Debug, Clone)]
-pub struct SnsGetuserinfoBycodeRequestRequired {
-    /// 应用的AppKey(appId)。 Wire name: `accessKey`. Example: `dingxxxxxxxx`.
-    pub access_key: String,
-    /// 当前毫秒时间戳,与钉钉服务器相差不得超过1分钟。 Example: `1527130370219`.
-    pub timestamp: String,
-    /// HmacSHA256签名的Base64,再URL编码;见GAPS.md。
-    pub signature: Secret,
     /// 用户授权的临时授权码(扫码登录回调的code或dd.getAuthCode)。 Example: `23152698ea18304da4d0ce1xxxxx`.
     pub tmp_auth_code: String,
 }
 impl SnsGetuserinfoBycodeRequest {
-    /// Creates the value from its required fields, given by name; optional fields start unset.
+    /// Creates the value from its required fields, in field order; optional fields start unset.
     #[inline]
-    pub fn new(required: SnsGetuserinfoBycodeRequestRequired) -> Self {
-        let SnsGetuserinfoBycodeRequestRequired {
-            access_key,
-            timestamp,
-            signature,
-            tmp_auth_code,
-        } = required;
+    pub fn new(tmp_auth_code: impl Into<String>) -> Self {
         Self {
-            access_key,
-            timestamp,
-            signature,
-            tmp_auth_code,
+            tmp_auth_code: tmp_auth_code.into(),
         }
     }
 }
@@ -164,17 +136,12 @@ impl Operation for SnsGetuserinfoBycodeRequest {
         method: Method::Post,
         host: Host::Oapi,
         path: "/sns/getuserinfo_bycode",
-        auth: Auth::None,
+        auth: Auth::AppSignature,
         envelope: Envelope::Errcode,
         effect: Effect::Read,
-        params: &[
-            Param::new("accessKey", Location::Query, true, false),
-            Param::new("timestamp", Location::Query, true, false),
-            Param::new("signature", Location::Query, true, true),
-            Param::new("tmp_auth_code", Location::Body, true, false),
-        ],
+        params: &[Param::new("tmp_auth_code", Location::Body, true, false)],
         pagination: None,
-        example_request: r#"{"accessKey":"dingxxxxxxxx","timestamp":"1527130370219","signature":"kKlP1QmmiNR4VF","tmp_auth_code":"23152698ea18304da4d0ce1xxxxx"}"#,
+        example_request: r#"{"tmp_auth_code":"23152698ea18304da4d0ce1xxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","user_info":{"nick":"张三"}}"#,
         doc_url: "https://help.dingtalk.io/open/development/queries-basic-user-information",
     });

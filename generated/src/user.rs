@@ -237,6 +237,24 @@ impl UserClient<'_> {
     ) -> ResponseFuture<'_, UserSimplelistResponse> {
         self.client.execute(request)
     }
+    /// 获取部门用户(旧版): every page, starting from the request's cursor; see [`simplelist_legacy`](Self::simplelist_legacy).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn simplelist_legacy_pages(
+        &self,
+        request: UserSimplelistRequest,
+    ) -> Pages<UserSimplelistResponse> {
+        self.client.pages(request)
+    }
+    /// 获取部门用户(旧版): every item of every page, in order; see [`simplelist_legacy`](Self::simplelist_legacy).
+    #[inline]
+    pub fn simplelist_legacy_items(
+        &self,
+        request: UserSimplelistRequest,
+    ) -> Items<UserLegacySimple> {
+        self.client.items(request)
+    }
     /// 获取部门用户详情(旧版)
     ///
     /// `GET https://oapi.dingtalk.com/user/listbypage` · operation `user.listbypage` · [DingTalk docs](https://zidingyi.apifox.cn/api-37157230)
@@ -248,6 +266,24 @@ impl UserClient<'_> {
         request: UserListbypageRequest,
     ) -> ResponseFuture<'_, UserListbypageResponse> {
         self.client.execute(request)
+    }
+    /// 获取部门用户详情(旧版): every page, starting from the request's cursor; see [`listbypage_legacy`](Self::listbypage_legacy).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn listbypage_legacy_pages(
+        &self,
+        request: UserListbypageRequest,
+    ) -> Pages<UserListbypageResponse> {
+        self.client.pages(request)
+    }
+    /// 获取部门用户详情(旧版): every item of every page, in order; see [`listbypage_legacy`](Self::listbypage_legacy).
+    #[inline]
+    pub fn listbypage_legacy_items(
+        &self,
+        request: UserListbypageRequest,
+    ) -> Items<UserLegacyDetail> {
+        self.client.items(request)
     }
     /// 创建用户(旧版)
     ///
@@ -2043,9 +2079,18 @@ impl Operation for UserSimplelistRequest {
             Param::new("order", Location::Query, false, false),
             Param::new("lang", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetHasMore,
+                "offset",
+                "size",
+                None,
+                Some("hasMore"),
+                "userlist",
+            ),
+        ),
         example_request: r#"{"department_id":1,"offset":0,"size":100,"order":"entry_asc","lang":"zh_CN"}"#,
-        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三"}]}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
     });
     #[inline]
@@ -2065,6 +2110,34 @@ impl Validate for UserSimplelistRequest {
             validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         Ok(())
+    }
+}
+impl Paginated for UserSimplelistRequest {
+    type Item = UserLegacySimple;
+    const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        self.offset
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.offset = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.size.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(response: &UserSimplelistResponse) -> PageState {
+        PageState::new(
+            None,
+            response.has_more.as_ref().copied(),
+            response.userlist.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(response: UserSimplelistResponse) -> Vec<UserLegacySimple> {
+        response.userlist.unwrap_or_default()
     }
 }
 /// 获取部门用户详情(旧版): the request of `user.listbypage`. Sent by [`UserClient::listbypage_legacy`].
@@ -2156,9 +2229,18 @@ impl Operation for UserListbypageRequest {
             Param::new("order", Location::Query, false, false),
             Param::new("lang", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::OffsetHasMore,
+                "offset",
+                "size",
+                None,
+                Some("hasMore"),
+                "userlist",
+            ),
+        ),
         example_request: r#"{"department_id":1,"offset":0,"size":100,"order":"entry_asc","lang":"zh_CN"}"#,
-        example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
+        example_response: r#"{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan"}]}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
     });
     #[inline]
@@ -2180,6 +2262,36 @@ impl Validate for UserListbypageRequest {
             validate::range(&p, *v, Some(1i64), Some(100i64))?;
         }
         Ok(())
+    }
+}
+impl Paginated for UserListbypageRequest {
+    type Item = UserLegacyDetail;
+    const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        Some(self.offset)
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        if let Some(c) = cursor {
+            self.offset = c;
+        }
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        Some(self.size)
+    }
+    #[inline]
+    fn page_state(response: &UserListbypageResponse) -> PageState {
+        PageState::new(
+            None,
+            response.has_more.as_ref().copied(),
+            response.userlist.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(response: UserListbypageResponse) -> Vec<UserLegacyDetail> {
+        response.userlist.unwrap_or_default()
     }
 }
 /// 创建用户(旧版): the request of `user.create`. Sent by [`UserClient::create_legacy`].
@@ -3333,9 +3445,9 @@ pub struct UserLegacyRole {
 #[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct UserLegacySimple {
-    /// 员工userid。
+    /// 员工userid。 Example: `zhangsan`.
     pub userid: Option<String>,
-    /// 姓名。
+    /// 姓名。 Example: `张三`.
     pub name: Option<String>,
 }
 /// 旧版接口中的成员详情。
@@ -3343,7 +3455,7 @@ pub struct UserLegacySimple {
 #[wire(serialize = "serialize-responses")]
 #[non_exhaustive]
 pub struct UserLegacyDetail {
-    /// 员工userid。
+    /// 员工userid。 Example: `zhangsan`.
     pub userid: Option<String>,
     /// unionid。
     pub unionid: Option<String>,

@@ -93,6 +93,10 @@ pub enum Auth {
     HeaderToken,
     /// The robot's `access_token`, plus `timestamp` and `sign` when the robot has a secret.
     Robot,
+    /// The app's signed query of the SNS and login-free calls (oapi): `accessKey` (the AppKey),
+    /// `timestamp` (Unix milliseconds) and `signature` (the Base64 HMAC-SHA256 of the timestamp
+    /// keyed with the AppSecret), made afresh for every attempt.
+    AppSignature,
 }
 
 impl Auth {
@@ -103,6 +107,7 @@ impl Auth {
             Auth::QueryToken => "query_token",
             Auth::HeaderToken => "header_token",
             Auth::Robot => "robot",
+            Auth::AppSignature => "app_signature",
         }
     }
 }
@@ -225,7 +230,7 @@ impl Param {
     }
 }
 
-/// The pagination styles DingTalk uses .
+/// The pagination styles DingTalk uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -243,6 +248,9 @@ pub enum PaginationStyle {
     PageNumber,
     /// v1.0 `nextToken` (absent first) and `maxResults`; ends when `hasMore` is false.
     NextToken,
+    /// `offset` (0 first) and `size`; the next offset is the offset plus the page size asked for
+    /// (the answer names none); ends when `hasMore` is false (or absent), or on an empty page.
+    OffsetHasMore,
 }
 
 impl PaginationStyle {
@@ -254,6 +262,7 @@ impl PaginationStyle {
             PaginationStyle::NullableCursor => "nullable_cursor",
             PaginationStyle::PageNumber => "page_number",
             PaginationStyle::NextToken => "next_token",
+            PaginationStyle::OffsetHasMore => "offset_has_more",
         }
     }
 }
@@ -269,7 +278,8 @@ pub struct Pagination {
     pub cursor: &'static str,
     /// The request path of the page size.
     pub size: &'static str,
-    /// The response path of the next cursor (none for page numbers).
+    /// The response path of the next cursor (none for page numbers, nor for offsets that grow
+    /// by the page size).
     pub next: Option<&'static str>,
     /// The response path of the has-more flag, for the styles that read it.
     pub has_more: Option<&'static str>,
@@ -335,6 +345,9 @@ impl Pagination {
                 Some("hasMore"),
                 "list",
             ),
+            PaginationStyle::OffsetHasMore => {
+                Pagination::new(style, "offset", "size", None, Some("hasMore"), "userlist")
+            }
         }
     }
 }
@@ -542,7 +555,13 @@ mod tests {
         for h in [Host::Oapi, Host::Api, Host::Robot] {
             assert_eq!(read::<Host>(h.as_str()), h);
         }
-        for a in [Auth::None, Auth::QueryToken, Auth::HeaderToken, Auth::Robot] {
+        for a in [
+            Auth::None,
+            Auth::QueryToken,
+            Auth::HeaderToken,
+            Auth::Robot,
+            Auth::AppSignature,
+        ] {
             assert_eq!(read::<Auth>(a.as_str()), a);
         }
         for e in [Envelope::Errcode, Envelope::Bare] {
@@ -566,6 +585,7 @@ mod tests {
             PaginationStyle::NullableCursor,
             PaginationStyle::PageNumber,
             PaginationStyle::NextToken,
+            PaginationStyle::OffsetHasMore,
         ] {
             assert_eq!(read::<PaginationStyle>(p.as_str()), p);
         }

@@ -18,7 +18,8 @@
 //!
 //! **Secrets.** The requests an interceptor sees carry credentials: the access token in the
 //! query string (`access_token=`) or in the `x-acs-dingtalk-access-token` header, the robot's
-//! token and signature, and for the token endpoints the AppSecret itself. Never log a request
+//! token and signature, the `signature` of a signed query, and for the token endpoints the
+//! AppSecret itself. Never log a request
 //! as it is: [`redacted_url`] gives its URL with every credential replaced by `***`, and
 //! [`AttemptInfo`] holds what is safe to record (operation id, method, path, host, attempt).
 //!
@@ -280,11 +281,11 @@ mod tests {
     #[test]
     fn redacted_urls_hide_every_credential() {
         let url = reqwest::Url::parse(
-            "https://u:pw@oapi.dingtalk.com/gettoken?appkey=k&appsecret=s3cr3t&access_token=t0k&sign=a%2Bb&x=1",
+            "https://u:pw@oapi.dingtalk.com/gettoken?appkey=k&appsecret=s3cr3t&access_token=t0k&sign=a%2Bb&signature=c2ln%2Fx&x=1",
         )
         .unwrap();
         let shown = redacted_url(&url);
-        for secret in ["s3cr3t", "t0k", "a%2Bb", "a+b", "pw", "u:"] {
+        for secret in ["s3cr3t", "t0k", "a%2Bb", "a+b", "c2ln", "pw", "u:"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(

@@ -1,9 +1,11 @@
 //! Walking paginated operations as streams of pages or items.
 //!
-//! Each of DingTalk's five styles (see [`PaginationStyle`]) says where the next page starts and
-//! how the last one shows itself; `next_request` encodes those rules in one place. A server
-//! that hands back the cursor it was just asked for would make the walk loop forever, so the
-//! stream ends with [`Error::Pagination`] instead.
+//! Each of DingTalk's styles (see [`PaginationStyle`]) says where the next page starts and how
+//! the last one shows itself; `next_request` encodes those rules in one place. A server that
+//! hands back the cursor it was just asked for would make the walk loop forever, so the stream
+//! ends with [`Error::Pagination`] instead. The two styles whose next page the client computes
+//! itself (page numbers, and offsets that grow by the page size) end on an empty page: a server
+//! that claims more but sends nothing would otherwise be asked again without end.
 
 use futures_util::stream::{self, TryStreamExt};
 
@@ -81,6 +83,17 @@ pub(crate) fn next_request<O: Paginated>(
             state.next_cursor
         }
         PaginationStyle::OffsetNextCursor | PaginationStyle::NullableCursor => state.next_cursor,
+        PaginationStyle::OffsetHasMore => {
+            if state.has_more != Some(true) || state.item_count == 0 {
+                return Ok(None);
+            }
+            // The page size asked for; without one, the server's own: the items it sent.
+            let step = request
+                .page_size()
+                .filter(|size| *size > 0)
+                .unwrap_or_else(|| i64::try_from(state.item_count).unwrap_or(i64::MAX));
+            Some(current.unwrap_or(0).saturating_add(step))
+        }
         PaginationStyle::PageNumber => {
             let short = match request.page_size() {
                 Some(size) => i64::try_from(state.item_count).is_ok_and(|n| n < size),

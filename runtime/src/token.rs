@@ -266,6 +266,15 @@ impl TokenProvider {
         }
     }
 
+    /// The AppKey and AppSecret, when the provider has app credentials (not a CorpId's), for
+    /// the calls that sign their query with them.
+    pub(crate) fn app_credentials(&self) -> Option<(&str, &Secret)> {
+        match &self.credentials {
+            Credentials::App { key, secret } => Some((key, secret)),
+            Credentials::Corp { .. } => None,
+        }
+    }
+
     /// How long before expiry a token counts as stale.
     fn margin(&self) -> Duration {
         Duration::from_millis(self.margin_ms.load(Ordering::Relaxed))

@@ -195,6 +195,17 @@ pub fn max_bytes(path: &FieldPath<'_>, len: u64, max: u64) -> Result<(), Validat
     Ok(())
 }
 
+/// At least `min` characters.
+pub fn min_len(path: &FieldPath<'_>, value: &str, min: usize) -> Result<(), ValidationError> {
+    let len = value.chars().count();
+    if len < min {
+        return Err(path.error(format!(
+            "has {len} characters, fewer than the minimum of {min}"
+        )));
+    }
+    Ok(())
+}
+
 /// A `yyyy-MM-dd HH:mm:ss` time.
 pub fn datetime(path: &FieldPath<'_>, value: &DateTime) -> Result<(), ValidationError> {
     if !value.is_well_formed() {
@@ -310,6 +321,14 @@ mod tests {
                 .contains("minimum of 1")
         );
         assert!(max_items(&root.field("x"), 21, 20).is_err());
+        // Characters, not bytes: two Chinese characters are two.
+        let name = root.field("name");
+        assert!(min_len(&name, "部门", 2).is_ok());
+        assert_eq!(
+            min_len(&name, "部", 2).unwrap_err().to_string(),
+            "blackboard.listids: `name` has 1 characters, fewer than the minimum of 2"
+        );
+        assert!(min_len(&name, "", 1).is_err());
         assert!(min_items(&root.field("x"), 0, 1).is_err());
     }
 

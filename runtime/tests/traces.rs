@@ -169,6 +169,94 @@ async fn no_secret_or_token_in_debug_display_errors_or_traces() {
 }
 
 #[tokio::test]
+async fn no_signature_of_a_signed_query_in_debug_errors_or_traces() {
+    use dingtalk_openapi_runtime::login::sns_signature;
+    use dingtalk_openapi_runtime::primitives::Secret;
+    use dingtalk_openapi_runtime::time::ManualClock;
+    use std::time::SystemTime;
+
+    let capture = capture();
+    let at = 1_712_345_678_901_i64;
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_millis(at as u64));
+    let signature = sns_signature(&Secret::new(APP_SECRET), at);
+    // Every way the signature could be written: as made, percent-encoded, and its body alone.
+    let encoded = signature
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let bare = signature.trim_end_matches('=').to_owned();
+
+    let fake = Fake::start().await;
+    fake.on("/sns/getuserinfo_bycode", |_| {
+        Reply::errcode(853004, "signature参数错误")
+    });
+    let builder = fake.builder().time_source(clock).max_retries(1);
+    let mut shown = vec![format!("{builder:?}")];
+    let client = builder.build().unwrap();
+    shown.push(format!("{client:?}"));
+    let mut errors = vec![
+        client
+            .execute(SnsByCode {
+                tmp_auth_code: "c".into(),
+            })
+            .await
+            .unwrap_err(),
+    ];
+    assert_eq!(errors[0].errcode(), Some(853004), "{:?}", errors[0]);
+    // A transport error on a URL that carries the signature.
+    let (addr, _) = raw_server(|stream| async move { drop(stream) }).await;
+    let broken = fake
+        .builder()
+        .oapi_base_url(format!("http://{addr}"))
+        .time_source(ManualClock::new(
+            SystemTime::UNIX_EPOCH + Duration::from_millis(at as u64),
+        ))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    errors.push(
+        broken
+            .execute(SnsByCode {
+                tmp_auth_code: "c".into(),
+            })
+            .await
+            .unwrap_err(),
+    );
+    for error in &errors {
+        shown.push(error.to_string());
+        shown.push(format!("{error:?}"));
+        shown.push(format!("{error:#?}"));
+        let mut source = std::error::Error::source(error);
+        while let Some(s) = source {
+            shown.push(s.to_string());
+            shown.push(format!("{s:?}"));
+            source = s.source();
+        }
+    }
+    let traces = capture.text();
+    assert!(
+        traces.contains("operation=\"sns.getuserinfo_bycode\""),
+        "{traces}"
+    );
+    shown.push(traces);
+    let all = shown.join("\n");
+    for secret in [APP_SECRET, &signature, &encoded, &bare] {
+        assert!(!all.contains(secret), "`{secret}` leaked:\n{all}");
+    }
+    assert!(
+        !all.contains("signature="),
+        "a URL with a signature leaked:\n{all}"
+    );
+    // The fake did receive it: the test would see a leak.
+    let sent = fake.requests_to("/sns/getuserinfo_bycode");
+    assert!(
+        sent[0].raw_query.contains(&encoded),
+        "{}",
+        sent[0].raw_query
+    );
+}
+
+#[tokio::test]
 async fn the_call_span_carries_opentelemetry_http_attributes_and_no_token() {
     let capture = capture();
     let fake = Fake::start().await;

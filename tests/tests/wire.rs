@@ -42,7 +42,13 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// Every difference between what `op`'s example should put on the wire and what arrived.
-fn check(op: &OperationInfo, got: &RecordedRequest, token: &str, robot_token: &str) -> Vec<String> {
+fn check(
+    op: &OperationInfo,
+    got: &RecordedRequest,
+    token: &str,
+    robot_token: &str,
+    app_key: &str,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut expect = |ok: bool, what: String| {
         if !ok {
@@ -109,7 +115,23 @@ fn check(op: &OperationInfo, got: &RecordedRequest, token: &str, robot_token: &s
                 format!("sign should follow the timestamp: {:?}", got.query),
             );
         }
-        _ => expect(
+        Auth::AppSignature => {
+            let names: Vec<&str> = query.by_ref().take(3).map(|(k, _)| k).collect();
+            expect(
+                names == ["accessKey", "timestamp", "signature"],
+                format!("query should start with the signed query: {:?}", got.query),
+            );
+            expect(
+                got.query_value("accessKey") == Some(app_key),
+                format!("accessKey is not the app key: {:?}", got.query),
+            );
+            expect(
+                got.query_value("access_token").is_none()
+                    && got.header("x-acs-dingtalk-access-token").is_none(),
+                "a token on a signed call".into(),
+            );
+        }
+        Auth::None => expect(
             got.query_value("access_token").is_none(),
             "a credential on an unauthenticated call".into(),
         ),
@@ -190,7 +212,13 @@ async fn every_operation_puts_its_example_on_the_wire_as_documented() {
             .filter(|r| r.operation == Some(op.id))
             .collect();
         match sent.as_slice() {
-            [one] => problems.extend(check(op, one, &token, server.robot_token())),
+            [one] => problems.extend(check(
+                op,
+                one,
+                &token,
+                server.robot_token(),
+                server.app_key(),
+            )),
             other => problems.push(format!(
                 "{}: {} requests reached the fake",
                 op.id,

@@ -239,6 +239,10 @@ fn auth_text(auth: Auth) -> &'static str {
             "the group robot's webhook token (DINGTALK_ROBOT_TOKEN), signed with DINGTALK_ROBOT_SECRET \
              when that is set"
         }
+        Auth::AppSignature => {
+            "signed query (`accessKey`, `timestamp`, `signature`): DINGTALK_APP_KEY and the current \
+             time signed with DINGTALK_APP_SECRET, added by the client to every attempt"
+        }
     }
 }
 
@@ -281,6 +285,11 @@ fn pagination_text(p: &Pagination) -> String {
             "ends on a page shorter than the page size",
         ),
         PaginationStyle::NextToken => ("next token", "absent first", "ends when hasMore is false"),
+        PaginationStyle::OffsetHasMore => (
+            "offset",
+            "0 first, then plus the page size",
+            "ends when hasMore is false or a page is empty",
+        ),
     };
     let mut text = format!("{style} `{}` ({first}), page size `{}`", p.cursor, p.size);
     if let Some(next) = p.next {

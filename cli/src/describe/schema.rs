@@ -316,11 +316,12 @@ fn limits(schema: &Json) -> Vec<String> {
     if let Some(v) = number("maxItems") {
         out.push(format!("at most {v} items"));
     }
-    if let Some(v) = number("minLength") {
-        out.push(format!("at least {v} characters"));
-    }
-    if let Some(v) = number("maxLength") {
-        out.push(format!("at most {v} characters"));
+    match (number("minLength"), number("maxLength")) {
+        (Some(lo), Some(hi)) if lo == hi => out.push(format!("exactly {lo} characters")),
+        (Some(lo), Some(hi)) => out.push(format!("{lo}..={hi} characters")),
+        (Some(lo), None) => out.push(format!("at least {lo} characters")),
+        (None, Some(hi)) => out.push(format!("at most {hi} characters")),
+        (None, None) => {}
     }
     if let Some(p) = schema.get("pattern").as_str()
         && schema.get("x-dingtalk-type").is_null()

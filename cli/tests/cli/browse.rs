@@ -127,6 +127,56 @@ fn describe_v1_query_parameters_and_pagination() {
 }
 
 #[test]
+fn describe_a_signed_query() {
+    let out = run(&["describe", "sns.getuserinfo_bycode"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "auth        signed query (`accessKey`, `timestamp`, `signature`): DINGTALK_APP_KEY and \
+             the current time signed with DINGTALK_APP_SECRET, added by the client to every attempt"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The three are the client's, not parameters.
+    assert!(!out.stdout.contains("accessKey  "), "{}", out.stdout);
+    assert!(out.stdout.contains("tmp_auth_code*"), "{}", out.stdout);
+}
+
+#[test]
+fn describe_offset_pagination_that_reads_has_more() {
+    let out = run(&["describe", "attendance.list"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let expected = "pagination  offset `offset` (0 first, then plus the page size), page size \
+                    `limit`, has more `hasMore`, items `recordresult`; ends when hasMore is false \
+                    or a page is empty";
+    assert!(out.stdout.contains(expected), "{}", out.stdout);
+}
+
+#[test]
+fn describe_string_lengths() {
+    let out = run(&["describe", "call_back.register_call_back"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let aes_key = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("aes_key*"))
+        .unwrap_or_default();
+    assert!(
+        aes_key.contains("exactly 43 characters; secret"),
+        "{aes_key}"
+    );
+    let out = run(&["describe", "microapp.create"]);
+    assert!(out.stdout.contains("1..=10 characters"), "{}", out.stdout);
+    let out = run(&["describe", "report.create"]);
+    assert!(
+        out.stdout.contains("at most 1000 characters"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn describe_every_operation_and_json() {
     for op in operations() {
         let out = run(&["describe", op.id]);

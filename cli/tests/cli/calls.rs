@@ -60,6 +60,35 @@ fn bodies_from_files_and_standard_input() {
 }
 
 #[test]
+fn a_signed_query_call_needs_only_the_app_credentials() {
+    // accessKey, timestamp and signature are the client's to add: the body is the auth code.
+    let out = run(&[
+        "--mock",
+        "call",
+        "sns.getuserinfo_bycode",
+        "--body",
+        r#"{"tmp_auth_code":"x"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(json_of(&out)["errcode"], 0, "{}", out.stdout);
+    assert_eq!(out.stderr, "", "no warning");
+    // They are not parameters the caller may pass.
+    let out = run(&[
+        "--mock",
+        "call",
+        "sns.getuserinfo_bycode",
+        "--body",
+        r#"{"tmp_auth_code":"x","signature":"forged"}"#,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown field `signature`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn token_operations_need_no_configured_credentials() {
     let out = run(&[
         "--mock",

@@ -1,6 +1,7 @@
 //! No credential ever reaches the output: not the app secret (flag or variable), the robot's
-//! token and secret, an access token, nor a user name, password or query of a base URL; not in
-//! `--help`, errors, warnings or traces at any verbosity, `RUST_LOG=trace` included.
+//! token and secret, an access token, the signature of a signed query, nor a user name, password
+//! or query of a base URL; not in `--help`, errors, warnings or traces at any verbosity,
+//! `RUST_LOG=trace` included.
 
 use std::process::Command;
 
@@ -54,7 +55,7 @@ fn assert_no_secret(what: &str, run: &Run, hunted: &[&str]) {
             run.stderr
         );
     }
-    for key in ["access_token=", "sign=", "appsecret="] {
+    for key in ["access_token=", "sign=", "signature=", "appsecret="] {
         for (i, _) in run.stderr.match_indices(key) {
             assert!(
                 run.stderr[i + key.len()..].starts_with("***"),
@@ -269,6 +270,7 @@ fn no_secret_or_token_in_traces_of_calls_that_succeed() {
     ]);
     let body = r#"{"userid":"manager01"}"#;
     let robot = r#"{"msgtype":"text","text":{"content":"hi"}}"#;
+    let code = r#"{"tmp_auth_code":"x"}"#;
     let runs = [
         (
             "-vv oapi",
@@ -307,6 +309,20 @@ fn no_secret_or_token_in_traces_of_calls_that_succeed() {
                 Some("trace"),
             ),
         ),
+        (
+            "-vv signed query",
+            run(
+                &["-vv", "call", "sns.getuserinfo_bycode", "--body", code],
+                None,
+            ),
+        ),
+        (
+            "trace signed query",
+            run(
+                &["call", "sns.getuserinfo_bycode", "--body", code],
+                Some("trace"),
+            ),
+        ),
     ];
     for (what, out) in &runs {
         assert!(json_of(out).is_object(), "{what}");
@@ -317,4 +333,14 @@ fn no_secret_or_token_in_traces_of_calls_that_succeed() {
         );
         assert_no_secret(what, out, &hunted);
     }
+    // The signed query is traced with its signature masked.
+    let (_, signed) = &runs[7];
+    assert!(
+        signed
+            .stderr
+            .contains("/sns/getuserinfo_bycode?accessKey=mock-app-key&timestamp=")
+            && signed.stderr.contains("&signature=***"),
+        "{}",
+        signed.stderr
+    );
 }

@@ -90,15 +90,21 @@ fn field_checks(f: &Field, imports: &mut Imports) -> TokenStream {
             let hi = bound(l.max, &f.ty);
             out.extend(quote!(#m::range(&p, *v, #lo, #hi)?;));
         }
-        if let Some(n) = l.max_len {
-            let n = Literal::usize_unsuffixed(n as usize);
+        if l.min_len.is_some() || l.max_len.is_some() {
             // A secret string is a `Secret`, not a `String`: its text is read through `expose`.
             let text = if f.secret && f.ty == Type::String {
                 quote!(v.expose())
             } else {
                 quote!(v)
             };
-            out.extend(quote!(#m::max_len(&p, #text, #n)?;));
+            if let Some(n) = l.min_len {
+                let n = Literal::usize_unsuffixed(n as usize);
+                out.extend(quote!(#m::min_len(&p, #text, #n)?;));
+            }
+            if let Some(n) = l.max_len {
+                let n = Literal::usize_unsuffixed(n as usize);
+                out.extend(quote!(#m::max_len(&p, #text, #n)?;));
+            }
         }
         let fallback = match l.max_bytes {
             Some(n) => {

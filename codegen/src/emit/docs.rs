@@ -102,8 +102,12 @@ pub(crate) fn limits(l: &Limits) -> Option<String> {
         (None, Some(b)) => parts.push(format!("at most {b}")),
         (None, None) => {}
     }
-    if let Some(n) = l.max_len {
-        parts.push(format!("at most {n} characters"));
+    match (l.min_len, l.max_len) {
+        (Some(a), Some(b)) if a == b => parts.push(format!("exactly {a} characters")),
+        (Some(a), Some(b)) => parts.push(format!("from {a} to {b} characters")),
+        (Some(a), None) => parts.push(format!("at least {a} characters")),
+        (None, Some(b)) => parts.push(format!("at most {b} characters")),
+        (None, None) => {}
     }
     if let Some(by) = &l.max_bytes_by {
         let each: Vec<String> = by

@@ -12,6 +12,9 @@ use crate::ir::{
 use crate::names;
 use crate::spec;
 
+/// The query parameters the client fills in for `auth: app_signature`.
+const APP_SIGNATURE_QUERY: [&str; 3] = ["accessKey", "timestamp", "signature"];
+
 /// The operation id a path gives (GUIDE §1.2).
 pub(crate) fn id_from_path(path: &str) -> String {
     let rest = path
@@ -195,6 +198,12 @@ impl Ctx<'_> {
             (Auth::QueryToken, h) if h != Host::Oapi => {
                 self.diags.error(&auth_pos, format!("`{id}`: `query_token` is the oapi credential and needs `host: oapi` (v1.0 rejects a token in the query)"));
             }
+            (Auth::AppSignature, h) if h != Host::Oapi => self.diags.error(
+                &auth_pos,
+                format!(
+                    "`{id}`: `app_signature` signs the query of an oapi call and needs `host: oapi`"
+                ),
+            ),
             (Auth::Robot, h) if h != Host::Robot => self.diags.error(
                 &auth_pos,
                 format!("`{id}`: `auth: robot` needs `host: robot`"),
@@ -212,6 +221,9 @@ impl Ctx<'_> {
             let p = &f.pos;
             let credential = match (auth, f.location) {
                 (Auth::QueryToken | Auth::Robot, Some(Location::Query)) => f.wire == "access_token",
+                (Auth::AppSignature, Some(Location::Query)) => {
+                    APP_SIGNATURE_QUERY.contains(&f.wire.as_str())
+                }
                 (Auth::HeaderToken, Some(Location::Header)) => {
                     f.wire.eq_ignore_ascii_case("x-acs-dingtalk-access-token")
                 }

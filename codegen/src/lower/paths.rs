@@ -105,10 +105,23 @@ impl Ctx<'_> {
             |t| matches!(t, Type::Integer | Type::Int32),
             "integer or int32",
         );
-        let uses_next = style != PaginationStyle::PageNumber;
+        // The styles whose next page the client computes itself read no `next`.
+        let computed_next = match style {
+            PaginationStyle::PageNumber => Some("the next page is the page number plus one"),
+            PaginationStyle::OffsetHasMore => {
+                Some("the next offset is the offset plus the page size")
+            }
+            PaginationStyle::CursorHasMore
+            | PaginationStyle::OffsetNextCursor
+            | PaginationStyle::NullableCursor
+            | PaginationStyle::NextToken => None,
+        };
+        let uses_next = computed_next.is_none();
         let uses_has_more = matches!(
             style,
-            PaginationStyle::CursorHasMore | PaginationStyle::NextToken
+            PaginationStyle::CursorHasMore
+                | PaginationStyle::NextToken
+                | PaginationStyle::OffsetHasMore
         );
         let next = match (&s.next, uses_next) {
             (Some(n), true) => self.path(resp, n, types, "pagination next", int, "integer"),
@@ -121,7 +134,14 @@ impl Ctx<'_> {
             }
             (Some(n), false) => {
                 let np = self.pos(&n.referenced);
-                self.diags.error(&np, "`page_number` pagination has no `next`: the next page is the page number plus one");
+                self.diags.error(
+                    &np,
+                    format!(
+                        "`{}` pagination has no `next`: {}",
+                        style.as_str(),
+                        computed_next.unwrap_or_default()
+                    ),
+                );
                 None
             }
             (None, false) => None,

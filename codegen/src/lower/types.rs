@@ -329,10 +329,20 @@ impl Ctx<'_> {
                 format!("`min`/`max` apply to numbers, but `{wire}` is `{label}`"),
             );
         }
-        if s.max_len.is_some() && *ty != Type::String {
+        if (s.max_len.is_some() || s.min_len.is_some()) && *ty != Type::String {
             self.diags.error(
                 &pos,
-                format!("`max_len` applies to strings, but `{wire}` is `{label}`"),
+                format!("`max_len`/`min_len` apply to strings, but `{wire}` is `{label}`"),
+            );
+        }
+        if let (Some(lo), Some(hi)) = (s.min_len, s.max_len)
+            && lo > hi
+        {
+            self.diags.error(
+                &pos,
+                format!(
+                    "contradictory limit on `{wire}`: min_len {lo} is greater than max_len {hi}"
+                ),
             );
         }
         if (s.max_bytes.is_some() || s.max_bytes_by.is_some()) && *ty != Type::File {
@@ -401,6 +411,7 @@ impl Ctx<'_> {
             max_len: s.max_len,
             max_bytes: s.max_bytes,
             max_bytes_by,
+            min_len: s.min_len,
         }
     }
 

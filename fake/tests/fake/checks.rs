@@ -4,6 +4,7 @@
 
 use dingtalk_openapi::auth::Oauth2AccessTokenRequest;
 use dingtalk_openapi::blackboard::BlackboardListidsRequest;
+use dingtalk_openapi::event_callback::CallBackRegisterCallBackRequest;
 use dingtalk_openapi::hrm::HrmEmployeesDismissionsRequest;
 use dingtalk_openapi::operation::Operation;
 use dingtalk_openapi_fake::{MockOperation, RejectionKind};
@@ -13,6 +14,7 @@ use crate::common::{Fake, json, listids};
 
 const LISTIDS: &str = BlackboardListidsRequest::INFO.path;
 const DISMISSIONS: &str = HrmEmployeesDismissionsRequest::INFO.path;
+const REGISTER: &str = CallBackRegisterCallBackRequest::INFO.path;
 
 #[tokio::test]
 async fn a_missing_required_field_is_named() {
@@ -73,6 +75,20 @@ async fn documented_limits_are_checked() {
             && limit.errmsg().contains("maximum of 30"),
         "{}",
         limit.text
+    );
+    // Fewer characters than the minimum: an aes_key must be exactly 43.
+    let register = json!({
+        "call_back_tag": ["user_add_org"],
+        "token": "123456",
+        "aes_key": "x".repeat(42),
+        "url": "https://example.com/callback",
+    });
+    let short = fake.oapi(REGISTER, &token, &register).await;
+    assert_eq!(short.errcode(), 40035);
+    assert!(
+        short.errmsg().contains("aes_key") && short.errmsg().contains("minimum of 43"),
+        "{}",
+        short.text
     );
     fake.server.shutdown().await;
 }

@@ -248,7 +248,15 @@ impl Fake {
                 let robot = self.robot_query(token, EpochMillis::now().as_millis());
                 query.extend(robot.into_iter().map(|(k, v)| (k.to_owned(), v)));
             }
-            _ => {}
+            Auth::AppSignature => {
+                let signed = dingtalk_openapi_runtime::login::signed_query(
+                    self.server.app_key(),
+                    &dingtalk_openapi::primitives::Secret::new(self.server.app_secret()),
+                    EpochMillis::now().as_millis(),
+                );
+                query.extend(signed.into_iter().map(|(k, v)| (k.to_owned(), v)));
+            }
+            Auth::None => {}
         }
         let url = self.at(info.path, &query);
         let mut request = match info.method {

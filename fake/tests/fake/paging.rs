@@ -1,7 +1,8 @@
-//! Pagination in each of DingTalk's five styles, over the seeded items: a walk by the documented
+//! Pagination in each of DingTalk's styles, over the seeded items: a walk by the documented
 //! [`Pagination`] paths ends after three pages of 3, 3 and 1 items, each item once, and the last
 //! page says so in its style's words; the typed client's item streams agree.
 
+use dingtalk_openapi::attendance::{AttendanceListRequest, AttendanceListRequestRequired};
 use dingtalk_openapi::blackboard::BlackboardListidsRequest;
 use dingtalk_openapi::checkin::{CheckinRecordGetRequest, CheckinRecordGetRequestRequired};
 use dingtalk_openapi::hrm::{
@@ -9,8 +10,9 @@ use dingtalk_openapi::hrm::{
     SmartworkHrmEmployeeQuerypreentryRequestRequired,
 };
 use dingtalk_openapi::operation::{Operation, OperationInfo, Pagination, PaginationStyle};
-use dingtalk_openapi::primitives::EpochMillis;
+use dingtalk_openapi::primitives::{DateTime, EpochMillis};
 use dingtalk_openapi::report::{ReportListRequest, ReportListRequestRequired};
+use dingtalk_openapi::user::{UserListbypageRequest, UserListbypageRequestRequired};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -62,6 +64,15 @@ async fn walk<O: Operation + serde::de::DeserializeOwned>(
                 } else {
                     None
                 }
+            }
+            PaginationStyle::OffsetHasMore => {
+                let more = p
+                    .has_more
+                    .and_then(|h| at(&answer, h))
+                    .and_then(|v| v.as_bool())
+                    .expect("hasMore");
+                let offset = at(&request, p.cursor).and_then(|v| v.as_u64()).unwrap_or(0);
+                more.then(|| json!(offset + size))
             }
             _ => p.next.and_then(|n| at(&answer, n)).filter(|v| !v.is_null()),
         };
@@ -159,6 +170,62 @@ async fn next_token_hrm_employees_dismissions() {
     );
 }
 
+/// Department 1, from offset 0, 3 a page.
+fn listbypage() -> UserListbypageRequest {
+    UserListbypageRequest::new(UserListbypageRequestRequired {
+        department_id: 1,
+        offset: 0,
+        size: 3,
+    })
+}
+
+#[tokio::test]
+async fn offset_and_has_more_attendance_list() {
+    let first = AttendanceListRequest::new(AttendanceListRequestRequired {
+        work_date_from: DateTime::parse("2020-09-06 00:00:00").expect("a time"),
+        work_date_to: DateTime::parse("2020-09-07 00:00:00").expect("a time"),
+        user_id_list: vec!["manager".into()],
+        offset: 0,
+        limit: 3,
+    });
+    let last = three_pages(first).await;
+    assert_eq!(last["hasMore"], false, "hasMore false at the end: {last}");
+}
+
+#[tokio::test]
+async fn offset_and_has_more_user_listbypage() {
+    let last = three_pages(listbypage()).await;
+    assert_eq!(last["hasMore"], false, "hasMore false at the end: {last}");
+    assert!(last.get("next_cursor").is_none(), "{last}");
+}
+
+#[tokio::test]
+async fn the_typed_client_pages_by_offset_until_has_more_is_false() {
+    let fake = Fake::start(true).await;
+    let client = fake.client();
+    let mut users = client.user().listbypage_legacy_items(listbypage());
+    let mut ids = Vec::new();
+    while let Some(user) = users.next().await {
+        ids.push(user.expect("a user").userid.expect("an id"));
+    }
+    assert_eq!(ids.len(), 7, "{ids:?}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "each user once: {ids:?}");
+    // Offsets 0, 3 and 6: the offset grows by the page size asked for, and the third page's
+    // hasMore=false ends the walk without a fourth request.
+    let offsets: Vec<String> = fake
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.operation == Some(UserListbypageRequest::INFO.id))
+        .map(|r| r.query_value("offset").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(offsets, ["0", "3", "6"]);
+    fake.server.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_typed_client_streams_every_seeded_item() {
     let fake = Fake::start(true).await;
@@ -213,6 +280,7 @@ fn styles() -> Vec<(&'static OperationInfo, Value)> {
             HrmEmployeesDismissionsRequest::INFO,
             json(&HrmEmployeesDismissionsRequest::new().max_results(3)),
         ),
+        (UserListbypageRequest::INFO, json(&listbypage())),
     ]
 }
 

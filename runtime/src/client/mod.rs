@@ -10,6 +10,10 @@
 //! token or secret (the path carries none: DingTalk's tokens travel in the query string or a
 //! header).
 //!
+//! The SNS and login-free calls (`auth: app_signature`) carry no token either: each attempt signs
+//! the client's clock time with the AppSecret (`accessKey`, `timestamp`, `signature` in the query;
+//! see [`login::sns_signature`](crate::login::sns_signature)), so a retry is signed afresh.
+//!
 //! Group robot operations (with the `robot` feature) take the robot's webhook credential
 //! instead of an access token: [`Client::for_robot`] builds a client for one robot alone, and
 //! [`ClientBuilder::robot_webhook`] adds a robot to an app's client. Each attempt is paced by the
@@ -73,7 +77,8 @@ struct Inner {
     agent_id: Option<i64>,
     retry: RetryPolicy,
     limiter: RateLimiter,
-    /// The wall clock of robot signatures and JSAPI tickets (the token provider holds its own).
+    /// The wall clock of robot signatures, signed queries and JSAPI tickets (the token provider
+    /// holds its own).
     clock: Arc<dyn TimeSource>,
 }
 
@@ -295,7 +300,7 @@ impl Client {
                 Ok(token) => Some(token),
                 Err(error) => return (Err(error), None),
             },
-            Auth::None | Auth::Robot => None,
+            Auth::None | Auth::Robot | Auth::AppSignature => None,
         };
         // Paced after the token, right before sending: a slow token fetch must not hold calls
         // past their slots and then let them through together with the next ones.
@@ -307,6 +312,11 @@ impl Client {
             (Auth::HeaderToken, Some(token)) => Credential::Header(token),
             // Boxed: the robot's limiter and signing are rare, and keep every call's future small.
             (Auth::Robot, _) => match Box::pin(self.robot_credential(info)).await {
+                Ok(credential) => credential,
+                Err(error) => return (Err(error), None),
+            },
+            // Signed after any wait for pacing, so the timestamp is fresh for each attempt.
+            (Auth::AppSignature, _) => match self.app_signature(info) {
                 Ok(credential) => credential,
                 Err(error) => return (Err(error), None),
             },
@@ -330,6 +340,31 @@ impl Client {
                 env::APP_SECRET
             ))),
         }
+    }
+
+    /// The signed query of one attempt (`auth: app_signature`): the AppKey, the client's clock
+    /// now in milliseconds, and the signature of that time keyed with the AppSecret.
+    fn app_signature(&self, info: &'static OperationInfo) -> Result<Credential<'_>, Error> {
+        let Some((app_key, app_secret)) = self
+            .inner
+            .tokens
+            .as_ref()
+            .and_then(TokenProvider::app_credentials)
+        else {
+            return Err(Error::Config(format!(
+                "{} signs its query with the app's AppKey and AppSecret, but the client has none \
+                 (set {} and {}, or call app_credentials)",
+                info.id,
+                env::APP_KEY,
+                env::APP_SECRET
+            )));
+        };
+        let timestamp = crate::primitives::EpochMillis::from(self.inner.clock.now()).as_millis();
+        Ok(Credential::AppSignature {
+            app_key,
+            timestamp,
+            signature: Secret::new(crate::login::sns_signature(app_secret, timestamp)),
+        })
     }
 
     /// The robot's credential for one attempt: a slot from the robot's limiter (waiting, or

@@ -9,7 +9,9 @@
 //! - **Signed queries.** The SNS and login-free calls (`sns/getuserinfo_bycode`, …) take
 //!   `?accessKey=<appKey>&timestamp=<ms>&signature=<s>` instead of an access token, with `s` the
 //!   base64 HMAC-SHA256 of the timestamp keyed by the app secret ([`sns_signature`],
-//!   [`signed_query`]).
+//!   [`signed_query`]). The client signs the operations of that kind (`Auth::AppSignature`)
+//!   itself, for every attempt, with its own clock and app credentials; these functions are for
+//!   calls made some other way.
 //!
 //! Both are checked against known answers from DingTalk's samples (see the tests).
 //! [`JsapiTickets`] keeps the app's `jsapi_ticket` the way the client keeps its access token and

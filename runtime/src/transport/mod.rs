@@ -3,8 +3,9 @@
 //! envelope ([`envelope`]).
 //!
 //! Retries, tokens and pacing live in the client; this module only knows how a request looks on
-//! the wire. It is careful about secrets: the URL (which carries `access_token` for oapi calls)
-//! never reaches an error, and the token header is marked sensitive.
+//! the wire. It is careful about secrets: the URL (which carries `access_token` for oapi calls,
+//! or the `signature` of a signed query) never reaches an error, and the token header is marked
+//! sensitive.
 
 mod envelope;
 mod layout;
@@ -111,6 +112,16 @@ pub(crate) enum Credential<'a> {
         token: &'a Secret,
         /// `(timestamp_ms, base64 signature)`, not yet URL-encoded.
         signature: Option<(i64, String)>,
+    },
+    /// The app's signed query (SNS and login-free calls): `accessKey`, `timestamp` and
+    /// `signature`, made for this attempt.
+    AppSignature {
+        /// The AppKey.
+        app_key: &'a str,
+        /// Unix milliseconds, as signed.
+        timestamp: i64,
+        /// The Base64 signature, not yet URL-encoded; a credential like a token.
+        signature: Secret,
     },
 }
 
@@ -225,6 +236,16 @@ impl Transport {
                     // `+`, `/` and `=` of the base64 signature are percent-encoded here, once.
                     push_pair(&mut query, "sign", sign);
                 }
+            }
+            Credential::AppSignature {
+                app_key,
+                timestamp,
+                signature,
+            } => {
+                push_pair(&mut query, "accessKey", app_key);
+                push_pair(&mut query, "timestamp", &timestamp.to_string());
+                // Percent-encoded here, once, like the robot's `sign`.
+                push_pair(&mut query, "signature", signature.expose());
             }
             Credential::None | Credential::Header(_) => {}
         }

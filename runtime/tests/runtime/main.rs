@@ -14,5 +14,6 @@ mod hostile;
 mod jsapi;
 mod paginate;
 mod ratelimit;
+mod signed;
 mod tokens;
 mod wire;

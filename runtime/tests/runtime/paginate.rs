@@ -1,7 +1,12 @@
-//! Each pagination style walks a three-page fake to its end, asking for exactly the right pages.
+//! Each pagination style walks a three-page fake to its end, asking for exactly the right pages,
+//! and a server that claims more than it has does not make a walk loop.
 
+use dingtalk_openapi_runtime::operation::{
+    Host, Location, Method, Operation, OperationInfo, PageState, Paginated, PaginationStyle, Param,
+};
 use dingtalk_openapi_runtime::{Client, Error, Items, Pages, ResponseFuture};
 use futures_util::{StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -301,4 +306,156 @@ async fn a_stream_is_stepped_without_pinning_it() {
     }
     assert_eq!(seen, 3);
     assert_eq!(fake.requests().len(), 2);
+}
+
+/// `GET /user/simplelist`: `offset` and `size` in, `hasMore` out, no next cursor; both optional.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SimpleList {
+    department_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SimpleListResponse {
+    #[serde(rename = "hasMore")]
+    has_more: Option<bool>,
+    #[serde(default)]
+    userlist: Vec<String>,
+}
+
+static SIMPLE_LIST: OperationInfo = OperationInfo::new(
+    "user.simplelist",
+    Method::Get,
+    Host::Oapi,
+    "/user/simplelist",
+)
+.with_params(&[
+    Param::new("department_id", Location::Query, true, false),
+    Param::new("offset", Location::Query, false, false),
+    Param::new("size", Location::Query, false, false),
+])
+.with_pagination(PaginationStyle::OffsetHasMore);
+
+impl Operation for SimpleList {
+    type Response = SimpleListResponse;
+    const INFO: &'static OperationInfo = &SIMPLE_LIST;
+}
+
+impl Paginated for SimpleList {
+    type Item = String;
+    const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
+    fn cursor(&self) -> Option<i64> {
+        self.offset
+    }
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.offset = cursor;
+    }
+    fn page_size(&self) -> Option<i64> {
+        self.size
+    }
+    fn page_state(r: &SimpleListResponse) -> PageState {
+        PageState::new(None, r.has_more, r.userlist.len())
+    }
+    fn into_items(r: SimpleListResponse) -> Vec<String> {
+        r.userlist
+    }
+}
+
+fn simple_list(size: Option<i64>) -> SimpleList {
+    SimpleList {
+        department_id: 1,
+        offset: None,
+        size,
+    }
+}
+
+fn offsets(fake: &Fake) -> Vec<Option<String>> {
+    fake.requests_to("/user/simplelist")
+        .iter()
+        .map(|r| r.query_value("offset").map(str::to_owned))
+        .collect()
+}
+
+/// Seven users `u0`..`u6` served by offset, `size` (or 3) at a time; `hasMore` while some are
+/// left.
+fn seven_users(req: &Recorded) -> Reply {
+    let offset: usize = req.query_value("offset").map_or(0, |o| o.parse().unwrap());
+    let size: usize = req.query_value("size").map_or(3, |s| s.parse().unwrap());
+    let users: Vec<String> = (offset..7.min(offset + size))
+        .map(|n| format!("u{n}"))
+        .collect();
+    let more = offset + size < 7;
+    Reply::json(json!({"errcode": 0, "userlist": users, "hasMore": more}))
+}
+
+#[tokio::test]
+async fn offset_has_more_adds_the_page_size_until_has_more_is_false() {
+    let fake = Fake::start().await;
+    fake.on("/user/simplelist", seven_users);
+    let client = fake.client();
+    let items: Vec<String> = client
+        .items(simple_list(Some(2)))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, ["u0", "u1", "u2", "u3", "u4", "u5", "u6"]);
+    // Unset first (0), then plus the page size; the fourth page says hasMore=false.
+    assert_eq!(
+        offsets(&fake),
+        [None, Some("2".into()), Some("4".into()), Some("6".into())]
+    );
+    assert!(
+        fake.requests_to("/user/simplelist")
+            .iter()
+            .all(|r| r.query_value("size") == Some("2"))
+    );
+}
+
+#[tokio::test]
+async fn offset_has_more_without_a_size_adds_the_items_received() {
+    let fake = Fake::start().await;
+    fake.on("/user/simplelist", seven_users);
+    let client = fake.client();
+    let items: Vec<String> = client.items(simple_list(None)).try_collect().await.unwrap();
+    assert_eq!(items.len(), 7);
+    assert_eq!(offsets(&fake), [None, Some("3".into()), Some("6".into())]);
+}
+
+#[tokio::test]
+async fn offset_has_more_ends_on_an_empty_page_that_claims_more() {
+    let fake = Fake::start().await;
+    // A server that never stops claiming more, with nothing past the first two users.
+    fake.on("/user/simplelist", |req| {
+        let users = match req.query_value("offset") {
+            None => json!(["u0", "u1"]),
+            Some(_) => json!([]),
+        };
+        Reply::json(json!({"errcode": 0, "userlist": users, "hasMore": true}))
+    });
+    let client = fake.client();
+    // At most ten pages are taken: a walk that did not stop would yield them all.
+    let pages: Vec<Result<SimpleListResponse, Error>> =
+        client.pages(simple_list(Some(2))).take(10).collect().await;
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    assert_eq!(offsets(&fake), [None, Some("2".into())]);
+}
+
+#[tokio::test]
+async fn offset_has_more_ends_when_has_more_is_absent() {
+    let fake = Fake::start().await;
+    fake.on("/user/simplelist", |_| {
+        Reply::json(json!({"errcode": 0, "userlist": ["u0", "u1"]}))
+    });
+    let client = fake.client();
+    let items: Vec<String> = client
+        .items(simple_list(Some(2)))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, ["u0", "u1"]);
+    assert_eq!(fake.requests_to("/user/simplelist").len(), 1);
 }

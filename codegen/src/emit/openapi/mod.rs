@@ -74,8 +74,8 @@ GMT+8) or `csv` (a list joined by commas in one string; `x-dingtalk-items` is th
 - `x-dingtalk-effect`: `read`, `create`, `update` or `delete`; a create is only retried when the \
 failure shows it was not processed.
 - `x-dingtalk-pagination`: `style` (`cursor_has_more`, `offset_next_cursor`, `nullable_cursor`, \
-`page_number` or `next_token`) and the dotted wire paths of the request `cursor` and `size` and of \
-the response `next`, `has_more` and `items`.
+`page_number`, `next_token` or `offset_has_more`) and the dotted wire paths of the request `cursor` \
+and `size` and of the response `next`, `has_more` and `items`.
 - `x-dingtalk-windows`: time windows the client checks: `start` and `end` (dotted request paths) \
 at most `max_days` apart, or `when_many.max_days` apart when the list `when_many.list` has more \
 than one item.
@@ -91,6 +91,9 @@ pub(super) const ACCESS_TOKEN_HEADER: &str = "accessTokenHeader";
 
 /// The security scheme of `Auth::Robot`.
 pub(super) const ROBOT_TOKEN: &str = "robotToken";
+
+/// The security scheme of `Auth::AppSignature`.
+pub(super) const APP_SIGNATURE: &str = "appSignature";
 
 /// The shared response of v1.0 failures, under `components.responses`.
 pub(super) const V1_ERROR: &str = "V1Error";

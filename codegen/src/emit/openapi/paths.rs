@@ -81,6 +81,7 @@ pub(super) fn security(auth: Auth) -> Value {
         Auth::QueryToken => json!([{ ACCESS_TOKEN_QUERY: [] }]),
         Auth::HeaderToken => json!([{ ACCESS_TOKEN_HEADER: [] }]),
         Auth::Robot => json!([{ ROBOT_TOKEN: [] }]),
+        Auth::AppSignature => json!([{ APP_SIGNATURE: [] }]),
     }
 }
 

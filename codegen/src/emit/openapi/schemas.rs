@@ -49,6 +49,16 @@ pub(super) fn components(ctx: &Ctx<'_>, api: &Api) -> Value {
                     query parameters `timestamp` (Unix time in milliseconds) and `sign`: the Base64 of the \
                     HmacSHA256 of `timestamp + \"\\n\" + secret` keyed with the robot secret, URL-encoded.",
             },
+            APP_SIGNATURE: {
+                "type": "apiKey",
+                "in": "query",
+                "name": "signature",
+                "description": "The app's signed query of the SNS and login-free calls, computed for every \
+                    request (a retry included) and never stored: `accessKey` (the AppKey), `timestamp` (Unix \
+                    time in milliseconds; DingTalk refuses one more than a minute off, errcode 853002) and \
+                    `signature`: the Base64 of the HmacSHA256 of the timestamp text keyed with the AppSecret, \
+                    URL-encoded once. The signature is a credential.",
+            },
         },
     })
 }
@@ -462,6 +472,7 @@ pub(super) fn apply_limits(schema: &mut Map<String, Value>, ty: &Type, limits: &
             if let Some(max) = limits.max.and_then(limit_number) {
                 schema.insert("maximum".into(), max);
             }
+            insert_count(schema, "minLength", limits.min_len);
             insert_count(schema, "maxLength", limits.max_len);
             insert_count(schema, "x-dingtalk-max-bytes", limits.max_bytes);
             if let Some(by) = &limits.max_bytes_by {

@@ -1,5 +1,6 @@
 //! Hand-written operations shaped like real ones: each pagination style, the oapi, v1.0 and robot
-//! hosts, every parameter location, a limit check, and an operation that adds no credential.
+//! hosts, every parameter location, a limit check, an operation that adds no credential and one
+//! that signs its query.
 
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method as OpMethod, Operation, OperationInfo,
@@ -511,4 +512,25 @@ pub static PING: OperationInfo =
 impl Operation for Ping {
     type Response = Value;
     const INFO: &'static OperationInfo = &PING;
+}
+
+/// `POST /sns/getuserinfo_bycode`: the app's signed query (`accessKey`, `timestamp`,
+/// `signature`) instead of a token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SnsByCode {
+    pub tmp_auth_code: String,
+}
+
+pub static SNS_BY_CODE: OperationInfo = OperationInfo::new(
+    "sns.getuserinfo_bycode",
+    OpMethod::Post,
+    Host::Oapi,
+    "/sns/getuserinfo_bycode",
+)
+.with_auth(Auth::AppSignature)
+.with_params(&[Param::new("tmp_auth_code", Location::Body, true, false)]);
+
+impl Operation for SnsByCode {
+    type Response = Value;
+    const INFO: &'static OperationInfo = &SNS_BY_CODE;
 }

@@ -349,4 +349,20 @@ fn components_are_sorted_and_every_ref_resolves() {
             .unwrap()
             .contains("sign")
     );
+    // The signed query of the SNS calls: one scheme, named after its secret parameter, that
+    // describes the other two.
+    let signed = &schemes["appSignature"];
+    assert_eq!(
+        (&signed["in"], &signed["name"]),
+        (&json!("query"), &json!("signature"))
+    );
+    let text = signed["description"].as_str().unwrap();
+    assert!(
+        text.contains("accessKey") && text.contains("timestamp"),
+        "{text}"
+    );
+    assert_eq!(
+        super::paths::security(crate::ir::Auth::AppSignature),
+        json!([{ "appSignature": [] }])
+    );
 }

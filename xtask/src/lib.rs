@@ -1,6 +1,7 @@
 //! The work behind `cargo xtask`: read the spec, run the generator, write or compare
 //! `generated/`. Kept as a library so the freshness test and the benchmarks share it.
 
+pub mod import;
 mod read;
 mod write;
 

@@ -1,5 +1,6 @@
 //! `cargo xtask`: `gen` regenerates `generated/` from `spec/`, `check` fails when it is stale,
-//! `bench` times generation and builds (see `bench/mod.rs`).
+//! `import` reads DingTalk's v1.0 API description into spec files (see `import/mod.rs` of the
+//! library), `bench` times generation and builds (see `bench/mod.rs`).
 
 mod bench;
 
@@ -16,7 +17,7 @@ commands:
 
 /// The usage text: the commands here and the bench's own lines.
 fn usage_text() -> String {
-    format!("{COMMANDS}\n{}", bench::USAGE)
+    format!("{COMMANDS}\n{}\n{}", xtask::import::USAGE, bench::USAGE)
 }
 
 /// mimalloc: generation allocates and frees millions of small token and syntax-tree nodes from
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
         return code;
     }
     let root = workspace_root();
+    if args.first().map(String::as_str) == Some("import") {
+        return xtask::import::command(&args[1..], &root);
+    }
     let mut spec = root.join("spec");
     let mut out = root.join("generated");
     let mut rest = args.iter().skip(1);

@@ -4,7 +4,8 @@
 //! the walk re-read files or never end), a link to a file must stay inside the folder, only
 //! regular files are opened (a FIFO or a device is an error, never a hang), and a file is read
 //! up to [`MAX_FILE_BYTES`]. A file that cannot be used is a located diagnostic naming it, like
-//! every problem inside a file.
+//! every problem inside a file. `import-overrides.yaml` at the top of the folder is the data of
+//! `cargo xtask import`, not a spec file, and is not read.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -21,6 +22,8 @@ pub(crate) fn gather(dir: &Path, base: &Path) -> io::Result<(Vec<SpecSource>, Ve
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    // The importer's overrides sit beside the spec files but are not one.
+    files.retain(|p| *p != dir.join(crate::import::OVERRIDES_FILE));
     files.sort();
     let mut specs = Vec::new();
     let mut problems = Vec::new();

@@ -27,7 +27,13 @@ fn oauth2_access_token() -> Oauth2AccessTokenRequest {
 
 fn isv_corp_token() -> ServiceGetCorpTokenRequest {
     // The caller signs: Base64(HmacSHA256(timestamp + "\n" + suiteTicket, suiteSecret)).
-    ServiceGetCorpTokenRequest::new("suiteqh0ljtdheuee", EpochMillis::now(), "TestSuiteTicket", "c2lnbmF0dXJl", "dingcorp")
+    ServiceGetCorpTokenRequest::new(ServiceGetCorpTokenRequestRequired {
+        access_key: "suiteqh0ljtdheuee".into(),
+        timestamp: EpochMillis::now(),
+        suite_ticket: "TestSuiteTicket".into(),
+        signature: "c2lnbmF0dXJl".into(),
+        auth_corpid: "dingcorp".into(),
+    })
 }
 
 #[allow(dead_code)]

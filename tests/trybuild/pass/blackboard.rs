@@ -8,14 +8,14 @@ use futures_util::{StreamExt, TryStreamExt};
 
 fn create() -> BlackboardCreateRequest {
     BlackboardCreateRequest::new(
-        BlackboardCreateVo::new(
-            "manager01",
-            BlackboardReceiver::new()
+        BlackboardCreateVo::new(BlackboardCreateVoRequired {
+            operation_userid: "manager01".into(),
+            blackboard_receiver: BlackboardReceiver::new()
                 .deptid_list(vec![1, 2])
                 .userid_list(vec!["manager02".to_owned()]),
-            "入职须知",
-            "欢迎加入我们的大家庭",
-        )
+            title: "入职须知".into(),
+            content: "欢迎加入我们的大家庭".into(),
+        })
         .author("杨xx")
         .private_level(PrivateLevel::Confidential)
         .ding(false)
@@ -27,12 +27,12 @@ fn create() -> BlackboardCreateRequest {
 
 fn update() -> BlackboardUpdateRequest {
     BlackboardUpdateRequest::new(
-        BlackboardUpdateVo::new(
-            "908uhyg76tfr543e",
-            "入职须知",
-            "欢迎加入我们的大家庭",
-            "manager01",
-        )
+        BlackboardUpdateVo::new(BlackboardUpdateVoRequired {
+            blackboard_id: "908uhyg76tfr543e".into(),
+            title: "入职须知".into(),
+            content: "欢迎加入我们的大家庭".into(),
+            operation_userid: "manager01".into(),
+        })
         .author("杨xx")
         .ding(true)
         .category_id("89uuy7ytg6bnnjh7")
@@ -42,19 +42,29 @@ fn update() -> BlackboardUpdateRequest {
 }
 
 fn delete() -> BlackboardDeleteRequest {
-    BlackboardDeleteRequest::new("098uyg65ffytr43", "manager01")
+    BlackboardDeleteRequest::new(BlackboardDeleteRequestRequired {
+        blackboard_id: "098uyg65ffytr43".into(),
+        operation_userid: "manager01".into(),
+    })
 }
 
 fn get() -> BlackboardGetRequest {
-    BlackboardGetRequest::new("9uiuihhgui989huh", String::from("manager01"))
+    BlackboardGetRequest::new(BlackboardGetRequestRequired {
+        blackboard_id: "9uiuihhgui989huh".into(),
+        operation_userid: String::from("manager01"),
+    })
 }
 
 fn listids() -> BlackboardListidsRequest {
     BlackboardListidsRequest::new(
-        BlackboardQueryVo::new("manager4220", 10, 1)
-            .start_time(DateTime::parse("2019-10-07 10:10:10").unwrap())
-            .end_time("2019-11-07 10:10:10".parse().unwrap())
-            .category_id("9i9u7y7g6t65"),
+        BlackboardQueryVo::new(BlackboardQueryVoRequired {
+            operation_userid: "manager4220".into(),
+            page_size: 10,
+            page: 1,
+        })
+        .start_time(DateTime::parse("2019-10-07 10:10:10").unwrap())
+        .end_time("2019-11-07 10:10:10".parse().unwrap())
+        .category_id("9i9u7y7g6t65"),
     )
 }
 
@@ -117,9 +127,13 @@ fn main() {
 
     // A page size over 30 is refused before sending.
     assert!(
-        BlackboardListidsRequest::new(BlackboardQueryVo::new("m", 31, 1))
-            .validate()
-            .is_err()
+        BlackboardListidsRequest::new(BlackboardQueryVo::new(BlackboardQueryVoRequired {
+            operation_userid: "m".into(),
+            page_size: 31,
+            page: 1,
+        }))
+        .validate()
+        .is_err()
     );
 
     let json = serde_json::to_value(create()).unwrap();

@@ -10,24 +10,24 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 fn record_get() -> CheckinRecordGetRequest {
     let end = EpochMillis::now();
-    CheckinRecordGetRequest::new(
-        CommaList::from(["user1".to_owned()]),
-        EpochMillis(end.as_millis() - 9 * DAY_MS),
-        end,
-        0,
-        100,
-    )
+    CheckinRecordGetRequest::new(CheckinRecordGetRequestRequired {
+        userid_list: CommaList::from(["user1".to_owned()]),
+        start_time: EpochMillis(end.as_millis() - 9 * DAY_MS),
+        end_time: end,
+        cursor: 0,
+        size: 100,
+    })
 }
 
 fn record_get_for_many() -> CheckinRecordGetRequest {
     let users: CommaList<String> = ["user1", "user2"].into_iter().map(String::from).collect();
-    CheckinRecordGetRequest::new(
-        users,
-        EpochMillis(1_507_564_800_000),
-        EpochMillis(1_507_564_800_000 + DAY_MS),
-        0,
-        10,
-    )
+    CheckinRecordGetRequest::new(CheckinRecordGetRequestRequired {
+        userid_list: users,
+        start_time: EpochMillis(1_507_564_800_000),
+        end_time: EpochMillis(1_507_564_800_000 + DAY_MS),
+        cursor: 0,
+        size: 10,
+    })
 }
 
 #[allow(dead_code)]
@@ -56,13 +56,13 @@ fn main() {
 
     // Two users and more than a day: the tighter window applies.
     let end = EpochMillis::now();
-    let too_long = CheckinRecordGetRequest::new(
-        ["a", "b"],
-        EpochMillis(end.as_millis() - 2 * DAY_MS),
-        end,
-        0,
-        10,
-    );
+    let too_long = CheckinRecordGetRequest::new(CheckinRecordGetRequestRequired {
+        userid_list: ["a", "b"].into_iter().map(String::from).collect(),
+        start_time: EpochMillis(end.as_millis() - 2 * DAY_MS),
+        end_time: end,
+        cursor: 0,
+        size: 10,
+    });
     assert!(too_long.validate().is_err());
 
     let json = serde_json::to_value(record_get_for_many()).unwrap();

@@ -10,21 +10,21 @@ use dingtalk_openapi::{Client, Error};
 const AES_KEY: &str = "1234567890123456789012345678901234567890123";
 
 fn register(aes_key: &str) -> CallBackRegisterCallBackRequest {
-    CallBackRegisterCallBackRequest::new(
-        [CallbackTag::UserAddOrg, CallbackTag::UserLeaveOrg],
-        "123456",
-        aes_key,
-        "https://example.com/eventreceive",
-    )
+    CallBackRegisterCallBackRequest::new(CallBackRegisterCallBackRequestRequired {
+        call_back_tag: vec![CallbackTag::UserAddOrg, CallbackTag::UserLeaveOrg],
+        token: "123456".into(),
+        aes_key: aes_key.into(),
+        url: "https://example.com/eventreceive".into(),
+    })
 }
 
 fn update(aes_key: &str) -> CallBackUpdateCallBackRequest {
-    CallBackUpdateCallBackRequest::new(
-        [CallbackTag::UserModifyOrg],
-        "123456",
-        aes_key,
-        "https://example.com/eventreceive",
-    )
+    CallBackUpdateCallBackRequest::new(CallBackUpdateCallBackRequestRequired {
+        call_back_tag: vec![CallbackTag::UserModifyOrg],
+        token: "123456".into(),
+        aes_key: aes_key.into(),
+        url: "https://example.com/eventreceive".into(),
+    })
 }
 
 #[allow(dead_code)]

@@ -7,21 +7,30 @@ use dingtalk_openapi::{Client, Error};
 use futures_util::{StreamExt, TryStreamExt};
 
 fn querypreentry() -> SmartworkHrmEmployeeQuerypreentryRequest {
-    SmartworkHrmEmployeeQuerypreentryRequest::new(0, 50)
+    SmartworkHrmEmployeeQuerypreentryRequest::new(
+        SmartworkHrmEmployeeQuerypreentryRequestRequired {
+            offset: 0,
+            size: 50,
+        },
+    )
 }
 
 fn queryonjob() -> SmartworkHrmEmployeeQueryonjobRequest {
-    SmartworkHrmEmployeeQueryonjobRequest::new(
-        CommaList::from([HrmEmployeeStatus::Probation, HrmEmployeeStatus::Regular]),
-        0,
-        20,
-    )
+    SmartworkHrmEmployeeQueryonjobRequest::new(SmartworkHrmEmployeeQueryonjobRequestRequired {
+        status_list: CommaList::from([HrmEmployeeStatus::Probation, HrmEmployeeStatus::Regular]),
+        offset: 0,
+        size: 20,
+    })
 }
 
 fn queryonjob_from_vec() -> SmartworkHrmEmployeeQueryonjobRequest {
     let statuses: Vec<HrmEmployeeStatus> =
         vec![HrmEmployeeStatus::NoStatus, HrmEmployeeStatus::Unknown(9)];
-    SmartworkHrmEmployeeQueryonjobRequest::new(statuses, 0, 1)
+    SmartworkHrmEmployeeQueryonjobRequest::new(SmartworkHrmEmployeeQueryonjobRequestRequired {
+        status_list: statuses.into(),
+        offset: 0,
+        size: 1,
+    })
 }
 
 fn dismissions() -> HrmEmployeesDismissionsRequest {
@@ -80,9 +89,14 @@ fn main() {
 
     // size is 1..=50, maxResults at most 50.
     assert!(
-        SmartworkHrmEmployeeQuerypreentryRequest::new(0, 51)
-            .validate()
-            .is_err()
+        SmartworkHrmEmployeeQuerypreentryRequest::new(
+            SmartworkHrmEmployeeQuerypreentryRequestRequired {
+                offset: 0,
+                size: 51
+            }
+        )
+        .validate()
+        .is_err()
     );
     assert!(
         HrmEmployeesDismissionsRequest::new()

@@ -12,40 +12,65 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 fn create() -> ReportCreateRequest {
     ReportCreateRequest::new(
-        ReportCreateParam::new(
-            vec![
-                ReportCreateContent::new(0, ReportContentType::Text, ReportContentFormat::Markdown, "今天完成了项目开发工作", "今日工作"),
-                ReportCreateContent::new(1, ReportContentType::Text, ReportContentFormat::Markdown, "继续开发", "明日计划"),
+        ReportCreateParam::new(ReportCreateParamRequired {
+            contents: vec![
+                ReportCreateContent::new(ReportCreateContentRequired {
+                    sort: 0,
+                    type_: ReportContentType::Text,
+                    content_type: ReportContentFormat::Markdown,
+                    content: "今天完成了项目开发工作".into(),
+                    key: "今日工作".into(),
+                }),
+                ReportCreateContent::new(ReportCreateContentRequired {
+                    sort: 1,
+                    type_: ReportContentType::Text,
+                    content_type: ReportContentFormat::Markdown,
+                    content: "继续开发".into(),
+                    key: "明日计划".into(),
+                }),
             ],
-            "12345abcde",
-            true,
-            "report",
-            "12345",
-        )
+            template_id: "12345abcde".into(),
+            to_chat: true,
+            dd_from: "report".into(),
+            userid: "12345".into(),
+        })
         .to_userids(vec!["123".to_owned(), "456".to_owned()])
         .to_cids(vec!["123".to_owned()]),
     )
 }
 
 fn template_getbyname() -> ReportTemplateGetbynameRequest {
-    ReportTemplateGetbynameRequest::new("12345", "日报")
+    ReportTemplateGetbynameRequest::new(ReportTemplateGetbynameRequestRequired {
+        userid: "12345".into(),
+        template_name: "日报".into(),
+    })
 }
 
 fn list() -> ReportListRequest {
     let end = EpochMillis::from(SystemTime::UNIX_EPOCH + Duration::from_millis(1_507_564_800_000));
     let start = EpochMillis(end.as_millis() - 7 * DAY_MS);
-    ReportListRequest::new(start, end, 0, 10)
-        .template_name("周报")
-        .userid("user123")
-        .modified_start_time(start)
-        .modified_end_time(EpochMillis::from(1_507_564_800_000))
+    ReportListRequest::new(ReportListRequestRequired {
+        start_time: start,
+        end_time: end,
+        cursor: 0,
+        size: 10,
+    })
+    .template_name("周报")
+    .userid("user123")
+    .modified_start_time(start)
+    .modified_end_time(EpochMillis::from(1_507_564_800_000))
 }
 
 fn simplelist() -> ReportSimplelistRequest {
     let now = EpochMillis::now();
-    ReportSimplelistRequest::new(EpochMillis(now.as_millis() - DAY_MS), now, 0, 20)
-        .template_name("日报")
-        .userid("user123")
+    ReportSimplelistRequest::new(ReportSimplelistRequestRequired {
+        start_time: EpochMillis(now.as_millis() - DAY_MS),
+        end_time: now,
+        cursor: 0,
+        size: 20,
+    })
+    .template_name("日报")
+    .userid("user123")
 }
 
 fn statistics_listbytype() -> ReportStatisticsListbytypeRequest {
@@ -167,7 +192,12 @@ fn main() {
     template_listbyuserid().validate().unwrap();
 
     // More than 180 days between start and end is refused before sending.
-    let too_long = ReportListRequest::new(EpochMillis(0), EpochMillis(181 * DAY_MS), 0, 10);
+    let too_long = ReportListRequest::new(ReportListRequestRequired {
+        start_time: EpochMillis(0),
+        end_time: EpochMillis(181 * DAY_MS),
+        cursor: 0,
+        size: 10,
+    });
     assert!(too_long.validate().is_err());
 
     let json = serde_json::to_value(statistics_listbytype()).unwrap();

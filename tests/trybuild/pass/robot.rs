@@ -16,26 +16,29 @@ fn text() -> RobotSendRequest {
 
 fn link() -> RobotSendRequest {
     RobotSendRequest::new(
-        RobotLink::new(
-            "时代的火车向前开",
-            "这个即将发布的新版本",
-            "https://www.dingtalk.com/",
-        )
+        RobotLink::new(RobotLinkRequired {
+            title: "时代的火车向前开".into(),
+            text: "这个即将发布的新版本".into(),
+            message_url: "https://www.dingtalk.com/".into(),
+        })
         .pic_url("https://img.example.com/a.png"),
     )
 }
 
 fn markdown() -> RobotSendRequest {
-    RobotSendRequest::new(RobotMarkdown::new("杭州天气", "#### 杭州天气 @user123\n> 9度"))
-        .at(RobotAt::new().at_user_ids(vec!["user123".to_owned()]))
+    RobotSendRequest::new(RobotMarkdown::new(RobotMarkdownRequired {
+        title: "杭州天气".into(),
+        text: "#### 杭州天气 @user123\n> 9度".into(),
+    }))
+    .at(RobotAt::new().at_user_ids(vec!["user123".to_owned()]))
 }
 
 fn action_card_single() -> RobotSendRequest {
     RobotSendRequest::new(RobotMessage::ActionCard(
-        RobotActionCard::new(
-            "乔布斯 20 年前想打造一间苹果咖啡厅",
-            "![screenshot](https://img.example.com/b.png)",
-        )
+        RobotActionCard::new(RobotActionCardRequired {
+            title: "乔布斯 20 年前想打造一间苹果咖啡厅".into(),
+            text: "![screenshot](https://img.example.com/b.png)".into(),
+        })
         .btn_orientation(RobotBtnOrientation::Vertical)
         .single_title("阅读全文")
         .single_url("https://www.dingtalk.com/")
@@ -46,28 +49,37 @@ fn action_card_single() -> RobotSendRequest {
 
 fn action_card_buttons() -> RobotSendRequest {
     RobotSendRequest::new(RobotMessage::ActionCard(
-        RobotActionCard::new("标题", "正文")
-            .btn_orientation(RobotBtnOrientation::Horizontal)
-            .btns(vec![
-                RobotActionCardButton::new("内容不错", "https://www.dingtalk.com/"),
-                RobotActionCardButton::new("不感兴趣", "https://www.dingtalk.com/"),
-            ])
-            .hide_avatar(RobotHideAvatar::Unknown("2".to_owned())),
+        RobotActionCard::new(RobotActionCardRequired {
+            title: "标题".into(),
+            text: "正文".into(),
+        })
+        .btn_orientation(RobotBtnOrientation::Horizontal)
+        .btns(vec![
+            RobotActionCardButton::new(RobotActionCardButtonRequired {
+                title: "内容不错".into(),
+                action_url: "https://www.dingtalk.com/".into(),
+            }),
+            RobotActionCardButton::new(RobotActionCardButtonRequired {
+                title: "不感兴趣".into(),
+                action_url: "https://www.dingtalk.com/".into(),
+            }),
+        ])
+        .hide_avatar(RobotHideAvatar::Unknown("2".to_owned())),
     ))
 }
 
 fn feed_card() -> RobotSendRequest {
     RobotSendRequest::new(RobotMessage::FeedCard(RobotFeedCard::new(vec![
-        RobotFeedCardLink::new(
-            "时代的火车向前开1",
-            "https://www.dingtalk.com/",
-            "https://img.example.com/1.png",
-        ),
-        RobotFeedCardLink::new(
-            "时代的火车向前开2",
-            "https://www.dingtalk.com/",
-            "https://img.example.com/2.png",
-        ),
+        RobotFeedCardLink::new(RobotFeedCardLinkRequired {
+            title: "时代的火车向前开1".into(),
+            message_url: "https://www.dingtalk.com/".into(),
+            pic_url: "https://img.example.com/1.png".into(),
+        }),
+        RobotFeedCardLink::new(RobotFeedCardLinkRequired {
+            title: "时代的火车向前开2".into(),
+            message_url: "https://www.dingtalk.com/".into(),
+            pic_url: "https://img.example.com/2.png".into(),
+        }),
     ])))
 }
 

@@ -21,6 +21,7 @@
 //! stdout carries only the answer.
 
 mod args;
+mod body;
 mod call;
 mod describe;
 mod list;

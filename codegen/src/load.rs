@@ -42,6 +42,10 @@ pub(crate) struct Parsed {
     pub spec: SpecFile,
 }
 
+/// The file at the top of the spec folder that holds `cargo xtask import`'s overrides: data
+/// beside the spec files, not one of them, so every reader of the folder leaves it out.
+pub const IMPORT_OVERRIDES: &str = "import-overrides.yaml";
+
 /// The text of a spec file read as `bytes`, or a diagnostic at the first byte that is not UTF-8
 /// (line and column counted in characters, as the YAML positions are).
 pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {

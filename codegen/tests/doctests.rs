@@ -22,6 +22,7 @@ fn specs(dir: &Path) -> Vec<SpecSource> {
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| *p != dir.join(codegen::load::IMPORT_OVERRIDES))
         .collect();
     paths.sort();
     paths

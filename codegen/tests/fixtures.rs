@@ -78,7 +78,7 @@ fn read_specs(dir: &Path) -> Vec<SpecSource> {
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         // `cargo xtask import`'s overrides sit beside the spec files but are not one.
-        .filter(|p| *p != spec_dir.join("import-overrides.yaml"))
+        .filter(|p| *p != spec_dir.join(codegen::load::IMPORT_OVERRIDES))
         .map(|p| SpecSource {
             path: relative(&p, dir),
             name: relative(&p, &spec_dir),

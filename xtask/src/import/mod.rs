@@ -40,7 +40,7 @@ use pattern::{Problem, Problems, lines};
 use yaml::AreaFile;
 
 /// The overrides file's name in the spec folder; the spec reader leaves it out.
-pub const OVERRIDES_FILE: &str = "import-overrides.yaml";
+pub const OVERRIDES_FILE: &str = codegen::load::IMPORT_OVERRIDES;
 
 /// The folder of the package's Python code inside an unpacked wheel.
 const PACKAGE_DIR: &str = "alibabacloud_dingtalk";

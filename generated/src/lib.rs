@@ -3,8 +3,8 @@
 
 //! A typed client for the DingTalk (钉钉) open platform.
 //!
-//! Every operation of the spec is a request type whose required fields are constructor arguments,
-//! a response type that tolerates unknown and missing fields, and an async method on [`Client`],
+//! Every operation of the spec is a request type whose required fields are constructor arguments
+//! (by name, in a `…Required` struct, where two of them have the same type), a response type that tolerates unknown and missing fields, and an async method on [`Client`],
 //! grouped by area:
 //!
 //! ```no_run
@@ -13,12 +13,13 @@
 //! use dingtalk_openapi::blackboard::*;
 //!
 //! let client = Client::from_env()?; // DINGTALK_APP_KEY, DINGTALK_APP_SECRET
-//! let request = BlackboardCreateRequest::new(BlackboardCreateVo::new(
-//!     "manager01",
-//!     BlackboardReceiver::new().userid_list(["manager02"]),
-//!     "入职须知",
-//!     "欢迎加入我们的大家庭",
-//! ));
+//! // Two required strings could be swapped, so they are given by name.
+//! let request = BlackboardCreateRequest::new(BlackboardCreateVo::new(BlackboardCreateVoRequired {
+//!     operation_userid: "manager01".into(),
+//!     blackboard_receiver: BlackboardReceiver::new().userid_list(["manager02"]),
+//!     title: "入职须知".into(),
+//!     content: "欢迎加入我们的大家庭".into(),
+//! }));
 //! let response = client.blackboard().create(request).await?;
 //! println!("created: {:?}", response.result);
 //! # Ok(())

@@ -163,7 +163,35 @@ fn check(
         .filter(|(k, _)| location(k) == Location::Body)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if op.method == Method::Get {
+    let multipart = op.params.iter().any(|p| p.location.is_multipart());
+    if multipart {
+        // Text fields, then files, each in the example's order; a file as its name and content.
+        let mut want: Vec<(String, Option<String>, String)> = example
+            .iter()
+            .filter(|(k, _)| location(k) == Location::Form)
+            .filter_map(|(k, v)| text(v).map(|t| (k.clone(), None, t)))
+            .collect();
+        want.extend(
+            example
+                .iter()
+                .filter(|(k, _)| location(k) == Location::File)
+                .map(|(k, v)| {
+                    let field = |name: &str| v[name].as_str().unwrap_or_default().to_owned();
+                    (k.clone(), Some(field("filename")), field("content"))
+                }),
+        );
+        let ct = got.header("content-type").unwrap_or_default();
+        match ct.strip_prefix("multipart/form-data; boundary=") {
+            Some(boundary) => {
+                let parts = form_parts(&String::from_utf8_lossy(&got.body), boundary);
+                expect(
+                    parts == want,
+                    format!("form parts {parts:?} instead of {want:?}"),
+                );
+            }
+            None => expect(false, format!("content type {ct:?}")),
+        }
+    } else if op.method == Method::Get {
         expect(got.body.is_empty(), "a GET with a body".into());
     } else {
         let ct = got.header("content-type").unwrap_or_default();
@@ -179,6 +207,49 @@ fn check(
         );
     }
     problems
+}
+
+/// The parts of a `multipart/form-data` body: name, file name (for a file) and content.
+fn form_parts(body: &str, boundary: &str) -> Vec<(String, Option<String>, String)> {
+    let delimiter = format!("--{boundary}");
+    body.split(delimiter.as_str())
+        .filter_map(|part| {
+            let part = part.strip_prefix("\r\n")?;
+            let (head, content) = part.split_once("\r\n\r\n")?;
+            let disposition = head
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+            let attribute = |key: &str| {
+                let start = disposition.find(&format!("{key}=\""))? + key.len() + 2;
+                let end = start + disposition[start..].find('"')?;
+                Some(disposition[start..end].to_owned())
+            };
+            let content = content.strip_suffix("\r\n").unwrap_or(content);
+            Some((
+                attribute("name")?,
+                attribute("filename"),
+                content.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn form_parts_reads_fields_and_files() {
+    let body = "--b\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\nimage\r\n\
+                --b\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.png\"\r\n\
+                Content-Type: image/png\r\n\r\nPNG\r\n--b--\r\n";
+    assert_eq!(
+        form_parts(body, "b"),
+        [
+            ("type".to_owned(), None, "image".to_owned()),
+            (
+                "media".to_owned(),
+                Some("a.png".to_owned()),
+                "PNG".to_owned()
+            )
+        ]
+    );
 }
 
 #[tokio::test]

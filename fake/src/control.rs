@@ -55,7 +55,8 @@ const MAX_ERROR: usize = 300;
 /// `GET /__mock/media/{media_id}`: a stored upload's bytes, with its content type and file name;
 /// 404 for an id the store does not hold.
 fn media(shared: &Shared, media_id: &str) -> Response {
-    let media_id = percent_decoded(media_id);
+    // A `media_id` starts with `@`, which clients may escape.
+    let media_id = percent_encoding::percent_decode_str(media_id).decode_utf8_lossy();
     let Some(media) = crate::shared::lock(&shared.state).media(&media_id).cloned() else {
         let body = json!({"error": format!("no stored media `{media_id}`")});
         return json_response(StatusCode::NOT_FOUND, &body, None);
@@ -73,32 +74,6 @@ fn media(shared: &Shared, media_id: &str) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
-}
-
-/// A path segment with its `%XX` escapes decoded (a `media_id` starts with `@`, which clients
-/// may escape).
-fn percent_decoded(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
-                i += 3;
-            }
-            (b, ..) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `POST /__mock/faults`.

@@ -344,11 +344,12 @@ impl<'de> Deserialize<'de> for FilePart {
                 let filename = named
                     .filename
                     .ok_or_else(|| D::Error::missing_field("filename"))?;
-                let mut part = FilePart::bytes(filename, content.into_bytes());
-                if let Source::Bytes(bytes) = part.source {
-                    part.source = Source::Text(bytes);
+                FilePart {
+                    content_type: guess_content_type(&filename).to_owned(),
+                    len: content.len() as u64,
+                    filename,
+                    source: Source::Text(Bytes::from(content)),
                 }
-                part
             }
             (None, None, Some(length)) => {
                 let filename = named

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::diag::Pos;
 
-pub use dingtalk_openapi_model::{Auth, Effect, Envelope, Host, Location, Method, PaginationStyle};
+pub use dingtalk_openapi_model::{
+    Auth, Effect, Encode, Envelope, Host, Location, Method, PaginationStyle, Returns,
+};
 
 /// The whole API.
 #[derive(Debug, Clone)]
@@ -97,6 +99,10 @@ pub struct Operation {
     pub example_request: Value,
     /// The documented example response, assembled from the field examples.
     pub example_response: Value,
+    /// DingTalk's name of an imported operation, `<api version>/<action>` (`contact_1.0/GetUser`).
+    pub action: Option<String>,
+    /// What a successful answer's body is; for [`Returns::Array`] the response object is one item.
+    pub returns: Returns,
 }
 
 impl Operation {
@@ -224,6 +230,8 @@ pub struct Field {
     pub lenient: bool,
     /// Where a parameter goes (request top level only).
     pub location: Option<Location>,
+    /// How a parameter's value is written there (request top level only).
+    pub encode: Encode,
     /// Client-side limits.
     pub limits: Limits,
 }

@@ -219,6 +219,7 @@ pub(crate) fn method(method: OpMethod) -> Method {
         OpMethod::Post => Method::POST,
         OpMethod::Put => Method::PUT,
         OpMethod::Delete => Method::DELETE,
+        OpMethod::Patch => Method::PATCH,
     }
 }
 

@@ -16,7 +16,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, EpochMillis};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -188,6 +188,8 @@ impl Operation for AttendanceListRequest {
         example_request: r#"{"workDateFrom":"2020-09-06 00:00:00","workDateTo":"2020-09-07 00:00:00","userIdList":["manager"],"offset":0,"limit":10,"isI18n":false}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","recordresult":[{"userId":"manager","checkType":"OnDuty","timeResult":"Normal","locationResult":"Outside","sourceType":"USER"}]}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/ul33mm",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -351,6 +353,8 @@ impl Operation for AttendanceListRecordRequest {
         example_request: r#"{"userIds":["user456","user123"],"checkDateFrom":"2020-09-07 00:00:00","checkDateTo":"2020-09-08 00:00:00","isI18n":false}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","recordresult":[{"checkType":"OnDuty","timeResult":"Normal","locationResult":"Outside","sourceType":"USER","isLegal":"N","locationMethod":"MAP"}]}"#,
         doc_url: "https://dingtalk.apifox.cn/api-9093283",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

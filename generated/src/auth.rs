@@ -18,6 +18,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{EpochMillis, Secret};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -176,6 +177,8 @@ impl Operation for GettokenRequest {
         example_request: r#"{"appkey":"dingeqqpkv3xxxx","appsecret":"GT-lsu-taDAsTsxxxx"}"#,
         example_response: r#"{"access_token":"fw8ef8we8f76e6f7s8dxxxx","expires_in":7200,"errmsg":"ok","errcode":0}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -254,6 +257,8 @@ impl Operation for SsoGettokenRequest {
         example_request: r#"{"corpid":"ding1234","corpsecret":"2pyNWs4LV8Ge2Mxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","access_token":"67477fed82e63563a320xxxx"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-ssotoken-for-micro-application-background-logon-free",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取第三方应用授权企业的access_token: the request of `service.get_corp_token`. Sent by [`AuthClient::service_get_corp_token`].
@@ -346,6 +351,8 @@ impl Operation for ServiceGetCorpTokenRequest {
         example_request: r#"{"accessKey":"suiteqh0ljtdheuee","timestamp":1581579405000,"suiteTicket":"TestSuiteTicket","signature":"xxxx","auth_corpid":"dingxxxxxxxxxx"}"#,
         example_response: r#"{"access_token":"fw8ef8we8f76e6f7s8dxxxx","expires_in":7200,"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/isvapp/obtains-the-enterprise-authorized-credential",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取企业内部应用的accessToken: the request of `oauth2.accessToken`. Sent by [`AuthClient::oauth2_access_token`].
@@ -402,6 +409,8 @@ impl Operation for Oauth2AccessTokenRequest {
         example_request: r#"{"appKey":"dingeqqpkv3xxxxxx","appSecret":"GT-lsu-taDAxxxsTsxxxx"}"#,
         example_response: r#"{"accessToken":"fw8ef8we8f76e6f7s8dxxxx","expireIn":7200}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// Every `auth` operation, in spec order.

@@ -21,7 +21,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -175,6 +175,8 @@ impl Operation for BlackboardCreateRequest {
         example_request: r#"{"create_request":{"operation_userid":"manager01","author":"杨xx","private_level":0,"ding":false,"blackboard_receiver":{"deptid_list":[1],"userid_list":["manager02"]},"title":"入职须知","push_top":true,"content":"欢迎加入我们的大家庭","category_id":"987uy66t5rt54er","coverpic_mediaid":"@lADPDeC2ufXOeRzMqM0BLA"}}"#,
         example_response: r#"{"result":true,"success":true,"errcode":0,"request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/create-an-enterprise-announcement",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -239,6 +241,8 @@ impl Operation for BlackboardUpdateRequest {
         example_request: r#"{"update_request":{"author":"杨xx","ding":true,"blackboard_id":"908uhyg76tfr543e","title":"入职须知","content":"欢迎加入我们的大家庭","category_id":"89uuy7ytg6bnnjh7","notify":true,"operation_userid":"manager01","coverpic_mediaid":"@lADPDeC2ufXOeRzMqM0BLA"}}"#,
         example_response: r#"{"result":true,"success":true,"errcode":0,"request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/modify-the-announcement-according-to-the-announcement-id",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 删除公告: the request of `blackboard.delete`. Sent by [`BlackboardClient::delete`].
@@ -307,6 +311,8 @@ impl Operation for BlackboardDeleteRequest {
         example_request: r#"{"blackboard_id":"098uyg65ffytr43","operation_userid":"manager01"}"#,
         example_response: r#"{"result":true,"success":true,"errcode":0,"errmsg":"ok","request_id":"roz884n3k7rf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/delete-announcements-based-on-the-announcement-id",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取公告详情: the request of `blackboard.get`. Sent by [`BlackboardClient::get`].
@@ -373,6 +379,8 @@ impl Operation for BlackboardGetRequest {
         example_request: r#"{"blackboard_id":"9uiuihhgui989huh","operation_userid":"manager01"}"#,
         example_response: r#"{"result":{"id":"9uiuihhgui989huh","author":"小明","title":"入职须知","content":"欢迎加入我们的大家庭","category_id":"09ui87hgyytg463634","private_level":0,"depname_list":["人事部"],"username_list":["小明"],"gmt_create":"2019-10-22 14:43:07","gmt_modified":"2019-11-22 10:43:07","read_count":10,"unread_count":1,"coverpic_url":"https://gw.alicdn.com/tfs/TB1ayl9mpYqK1RjSZLeXXbXppXa-170-62.png","user_list":[{"staff_id":"001","name":"小明"}],"deptList":[{"dept_id":"hbjev8364","name":"人事部"}]},"success":true,"errcode":0,"request_id":"q5ddepxxxx"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-details-of-a-bulletin-that-is-not-deleted",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取公告ID列表: the request of `blackboard.listids`. Sent by [`BlackboardClient::listids`].
@@ -431,6 +439,8 @@ impl Operation for BlackboardListidsRequest {
         example_request: r#"{"query_request":{"operation_userid":"manager4220","page_size":10,"start_time":"2019-10-07 10:10:10","end_time":"2019-11-07 10:10:10","page":1,"category_id":"9i9u7y7g6t65"}}"#,
         example_response: r#"{"result":["72b4f87d27e815f6fecxxxx"],"success":true,"errcode":0,"request_id":"pxxm7ylvmppr"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-id-list-of-announcements-that-are-not-deleted",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -536,6 +546,8 @@ impl Operation for BlackboardCategoryListRequest {
         example_request: r#"{"operation_userid":"manager01"}"#,
         example_response: r#"{"result":[{"id":"89uuhygybj","name":"日签"}],"success":true,"errcode":0,"request_id":"ie9aarwu1m1t"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-the-list-of-categories-not-deleted-for-enterprise-announcements",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户可查看的公告: the request of `blackboard.listtopten`. Sent by [`BlackboardClient::listtopten`].
@@ -583,6 +595,8 @@ impl Operation for BlackboardListtoptenRequest {
         example_request: r#"{"userid":"manager01"}"#,
         example_response: r#"{"errcode":0,"request_id":"3y4bln1b7e7q","blackboard_list":[{"gmt_create":"2020-09-08 14:42:12","title":"放假通知。","url":"https://app.dingtalk.com/xxxx","categoryId":"576920db","id":"a3071449"}]}"#,
         doc_url: "https://open.dingtalk.com/document/development/list-the-user-s-announcement-list",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 创建公告的请求对象。

@@ -18,7 +18,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 群会话 (`chat`) operations, borrowed from a [`Client`] by [`Client::chat`].
@@ -291,6 +291,8 @@ impl Operation for ChatCreateRequest {
         example_request: r#"{"name":"测试群","owner":"zhangsan","useridlist":["zhangsan","lisi"],"ownerType":"emp","conversationTag":2,"showHistoryType":0,"searchable":0,"validationType":0,"mentionAllAuthority":0,"managementType":0,"chatBannedType":0}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","chatid":"chatxxxxxxxxxxxxxxxxxxx"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157054",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -372,6 +374,8 @@ impl Operation for ChatGetRequest {
         example_request: r#"{"chatid":"chatxxxxxxxxxxxxxxxxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157054",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 修改群会话: the request of `chat.update`. Sent by [`ChatClient::update`].
@@ -605,6 +609,8 @@ impl Operation for ChatUpdateRequest {
         example_request: r#"{"chatid":"chatxxxxxxxxxxxxxxxxxxx","showHistoryType":0,"searchable":0,"validationType":0,"mentionAllAuthority":0,"managementType":0,"chatBannedType":0}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157054",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -718,6 +724,8 @@ impl Operation for ChatGetReadListRequest {
         example_request: r#"{"messageId":"abcd","cursor":0,"size":100}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/isu6nk",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

@@ -15,7 +15,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, EpochMillis};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -158,6 +158,8 @@ impl Operation for CheckinRecordGetRequest {
         example_request: r#"{"userid_list":"manager4220","start_time":1605437194000,"end_time":1605786394000,"cursor":0,"size":100}"#,
         example_response: r#"{"result":{"next_cursor":100,"page_list":[{"checkin_time":1494852872446,"image_list":["https://static.dingtalk.com/media/xxxx"],"detail_place":"杭州市余杭区五常街道","remark":"备注","userid":"080517","place":"绿城未来park","longitude":"120.017394","latitude":"30.286046","visit_user":"刘先生"}]},"errcode":0,"request_id":"pod643x3uywf"}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-check-in-records-of-multiple-users",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

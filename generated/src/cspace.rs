@@ -21,6 +21,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
 use dingtalk_openapi_runtime::upload::FilePart;
@@ -202,6 +203,8 @@ impl Operation for CspaceAddToSingleChatRequest {
         example_request: r#"{"agent_id":"1234","userid":"zhangsan","media_id":"@lAzPDeC2uTxxxx","file_name":"test.doc"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 新增文件到用户钉盘: the request of `cspace.add`. Sent by [`CspaceClient::add`].
@@ -306,6 +309,8 @@ impl Operation for CspaceAddRequest {
         example_request: r#"{"agent_id":"123","code":"asdfwd","media_id":"@123","space_id":"234","folder_id":"123","name":"test","overwrite":true}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://developer.alibaba.com/docs/api.htm?apiId=37324",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取企业下的自定义空间: the request of `cspace.get_custom_space`. Sent by [`CspaceClient::get_custom_space`].
@@ -375,6 +380,8 @@ impl Operation for CspaceGetCustomSpaceRequest {
         example_request: r#"{"domain":"test"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -508,6 +515,8 @@ impl Operation for CspaceGrantCustomSpaceRequest {
         example_request: r#"{"type":"add","userid":"zhangsan","domain":"test","path":"/","duration":30}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -588,6 +597,8 @@ impl Operation for FileUploadSingleRequest {
         example_request: r#"{"agent_id":"1234","file":{"filename":"report.pdf","content":"%PDF"},"file_size":1024}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/wk3krc",
+        action: "",
+        returns: Returns::Object,
     });
     fn files(&self) -> Vec<(&'static str, FilePart)> {
         vec![("file", self.file.clone())]
@@ -678,6 +689,8 @@ impl Operation for FileUploadTransactionRequest {
         example_request: r#"{"agent_id":"1234","file_size":20971520,"chunk_numbers":3}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://dingtalk-sdk.readthedocs.io/zh_CN/latest/client/api/cspace.html",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -772,6 +785,8 @@ impl Operation for FileUploadChunkRequest {
         example_request: r#"{"agent_id":"123","upload_id":"12","file":{"filename":"report.pdf.part1","content":"%PDF"},"chunk_sequence":1}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://jaq-doc.alibaba.com/docs/api.htm?apiId=37328",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

@@ -30,6 +30,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -300,6 +301,8 @@ impl Operation for V2DepartmentGetRequest {
         example_request: r#"{"dept_id":100,"language":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":{"dept_id":100,"name":"HR","parent_id":1}}"#,
         doc_url: "https://developer.alibaba.com/docs/api.htm?apiId=52330",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取部门列表: the request of `v2.department.listsub`. Sent by [`DepartmentClient::listsub`].
@@ -371,6 +374,8 @@ impl Operation for V2DepartmentListsubRequest {
         example_request: r#"{"dept_id":1,"language":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":[{"dept_id":100,"name":"HR","parent_id":1}]}"#,
         doc_url: "https://help.dingtalk.io/zh/open/development/user-management-acquires-the-list-departments",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取子部门ID列表: the request of `v2.department.listsubid`. Sent by [`DepartmentClient::listsubid`].
@@ -420,6 +425,8 @@ impl Operation for V2DepartmentListsubidRequest {
         example_request: r#"{"dept_id":1}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":{"dept_id_list":[123,666]}}"#,
         doc_url: "https://help.dingtalk.io/zh/open/development/obtain-the-list-of-sub-department-ids",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取指定用户的所有父部门列表: the request of `v2.department.listparentbyuser`. Sent by [`DepartmentClient::listparentbyuser`].
@@ -469,6 +476,8 @@ impl Operation for V2DepartmentListparentbyuserRequest {
         example_request: r#"{"userid":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/queries-the-list-of-all-parent-departments-of-a-user",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取指定部门的所有父部门列表: the request of `v2.department.listparentbydept`. Sent by [`DepartmentClient::listparentbydept`].
@@ -518,6 +527,8 @@ impl Operation for V2DepartmentListparentbydeptRequest {
         example_request: r#"{"dept_id":100}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/query-the-list-of-all-parent-departments-of-a-department",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 创建部门: the request of `v2.department.create`. Sent by [`DepartmentClient::create`].
@@ -740,6 +751,8 @@ impl Operation for V2DepartmentCreateRequest {
         example_request: r#"{"name":"HR","parent_id":1,"hide_dept":false,"outer_dept":false,"create_dept_group":false,"order":10}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/address-book-creation-department-established-department",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1116,6 +1129,8 @@ impl Operation for V2DepartmentUpdateRequest {
         example_request: r#"{"dept_id":100,"language":"zh_CN","hide_dept":false,"outer_dept":false,"create_dept_group":false,"order":10}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/address-book-update-department",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1201,6 +1216,8 @@ impl Operation for V2DepartmentDeleteRequest {
         example_request: r#"{"dept_id":100}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"6iq4zcul5zjp"}"#,
         doc_url: "https://help.dingtalk.io/open/development/address-book-deletion-department",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取部门列表(旧版): the request of `department.list`. Sent by [`DepartmentClient::list_legacy`].
@@ -1281,6 +1298,8 @@ impl Operation for DepartmentListRequest {
         example_request: r#"{"id":"1","fetch_child":false,"lang":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取部门详情(旧版): the request of `department.get`. Sent by [`DepartmentClient::get_legacy`].
@@ -1382,6 +1401,8 @@ impl Operation for DepartmentGetRequest {
         example_request: r#"{"id":"2","lang":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取子部门ID列表(旧版): the request of `department.list_ids`. Sent by [`DepartmentClient::list_ids_legacy`].
@@ -1429,6 +1450,8 @@ impl Operation for DepartmentListIdsRequest {
         example_request: r#"{"id":"1"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取指定部门的所有父部门列表(旧版): the request of `department.list_parent_depts_by_dept`. Sent by [`DepartmentClient::list_parent_depts_by_dept_legacy`].
@@ -1477,6 +1500,8 @@ impl Operation for DepartmentListParentDeptsByDeptRequest {
         example_request: r#"{"id":"2"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取指定用户的所有父部门列表(旧版): the request of `department.list_parent_depts`. Sent by [`DepartmentClient::list_parent_depts_legacy`].
@@ -1525,6 +1550,8 @@ impl Operation for DepartmentListParentDeptsRequest {
         example_request: r#"{"userId":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 创建部门(旧版): the request of `department.create`. Sent by [`DepartmentClient::create_legacy`].
@@ -1696,6 +1723,8 @@ impl Operation for DepartmentCreateRequest {
         example_request: r#"{"name":"钉钉事业部","parentid":"1"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1941,6 +1970,8 @@ impl Operation for DepartmentUpdateRequest {
         example_request: r#"{"id":2}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -2000,6 +2031,8 @@ impl Operation for DepartmentDeleteRequest {
         example_request: r#"{"id":"2"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 部门详情。

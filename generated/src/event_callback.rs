@@ -19,6 +19,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{EpochMillis, OpenEnum, Secret};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -177,6 +178,8 @@ impl Operation for CallBackRegisterCallBackRequest {
         example_request: r#"{"call_back_tag":["user_add_org","user_modify_org","user_leave_org"],"token":"123456","aes_key":"1234567890123456789012345678901234567890123","url":"http://test001.vaiwan.com/eventreceive"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/pwz3r5",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -248,6 +251,8 @@ impl Operation for CallBackGetCallBackRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.alitrip.com/docs/api.htm?apiId=37147",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 更新事件回调接口: the request of `call_back.update_call_back`. Sent by [`EventCallbackClient::update`].
@@ -327,6 +332,8 @@ impl Operation for CallBackUpdateCallBackRequest {
         example_request: r#"{"call_back_tag":["user_add_org","user_modify_org","user_leave_org"],"token":"123456","aes_key":"1234567890123456789012345678901234567890123","url":"http://test001.vaiwan.com/eventreceive"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.alitrip.com/docs/api.htm?apiId=37146",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -390,6 +397,8 @@ impl Operation for CallBackDeleteCallBackRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/pwz3r5",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取回调失败的结果: the request of `call_back.get_call_back_failed_result`. Sent by [`EventCallbackClient::get_failed_result`].
@@ -436,6 +445,8 @@ impl Operation for CallBackGetCallBackFailedResultRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/pwz3r5",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 一条推送失败的事件。

@@ -17,7 +17,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -195,6 +195,8 @@ impl Operation for SmartworkHrmEmployeeQuerypreentryRequest {
         example_request: r#"{"offset":0,"size":50}"#,
         example_response: r#"{"result":{"next_cursor":10,"data_list":["11","22"]},"errcode":0,"errmsg":"ok","success":false,"request_id":"64jz549xdj6q"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-employees-to-be-hired",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -332,6 +334,8 @@ impl Operation for SmartworkHrmEmployeeQueryonjobRequest {
         example_request: r#"{"status_list":"2,3,5,-1","offset":0,"size":50}"#,
         example_response: r#"{"result":{"data_list":["user123"],"next_cursor":0},"errcode":0,"errmsg":"ok","success":false,"request_id":"u2nu5vpoq6p"}"#,
         doc_url: "https://open.dingtalk.com/document/development/intelligent-personnel-query-the-list-of-on-the-job-employees-of-the",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -473,6 +477,8 @@ impl Operation for HrmEmployeesDismissionsRequest {
         example_request: "{}",
         example_response: "{}",
         doc_url: "https://open.dingtalk.com/document/development/obtain-the-list-of-employees-who-have-left",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

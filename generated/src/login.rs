@@ -17,6 +17,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{OpenEnum, Secret};
 /// The 免登 (`login`) operations, borrowed from a [`Client`] by [`Client::login`].
@@ -118,6 +119,8 @@ impl Operation for V2UserGetuserinfoRequest {
         example_request: r#"{"code":"bab02f63c1e030fbbxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"e8krly4vyiln","result":{"userid":"user456","sys_level":1}}"#,
         doc_url: "https://help.dingtalk.io/open/development/obtain-the-userid-of-a-user-by-using-the-log-free",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 通过免登码获取用户userid(旧版): the request of `user.getuserinfo`. Sent by [`LoginClient::getuserinfo_legacy`].
@@ -172,6 +175,8 @@ impl Operation for UserGetuserinfoRequest {
         example_request: r#"{"code":"1f7c8e2a5b3d4e6f9a0b1c2d3e4f5a6b"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取jsapi_ticket: the request of `get_jsapi_ticket`. Sent by [`LoginClient::get_jsapi_ticket`].
@@ -218,6 +223,8 @@ impl Operation for GetJsapiTicketRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok","ticket":"dsf8sdf87sd7f87sd8v8ds0vs09dvu09sd8vy87dsv87","expires_in":7200}"#,
         doc_url: "https://developers.dingtalk.com/document/isvapp/jsapi-authentication",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 免登用户信息。

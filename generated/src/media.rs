@@ -15,6 +15,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{EpochMillis, OpenEnum};
 use dingtalk_openapi_runtime::upload::FilePart;
@@ -103,6 +104,8 @@ impl Operation for MediaUploadRequest {
         example_request: r#"{"type":"image","media":{"filename":"logo.png","content":"PNG"}}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","type":"image","media_id":"@lADOADmaWMzazQKA","created_at":1605863153573}"#,
         doc_url: "https://help.dingtalk.io/open/development/upload-media-files",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

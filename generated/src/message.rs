@@ -21,6 +21,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -216,6 +217,8 @@ impl Operation for MessageCorpconversationAsyncsendV2Request {
         example_request: r#"{"agent_id":1234,"userid_list":"zhangsan,lisi","dept_id_list":"123,456","to_all_user":false,"msg":{"msgtype":"text","text":{"content":"月会通知"}}}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","task_id":256271667526}"#,
         doc_url: "https://help.dingtalk.io/open/development/asynchronous-sending-of-enterprise-session-messages",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -308,6 +311,8 @@ impl Operation for MessageCorpconversationGetsendprogressRequest {
         example_request: r#"{"agent_id":836390886,"task_id":256271667526}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"5y2znla8tw3d","progress":{"progress_in_percent":100,"status":2}}"#,
         doc_url: "https://help.dingtalk.io/open/development/obtain-the-sending-progress-of-asynchronous-sending-of-enterprise-session",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取工作通知消息的发送结果: the request of `message.corpconversation.getsendresult`. Sent by [`MessageClient::getsendresult`].
@@ -371,6 +376,8 @@ impl Operation for MessageCorpconversationGetsendresultRequest {
         example_request: r#"{"agent_id":836390886,"task_id":256271667526}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","send_result":{"forbidden_list":[{"code":"143105"}]}}"#,
         doc_url: "https://help.dingtalk.io/open/development/gets-the-result-of-sending-messages-asynchronously-to-the-enterprise",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 撤回工作通知消息: the request of `message.corpconversation.recall`. Sent by [`MessageClient::recall`].
@@ -432,6 +439,8 @@ impl Operation for MessageCorpconversationRecallRequest {
         example_request: r#"{"agent_id":1234,"msg_task_id":256271667526}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/notification-of-work-withdrawal",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 更新工作通知状态栏: the request of `message.corpconversation.status_bar.update`. Sent by [`MessageClient::status_bar_update`].
@@ -517,6 +526,8 @@ impl Operation for MessageCorpconversationStatusBarUpdateRequest {
         example_request: r#"{"agent_id":1234,"task_id":256271667526,"status_value":"已同意","status_bg":"0xFF78C06E"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://apifox.com/apidoc/shared/f9b55f1e-e990-49ad-ad32-4243d72b3245/api-136641560",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 发送普通消息: the request of `message.send_to_conversation`. Sent by [`MessageClient::send_to_conversation`].
@@ -583,6 +594,8 @@ impl Operation for MessageSendToConversationRequest {
         example_request: r#"{"sender":"zhangsan","cid":"chatxxxx","msg":{"msgtype":"text","text":{"content":"月会通知"}}}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/pgoxpy",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 发送群消息: the request of `chat.send`. Sent by [`MessageClient::chat_send`].
@@ -639,6 +652,8 @@ impl Operation for ChatSendRequest {
         example_request: r#"{"chatid":"chat8dcf59a051e048cd791fccb5b030c1e9","msg":{"msgtype":"text","text":{"content":"月会通知"}}}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","messageId":"abcd"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/isu6nk",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 发送进度。

@@ -21,6 +21,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
 /// The 微应用管理 (`microapp`) operations, borrowed from a [`Client`] by [`Client::microapp`].
@@ -166,6 +167,8 @@ impl Operation for MicroappListRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok","appList":[{"agentId":111,"appStatus":1}]}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取员工可见的应用列表: the request of `microapp.list_by_userid`. Sent by [`MicroappClient::list_by_userid`].
@@ -214,6 +217,8 @@ impl Operation for MicroappListByUseridRequest {
         example_request: r#"{"userid":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","appList":[{"agentId":111,"appStatus":1}]}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取应用的可见范围: the request of `microapp.visible_scopes`. Sent by [`MicroappClient::visible_scopes`].
@@ -269,6 +274,8 @@ impl Operation for MicroappVisibleScopesRequest {
         example_request: r#"{"agentId":1234}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 设置应用的可见范围: the request of `microapp.set_visible_scopes`. Sent by [`MicroappClient::set_visible_scopes`].
@@ -363,6 +370,8 @@ impl Operation for MicroappSetVisibleScopesRequest {
         example_request: r#"{"agentId":1234,"isHidden":false,"deptVisibleScopes":[1,2],"userVisibleScopes":["zhangsan"]}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 创建应用: the request of `microapp.create`. Sent by [`MicroappClient::create`].
@@ -472,6 +481,8 @@ impl Operation for MicroappCreateRequest {
         example_request: r#"{"appIcon":"@HIdsabikkhjsdsas","appName":"测试应用","appDesc":"测试使用的应用","homepageUrl":"http://oa.dingtalk.com/?h5","pcHomepageUrl":"http://oa.dingtalk.com/?pc","ompLink":"http://oa.dingtalk.com/?omp"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","agentid":2}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -618,6 +629,8 @@ impl Operation for MicroappUpdateRequest {
         example_request: r#"{"agentId":2}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -682,6 +695,8 @@ impl Operation for MicroappDeleteRequest {
         example_request: r#"{"agentId":2}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open-doc.dingtalk.com/microapp/serverapi2/zc304p",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 应用信息。

@@ -23,7 +23,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{DateTime, EpochMillis, OpenEnum};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -280,6 +280,8 @@ impl Operation for ReportCreateRequest {
         example_request: r#"{"create_report_param":{"contents":[{"sort":0,"type":1,"content_type":"markdown","content":"今天完成了项目开发工作","key":"字段1"}],"template_id":"12345abcde","to_userids":["123","456"],"to_chat":true,"to_cids":["123"],"dd_from":"report","userid":"12345"}}"#,
         example_response: r#"{"errmsg":"ok","errcode":0,"result":"175abec4de6bd"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/create-a-log",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -356,6 +358,8 @@ impl Operation for ReportTemplateGetbynameRequest {
         example_request: r#"{"userid":"12345","template_name":"日报"}"#,
         example_response: r#"{"result":{"default_receivers":[{"user_name":"用户1","userid":"111"}],"name":"周报","id":"12345abcde","fields":[{"field_name":"字段1","type":1,"sort":0}],"user_name":"小明","userid":"12345","default_received_convs":[{"conversation_id":"1223445","title":"群名称"}]},"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/query-template-details",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户发出的日志列表: the request of `report.list`. Sent by [`ReportClient::list`].
@@ -485,6 +489,8 @@ impl Operation for ReportListRequest {
         example_request: r#"{"start_time":1507564800000,"end_time":1507564800000,"template_name":"周报","userid":"user123","cursor":0,"size":10,"modified_start_time":1507564800000,"modified_end_time":1507564800000}"#,
         example_response: r#"{"result":{"data_list":[{"contents":[{"sort":"1","type":"0","value":"开发工作","key":"今日工作"}],"remark":"这是备注","template_name":"日报","dept_name":"部门1","creator_name":"张三","creator_id":"user123","create_time":1507564800000,"report_id":"xxxxxxx","modified_time":1507564800000}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/query-logs-sent-by-an-employee",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -654,6 +660,8 @@ impl Operation for ReportSimplelistRequest {
         example_request: r#"{"start_time":1507564800000,"end_time":1507564800000,"template_name":"周报","userid":"user123","cursor":0,"size":10}"#,
         example_response: r#"{"result":{"data_list":[{"remark":"日报","template_name":"日报","dept_name":"市场部","creator_name":"杨xx","creator_id":"manager4220","create_time":1507564800000,"report_id":"1746xxxx"}],"size":10,"next_cursor":10000,"has_more":false},"errcode":0,"request_id":"3qwbhu6edlcz"}"#,
         doc_url: "https://open.dingtalk.com/document/development/view-log-summary-data",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -805,6 +813,8 @@ impl Operation for ReportStatisticsListbytypeRequest {
         example_request: r#"{"report_id":"17469xxx","type":0,"offset":0,"size":100}"#,
         example_response: r#"{"success":true,"request_id":"p0gvgqih0nfv","errcode":0,"result":{"next_cursor":100,"has_more":true,"userid_list":["user123","user456"]}}"#,
         doc_url: "https://open.dingtalk.com/document/development/obtains-a-list-of-log-related-personnel-by-type",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -939,6 +949,8 @@ impl Operation for ReportReceiverListRequest {
         example_request: r#"{"report_id":"174xxxx","offset":0,"size":100}"#,
         example_response: r#"{"result":{"has_more":true,"next_cursor":100,"userid_list":["user123","user456"]},"errcode":0,"errmsg":"ok","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-sharing-personnel",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1073,6 +1085,8 @@ impl Operation for ReportCommentListRequest {
         example_request: r#"{"report_id":"174xxxx","offset":0,"size":20}"#,
         example_response: r#"{"result":{"comments":[{"create_time":"2020-09-08 00:26:37","content":"不错","userid":"user456"}],"has_more":true,"next_cursor":20},"errcode":0,"request_id":"5kngbdmfdrle","success":true}"#,
         doc_url: "https://open.dingtalk.com/document/development/queries-log-comment-details",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1172,6 +1186,8 @@ impl Operation for ReportGetunreadcountRequest {
         example_request: r#"{"userid":"user123"}"#,
         example_response: r#"{"count":2,"request_id":"wp9ie6b3d8pg","errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/development/querying-the-employee-s-log-is-not-reading",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户可见的日志模板: the request of `report.template.listbyuserid`. Sent by [`ReportClient::template_listbyuserid`].
@@ -1263,6 +1279,8 @@ impl Operation for ReportTemplateListbyuseridRequest {
         example_request: r#"{"userid":"manager7078","offset":0,"size":100}"#,
         example_response: r#"{"request_id":"kszb71rpxu7u","errcode":0,"errmsg":"ok","result":{"template_list":[{"name":"日报","icon_url":"https://landray.dingtalkapps.com/alid/app/report/images/ico-png/0.png","report_code":"14e882e7fd7e774e40ce9d144ddaa84d","url":"https://landray.dingtalkapps.com/alid/app/report/createReport_new.html?skip=0&corpid=${corpid}&id=${report_code}"}],"next_cursor":100}}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/obtains-the-list-of-visible-log-templates-based-on-the",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {

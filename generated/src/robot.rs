@@ -15,6 +15,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::OpenEnum;
 use serde::Serialize;
@@ -109,6 +110,8 @@ impl Operation for RobotSendRequest {
         example_request: r#"{"msgtype":"text","text":{"content":"我就是我, @XXX 是不一样的烟火"},"at":{"atMobiles":["150XXXXXXXX"],"atUserIds":["user123"],"isAtAll":false}}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 文本消息。

@@ -19,6 +19,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 use dingtalk_openapi_runtime::primitives::Secret;
 /// The 钉钉扫码登录(普通钉钉用户账号开放) (`sns`) operations, borrowed from a [`Client`] by [`Client::sns`].
@@ -144,6 +145,8 @@ impl Operation for SnsGetuserinfoBycodeRequest {
         example_request: r#"{"tmp_auth_code":"23152698ea18304da4d0ce1xxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","user_info":{"nick":"张三"}}"#,
         doc_url: "https://help.dingtalk.io/open/development/queries-basic-user-information",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取钉钉开放应用的access_token(旧版): the request of `sns.gettoken`. Sent by [`SnsClient::gettoken`].
@@ -199,6 +202,8 @@ impl Operation for SnsGettokenRequest {
         example_request: r#"{"appid":"dingoaxxxx","appsecret":"4VyQ3gVqlbTtJ-ENEe5Tmxxxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://kling.cn/detail/41.html",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户授权的持久授权码(旧版): the request of `sns.get_persistent_code`. Sent by [`SnsClient::get_persistent_code`].
@@ -252,6 +257,8 @@ impl Operation for SnsGetPersistentCodeRequest {
         example_request: r#"{"tmp_auth_code":"23152698ea18304da4d0ce1xxxxx"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://kling.cn/detail/41.html",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户授权的SNS_TOKEN(旧版): the request of `sns.get_sns_token`. Sent by [`SnsClient::get_sns_token`].
@@ -309,6 +316,8 @@ impl Operation for SnsGetSnsTokenRequest {
         example_request: r#"{"openid":"ding1234","persistent_code":"12345"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","sns_token":"12345","expires_in":7200}"#,
         doc_url: "https://open.alitrip.com/docs/api.htm?apiId=37148",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户授权的个人信息(旧版): the request of `sns.getuserinfo`. Sent by [`SnsClient::getuserinfo`].
@@ -358,6 +367,8 @@ impl Operation for SnsGetuserinfoRequest {
         example_request: r#"{"sns_token":"12345"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://kling.cn/detail/41.html",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 扫码登录用户信息。

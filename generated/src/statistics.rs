@@ -17,6 +17,7 @@ use dingtalk_openapi_runtime::ResponseFuture;
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Returns,
 };
 /// The 统计数据 (`statistics`) operations, borrowed from a [`Client`] by [`Client::statistics`].
 ///
@@ -117,6 +118,8 @@ impl Operation for DatacenterReportDataRequest {
         example_request: r#"{"statDate":"20210101"}"#,
         example_response: "{}",
         doc_url: "https://icms-document.oss-cn-beijing.aliyuncs.com/zh-CN/dingtalk/development/topics/obtain-enterprise-log-statistics.html",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取企业在线用户统计数据: the request of `datacenter.onlineUserData`. Sent by [`StatisticsClient::online_user_data`].
@@ -166,6 +169,8 @@ impl Operation for DatacenterOnlineUserDataRequest {
         example_request: r#"{"statDate":"20210101"}"#,
         example_response: "{}",
         doc_url: "https://apifox.com/apidoc/docs-site/467052/api-9093611",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取企业单聊统计数据: the request of `datacenter.singleMessagerData`. Sent by [`StatisticsClient::single_messager_data`].
@@ -215,6 +220,8 @@ impl Operation for DatacenterSingleMessagerDataRequest {
         example_request: r#"{"statDate":"20210101"}"#,
         example_response: "{}",
         doc_url: "https://zidingyi.apifox.cn/api-37157173",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 指标元数据。

@@ -35,7 +35,7 @@ use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, PageState,
-    Paginated, Pagination, PaginationStyle, Param,
+    Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 use dingtalk_openapi_runtime::primitives::{CommaList, EpochMillis, OpenEnum, Secret};
 use dingtalk_openapi_runtime::validate::{self, FieldPath, Validate, ValidationError};
@@ -432,6 +432,8 @@ impl Operation for V2UserGetRequest {
         example_request: r#"{"userid":"manager4220","language":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"5y2znla8tw3d","result":{"userid":"zhangsan","unionid":"z21HjQliSzpw0Yxxxx","name":"张三","state_code":"86","dept_order_list":[{"dept_id":2,"order":1}]}}"#,
         doc_url: "https://help.dingtalk.io/open/development/query-user-details",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -561,6 +563,8 @@ impl Operation for UserListsimpleRequest {
         example_request: r#"{"dept_id":10,"cursor":0,"size":10,"order_field":"modify_desc","contain_access_limit":false,"language":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":{"list":[{"userid":"zhangsan","name":"张三"}]}}"#,
         doc_url: "https://help.dingtalk.io/zh/open/development/queries-the-simple-information-of-a-department-user",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -734,6 +738,8 @@ impl Operation for V2UserListRequest {
         example_request: r#"{"dept_id":10,"cursor":0,"size":10,"order_field":"modify_desc","contain_access_limit":false,"language":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":{"list":[{"userid":"zhangsan","unionid":"z21HjQliSzpw0Yxxxx","name":"张三","dept_id_list":[10],"active":true,"leader":false}]}}"#,
         doc_url: "https://apifox.com/apidoc/shared/f9b55f1e-e990-49ad-ad32-4243d72b3245/api-136641505",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -842,6 +848,8 @@ impl Operation for UserListidRequest {
         example_request: r#"{"dept_id":1}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop","result":{"userid_list":["zxxxx","lixxxi"]}}"#,
         doc_url: "https://developers.dingtalk.com/document/orgapp/query-the-list-of-department-userids",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1169,6 +1177,8 @@ impl Operation for V2UserCreateRequest {
         example_request: r#"{"userid":"zhangsan","name":"张三","mobile":"185xxxx7676","dept_id_list":"2,3","hide_mobile":false,"telephone":"010-86123456-2345","job_number":"4","manager_userid":"0001","title":"技术总监","email":"test@xxx.com","org_email":"test@xxx.com","org_email_type":"profession","work_place":"未来park","remark":"备注","dept_order_list":[{"dept_id":2,"order":1}],"dept_title_list":[{"dept_id":2,"title":"资深产品经理"}],"extension":"{\"爱好\":\"旅游\"}","senior_mode":false,"hired_date":1597573616828,"exclusive_account_type":"sso"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/user-information-creation",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1519,6 +1529,8 @@ impl Operation for V2UserUpdateRequest {
         example_request: r#"{"userid":"user123","name":"张三","mobile":"185xxxx7676","dept_id_list":"2,3","hide_mobile":false,"telephone":"010-86123456-2345","job_number":"4","manager_userid":"0001","title":"技术总监","email":"test@xxx.com","org_email":"test@xxx.com","org_email_type":"profession","work_place":"未来park","remark":"备注","dept_order_list":[{"dept_id":2,"order":1}],"dept_title_list":[{"dept_id":2,"title":"资深产品经理"}],"extension":"{\"爱好\":\"旅游\"}","senior_mode":false,"hired_date":1597573616828,"language":"zh_CN","force_update_fields":"manager_userid"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://help.dingtalk.io/open/development/user-information-update",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1629,6 +1641,8 @@ impl Operation for V2UserDeleteRequest {
         example_request: r#"{"userid":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157256",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1711,6 +1725,8 @@ impl Operation for V2UserGetbymobileRequest {
         example_request: r#"{"mobile":"185xxxxx676","support_exclusive_account_search":true}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"5w82ciuur781","result":{"userid":"zhangsan"}}"#,
         doc_url: "https://help.dingtalk.io/open/development/obtain-the-userid-of-your-mobile-phone-number",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取员工人数: the request of `user.count`. Sent by [`UserClient::count`].
@@ -1760,6 +1776,8 @@ impl Operation for UserCountRequest {
         example_request: r#"{"only_active":false}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"o38h5bztjouc","result":{"count":4}}"#,
         doc_url: "https://help.dingtalk.io/open/development/user-management-acquires-number-employees",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 根据unionid获取用户userid: the request of `user.getbyunionid`. Sent by [`UserClient::getbyunionid`].
@@ -1809,6 +1827,8 @@ impl Operation for UserGetbyunionidRequest {
         example_request: r#"{"unionid":"M9Ar4MVQA4vk4iPRwIJdTXAiEiE"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157256",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -1870,6 +1890,8 @@ impl Operation for UserListadminRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok","request_id":"4f9kasjdhop"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157256",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取用户详情(旧版): the request of `user.get`. Sent by [`UserClient::get_legacy`].
@@ -1985,6 +2007,8 @@ impl Operation for UserGetRequest {
         example_request: r#"{"userid":"zhangsan","lang":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取部门用户(旧版): the request of `user.simplelist`. Sent by [`UserClient::simplelist_legacy`].
@@ -2092,6 +2116,8 @@ impl Operation for UserSimplelistRequest {
         example_request: r#"{"department_id":1,"offset":0,"size":100,"order":"entry_asc","lang":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三"}]}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -2242,6 +2268,8 @@ impl Operation for UserListbypageRequest {
         example_request: r#"{"department_id":1,"offset":0,"size":100,"order":"entry_asc","lang":"zh_CN"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan"}]}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -2526,6 +2554,8 @@ impl Operation for UserCreateRequest {
         example_request: r#"{"userid":"zhangsan","name":"张三","department":[1,2],"mobile":"1xxxxxxxxxx","orderInDepts":"{1:10, 2:20}"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://www.cnblogs.com/yakniu/p/16371071.html",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -2824,6 +2854,8 @@ impl Operation for UserUpdateRequest {
         example_request: r#"{"userid":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -2887,6 +2919,8 @@ impl Operation for UserDeleteRequest {
         example_request: r#"{"userid":"zhangsan"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 根据手机号获取userid(旧版): the request of `user.get_by_mobile`. Sent by [`UserClient::get_by_mobile_legacy`].
@@ -2934,6 +2968,8 @@ impl Operation for UserGetByMobileRequest {
         example_request: r#"{"mobile":"185xxxx7676"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取企业员工人数(旧版): the request of `user.get_org_user_count`. Sent by [`UserClient::get_org_user_count_legacy`].
@@ -2982,6 +3018,8 @@ impl Operation for UserGetOrgUserCountRequest {
         example_request: r#"{"onlyActive":0}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
     #[inline]
     fn validate(&self) -> Result<(), ValidationError> {
@@ -3047,6 +3085,8 @@ impl Operation for UserGetUseridByUnionidRequest {
         example_request: r#"{"unionid":"M9Ar4MVQA4vk4iPRwIJdTXAiEiE"}"#,
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 获取管理员列表(旧版): the request of `user.get_admin`. Sent by [`UserClient::get_admin_legacy`].
@@ -3091,6 +3131,8 @@ impl Operation for UserGetAdminRequest {
         example_request: "{}",
         example_response: r#"{"errcode":0,"errmsg":"ok"}"#,
         doc_url: "https://zidingyi.apifox.cn/api-37157230",
+        action: "",
+        returns: Returns::Object,
     });
 }
 /// 成员详情。

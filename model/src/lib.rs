@@ -12,6 +12,12 @@
 
 #![deny(missing_docs)]
 
+mod pagination;
+mod param;
+
+pub use pagination::{Pagination, PaginationStyle};
+pub use param::{Encode, Location, Param};
+
 /// The HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
@@ -28,6 +34,8 @@ pub enum Method {
     Put,
     /// `DELETE`.
     Delete,
+    /// `PATCH`.
+    Patch,
 }
 
 impl Method {
@@ -38,6 +46,7 @@ impl Method {
             Method::Post => "POST",
             Method::Put => "PUT",
             Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
         }
     }
 }
@@ -166,188 +175,37 @@ impl Effect {
     }
 }
 
-/// Where a top-level parameter goes on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a successful answer's body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Deserialize),
     serde(rename_all = "snake_case")
 )]
-pub enum Location {
-    /// The query string.
-    Query,
-    /// A key of the JSON body.
-    Body,
-    /// An HTTP header.
-    Header,
-    /// A text field of a `multipart/form-data` body.
-    Form,
-    /// A file part of a `multipart/form-data` body (the spec writes `in: form` with `type: file`).
-    File,
+pub enum Returns {
+    /// A JSON object: the operation's response fields (the usual case).
+    #[default]
+    Object,
+    /// A bare JSON array of objects.
+    Array,
+    /// A bare `true` or `false`.
+    Boolean,
+    /// Any JSON value: the source gives the answer no type.
+    Json,
+    /// Nothing to read: the body of a success is ignored.
+    #[cfg_attr(feature = "serde", serde(rename = "none"))]
+    Empty,
 }
 
-impl Location {
-    /// The value as the spec and the OpenAPI export spell it (`query`).
+impl Returns {
+    /// The value as the spec and the OpenAPI export spell it (`object`, `none`).
     pub const fn as_str(self) -> &'static str {
         match self {
-            Location::Query => "query",
-            Location::Body => "body",
-            Location::Header => "header",
-            Location::Form => "form",
-            Location::File => "file",
-        }
-    }
-
-    /// Whether the parameter travels in a `multipart/form-data` body.
-    pub const fn is_multipart(self) -> bool {
-        matches!(self, Location::Form | Location::File)
-    }
-}
-
-/// One top-level parameter of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Param {
-    /// The wire name.
-    pub name: &'static str,
-    /// Where it goes.
-    pub location: Location,
-    /// Whether the request cannot omit it.
-    pub required: bool,
-    /// Whether it is a credential (never logged).
-    pub secret: bool,
-}
-
-impl Param {
-    /// A parameter description; used by generated code.
-    pub const fn new(name: &'static str, location: Location, required: bool, secret: bool) -> Self {
-        Param {
-            name,
-            location,
-            required,
-            secret,
-        }
-    }
-}
-
-/// The pagination styles DingTalk uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
-pub enum PaginationStyle {
-    /// `cursor` (0 first) and `size`; ends when `has_more` is false.
-    CursorHasMore,
-    /// `offset` (0 first) and `size`; the answer's `next_cursor` is the next offset; ends when it is absent.
-    OffsetNextCursor,
-    /// `cursor` (0 first) and `size`; ends when `next_cursor` is null or absent.
-    NullableCursor,
-    /// `page` (1 first) and `page_size`; ends on a page shorter than `page_size`.
-    PageNumber,
-    /// v1.0 `nextToken` (absent first) and `maxResults`; ends when `hasMore` is false.
-    NextToken,
-    /// `offset` (0 first) and `size`; the next offset is the offset plus the page size asked for
-    /// (the answer names none); ends when `hasMore` is false (or absent), or on an empty page.
-    OffsetHasMore,
-}
-
-impl PaginationStyle {
-    /// The value as the spec and the OpenAPI export spell it (`cursor_has_more`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            PaginationStyle::CursorHasMore => "cursor_has_more",
-            PaginationStyle::OffsetNextCursor => "offset_next_cursor",
-            PaginationStyle::NullableCursor => "nullable_cursor",
-            PaginationStyle::PageNumber => "page_number",
-            PaginationStyle::NextToken => "next_token",
-            PaginationStyle::OffsetHasMore => "offset_has_more",
-        }
-    }
-}
-
-/// How a paginated operation pages: its style and where the cursor, page size, next cursor,
-/// has-more flag and items sit, as dotted wire paths (`query_request.page`, `result.data_list`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Pagination {
-    /// The style.
-    pub style: PaginationStyle,
-    /// The request path of the cursor (offset, page number or token).
-    pub cursor: &'static str,
-    /// The request path of the page size.
-    pub size: &'static str,
-    /// The response path of the next cursor (none for page numbers, nor for offsets that grow
-    /// by the page size).
-    pub next: Option<&'static str>,
-    /// The response path of the has-more flag, for the styles that read it.
-    pub has_more: Option<&'static str>,
-    /// The response path of the item list.
-    pub items: &'static str,
-}
-
-impl Pagination {
-    /// Pagination facts; used by generated code.
-    pub const fn new(
-        style: PaginationStyle,
-        cursor: &'static str,
-        size: &'static str,
-        next: Option<&'static str>,
-        has_more: Option<&'static str>,
-        items: &'static str,
-    ) -> Self {
-        Pagination {
-            style,
-            cursor,
-            size,
-            next,
-            has_more,
-            items,
-        }
-    }
-
-    /// A style with the field names most DingTalk operations of that style use.
-    pub const fn usual(style: PaginationStyle) -> Self {
-        match style {
-            PaginationStyle::CursorHasMore => Pagination::new(
-                style,
-                "cursor",
-                "size",
-                Some("result.next_cursor"),
-                Some("result.has_more"),
-                "result.data_list",
-            ),
-            PaginationStyle::OffsetNextCursor => Pagination::new(
-                style,
-                "offset",
-                "size",
-                Some("result.next_cursor"),
-                None,
-                "result.data_list",
-            ),
-            PaginationStyle::NullableCursor => Pagination::new(
-                style,
-                "cursor",
-                "size",
-                Some("result.next_cursor"),
-                None,
-                "result.page_list",
-            ),
-            PaginationStyle::PageNumber => {
-                Pagination::new(style, "page", "page_size", None, None, "result")
-            }
-            PaginationStyle::NextToken => Pagination::new(
-                style,
-                "nextToken",
-                "maxResults",
-                Some("nextToken"),
-                Some("hasMore"),
-                "list",
-            ),
-            PaginationStyle::OffsetHasMore => {
-                Pagination::new(style, "offset", "size", None, Some("hasMore"), "userlist")
-            }
+            Returns::Object => "object",
+            Returns::Array => "array",
+            Returns::Boolean => "boolean",
+            Returns::Json => "json",
+            Returns::Empty => "none",
         }
     }
 }
@@ -384,12 +242,27 @@ pub struct OperationInfo {
     pub example_response: &'static str,
     /// The documentation page.
     pub doc_url: &'static str,
+    /// DingTalk's own name of the operation, `<api version>/<action>` (`contact_1.0/GetUser`),
+    /// for operations imported from DingTalk's API description; empty for curated ones.
+    pub action: &'static str,
+    /// What a successful answer's body is.
+    pub returns: Returns,
 }
 
 impl OperationInfo {
     /// Whether every parameter goes into the JSON body (the common case: no splitting needed).
     pub fn all_body(&self) -> bool {
-        self.params.iter().all(|p| p.location == Location::Body)
+        self.params
+            .iter()
+            .all(|p| p.location == Location::Body && p.encode == Encode::Plain)
+    }
+
+    /// The action name alone (`GetUser` of `contact_1.0/GetUser`); empty for curated operations.
+    pub fn action_name(&self) -> &'static str {
+        match self.action.rsplit_once('/') {
+            Some((_, name)) => name,
+            None => self.action,
+        }
     }
 
     /// Whether the body is `multipart/form-data`: some parameter is a form field or a file.
@@ -423,6 +296,8 @@ impl OperationInfo {
             example_request: "{}",
             example_response: "{}",
             doc_url: "",
+            action: "",
+            returns: Returns::Object,
         }
     }
 
@@ -444,6 +319,12 @@ impl OperationInfo {
         self
     }
 
+    /// Sets what a successful answer's body is.
+    pub const fn with_returns(mut self, returns: Returns) -> Self {
+        self.returns = returns;
+        self
+    }
+
     /// Sets the top-level parameters.
     pub const fn with_params(mut self, params: &'static [Param]) -> Self {
         self.params = params;
@@ -460,7 +341,7 @@ impl OperationInfo {
 /// For generated code only: not part of the API, and may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    use super::{Auth, Effect, Envelope, Host, Method, OperationInfo, Pagination, Param};
+    use super::{Auth, Effect, Envelope, Host, Method, OperationInfo, Pagination, Param, Returns};
 
     /// Every field of an [`OperationInfo`], for code outside this crate to build one by name
     /// (the struct itself is `#[non_exhaustive]`).
@@ -494,6 +375,10 @@ pub mod __private {
         pub example_response: &'static str,
         /// See [`OperationInfo::doc_url`].
         pub doc_url: &'static str,
+        /// See [`OperationInfo::action`].
+        pub action: &'static str,
+        /// See [`OperationInfo::returns`].
+        pub returns: Returns,
     }
 
     impl OperationInfo {
@@ -514,6 +399,8 @@ pub mod __private {
                 example_request,
                 example_response,
                 doc_url,
+                action,
+                returns,
             } = parts;
             OperationInfo {
                 id,
@@ -530,6 +417,8 @@ pub mod __private {
                 example_request,
                 example_response,
                 doc_url,
+                action,
+                returns,
             }
         }
     }
@@ -549,7 +438,13 @@ mod tests {
     #[cfg(feature = "serde")]
     #[test]
     fn as_str_is_the_spec_spelling() {
-        for m in [Method::Get, Method::Post, Method::Put, Method::Delete] {
+        for m in [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Delete,
+            Method::Patch,
+        ] {
             assert_eq!(read::<Method>(m.as_str()), m);
         }
         for h in [Host::Oapi, Host::Api, Host::Robot] {
@@ -576,8 +471,22 @@ mod tests {
             Location::Header,
             Location::Form,
             Location::File,
+            Location::Path,
+            Location::WholeBody,
         ] {
             assert_eq!(read::<Location>(l.as_str()), l);
+        }
+        for e in [Encode::Plain, Encode::Json, Encode::Repeat] {
+            assert_eq!(read::<Encode>(e.as_str()), e);
+        }
+        for r in [
+            Returns::Object,
+            Returns::Array,
+            Returns::Boolean,
+            Returns::Json,
+            Returns::Empty,
+        ] {
+            assert_eq!(read::<Returns>(r.as_str()), r);
         }
         for p in [
             PaginationStyle::CursorHasMore,

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use dingtalk_openapi_model::{
-    Auth, Effect, Envelope, Host, Location, Method, OperationInfo, Pagination, PaginationStyle,
-    Param,
+    Auth, Effect, Encode, Envelope, Host, Location, Method, OperationInfo, Pagination,
+    PaginationStyle, Param, Returns,
 };
 
 use crate::upload::FilePart;

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{BoxError, Error, SharedError};
 use crate::operation::{
-    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param,
+    Auth, Effect, Envelope, Host, Location, Method, Operation, OperationInfo, Param, Returns,
 };
 use crate::primitives::Secret;
 use crate::time::TimeSource;
@@ -530,6 +530,8 @@ static GET_TOKEN: OperationInfo = OperationInfo::from_parts(OperationParts {
     example_request: r#"{"appkey":"key","appsecret":"secret"}"#,
     example_response: r#"{"errcode":0,"errmsg":"ok","access_token":"token","expires_in":7200}"#,
     doc_url: "https://open.dingtalk.com/document/orgapp/obtain-orgapp-token",
+    action: "",
+    returns: Returns::Object,
 });
 
 impl Operation for GetToken {

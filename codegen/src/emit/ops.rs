@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::paths::{reach, reach_owned};
 use super::{Imports, checks, ident, types};
-use crate::ir::{self, FieldPath, Location, Operation, Type};
+use crate::ir::{self, Encode, FieldPath, Location, Operation, Type};
 
 /// The request and response types and the trait impls of one operation.
 pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) -> TokenStream {
@@ -113,12 +113,24 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
     let auth = variant(op.auth);
     let envelope = variant(op.envelope);
     let effect = variant(op.effect);
-    let params = op.request.fields.iter().map(|f| {
-        let loc = variant(f.location.unwrap_or(Location::Body));
-        let wire = &f.wire;
-        let (req, secret) = (f.required, f.secret);
-        quote!(Param::new(#wire, Location::#loc, #req, #secret))
-    });
+    let params: Vec<TokenStream> = op
+        .request
+        .fields
+        .iter()
+        .map(|f| {
+            let loc = variant(f.location.unwrap_or(Location::Body));
+            let wire = &f.wire;
+            let (req, secret) = (f.required, f.secret);
+            let param = quote!(Param::new(#wire, Location::#loc, #req, #secret));
+            if f.encode == Encode::Plain {
+                param
+            } else {
+                let enc = imports.item("operation::Encode");
+                let v = variant(f.encode);
+                quote!(#param.with_encode(#enc::#v))
+            }
+        })
+        .collect();
     if !op.request.fields.is_empty() {
         imports.item("operation::Param");
         imports.item("operation::Location");
@@ -141,6 +153,12 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
         }
         None => quote!(None),
     };
+    let action = op.action.as_deref().unwrap_or_default();
+    let returns = {
+        let r = imports.item("operation::Returns");
+        let v = variant(op.returns);
+        quote!(#r::#v)
+    };
     let ex_req = raw_string(&serde_json::to_string(&op.example_request).unwrap_or_default());
     let ex_resp = raw_string(&serde_json::to_string(&op.example_response).unwrap_or_default());
     quote! {
@@ -159,6 +177,8 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
             example_request: #ex_req,
             example_response: #ex_resp,
             doc_url: #doc_url,
+            action: #action,
+            returns: #returns,
         })
     }
 }

@@ -7,7 +7,8 @@ use super::Ctx;
 use super::examples;
 use super::types::Role;
 use crate::ir::{
-    self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Type, TypeDef, Usage,
+    self, Auth, Effect, Envelope, Host, Location, Method, NamedKind, Object, Returns, Type,
+    TypeDef, Usage,
 };
 use crate::names;
 use crate::spec;
@@ -354,6 +355,8 @@ impl Ctx<'_> {
             requires_one_of,
             example_request,
             example_response,
+            action: None,
+            returns: Returns::Object,
         })
     }
 

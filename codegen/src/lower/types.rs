@@ -7,7 +7,7 @@ use serde_json::{Number, Value};
 
 use super::Ctx;
 use crate::diag::Pos;
-use crate::ir::{self, Bound, Field, Limits, Location, NamedKind, NamedRef, Type};
+use crate::ir::{self, Bound, Encode, Field, Limits, Location, NamedKind, NamedRef, Type};
 use crate::names;
 use crate::spec::{self, S};
 
@@ -309,6 +309,7 @@ impl Ctx<'_> {
             flatten,
             lenient: false,
             location,
+            encode: Encode::Plain,
             limits,
         })
     }

@@ -136,7 +136,7 @@ pub(crate) fn prepare<T: Serialize>(
             location
         };
         match location {
-            Location::Body => {
+            Location::Body | Location::Path | Location::WholeBody => {
                 body.insert(key, value);
             }
             Location::Query => {
@@ -263,6 +263,7 @@ pub(super) fn http_method(method: Method) -> reqwest::Method {
         Method::Post => reqwest::Method::POST,
         Method::Put => reqwest::Method::PUT,
         Method::Delete => reqwest::Method::DELETE,
+        Method::Patch => reqwest::Method::PATCH,
     }
 }
 

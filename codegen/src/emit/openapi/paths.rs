@@ -130,7 +130,10 @@ pub(super) fn parameters(op: &Operation) -> Vec<Value> {
             let place = match location(f) {
                 Location::Query => "query",
                 Location::Header => "header",
-                Location::Body | Location::Form | Location::File => return None,
+                Location::Path => "path",
+                Location::Body | Location::Form | Location::File | Location::WholeBody => {
+                    return None;
+                }
             };
             // The parameter carries the description and the example; the schema the type and limits.
             let mut schema = type_schema_with_note(&f.ty);

@@ -5,9 +5,9 @@ use serde_json::json;
 
 use crate::diag::Pos;
 use crate::ir::{
-    Api, Area, Auth, Bound, Effect, Enum, EnumValue, Envelope, Field, FieldPath, Host, Limits,
-    Location, Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle,
-    PathStep, Type, TypeDef, Union, UnionVariant, Usage, Window,
+    Api, Area, Auth, Bound, Effect, Encode, Enum, EnumValue, Envelope, Field, FieldPath, Host,
+    Limits, Location, Method, NamedKind, NamedRef, Object, Operation, Pagination, PaginationStyle,
+    PathStep, Returns, Type, TypeDef, Union, UnionVariant, Usage, Window,
 };
 
 /// A position in the sample spec (the sample has no file; every node points at its start).
@@ -38,6 +38,7 @@ pub(super) fn field(wire: &str, ty: Type, required: bool) -> Field {
         flatten: false,
         lenient: false,
         location: None,
+        encode: Encode::Plain,
         limits: Limits::default(),
     }
 }
@@ -112,6 +113,8 @@ pub(super) fn operation(
         requires_one_of: vec![],
         example_request: json!({}),
         example_response: json!({}),
+        action: None,
+        returns: Returns::Object,
     }
 }
 

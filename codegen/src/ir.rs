@@ -106,6 +106,15 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The Rust name of the answer's type: the response object, or for another [`Returns`] an
+    /// alias of `Vec<item>`, `bool`, `serde_json::Value` or `()` by the same name.
+    pub fn response_type(&self) -> String {
+        match self.returns {
+            Returns::Object => self.response.name.clone(),
+            _ => crate::names::operation_type(&self.id, "Response"),
+        }
+    }
+
     /// The operation's full documented URL.
     pub fn url(&self) -> String {
         format!("{}{}", self.host.default_base_url(), self.path)
@@ -198,6 +207,7 @@ impl Object {
 fn argument_key(ty: &Type, secret: bool) -> String {
     match ty {
         Type::Array(item) | Type::Csv(item) => format!("list of {}", argument_key(item, false)),
+        Type::Map(value) => format!("map of {}", argument_key(value, false)),
         Type::String if secret => "secret".into(),
         other => format!("{other:?}"),
     }
@@ -345,6 +355,8 @@ pub enum Type {
     Json,
     /// A JSON array.
     Array(Box<Type>),
+    /// A JSON object with string keys and values of one type.
+    Map(Box<Type>),
     /// A comma-joined list in one string.
     Csv(Box<Type>),
     /// A named type declared in the same area.
@@ -400,7 +412,7 @@ impl Type {
             | Type::EpochMs => true,
             Type::DateTime | Type::Csv(_) => true,
             Type::Named(n) => matches!(n.kind, NamedKind::IntEnum | NamedKind::StringEnum),
-            Type::Json | Type::Array(_) | Type::File => false,
+            Type::Json | Type::Array(_) | Type::Map(_) | Type::File => false,
         }
     }
 }

@@ -70,6 +70,17 @@ pub fn operation_fn(id: &str, area: &str) -> Option<String> {
     field_name(&rest.replace('.', " "))
 }
 
+/// The methods an operation gives its area client: its own, and for a paginated one the
+/// `_pages` and `_items` streams.
+pub fn method_names(op: &crate::ir::Operation) -> Vec<String> {
+    let mut names = vec![op.fn_name.clone()];
+    if op.pagination.is_some() {
+        let (pages, items) = stream_fns(&op.fn_name);
+        names.extend([pages, items]);
+    }
+    names
+}
+
 /// The Rust variant name of an enum value or union variant.
 pub fn variant_name(name: &str) -> Option<String> {
     let ascii: String = name

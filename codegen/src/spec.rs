@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use dingtalk_openapi_model::{Auth, Effect, Envelope, Host, Location, Method, PaginationStyle};
+pub use dingtalk_openapi_model::{
+    Auth, Effect, Encode, Envelope, Host, Location, Method, PaginationStyle, Returns,
+};
 
 /// A value with the position it was read from.
 pub type S<T> = serde_saphyr::Spanned<T>;
@@ -22,6 +24,9 @@ pub struct SpecFile {
     /// Longer description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Where an imported file came from; curated files have none.
+    #[serde(default)]
+    pub source: Option<S<Source>>,
     /// Operations.
     #[serde(default)]
     pub operations: Vec<S<Operation>>,
@@ -36,19 +41,37 @@ pub struct SpecFile {
     pub unions: Vec<S<UnionDef>>,
 }
 
+/// The provenance of a file written by `cargo xtask import` (spec/IMPORT.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The package read (`alibabacloud-dingtalk`).
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The area folder of the package (`contact_1_0`).
+    pub module: String,
+    /// The API version string its operations state (`contact_1.0`).
+    pub api: S<String>,
+}
+
 /// An operation.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     /// The id.
     pub id: S<String>,
+    /// DingTalk's action name (imported files only).
+    #[serde(default)]
+    pub action: Option<S<String>>,
     /// Chinese title, one line.
     pub title: S<String>,
     /// Longer description.
     #[serde(default)]
     pub description: Option<String>,
-    /// Documentation page.
-    pub doc: S<String>,
+    /// Documentation page (optional in imported files only).
+    #[serde(default)]
+    pub doc: Option<S<String>>,
     /// HTTP method.
     pub method: S<Method>,
     /// Host.
@@ -68,9 +91,12 @@ pub struct Operation {
     /// Parameters.
     #[serde(default)]
     pub params: Vec<S<Field>>,
-    /// Response fields.
+    /// Response fields (of one item when `returns: array`).
     #[serde(default)]
     pub response: Vec<S<Field>>,
+    /// What a successful answer's body is; an object of the response fields by default.
+    #[serde(default)]
+    pub returns: Option<S<Returns>>,
     /// Pagination.
     #[serde(default)]
     pub pagination: Option<S<Pagination>>,
@@ -97,8 +123,12 @@ pub struct Field {
     /// Required.
     #[serde(default)]
     pub required: Option<S<bool>>,
-    /// Chinese description.
-    pub description: String,
+    /// Chinese description (optional in imported files only).
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    /// How a parameter's value is written (`json`, `repeat`).
+    #[serde(default)]
+    pub encode: Option<S<Encode>>,
     /// Example in wire form.
     #[serde(default)]
     pub example: Option<S<Value>>,
@@ -178,8 +208,9 @@ pub struct ObjectDef {
     /// The table's type name.
     #[serde(default)]
     pub doc_name: Option<String>,
-    /// Description.
-    pub description: String,
+    /// Description (optional in imported files only).
+    #[serde(default)]
+    pub description: Option<S<String>>,
     /// Fields.
     pub fields: Vec<S<Field>>,
 }

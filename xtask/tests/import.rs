@@ -327,11 +327,9 @@ required:
             .files;
         let demo = rendered_file(&files, "demo.yaml");
         assert!(demo.contains(
-            "      - {name: body, in: body, type: \"DemoImportUsersRequestBody[]\", whole_body: true, required: true}\n"
+            "      - {name: body, in: whole_body, type: \"DemoImportUsersRequestBody[]\", required: true}\n"
         ));
-        assert!(
-            demo.contains("      - {name: body, in: body, type: \"string[]\", whole_body: true}\n")
-        );
+        assert!(demo.contains("      - {name: body, in: whole_body, type: \"string[]\"}\n"));
     }
 
     #[test]

@@ -130,8 +130,14 @@ fn client(area: &Area, imports: &mut Imports) -> TokenStream {
     let methods = area.operations.iter().map(|op| {
         let f = ident(&op.fn_name);
         let req = ident(&op.request.name);
-        let resp = ident(&op.response.name);
-        let mut text = format!("{}\n\n`{} {}` · operation `{}` · [DingTalk docs]({})", op.title, op.method.as_str(), op.url(), op.id, op.doc_url);
+        let resp = ident(&op.response_type());
+        let mut text = format!("{}\n\n`{} {}` · operation `{}`", op.title, op.method.as_str(), op.url(), op.id);
+        if let Some(action) = &op.action {
+            text.push_str(&format!(" · DingTalk action `{action}`"));
+        }
+        if !op.doc_url.is_empty() {
+            text.push_str(&format!(" · [DingTalk docs]({})", op.doc_url));
+        }
         if let Some(d) = &op.description {
             text.push_str(&format!("\n\n{d}"));
         }

@@ -175,7 +175,7 @@ fn bound(b: Option<Bound>, ty: &Type) -> TokenStream {
 fn deep_needed(ty: &Type) -> bool {
     match ty {
         Type::DateTime => true,
-        Type::Array(t) => deep_needed(t),
+        Type::Array(t) | Type::Map(t) => deep_needed(t),
         Type::Named(n) => n.checked,
         _ => false,
     }
@@ -190,6 +190,15 @@ fn deep(ty: &Type, v: TokenStream, m: &Ident) -> TokenStream {
             quote! {
                 for (i, item) in #v.iter().enumerate() {
                     let p = p.index(i);
+                    #inner
+                }
+            }
+        }
+        Type::Map(inner) if deep_needed(inner) => {
+            let inner = deep(inner, quote!(item), m);
+            quote! {
+                for (key, item) in #v.iter() {
+                    let p = p.field(key);
                     #inner
                 }
             }

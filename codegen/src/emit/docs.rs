@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::ir::{Field, Limits};
+use crate::ir::{Encode, Field, Limits, Location};
 
 /// `#[doc]` attributes, one per line of `text` (made safe by [`inert`]).
 pub(crate) fn doc(text: &str) -> TokenStream {
@@ -143,18 +143,43 @@ fn bytes(n: u64) -> String {
     }
 }
 
+/// What an undescribed field's data says: its wire name, and for a parameter where it goes and
+/// how it is written.
+fn placement(f: &Field) -> String {
+    let place = match f.location {
+        None => "",
+        Some(Location::Body) => ", in the body",
+        Some(Location::Query) => ", in the query",
+        Some(Location::Header) => ", a header",
+        Some(Location::Path) => ", in the path",
+        Some(Location::WholeBody) => ", the whole body",
+        Some(Location::Form | Location::File) => ", in the form",
+    };
+    let encode = match f.encode {
+        Encode::Plain => "",
+        Encode::Json => ", as JSON text",
+        Encode::Repeat => ", as numbered keys (`name.1`, `name.2`, ...)",
+    };
+    format!("`{}`{place}{encode}.", f.wire)
+}
+
 /// The doc text of a field: description, then its wire name when it differs, example, default
 /// and limits on the same line.
 pub(crate) fn field(f: &Field) -> String {
     // Made inert here already, so a block the description leaves open is closed before the
     // notes, which then start a paragraph of their own.
-    let mut text = inert(&f.description).trim_end().to_owned();
+    let mut text = if f.description.is_empty() {
+        // An imported field has no description: say what the data says.
+        placement(f)
+    } else {
+        inert(&f.description).trim_end().to_owned()
+    };
     let ends_in_block = text
         .lines()
         .last()
         .is_some_and(|l| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~"));
     let mut notes = Vec::new();
-    if f.wire != f.rust && !f.flatten {
+    if f.wire != f.rust && !f.flatten && !f.description.is_empty() {
         notes.push(format!("Wire name: `{}`.", f.wire));
     }
     let mut block = None;

@@ -193,6 +193,10 @@ pub(crate) fn rust_type(ty: &Type, secret: bool, imports: &mut Imports) -> Token
             let inner = rust_type(inner, false, imports);
             quote!(Vec<#inner>)
         }
+        Type::Map(inner) => {
+            let inner = rust_type(inner, false, imports);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
         Type::Csv(inner) => {
             let c = imports.item("primitives::CommaList");
             let inner = rust_type(inner, false, imports);

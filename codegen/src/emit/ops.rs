@@ -6,14 +6,14 @@ use quote::quote;
 
 use super::paths::{reach, reach_owned};
 use super::{Imports, checks, ident, types};
-use crate::ir::{self, Encode, FieldPath, Location, Operation, Type};
+use crate::ir::{self, Encode, FieldPath, Location, Operation, Returns, Type};
 
 /// The request and response types and the trait impls of one operation.
 pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) -> TokenStream {
     let sent_by = format!("Sent by [`{}::{}`].", area.client_type, op.fn_name);
     // The request's own `Validate` carries the operation-level checks too: emitted below.
     let request_ty = types::object(&op.request, Some(&sent_by), false, imports);
-    let response_ty = types::object(&op.response, None, true, imports);
+    let response_ty = response_type(op, imports);
     let name = ident(&op.request.name);
     let validate = op
         .request
@@ -21,7 +21,7 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) 
         .then(|| checks::validate_impl(&name, &op.request.fields, Some(op), imports));
     let info = info(op, &area.name, imports);
     let operation = imports.item("operation::Operation");
-    let response = ident(&op.response.name);
+    let response = ident(&op.response_type());
     let validate_fn = op.request.has_checks.then(|| {
         let fp = imports.item("validate::FieldPath");
         let ve = imports.item("validate::ValidationError");
@@ -46,6 +46,34 @@ pub(crate) fn operation(op: &Operation, area: &ir::Area, imports: &mut Imports) 
         }
         #validate
         #paginated
+    }
+}
+
+/// The answer's type: the response object, or an alias for the other shapes (an array's item
+/// object first).
+fn response_type(op: &Operation, imports: &mut Imports) -> TokenStream {
+    let alias = |target: TokenStream, what: &str| {
+        let name = ident(&op.response_type());
+        let doc = format!("{}: the response of `{}`, {what}.", op.title, op.id);
+        quote! {
+            #[doc = #doc]
+            pub type #name = #target;
+        }
+    };
+    match op.returns {
+        Returns::Object => types::object(&op.response, None, true, imports),
+        Returns::Array => {
+            let item_ty = types::object(&op.response, None, true, imports);
+            let item = ident(&op.response.name);
+            let alias = alias(quote!(Vec<#item>), "a JSON array");
+            quote!(#item_ty #alias)
+        }
+        Returns::Boolean => alias(quote!(bool), "a bare `true` or `false`"),
+        Returns::Json => alias(
+            quote!(serde_json::Value),
+            "any JSON (DingTalk gives it no type)",
+        ),
+        Returns::Empty => alias(quote!(()), "nothing (the body of a success is not read)"),
     }
 }
 

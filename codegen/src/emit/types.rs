@@ -26,7 +26,16 @@ pub(crate) fn object(
     imports: &mut Imports,
 ) -> TokenStream {
     let name = ident(&o.name);
-    let mut text = o.description.clone();
+    let mut text = if o.description.is_empty() {
+        let side = match (o.usage.request, o.usage.response) {
+            (true, true) => "requests and answers",
+            (true, false) => "requests",
+            _ => "answers",
+        };
+        format!("An object of {side}.")
+    } else {
+        o.description.clone()
+    };
     if let Some(extra) = extra_doc {
         text.push(' ');
         text.push_str(extra);

@@ -67,3 +67,65 @@ fn of_type(ty: &Type, types: &[TypeDef], depth: usize) -> Option<Value> {
         _ => None,
     }
 }
+
+/// A made-up example of an object of an imported file, which documents no examples: every field
+/// with a value of its type (a list of one item, a map of one key), nested objects alike; a field
+/// whose type is already being filled (a tree's `children`) is left out, so the value is finite.
+pub(crate) fn synthesized(obj: &Object, types: &[TypeDef]) -> Value {
+    let mut open = Vec::new();
+    synthesize_object(obj, types, &mut open)
+}
+
+fn synthesize_object<'a>(obj: &'a Object, types: &'a [TypeDef], open: &mut Vec<&'a str>) -> Value {
+    open.push(&obj.name);
+    let mut map = Map::new();
+    for f in &obj.fields {
+        if let Some(v) = f
+            .example
+            .clone()
+            .or_else(|| synthesize(&f.ty, &f.wire, types, open))
+        {
+            map.insert(f.wire.clone(), v);
+        }
+    }
+    open.pop();
+    Value::Object(map)
+}
+
+fn synthesize<'a>(
+    ty: &Type,
+    wire: &str,
+    types: &'a [TypeDef],
+    open: &mut Vec<&'a str>,
+) -> Option<Value> {
+    Some(match ty {
+        Type::String => Value::String(format!("{wire}-1")),
+        Type::Integer | Type::Int32 => Value::from(1),
+        Type::Number => Value::from(1.5),
+        Type::Boolean => Value::Bool(true),
+        Type::EpochMs => Value::from(1_700_000_000_000_i64),
+        Type::DateTime => Value::String("2024-01-02 03:04:05".into()),
+        Type::Json => serde_json::json!({"key": "value"}),
+        Type::Array(inner) => Value::Array(vec![synthesize(inner, wire, types, open)?]),
+        Type::Map(inner) => {
+            let mut map = Map::new();
+            map.insert("key".into(), synthesize(inner, wire, types, open)?);
+            Value::Object(map)
+        }
+        Type::Csv(inner) => match synthesize(inner, wire, types, open)? {
+            Value::String(s) => Value::String(s),
+            other => Value::String(other.to_string()),
+        },
+        Type::Named(n) => {
+            if open.contains(&n.name.as_str()) {
+                return None;
+            }
+            match types.iter().find(|t| t.name() == n.name)? {
+                TypeDef::Object(o) => synthesize_object(o, types, open),
+                TypeDef::Enum(e) => e.values.first()?.value.clone(),
+                TypeDef::Union(_) => of_type(ty, types, 0)?,
+            }
+        }
+        Type::File => return None,
+    })
+}

@@ -7,6 +7,7 @@ mod examples;
 mod ops;
 mod paths;
 mod types;
+mod wire;
 
 use std::collections::BTreeMap;
 
@@ -58,11 +59,35 @@ pub(crate) struct Ctx<'a> {
     file: &'a str,
     registry: &'a Registry,
     diags: &'a mut Diagnostics,
+    /// The API version string of an imported file (`contact_1.0`); `None` for a curated file,
+    /// which must document every operation, field and type.
+    api: Option<&'a str>,
 }
 
 impl Ctx<'_> {
     fn pos(&self, loc: &serde_saphyr::Location) -> Pos {
         Pos::new(self.file, loc.line(), loc.column())
+    }
+
+    /// A description, trimmed: required in curated files (`owner` names what lacks it), empty
+    /// when an imported file gives none.
+    fn description(
+        &mut self,
+        text: Option<&spec::S<String>>,
+        at: &serde_saphyr::Location,
+        owner: &str,
+    ) -> String {
+        match text {
+            Some(t) => t.value.trim().to_owned(),
+            None => {
+                if self.api.is_none() {
+                    let p = self.pos(at);
+                    self.diags
+                        .error(&p, format!("{owner} needs a `description`"));
+                }
+                String::new()
+            }
+        }
     }
 
     /// A title, trimmed; it must be one line (it fills a cell of the generated tables).
@@ -82,6 +107,8 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
     let mut areas: BTreeMap<String, Area> = BTreeMap::new();
     // Area names in file order: "first declared" means first in the files.
     let mut order: Vec<String> = Vec::new();
+    // Areas declared by an imported file, which one curated file of the same name may join.
+    let mut imported_areas: Vec<String> = Vec::new();
     for Parsed {
         path: file,
         name: file_name,
@@ -107,10 +134,16 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
                 ),
             );
         }
-        if let Some(first) = areas.get(&name) {
+        let imported = spec.source.is_some();
+        if let Some(first) = areas.get(&name)
+            && !(imported ^ imported_areas.contains(&name))
+        {
             diags.error(
                 &pos,
-                format!("area `{name}` is already declared at {}", first.pos),
+                format!(
+                    "area `{name}` is already declared at {} (an imported file may add to a curated area of its name, nothing else may share one)",
+                    first.pos
+                ),
             );
             continue;
         }
@@ -119,15 +152,61 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
             file,
             registry: &registry,
             diags,
+            api: spec.source.as_ref().map(|s| s.value.api.value.as_str()),
         };
         let mut area = ctx.lower_area(spec);
         area.file = format!("spec/{file_name}");
-        order.push(name.clone());
-        areas.insert(name, area);
+        if imported {
+            imported_areas.push(name.clone());
+        }
+        match areas.remove(&name) {
+            Some(other) => {
+                let merged = merge(other, area, imported, diags);
+                areas.insert(name, merged);
+            }
+            None => {
+                order.push(name.clone());
+                areas.insert(name, area);
+            }
+        }
     }
     let in_order: Vec<&Area> = order.iter().filter_map(|n| areas.get(n)).collect();
     check_unique(&in_order, diags);
     Api { areas }
+}
+
+/// One area of a curated file and an imported file of the same name: the curated file's title,
+/// description and position, its operations and types first, then the imported ones; method
+/// names must stay unique across both.
+fn merge(first: Area, second: Area, second_imported: bool, diags: &mut Diagnostics) -> Area {
+    let (mut curated, imported) = if second_imported {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+    for op in &curated.operations {
+        for name in names::method_names(op) {
+            taken.insert(name, op.id.clone());
+        }
+    }
+    for op in &imported.operations {
+        for name in names::method_names(op) {
+            if let Some(other) = taken.get(&name) {
+                diags.error(
+                    &op.pos,
+                    format!(
+                        "operations `{other}` and `{}` both make the method `{name}` of area `{}`; set `fn_name`",
+                        op.id, curated.name
+                    ),
+                );
+            }
+        }
+    }
+    curated.file = format!("{} and {}", curated.file, imported.file);
+    curated.operations.extend(imported.operations);
+    curated.types.extend(imported.types);
+    curated
 }
 
 /// Checks, across every area, what must be unique in the whole crate: operation ids, declared
@@ -272,7 +351,11 @@ impl Ctx<'_> {
                 pos: self.pos(&t.value.name.referenced),
                 name: t.value.name.value.clone(),
                 doc_name: t.value.doc_name.clone(),
-                description: t.value.description.trim().to_owned(),
+                description: self.description(
+                    t.value.description.as_ref(),
+                    &t.value.name.referenced,
+                    &owner,
+                ),
                 fields,
                 usage: Usage::default(),
                 has_checks: false,
@@ -293,12 +376,7 @@ impl Ctx<'_> {
                 continue;
             };
             let pos = lowered.pos.clone();
-            let mut taken = vec![lowered.fn_name.clone()];
-            if lowered.pagination.is_some() {
-                let (p, i) = names::stream_fns(&lowered.fn_name);
-                taken.extend([p, i]);
-            }
-            for name in taken {
+            for name in names::method_names(&lowered) {
                 if let Some(other) = fn_names.insert(name.clone(), lowered.id.clone()) {
                     self.diags.error(
                         &pos,

@@ -151,17 +151,20 @@ impl Ctx<'_> {
         let path_pos = self.pos(&op.path.referenced);
         let path = op.path.value.clone();
         let title = self.title(&op.title, &format!("operation `{id}`"));
+        let action = self.check_id(op, &id, &id_pos, area);
+        let templates = super::wire::templates(&path);
         if !path.starts_with('/')
-            || path.contains(['?', '#', '{', '`'])
+            || path.contains(['?', '#', '`'])
             || path.contains(|c: char| c.is_whitespace() || c.is_control())
+            || templates.is_err()
         {
             self.diags.error(
                 &path_pos,
                 format!(
-                    "path `{path}` must start with `/` and hold no query, fragment, template, space or backtick"
+                    "path `{path}` must start with `/` and hold no query, fragment, space or backtick; at most one `{{name}}` template per segment"
                 ),
             );
-        } else if id_from_path(&path) != id {
+        } else if action.is_none() && id_from_path(&path) != id {
             self.diags.error(
                 &id_pos,
                 format!(
@@ -170,18 +173,31 @@ impl Ctx<'_> {
                 ),
             );
         }
-        if !op.doc.value.starts_with("https://")
-            || op
-                .doc
-                .value
-                .contains(|c: char| c.is_whitespace() || c.is_control())
-        {
-            let p = self.pos(&op.doc.referenced);
-            self.diags.error(
-                &p,
-                format!("`doc` of `{id}` must be an https:// link (no spaces)"),
-            );
-        }
+        let doc_url = match &op.doc {
+            Some(doc) => {
+                if !doc.value.starts_with("https://")
+                    || doc
+                        .value
+                        .contains(|c: char| c.is_whitespace() || c.is_control())
+                {
+                    let p = self.pos(&doc.referenced);
+                    self.diags.error(
+                        &p,
+                        format!("`doc` of `{id}` must be an https:// link (no spaces)"),
+                    );
+                }
+                doc.value.clone()
+            }
+            None => {
+                if self.api.is_none() {
+                    self.diags.error(
+                        &id_pos,
+                        format!("operation `{id}` needs `doc`, its documentation page"),
+                    );
+                }
+                String::new()
+            }
+        };
         let (method, host, auth, envelope) = (
             op.method.value,
             op.host.value,
@@ -233,22 +249,16 @@ impl Ctx<'_> {
             if credential {
                 self.diags.error(p, format!("`{}` is the credential of `{id}`; the client adds it, so leave it out of `params`", f.wire));
             }
-            if method == Method::Get && f.location == Some(Location::Body) {
-                self.diags.error(
-                    p,
-                    format!(
-                        "`{id}` is a GET and sends no body, but parameter `{}` is `in: body`",
-                        f.wire
-                    ),
-                );
-            }
         }
+        let path_names = templates.unwrap_or_default();
+        self.check_wire(&id, &id_pos, method, &path_names, &params);
         self.check_flattened_keys(&params, types);
         let mut response = self.lower_fields(
             &op.response,
             Role::Response,
             &format!("the response of `{id}`"),
         );
+        let returns = self.returns(op, &id, &response);
         if envelope == Envelope::Errcode {
             for f in &mut response {
                 f.lenient = f.wire == "errcode" && f.ty == Type::Integer && !f.required;
@@ -288,9 +298,20 @@ impl Ctx<'_> {
         };
         let response = Object {
             pos: id_pos.clone(),
-            name: names::operation_type(&id, "Response"),
+            name: names::operation_type(
+                &id,
+                if returns == Returns::Array {
+                    "ResponseItem"
+                } else {
+                    "Response"
+                },
+            ),
             doc_name: None,
-            description: format!("{title}: the response of `{id}`."),
+            description: if returns == Returns::Array {
+                format!("{title}: one item of the response of `{id}`, a JSON array.")
+            } else {
+                format!("{title}: the response of `{id}`.")
+            },
             fields: response,
             usage: Usage {
                 request: false,
@@ -333,14 +354,30 @@ impl Ctx<'_> {
             }
             requires_one_of.push(names);
         }
-        let example_request = examples::object(&request, types);
-        let example_response = examples::object(&response, types);
+        let (example_request, example_response) = if self.api.is_some() {
+            let request = examples::synthesized(&request, types);
+            let response = match returns {
+                Returns::Object => examples::synthesized(&response, types),
+                Returns::Array => {
+                    serde_json::Value::Array(vec![examples::synthesized(&response, types)])
+                }
+                Returns::Boolean => serde_json::Value::Bool(true),
+                Returns::Json => serde_json::json!({"key": "value"}),
+                Returns::Empty => serde_json::Value::Null,
+            };
+            (request, response)
+        } else {
+            (
+                examples::object(&request, types),
+                examples::object(&response, types),
+            )
+        };
         Some(ir::Operation {
             pos: id_pos,
             id,
             title,
             description: op.description.as_ref().map(|d| d.trim().to_owned()),
-            doc_url: op.doc.value.clone(),
+            doc_url,
             method,
             host,
             path,
@@ -355,8 +392,8 @@ impl Ctx<'_> {
             requires_one_of,
             example_request,
             example_response,
-            action: None,
-            returns: Returns::Object,
+            action,
+            returns,
         })
     }
 
@@ -411,7 +448,7 @@ impl Ctx<'_> {
                 TypeDef::Union(x) => x.usage = u,
             }
         }
-        // Objects that contain themselves cannot be laid out.
+        // Objects that contain themselves (not through a list or a map) cannot be laid out.
         for t in &area.types {
             if let TypeDef::Object(o) = t
                 && reaches(&o.name, &o.name, &area.types, &mut BTreeSet::new())
@@ -476,7 +513,7 @@ impl Ctx<'_> {
 /// Sets [`ir::NamedRef::checked`] on the named types in `ty`.
 fn mark_checked(ty: &mut Type, with_checks: &BTreeSet<String>) {
     match ty {
-        Type::Array(t) | Type::Csv(t) => mark_checked(t, with_checks),
+        Type::Array(t) | Type::Csv(t) | Type::Map(t) => mark_checked(t, with_checks),
         Type::Named(n) => n.checked = with_checks.contains(&n.name),
         _ => {}
     }
@@ -501,7 +538,7 @@ pub(crate) fn field_checks(f: &ir::Field, with_checks: &BTreeSet<String>) -> boo
 fn type_checks(ty: &Type, with_checks: &BTreeSet<String>) -> bool {
     match ty {
         Type::DateTime => true,
-        Type::Array(t) | Type::Csv(t) => type_checks(t, with_checks),
+        Type::Array(t) | Type::Csv(t) | Type::Map(t) => type_checks(t, with_checks),
         Type::Named(n) => with_checks.contains(&n.name),
         _ => false,
     }
@@ -509,7 +546,7 @@ fn type_checks(ty: &Type, with_checks: &BTreeSet<String>) -> bool {
 
 fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String, Usage>) {
     match ty {
-        Type::Array(t) | Type::Csv(t) => mark(t, request, types, usage),
+        Type::Array(t) | Type::Csv(t) | Type::Map(t) => mark(t, request, types, usage),
         Type::Named(n) => {
             let u = usage.entry(n.name.clone()).or_default();
             let seen = if request { u.request } else { u.response };
@@ -544,8 +581,9 @@ fn mark(ty: &Type, request: bool, types: &[TypeDef], usage: &mut BTreeMap<String
     }
 }
 
-/// Whether `from` reaches `target` through fields (arrays included: a list of itself still
-/// needs care in the generated code, so it is refused too).
+/// Whether `from` contains `target` directly, through fields that are not lists or maps: such a
+/// struct would hold itself. Through a list or a map (a tree's `children: Self[]`) it is a
+/// heap allocation away, so that is fine.
 fn reaches(from: &str, target: &str, types: &[TypeDef], seen: &mut BTreeSet<String>) -> bool {
     if !seen.insert(from.to_owned()) {
         return false;
@@ -553,16 +591,10 @@ fn reaches(from: &str, target: &str, types: &[TypeDef], seen: &mut BTreeSet<Stri
     let Some(TypeDef::Object(o)) = types.iter().find(|t| t.name() == from) else {
         return false;
     };
-    o.fields.iter().any(|f| {
-        let mut t = &f.ty;
-        while let Type::Array(inner) | Type::Csv(inner) = t {
-            t = inner;
+    o.fields.iter().any(|f| match &f.ty {
+        Type::Named(n) if n.kind == NamedKind::Object => {
+            n.name == target || reaches(&n.name, target, types, seen)
         }
-        match t {
-            Type::Named(n) if n.kind == NamedKind::Object => {
-                n.name == target || reaches(&n.name, target, types, seen)
-            }
-            _ => false,
-        }
+        _ => false,
     })
 }

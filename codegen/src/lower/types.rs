@@ -31,6 +31,9 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
     if let Some(inner) = expr.strip_suffix("[]") {
         return Ok(Type::Array(Box::new(parse_type(inner, reg)?)));
     }
+    if let Some(inner) = expr.strip_prefix("map<").and_then(|r| r.strip_suffix('>')) {
+        return Ok(Type::Map(Box::new(parse_type(inner, reg)?)));
+    }
     if let Some(inner) = expr.strip_prefix("csv<").and_then(|r| r.strip_suffix('>')) {
         let item = parse_type(inner, reg)?;
         let ok = match &item {
@@ -64,7 +67,7 @@ pub(crate) fn parse_type(expr: &str, reg: &Registry) -> Result<Type, String> {
             None => {
                 return Err(format!(
                     "unknown type `{name}`: expected string, integer, int32, number, boolean, epoch_ms, datetime, json, \
-                     file, T[], csv<T> or a type declared in this file"
+                     file, T[], csv<T>, map<T> or a type declared in this file"
                 ));
             }
         },
@@ -83,6 +86,7 @@ pub(crate) fn type_label(ty: &Type) -> String {
         Type::DateTime => "datetime".into(),
         Type::Json => "json".into(),
         Type::Array(t) => format!("{}[]", type_label(t)),
+        Type::Map(t) => format!("map<{}>", type_label(t)),
         Type::Csv(t) => format!("csv<{}>", type_label(t)),
         Type::Named(n) => n.name.clone(),
         Type::File => "file".into(),
@@ -167,6 +171,11 @@ impl Ctx<'_> {
             );
             return None;
         };
+        let description = self.description(
+            f.description.as_ref(),
+            &f.name.referenced,
+            &format!("field `{wire}` of {owner}"),
+        );
         let location = match (&f.location, role) {
             (Some(l), Role::Param) if l.value == Location::File => {
                 let p = self.pos(&l.referenced);
@@ -181,7 +190,7 @@ impl Ctx<'_> {
                 self.diags.error(
                     &name_pos,
                     format!(
-                        "parameter `{wire}` of {owner} needs `in: query | body | header | form`"
+                        "parameter `{wire}` of {owner} needs `in: query | body | header | form | path | whole_body`"
                     ),
                 );
                 None
@@ -209,7 +218,7 @@ impl Ctx<'_> {
         }
         let ty = ty?;
         let file_inside = |t: &Type| match t {
-            Type::Array(inner) | Type::Csv(inner) => **inner == Type::File,
+            Type::Array(inner) | Type::Csv(inner) | Type::Map(inner) => **inner == Type::File,
             _ => false,
         };
         // A file is a top-level form part: its location becomes `File`.
@@ -234,11 +243,24 @@ impl Ctx<'_> {
             );
             return None;
         }
+        let encode = match (&f.encode, role) {
+            (Some(e), Role::Param) => e.value,
+            (Some(e), _) => {
+                let p = self.pos(&e.referenced);
+                self.diags.error(
+                    &p,
+                    format!("`encode` is only for parameters, but `{wire}` is a field of {owner}"),
+                );
+                Encode::Plain
+            }
+            (None, _) => Encode::Plain,
+        };
         if role == Role::Param
             && matches!(
                 location,
-                Some(Location::Query | Location::Header | Location::Form)
+                Some(Location::Query | Location::Header | Location::Form | Location::Path)
             )
+            && encode == Encode::Plain
             && !ty.is_scalar()
             && ty != Type::File
         {
@@ -302,14 +324,14 @@ impl Ctx<'_> {
             rust,
             ty,
             required: f.required.as_ref().is_some_and(|r| r.value),
-            description: f.description.trim().to_owned(),
+            description,
             example,
             default,
             secret: f.secret,
             flatten,
             lenient: false,
             location,
-            encode: Encode::Plain,
+            encode,
             limits,
         })
     }
@@ -511,6 +533,7 @@ fn loc_name(l: Option<Location>) -> &'static str {
         Some(Location::Query) => "query string",
         Some(Location::Header) => "headers",
         Some(Location::Form | Location::File) => "form",
+        Some(Location::Path) => "path",
         _ => "body",
     }
 }
@@ -535,6 +558,13 @@ pub(crate) fn check_value(v: &Value, ty: &Type) -> Result<(), String> {
             let items = v.as_array().ok_or("expected an array")?;
             for (i, item) in items.iter().enumerate() {
                 check_value(item, inner).map_err(|m| format!("item {i}: {m}"))?;
+            }
+            true
+        }
+        Type::Map(inner) => {
+            let entries = v.as_object().ok_or("expected an object")?;
+            for (key, item) in entries {
+                check_value(item, inner).map_err(|m| format!("key `{key}`: {m}"))?;
             }
             true
         }

@@ -196,6 +196,12 @@ pub(crate) fn convert(
         package: "alibabacloud-dingtalk".to_owned(),
         version: ctx.version.to_owned(),
         module: m.folder.clone(),
+        api: m
+            .client
+            .ops
+            .first()
+            .map(|op| op.param("version").to_owned())
+            .unwrap_or_default(),
         ops,
         types: defs,
     }

@@ -138,7 +138,6 @@ pub(crate) fn request_params(
             ty,
             encode,
             required: f.required,
-            ..Field::default()
         });
     }
     for sh in &raw.shrinks {
@@ -156,9 +155,8 @@ pub(crate) fn request_params(
                 let ty = types.spell(&f.ty, Side::Request, f.line, mp);
                 params.push(Field {
                     name: f.wire.clone(),
-                    location: Some("body"),
+                    location: Some("whole_body"),
                     ty,
-                    whole_body: true,
                     required: f.required,
                     ..Field::default()
                 });

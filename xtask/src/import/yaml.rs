@@ -15,6 +15,8 @@ pub(crate) struct AreaFile {
     pub package: String,
     pub version: String,
     pub module: String,
+    /// The API version string the operations state (`contact_1.0`); empty without operations.
+    pub api: String,
     pub ops: Vec<Op>,
     pub types: Vec<TypeDef>,
 }
@@ -42,7 +44,6 @@ pub(crate) struct Field {
     pub location: Option<&'static str>,
     pub ty: String,
     pub encode: Option<&'static str>,
-    pub whole_body: bool,
     pub required: bool,
 }
 
@@ -68,10 +69,11 @@ pub(crate) fn render(file: &AreaFile) -> String {
     let _ = writeln!(out, "title: {}", scalar(&file.title, false));
     let _ = writeln!(
         out,
-        "source: {{package: {}, version: {}, module: {}}}",
+        "source: {{package: {}, version: {}, module: {}, api: {}}}",
         scalar(&file.package, true),
         scalar(&file.version, true),
-        scalar(&file.module, true)
+        scalar(&file.module, true),
+        scalar(&file.api, true)
     );
     out.push_str("operations:\n");
     for op in &file.ops {
@@ -120,9 +122,6 @@ fn fields(out: &mut String, key: &str, fields: &[Field]) {
         let _ = write!(out, ", type: {}", scalar(&f.ty, true));
         if let Some(encode) = f.encode {
             let _ = write!(out, ", encode: {encode}");
-        }
-        if f.whole_body {
-            out.push_str(", whole_body: true");
         }
         if f.required {
             out.push_str(", required: true");

@@ -391,6 +391,13 @@ pub(super) fn type_schema(ty: &Type) -> (Map<String, Value>, Option<String>) {
             s.insert("type".into(), json!("array"));
             s.insert("items".into(), Value::Object(type_schema_with_note(item)));
         }
+        Type::Map(value) => {
+            s.insert("type".into(), json!("object"));
+            s.insert(
+                "additionalProperties".into(),
+                Value::Object(type_schema_with_note(value)),
+            );
+        }
         Type::Csv(item) => {
             s.insert("type".into(), json!("string"));
             if integer_like(item) {
@@ -437,7 +444,7 @@ pub(super) fn csv_items(item: &Type) -> String {
         Type::EpochMs => "Unix times in milliseconds".into(),
         Type::DateTime => "date-times".into(),
         Type::Named(n) => format!("{} values", n.name),
-        Type::Json | Type::Array(_) | Type::Csv(_) => "values".into(),
+        Type::Json | Type::Array(_) | Type::Map(_) | Type::Csv(_) => "values".into(),
         Type::File => "files".into(),
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::check::{Rejection, RejectionKind};
 use crate::faults::{Fault, default_errmsg};
-use dingtalk_openapi_runtime::operation::Envelope;
+use dingtalk_openapi_runtime::operation::{Envelope, OperationInfo, Returns};
 
 /// The header v1.0 answers carry their request id in.
 pub(crate) const REQUEST_ID_HEADER: &str = "x-acs-request-id";
@@ -235,6 +235,25 @@ pub(crate) fn success(envelope: Envelope, mut body: Value) -> Response {
         }
     }
     json_response(StatusCode::OK, &body, Some(&id))
+}
+
+/// The success of an operation, in the shape its `returns` says: the answer as [`success`]
+/// words it (an array, a boolean or any other JSON the example holds is sent as it is: only an
+/// object takes the errcode envelope's fields), or for [`Returns::Empty`] under the bare
+/// envelope HTTP 200 with no body but the `x-acs-request-id` header. (An errcode operation
+/// that returns nothing still answers its envelope, `{errcode: 0, ...}`, the success signal.)
+pub(crate) fn returned(info: &OperationInfo, body: Value) -> Response {
+    match (info.returns, info.envelope) {
+        (Returns::Empty, Envelope::Bare) => {
+            let mut response = Response::new(Body::empty());
+            if let Ok(value) = HeaderValue::from_str(&request_id()) {
+                response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            response
+        }
+        (Returns::Empty, Envelope::Errcode) => success(info.envelope, json!({})),
+        _ => success(info.envelope, body),
+    }
 }
 
 /// An HTTP 404 for a path no operation has.

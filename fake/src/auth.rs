@@ -16,8 +16,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::answer::Failure;
-use crate::dispatch::takes_form;
 use crate::faults::TokenRejection;
+use crate::params::takes_form;
 use crate::shared::{Incoming, Shared, lock};
 use crate::tokens::TokenStatus;
 use dingtalk_openapi_runtime::login;

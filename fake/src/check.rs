@@ -43,6 +43,15 @@ impl MockOperation {
         }
     }
 
+    /// An operation of these facts whose check accepts anything (for the fake's unit tests).
+    #[cfg(test)]
+    pub(crate) fn accepting(info: &'static OperationInfo) -> MockOperation {
+        MockOperation {
+            info,
+            check: |_| Ok(()),
+        }
+    }
+
     /// The operation's static facts.
     pub fn info(&self) -> &'static OperationInfo {
         self.info
@@ -201,43 +210,67 @@ fn join(parent: &str, name: &str) -> String {
     }
 }
 
-/// Checks a request whose `coercible` keys came from the query string or headers as text: when
-/// the typed request refuses such a value for its type, it is read as a number or boolean and the
-/// check runs again. Returns the request as the typed check accepted it.
+/// Checks a request whose `coercible` values came from the query string, the path or headers
+/// as text (given by wire path: a top-level key `page`, or `ids[0]`, `items[1].count` in a
+/// list rebuilt from numbered query keys): when the typed request refuses such a value for its
+/// type, it is read as a number or boolean and the check runs again. Returns the request as the
+/// typed check accepted it.
 pub(crate) fn check_coercing(
     operation: &MockOperation,
-    mut request: Map<String, Value>,
+    request: Map<String, Value>,
     coercible: &[String],
 ) -> Result<Value, Rejection> {
+    let mut value = Value::Object(request);
     let mut coerced: Vec<&str> = Vec::new();
     loop {
-        let value = Value::Object(request);
         let rejection = match operation.check(&value) {
             Ok(()) => return Ok(value),
             Err(rejection) => rejection,
         };
-        let Value::Object(object) = value else {
-            return Err(rejection);
-        };
-        request = object;
         let key = rejection.field.as_str();
-        let retry = rejection.kind == RejectionKind::Invalid
-            && coercible.iter().any(|c| c == key)
-            && !coerced.contains(&key);
-        let replacement = if retry {
-            request.get(key).and_then(coerce)
-        } else {
-            None
-        };
-        let Some(replacement) = replacement else {
-            return Err(rejection);
-        };
         let Some(name) = coercible.iter().find(|c| *c == key) else {
             return Err(rejection);
         };
+        if rejection.kind != RejectionKind::Invalid || coerced.contains(&name.as_str()) {
+            return Err(rejection);
+        }
+        let Some(slot) = at_path(&mut value, name) else {
+            return Err(rejection);
+        };
+        let Some(replacement) = coerce(slot) else {
+            return Err(rejection);
+        };
+        *slot = replacement;
         coerced.push(name);
-        request.insert(name.clone(), replacement);
     }
+}
+
+/// The value at a wire path as serde_path_to_error writes it (`key`, `list[0].key`) in a
+/// request object; a top-level key is taken whole first (a wire name may hold `.` or `[`).
+fn at_path<'a>(request: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    let Value::Object(map) = request else {
+        return None;
+    };
+    if map.contains_key(path) {
+        return map.get_mut(path);
+    }
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (first, mut rest) = path.split_at(end);
+    let mut current = map.get_mut(first)?;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            let (index, tail) = after.split_once(']')?;
+            current = current.get_mut(index.parse::<usize>().ok()?)?;
+            rest = tail;
+        } else {
+            let after = rest.strip_prefix('.')?;
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let (key, tail) = after.split_at(end);
+            current = current.get_mut(key)?;
+            rest = tail;
+        }
+    }
+    Some(current)
 }
 
 /// A value that arrived as text (a query parameter, a form field, a header) read as the JSON it

@@ -3,8 +3,8 @@
 //!
 //! The fake knows every operation of `dingtalk-openapi` through [`operations`] (a
 //! [`MockOperation`] per operation, made by [`MockVisitor`]) and needs no hand-written code per
-//! endpoint: it routes by path, checks credentials the way DingTalk does for the operation's
-//! host, checks "the request" against the typed request type (unknown fields, types, required
+//! endpoint: it routes by path and method, checks credentials the way DingTalk does for the
+//! operation's host, checks "the request" against the typed request type (unknown fields, types, required
 //! fields, documented limits), and answers the documented example response with the envelope
 //! filled in. A few areas keep state (blackboards, reports); paginated operations page over
 //! seeded data in their own style. One base URL serves the oapi host, the v1.0 host and the
@@ -39,9 +39,9 @@
 //! | --- | --- | --- |
 //! | body over 4 MiB | HTTP 413 `RequestEntityTooLarge` | HTTP 413 `RequestEntityTooLarge` |
 //! | body not arrived within the body-read timeout (see [Limits](#limits)) | HTTP 408 `RequestTimeout`, connection closed | HTTP 408 `RequestTimeout`, connection closed |
-//! | path of no operation | HTTP 404, errcode 404 | HTTP 404 `NotFound` |
+//! | path of no operation (see [Routing](#routing)) | HTTP 404, errcode 404 | HTTP 404 `NotFound` |
 //! | a queued [`Fault`] matches | the fault (see [`Fault`]) | the fault |
-//! | wrong method | 43001 需要GET请求 / 43002 需要POST请求 | 405 `MethodNotAllowed` |
+//! | wrong method: no operation at the path has it | 43001 需要GET请求 / 43002 需要POST请求 | 405 `MethodNotAllowed` |
 //! | no token where the operation reads it (a token in the other place does not count) | 88, sub_code 40000 缺少参数access_token | 400 `AuthenticationFailed.MissingParameter` |
 //! | token never issued | 88, sub_code 40014 不合法的access_token | 400 `InvalidAuthentication` |
 //! | token expired (ttl or [`Faults::expire_tokens`]) | 88/40014, or 42001 access_token超时 with [`TokenRejection::Expired`] | 400 `InvalidAuthentication` |
@@ -55,21 +55,29 @@
 //! | signed query: `signature` is not the app secret's signature of `timestamp` | 853004 signature参数错误 | |
 //! | robot: 21st accepted message within a minute, per token | 660026 send too fast | |
 //! | a body not declared `application/json` (a topapi operation also takes `application/x-www-form-urlencoded`) | 43004 无效的HTTP HEADER Content-Type | 415 `UnsupportedMediaType` |
-//! | body not a JSON object | 40035 不合法的参数 | 400 `InvalidParameter` |
+//! | body not a JSON object (where the operation does not take the whole body) | 40035 不合法的参数 | 400 `InvalidParameter` |
 //! | required parameter missing | 40035 缺少参数 `field` | 400 `MissingParameter` |
-//! | unknown field, wrong type, broken limit | 40035 不合法的参数 `field`: `problem` | 400 `InvalidParameter` |
+//! | unknown field, wrong type, broken limit; a value sent as JSON text that is not JSON; numbered query keys with a gap or sent twice | 40035 不合法的参数 `field`: `problem` | 400 `InvalidParameter` |
 //! | blackboard id unknown or deleted (get, update, delete) | 40035 公告不存在 | |
 //! | otherwise | the answer: example response, envelope filled in | the answer, `x-acs-request-id` |
+//!
+//! The answer has the shape the operation's [`Returns`](dingtalk_openapi_runtime::operation::Returns)
+//! says: an object (the usual case), or a bare array, boolean or any JSON value (the example
+//! response as it is, sent unchanged; `[]` or `true` when the example lacks the shape), or for
+//! `Returns::Empty` HTTP 200 with an empty body and the `x-acs-request-id` header (an oapi
+//! operation answers its bare envelope, `errcode` 0). Failures and faults answer alike for
+//! every shape.
 //!
 //! Paginated operations take any cursor, offset, page number or size their typed request
 //! accepts: past the end is an empty last page, before the start the first page, a size past
 //! the items all of them (and integers past `i64`, where a hand-written operation takes them,
 //! count as its ends).
 //!
-//! Query parameters arrive as text; where the typed request wants a number or a boolean, the
-//! fake reads the text as one. The credential (`access_token`; for the robot also `timestamp`
-//! and `sign`; for a signed query `accessKey`, `timestamp` and `signature`) is not part of "the
-//! request".
+//! Query parameters, path parameters and headers arrive as text (the items of numbered query
+//! keys too); where the typed request wants a number or a boolean, the fake reads the text as
+//! one. The credential (`access_token`; for the robot also `timestamp` and `sign`; for a signed
+//! query `accessKey`, `timestamp` and `signature`) is not part of "the request" (see [The
+//! request](#the-request)).
 //!
 //! The topapi operations (`POST /topapi/...`) also take their parameters as an HTML form, as
 //! DingTalk's own curl examples and its older Java SDK send them: fields are text, read as
@@ -84,6 +92,31 @@
 //! `{access_token}`; `POST /v1.0/oauth2/accessToken` `{appKey, appSecret}` answers
 //! `{accessToken, expireIn}` (bad pair: HTTP 400 `invalidClientIdOrSecret`). Asking again while a
 //! token is valid returns the same token, extended. One token serves both hosts.
+//!
+//! # Routing
+//!
+//! A path is literal (`/topapi/blackboard/create`) or a template with `{name}` segments
+//! (`/v1.0/contact/users/{userId}`). A request path matches a template with as many segments,
+//! the same literal segments and a non-empty segment for each `{name}`. Of the operations that
+//! match, the one with the request's method wins, then the one with the most literal segments
+//! (`/users/me` before `/users/{userId}`), then the one whose literal segments come first; when
+//! none has the method, the request is refused for its method. The index is built once when the
+//! server starts, so routing stays quick with thousands of operations. A recorded request keeps
+//! the path as sent and names the operation it was routed to.
+//!
+//! # The request
+//!
+//! "The request" holds every parameter by wire name, however it travelled:
+//!
+//! - a path parameter: its segment, percent-decoded (`%2F` is a `/` inside the value), as text;
+//! - the JSON body's keys (a GET reads a body only when the operation declares body
+//!   parameters; the other methods whenever one is sent); a whole-body parameter (`Location::WholeBody`, usually a bare array) is the
+//!   body itself, under the parameter's name;
+//! - query parameters and the declared headers, as text;
+//! - a value written as JSON text (`Encode::Json`): `?filter={"a":1}`, a header, or a body key
+//!   whose value is a string holding JSON, read back into the value it spells;
+//! - a list written as numbered query keys (`Encode::Repeat`): `name.1=a&name.2=b` is
+//!   `["a", "b"]`, `name.1.key=v` is `[{"key": "v"}]`, numbered from 1 without gaps.
 //!
 //! # Stream mode
 //!
@@ -167,7 +200,9 @@ mod faults;
 mod gateway;
 mod multipart;
 mod paging;
+mod params;
 mod record;
+mod route;
 mod server;
 mod shared;
 mod state;

@@ -19,6 +19,7 @@ use crate::dispatch;
 use crate::faults::Faults;
 use crate::gateway::{self, Gateway};
 use crate::record::{RecordedRequest, Recorder};
+use crate::route::Routes;
 use crate::shared::{Config, Shared};
 use crate::state::State;
 use dingtalk_openapi::auth::{GettokenRequest, Oauth2AccessTokenRequest, SsoGettokenRequest};
@@ -270,6 +271,7 @@ impl MockBuilder {
         ));
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(&self.operations, self.seed)),
+            routes: Routes::new(&self.operations),
             operations: self.operations,
             config,
             faults: faults.clone(),

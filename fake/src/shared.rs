@@ -14,6 +14,7 @@ use crate::check::MockOperation;
 use crate::faults::Faults;
 use crate::gateway::Gateway;
 use crate::record::Recorder;
+use crate::route::{Routed, Routes};
 use crate::state::State;
 use crate::tokens::TokenStore;
 use dingtalk_openapi_runtime::time::TimeSource;
@@ -46,6 +47,8 @@ pub(crate) struct Config {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) operations: Vec<MockOperation>,
+    /// The index of `operations` by path.
+    pub(crate) routes: Routes,
     pub(crate) faults: Arc<Faults>,
     pub(crate) recorder: Recorder,
     pub(crate) tokens: Mutex<TokenStore>,
@@ -57,9 +60,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The operation served at `path` (any method).
-    pub(crate) fn route(&self, path: &str) -> Option<&MockOperation> {
-        self.operations.iter().find(|op| op.info().path == path)
+    /// The operation that serves `method` on `path` (or the best one at `path` when none has
+    /// the method), with its path parameters; see the `route` module.
+    pub(crate) fn route(&self, method: &Method, path: &str) -> Option<Routed<'_>> {
+        self.routes.find(&self.operations, method, path)
     }
 
     /// The operation with the id `id`.

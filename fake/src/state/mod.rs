@@ -45,7 +45,7 @@ use dingtalk_openapi::blackboard::{
     BlackboardDeleteRequest, BlackboardGetRequest, BlackboardListidsRequest,
     BlackboardListtoptenRequest, BlackboardUpdateRequest,
 };
-use dingtalk_openapi::operation::{Operation, OperationInfo};
+use dingtalk_openapi::operation::{Operation, OperationInfo, Returns};
 use dingtalk_openapi::primitives::DateTime;
 use dingtalk_openapi::report::{ReportCreateRequest, ReportListRequest, ReportSimplelistRequest};
 use reports::Report;
@@ -126,7 +126,8 @@ impl State {
         let mut state = State::default();
         for op in operations {
             let info = op.info();
-            state.examples.insert(info.id, parse(info.example_response));
+            let example = shaped(info.returns, parse(info.example_response));
+            state.examples.insert(info.id, example);
         }
         if !seed {
             return state;
@@ -199,6 +200,19 @@ impl State {
 /// The example answer's JSON; `{}` if it is not JSON (the generator checks that it is).
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| json!({}))
+}
+
+/// The example answer of an operation that `returns` this shape: the example itself when it
+/// has the shape (the generator writes one that does), else the shape's plainest value (`[]`,
+/// `true`) so that a success still reads as one.
+fn shaped(returns: Returns, example: Value) -> Value {
+    match (returns, example) {
+        (Returns::Array, example @ Value::Array(_)) => example,
+        (Returns::Array, _) => json!([]),
+        (Returns::Boolean, example @ Value::Bool(_)) => example,
+        (Returns::Boolean, _) => json!(true),
+        (Returns::Object | Returns::Json | Returns::Empty, example) => example,
+    }
 }
 
 /// The earliest time [`gmt8`] writes: 0000-01-01 00:00:00 in GMT+8, in epoch milliseconds.

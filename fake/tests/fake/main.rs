@@ -16,6 +16,7 @@
 //! | `reports` | the report state |
 //! | `paging` | the five pagination styles |
 //! | `custom` | a hand-written operation, for a shape no generated operation has |
+//! | `templates` | hand-written v1.0 operations: path templates and methods, path and whole-body parameters, JSON-text and numbered-key values, answer shapes |
 //! | `stream` | the Stream gateway: open call, tickets, delivery, acks, topics, redelivery, pings |
 //! | `stream_faults` | the Stream gateway's faults, the robot session webhook, its control API |
 //! | `stream_client` | a raw Stream client for the two above |
@@ -34,4 +35,5 @@ mod robot;
 mod stream;
 mod stream_client;
 mod stream_faults;
+mod templates;
 mod tokens;

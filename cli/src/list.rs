@@ -156,4 +156,73 @@ mod tests {
         );
         assert_eq!(value[0]["auth"], "query_token");
     }
+
+    #[test]
+    fn filters_combine() {
+        use dingtalk_openapi::operation::{Auth, Effect, Envelope, Returns};
+        use dingtalk_openapi_runtime::__private::OperationParts;
+        fn op(id: &'static str, area: &'static str, action: &'static str) -> OperationInfo {
+            OperationInfo::from_parts(OperationParts {
+                id,
+                area,
+                title: "",
+                method: Method::Patch,
+                host: Host::Api,
+                path: "/v1.0/x",
+                auth: Auth::HeaderToken,
+                envelope: Envelope::Bare,
+                effect: Effect::Update,
+                params: &[],
+                pagination: None,
+                example_request: "{}",
+                example_response: "{}",
+                doc_url: "",
+                action,
+                returns: Returns::Boolean,
+            })
+        }
+        let (a, b, c) = (
+            op("contact.GetUser", "contact", "contact_1.0/GetUser"),
+            op("hrm.GetUser", "hrm", "hrm_1.0/GetUser"),
+            op("contact.ListDepts", "contact", "contact_1.0/ListDepts"),
+        );
+        let ops = [&a, &b, &c];
+        let ids = |area: Option<&str>, action: Option<&str>, filter: Option<&str>| {
+            let args = ListArgs {
+                filter: filter.map(str::to_owned),
+                area: area.map(str::to_owned),
+                action: action.map(str::to_owned),
+                json: false,
+            };
+            let selected = select(&ops, &args).unwrap();
+            selected.iter().map(|op| op.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(Some("contact"), None, None),
+            ["contact.GetUser", "contact.ListDepts"]
+        );
+        assert_eq!(
+            ids(None, Some("GetUser"), None),
+            ["contact.GetUser", "hrm.GetUser"]
+        );
+        assert_eq!(ids(Some("hrm"), Some("getuser"), None), ["hrm.GetUser"]);
+        assert_eq!(ids(None, None, Some("_1.0/list")), ["contact.ListDepts"]);
+        assert!(
+            select(
+                &ops,
+                &ListArgs {
+                    filter: None,
+                    area: Some("contacts".into()),
+                    action: None,
+                    json: false
+                }
+            )
+            .is_err()
+        );
+        let value: serde_json::Value = serde_json::from_str(&json(&[&a])).unwrap();
+        assert_eq!(value[0]["action"], "contact_1.0/GetUser");
+        assert_eq!(value[0]["returns"], "boolean");
+        assert_eq!(value[0]["method"], "PATCH");
+        assert!(table(&[&a]).contains("  PATCH   https://api.dingtalk.com/v1.0/x"));
+    }
 }

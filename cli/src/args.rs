@@ -12,6 +12,7 @@ const EXAMPLES: &str = "\
 Examples:
   dingtalk list                                  every operation: id, method, URL, title
   dingtalk list report                           only the ids that contain `report`
+  dingtalk list --area contact                   one area (--action GetUser: one DingTalk action)
   dingtalk describe blackboard.create            parameters, limits, examples, response fields
   dingtalk --mock call blackboard.category.list --body '{\"operation_userid\":\"manager01\"}'
                                                  try any operation offline, no credentials needed
@@ -54,6 +55,7 @@ const DESCRIBE_EXAMPLES: &str = "\
 Examples:
   dingtalk describe blackboard.create
   dingtalk describe hrm.employees.dismissions
+  dingtalk describe GetUser                 by DingTalk's action name (or contact_1.0/GetUser)
   dingtalk describe robot.send --json       the operation's OpenAPI object";
 
 const SERVE_EXAMPLES: &str = "\
@@ -185,7 +187,9 @@ pub(crate) struct Global {
 pub(crate) enum Command {
     /// List every operation: id, method, URL and title
     #[command(
-        after_help = "Examples:\n  dingtalk list\n  dingtalk list blackboard\n  dingtalk list --json | jq -r '.[].id'"
+        after_help = "Examples:\n  dingtalk list\n  dingtalk list blackboard\n  dingtalk list --area contact\n  \
+                      dingtalk list --action GetUser          every area's GetUser\n  \
+                      dingtalk list --json | jq -r '.[].id'"
     )]
     List(ListArgs),
     /// Show an operation: URL, auth, pagination, parameters (where, type, required, limits,
@@ -213,10 +217,19 @@ pub(crate) enum Command {
 /// `dingtalk list`.
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// Only operations whose id contains this text (case-insensitive)
+    /// Only operations whose id or DingTalk action contains this text (case-insensitive)
     #[arg(value_name = "FILTER")]
     pub(crate) filter: Option<String>,
-    /// Print a JSON array of {id, method, url, title, area, auth, envelope, effect, paginated, doc_url}
+    /// Only the operations of this area, e.g. contact or blackboard (the id's first segment)
+    #[arg(long, value_name = "AREA")]
+    pub(crate) area: Option<String>,
+    /// Only the operations with this DingTalk action: a name (GetUser), which several areas may
+    /// share, or a full action (contact_1.0/GetUser); case-insensitive when nothing matches as
+    /// written
+    #[arg(long, value_name = "ACTION")]
+    pub(crate) action: Option<String>,
+    /// Print a JSON array of {id, method, url, title, area, action, returns, auth, envelope,
+    /// effect, paginated, doc_url}
     #[arg(long)]
     pub(crate) json: bool,
 }
@@ -224,7 +237,9 @@ pub(crate) struct ListArgs {
 /// `dingtalk describe`.
 #[derive(Debug, Args)]
 pub(crate) struct DescribeArgs {
-    /// The operation id, e.g. blackboard.create (`dingtalk list` shows them all)
+    /// The operation: its id (blackboard.create, contact.GetUser), or DingTalk's action name
+    /// (GetUser) or full action (contact_1.0/GetUser); an action several areas share lists
+    /// their ids. `dingtalk list` shows them all
     #[arg(value_name = "OPERATION")]
     pub(crate) operation: String,
     /// Print the operation's OpenAPI object (with `servers`, `parameters`, `requestBody`,
@@ -236,7 +251,8 @@ pub(crate) struct DescribeArgs {
 /// `dingtalk call`.
 #[derive(Debug, Args)]
 pub(crate) struct CallArgs {
-    /// The operation id, e.g. blackboard.create (`dingtalk list` shows them all)
+    /// The operation: its id (blackboard.create), or DingTalk's action name (GetUser) or full
+    /// action (contact_1.0/GetUser) when that names one operation (`dingtalk list` shows them all)
     #[arg(value_name = "OPERATION")]
     pub(crate) operation: String,
     /// The request: JSON text, @FILE to read it from a file, or - to read standard input

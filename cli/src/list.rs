@@ -6,24 +6,51 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::args::ListArgs;
-use crate::{CallError, Catalog, output};
-use dingtalk_openapi::operation::{Auth, Effect, Envelope, OperationInfo};
+use crate::{CallError, Catalog, lookup, output, suggest};
+use dingtalk_openapi::operation::OperationInfo;
 
 /// Prints the list, aligned, or as JSON with `--json`.
 pub(crate) fn run(catalog: &Catalog, args: &ListArgs) -> Result<(), CallError> {
-    let filter = args.filter.as_deref().map(str::to_lowercase);
-    let ops: Vec<&OperationInfo> = catalog
-        .operations
-        .iter()
-        .copied()
-        .filter(|op| {
-            filter
-                .as_deref()
-                .is_none_or(|f| op.id.to_lowercase().contains(f))
-        })
-        .collect();
+    let ops = select(&catalog.operations, args)?;
     let text = if args.json { json(&ops) } else { table(&ops) };
     output::write_stdout(text.as_bytes())
+}
+
+/// The operations the filters keep, in catalog order: all of `--area`, `--action` and FILTER
+/// (a text in the id or the action, ignoring case). An `--area` no operation has is an error
+/// naming the nearest areas, so a typo does not read as an empty area.
+pub(crate) fn select<'a>(
+    ops: &[&'a OperationInfo],
+    args: &ListArgs,
+) -> Result<Vec<&'a OperationInfo>, CallError> {
+    let mut ops: Vec<&'a OperationInfo> = ops.to_vec();
+    if let Some(area) = args.area.as_deref() {
+        let in_area: Vec<&'a OperationInfo> =
+            ops.iter().copied().filter(|op| op.area == area).collect();
+        if in_area.is_empty() {
+            let mut areas: Vec<&str> = ops.iter().map(|op| op.area).collect();
+            areas.sort_unstable();
+            areas.dedup();
+            let near = suggest::operations(area, areas, 5);
+            let hint = if near.is_empty() {
+                "`dingtalk list --json | jq -r '.[].area' | sort -u` shows them".to_owned()
+            } else {
+                let near: Vec<String> = near.iter().map(|a| format!("`{a}`")).collect();
+                format!("did you mean {}?", near.join(", "))
+            };
+            return Err(CallError::usage(format!("no area `{area}`; {hint}")));
+        }
+        ops = in_area;
+    }
+    if let Some(action) = args.action.as_deref() {
+        ops = lookup::by_action(&ops, action);
+    }
+    if let Some(filter) = args.filter.as_deref().map(str::to_lowercase) {
+        ops.retain(|op| {
+            op.id.to_lowercase().contains(&filter) || op.action.to_lowercase().contains(&filter)
+        });
+    }
+    Ok(ops)
 }
 
 /// `id  METHOD  URL  title`, one operation a line, columns aligned.
@@ -52,6 +79,10 @@ struct Entry<'a> {
     url: String,
     title: &'a str,
     area: &'a str,
+    /// DingTalk's own name (`contact_1.0/GetUser`); null for curated operations.
+    action: Option<&'a str>,
+    /// What a successful answer is: object, array, boolean, json or none.
+    returns: &'a str,
     auth: &'a str,
     envelope: &'a str,
     effect: &'a str,
@@ -69,9 +100,11 @@ fn json(ops: &[&OperationInfo]) -> String {
             url: op.default_url(),
             title: op.title,
             area: op.area,
-            auth: auth_name(op.auth),
-            envelope: envelope_name(op.envelope),
-            effect: effect_name(op.effect),
+            action: Some(op.action).filter(|a| !a.is_empty()),
+            returns: op.returns.as_str(),
+            auth: op.auth.as_str(),
+            envelope: op.envelope.as_str(),
+            effect: op.effect.as_str(),
             paginated: op.pagination.is_some(),
             doc_url: op.doc_url,
         })
@@ -79,35 +112,6 @@ fn json(ops: &[&OperationInfo]) -> String {
     let mut text = serde_json::to_string_pretty(&entries).unwrap_or_else(|_| "[]".to_owned());
     text.push('\n');
     text
-}
-
-/// The credential style as `list --json` and `describe` name it.
-pub(crate) fn auth_name(auth: Auth) -> &'static str {
-    match auth {
-        Auth::None => "none",
-        Auth::QueryToken => "query_token",
-        Auth::HeaderToken => "header_token",
-        Auth::Robot => "robot",
-        Auth::AppSignature => "app_signature",
-    }
-}
-
-/// The envelope as `list --json` and `describe` name it.
-pub(crate) fn envelope_name(envelope: Envelope) -> &'static str {
-    match envelope {
-        Envelope::Errcode => "errcode",
-        Envelope::Bare => "bare",
-    }
-}
-
-/// The effect as `list --json` and `describe` name it.
-pub(crate) fn effect_name(effect: Effect) -> &'static str {
-    match effect {
-        Effect::Read => "read",
-        Effect::Create => "create",
-        Effect::Update => "update",
-        Effect::Delete => "delete",
-    }
 }
 
 #[cfg(test)]
@@ -151,5 +155,74 @@ mod tests {
             "https://api.dingtalk.com/v1.0/oauth2/accessToken"
         );
         assert_eq!(value[0]["auth"], "query_token");
+    }
+
+    #[test]
+    fn filters_combine() {
+        use dingtalk_openapi::operation::{Auth, Effect, Envelope, Returns};
+        use dingtalk_openapi_runtime::__private::OperationParts;
+        fn op(id: &'static str, area: &'static str, action: &'static str) -> OperationInfo {
+            OperationInfo::from_parts(OperationParts {
+                id,
+                area,
+                title: "",
+                method: Method::Patch,
+                host: Host::Api,
+                path: "/v1.0/x",
+                auth: Auth::HeaderToken,
+                envelope: Envelope::Bare,
+                effect: Effect::Update,
+                params: &[],
+                pagination: None,
+                example_request: "{}",
+                example_response: "{}",
+                doc_url: "",
+                action,
+                returns: Returns::Boolean,
+            })
+        }
+        let (a, b, c) = (
+            op("contact.GetUser", "contact", "contact_1.0/GetUser"),
+            op("hrm.GetUser", "hrm", "hrm_1.0/GetUser"),
+            op("contact.ListDepts", "contact", "contact_1.0/ListDepts"),
+        );
+        let ops = [&a, &b, &c];
+        let ids = |area: Option<&str>, action: Option<&str>, filter: Option<&str>| {
+            let args = ListArgs {
+                filter: filter.map(str::to_owned),
+                area: area.map(str::to_owned),
+                action: action.map(str::to_owned),
+                json: false,
+            };
+            let selected = select(&ops, &args).unwrap();
+            selected.iter().map(|op| op.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(Some("contact"), None, None),
+            ["contact.GetUser", "contact.ListDepts"]
+        );
+        assert_eq!(
+            ids(None, Some("GetUser"), None),
+            ["contact.GetUser", "hrm.GetUser"]
+        );
+        assert_eq!(ids(Some("hrm"), Some("getuser"), None), ["hrm.GetUser"]);
+        assert_eq!(ids(None, None, Some("_1.0/list")), ["contact.ListDepts"]);
+        assert!(
+            select(
+                &ops,
+                &ListArgs {
+                    filter: None,
+                    area: Some("contacts".into()),
+                    action: None,
+                    json: false
+                }
+            )
+            .is_err()
+        );
+        let value: serde_json::Value = serde_json::from_str(&json(&[&a])).unwrap();
+        assert_eq!(value[0]["action"], "contact_1.0/GetUser");
+        assert_eq!(value[0]["returns"], "boolean");
+        assert_eq!(value[0]["method"], "PATCH");
+        assert!(table(&[&a]).contains("  PATCH   https://api.dingtalk.com/v1.0/x"));
     }
 }

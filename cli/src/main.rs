@@ -11,14 +11,16 @@
 //! - `serve`: `dingtalk mock serve` and the in-process fake behind `--mock`;
 //! - `listen`: `dingtalk stream listen`, Stream mode's messages as JSON lines;
 //! - `shared`: `--redis-url`, the token, rate budget and dedup shared through Redis;
+//! - `lookup`: which operation an OPERATION argument means: an id, or DingTalk's action name;
 //! - `suggest`: "did you mean" for operation ids and field names;
 //! - `output`: stdout that tolerates a closed pipe, and JSON printed in its own key order;
 //! - `trace`: `-v`, `-vv` and `RUST_LOG`, traces of every HTTP attempt on stderr;
 //! - `redact`: credentials kept out of every error, warning and trace.
 //!
 //! Exit status: 0 on success, 1 when a call was attempted and failed, 2 when nothing was sent
-//! (a usage, request or configuration error). Errors are one line on stderr, `error: …`, and
-//! stdout carries only the answer.
+//! (a usage, request or configuration error). Errors are one line on stderr, `error: …` (an
+//! action name several operations share adds one line per match), and stdout carries only the
+//! answer.
 
 mod args;
 mod body;
@@ -26,6 +28,7 @@ mod call;
 mod describe;
 mod list;
 mod listen;
+mod lookup;
 mod output;
 mod redact;
 mod serve;
@@ -63,17 +66,10 @@ impl Catalog {
         }
     }
 
-    /// The operation with this id, or an error that suggests the nearest one.
-    pub(crate) fn find(&self, id: &str) -> Result<&'static OperationInfo, CallError> {
-        if let Some(info) = self.operations.iter().find(|op| op.id == id) {
-            return Ok(info);
-        }
-        let ids = self.operations.iter().map(|op| op.id);
-        let message = match suggest::operation(id, ids) {
-            Some(near) => format!("unknown operation `{id}`; did you mean `{near}`?"),
-            None => format!("unknown operation `{id}`; `dingtalk list` shows every operation"),
-        };
-        Err(CallError::usage(message))
+    /// The one operation `name` means (an id, an action name or a full action), or an error
+    /// that lists the matches or suggests the nearest names.
+    pub(crate) fn find(&self, name: &str) -> Result<&'static OperationInfo, CallError> {
+        lookup::find(&self.operations, name)
     }
 }
 

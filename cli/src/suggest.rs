@@ -3,14 +3,46 @@
 /// How alike two names must be (Jaro-Winkler, 0..=1) to be suggested.
 const THRESHOLD: f64 = 0.8;
 
-/// The operation id nearest to `input`, also recognising an id written as a path or URL
-/// (`/topapi/blackboard/create`, `https://api.dingtalk.com/v1.0/oauth2/accessToken`).
-pub(crate) fn operation<'a>(
+/// How much less alike than the best a further suggestion may be.
+const MARGIN: f64 = 0.03;
+
+/// Up to `limit` operation names nearest to `input`, best first, also recognising an id written
+/// as a path or URL (`/topapi/blackboard/create`, `https://api.dingtalk.com/v1.0/oauth2/accessToken`).
+/// A name equal to `input` but for case and `_` is the only suggestion; otherwise every name
+/// above [`THRESHOLD`] and within [`MARGIN`] of the best, one per spelling that differs only in
+/// case.
+pub(crate) fn operations<'a>(
     input: &str,
-    ids: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let as_id = path_to_id(input);
-    nearest(&as_id, ids)
+    names: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<&'a str> {
+    let key = fold(&path_to_id(input));
+    let mut scored: Vec<(f64, String, &'a str)> = Vec::new();
+    for name in names {
+        let folded = fold(name);
+        if folded == key {
+            return vec![name];
+        }
+        let score = strsim::jaro_winkler(&key, &folded);
+        if score >= THRESHOLD {
+            scored.push((score, folded, name));
+        }
+    }
+    // Stable: equal scores keep the order the names came in.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let best = scored.first().map_or(0.0, |s| s.0);
+    let mut seen: Vec<String> = Vec::new();
+    let mut near = Vec::new();
+    for (score, folded, name) in scored {
+        if near.len() == limit || score < best - MARGIN {
+            break;
+        }
+        if !seen.contains(&folded) {
+            seen.push(folded);
+            near.push(name);
+        }
+    }
+    near
 }
 
 /// The field name nearest to `input` among `names`, ignoring case and `_`; never `input` itself
@@ -74,8 +106,8 @@ mod tests {
     ];
 
     #[test]
-    fn operations() {
-        let near = |s| operation(s, IDS.iter().copied());
+    fn near_operation_ids() {
+        let near = |s| operations(s, IDS.iter().copied(), 1).first().copied();
         assert_eq!(near("blackbord.create"), Some("blackboard.create"));
         assert_eq!(near("oauth2.accesstoken"), Some("oauth2.accessToken"));
         assert_eq!(near("/topapi/blackboard/create"), Some("blackboard.create"));
@@ -86,6 +118,24 @@ mod tests {
         assert_eq!(near("report.lst"), Some("report.list"));
         assert_eq!(near("zzz"), None);
         assert_eq!(near(""), None);
+    }
+
+    #[test]
+    fn several_operations_best_first() {
+        let names = [
+            "GetUser",
+            "getUser",
+            "GetUsers",
+            "GetUserInfo",
+            "ListUsers",
+            "Zzz",
+        ];
+        // `getUser` folds like `GetUser`; `GetUserInfo` is too far behind the best.
+        assert_eq!(operations("GetUsr", names, 5), ["GetUser", "GetUsers"]);
+        assert_eq!(operations("GetUsr", names, 1), ["GetUser"]);
+        assert_eq!(operations("GetUserInf", names, 5), ["GetUserInfo"]);
+        assert_eq!(operations("getuser", names, 5), ["GetUser"]);
+        assert!(operations("qqq", names, 5).is_empty());
     }
 
     #[test]

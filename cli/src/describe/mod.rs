@@ -3,16 +3,18 @@
 
 mod json;
 mod schema;
+mod wire;
 
 use std::fmt::Write;
 
 use crate::args::DescribeArgs;
-use crate::{CallError, Catalog, list, output};
+use crate::{CallError, Catalog, output};
 use dingtalk_openapi::operation::{
-    Auth, Effect, Envelope, OperationInfo, Pagination, PaginationStyle,
+    Auth, Effect, Envelope, OperationInfo, Pagination, PaginationStyle, Returns,
 };
 use json::Json;
 use schema::{Field, Row, Walker};
+use wire::with_facts;
 
 /// Prints the description, or the OpenAPI object with `--json`.
 pub(crate) fn run(catalog: &Catalog, args: &DescribeArgs) -> Result<(), CallError> {
@@ -22,7 +24,8 @@ pub(crate) fn run(catalog: &Catalog, args: &DescribeArgs) -> Result<(), CallErro
     })?;
     let op = find(&doc, info.id);
     let text = if args.json {
-        let mut text = serde_json::to_string_pretty(op).unwrap_or_default();
+        let op = with_facts(info, op.clone());
+        let mut text = serde_json::to_string_pretty(&op).unwrap_or_default();
         text.push('\n');
         text
     } else {
@@ -59,12 +62,18 @@ pub(crate) fn render(info: &OperationInfo, doc: &Json, op: &Json) -> String {
         .as_str()
         .unwrap_or(info.doc_url);
     let mut facts: Vec<(&str, String)> = Vec::new();
+    if !info.action.is_empty() {
+        facts.push(("action", info.action.to_owned()));
+    }
     if !doc_url.is_empty() {
         facts.push(("docs", doc_url.to_owned()));
     }
     facts.push(("auth", auth_text(info.auth).to_owned()));
     facts.push(("envelope", envelope_text(info.envelope).to_owned()));
     facts.push(("effect", effect_text(info.effect).to_owned()));
+    if info.returns != Returns::Object {
+        facts.push(("returns", returns_text(info.returns).to_owned()));
+    }
     facts.push((
         "pagination",
         info.pagination
@@ -100,6 +109,12 @@ pub(crate) fn render(info: &OperationInfo, doc: &Json, op: &Json) -> String {
     let body = op.at(["requestBody", "content", "application/json", "schema"]);
     let (_, body) = walker.resolve(body);
     let required: Vec<&str> = body.get("required").strings().collect();
+    // A whole body that is not an object of keys (a bare array) is the whole-body parameter's.
+    let whole_body = if body.get("properties").is_null() {
+        body
+    } else {
+        &Json::Null
+    };
     for (name, property) in body.get("properties").entries() {
         walker.field(
             Field {
@@ -113,19 +128,31 @@ pub(crate) fn render(info: &OperationInfo, doc: &Json, op: &Json) -> String {
             0,
         );
     }
-    let params = walker.finish();
+    let mut params = walker.finish();
+    let mut walker = Walker::new(doc);
+    wire::missing(info, &params, &mut walker, whole_body);
+    params.extend(walker.finish());
+    wire::place(info, &mut params);
     out.push_str("\nParameters: one JSON object for --body, by wire name (* required; the client adds the credential)\n");
     if params.is_empty() {
         out.push_str("  (none)\n");
     }
     table(&mut out, &params, true);
+    for line in wire::notes(info) {
+        let _ = writeln!(out, "  {line}");
+    }
 
     let mut walker = Walker::new(doc);
     let (status, answer) = success_schema(op);
-    let (_, answer) = walker.resolve(answer);
+    let (_, mut answer) = walker.resolve(answer);
+    let mut of_items = "";
+    if answer.get("type").as_str() == Some("array") {
+        answer = walker.resolve(answer.get("items")).1;
+        of_items = ", of each item of the array";
+    }
     walker.properties(answer, 0);
     let fields = walker.finish();
-    let _ = writeln!(out, "\nResponse fields (HTTP {status})");
+    let _ = writeln!(out, "\nResponse fields (HTTP {status}{of_items})");
     if fields.is_empty() {
         out.push_str("  (none documented)\n");
     }
@@ -201,10 +228,17 @@ fn table(out: &mut String, rows: &[Row], with_location: bool) {
         .max()
         .unwrap_or(0)
         .min(MAX_TYPE);
+    let location_width = rows
+        .iter()
+        .map(|r| r.location.as_deref().map_or(0, str::len))
+        .max()
+        .unwrap_or(0)
+        .max(6);
     for row in rows {
         let mut line = format!("  {:name_width$}", label(row));
         if with_location {
-            let _ = write!(line, "  {:6}", row.location.as_deref().unwrap_or(""));
+            let location = row.location.as_deref().unwrap_or("");
+            let _ = write!(line, "  {location:location_width$}");
         }
         let _ = write!(line, "  {:type_width$}", row.ty);
         if !row.notes.is_empty() {
@@ -265,7 +299,17 @@ fn effect_text(effect: Effect) -> String {
             "retried only when the failure shows it was not processed"
         }
     };
-    format!("{} ({note})", list::effect_name(effect))
+    format!("{} ({note})", effect.as_str())
+}
+
+fn returns_text(returns: Returns) -> &'static str {
+    match returns {
+        Returns::Object => "object: a JSON object of the response fields",
+        Returns::Array => "array: a bare JSON array of objects",
+        Returns::Boolean => "boolean: a bare `true` or `false`",
+        Returns::Json => "json: any JSON value (the documentation gives it no type)",
+        Returns::Empty => "none: a success has no body to read",
+    }
 }
 
 fn pagination_text(p: &Pagination) -> String {

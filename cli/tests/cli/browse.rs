@@ -51,6 +51,47 @@ fn list_filters_and_prints_json() {
 }
 
 #[test]
+fn list_narrows_by_area_and_action() {
+    let out = run(&["list", "--area", "blackboard", "--json"]);
+    let listed = json_of(&out);
+    let expected: Vec<&str> = operations()
+        .iter()
+        .filter(|op| op.area == "blackboard")
+        .map(|op| op.id)
+        .collect();
+    assert!(!expected.is_empty());
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|o| o["id"].as_str())
+        .collect();
+    assert_eq!(ids, expected);
+    // Curated operations have no DingTalk action; the key is there, null.
+    assert!(listed[0]["action"].is_null(), "{listed}");
+    assert_eq!(listed[0]["returns"], "object");
+
+    // Filters combine; FILTER is a substring of the id within the area.
+    let out = run(&["list", "--area", "hrm", "employees"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.is_empty());
+    assert!(
+        out.stdout.lines().all(|l| l.contains("hrm.employee")),
+        "{}",
+        out.stdout
+    );
+
+    // Ids and actions are different names: no curated operation has an action.
+    let out = run(&["list", "--action", "blackboard.create"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+
+    let out = run(&["list", "--help"]);
+    for flag in ["--area <AREA>", "--action <ACTION>", "contact_1.0/GetUser"] {
+        assert!(out.stdout.contains(flag), "{flag} in {}", out.stdout);
+    }
+}
+
+#[test]
 fn describe_shows_parameters_limits_examples_and_response_fields() {
     let out = run(&["describe", "blackboard.create"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

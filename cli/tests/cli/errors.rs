@@ -30,6 +30,20 @@ fn unknown_operations_suggest_the_nearest_id() {
 }
 
 #[test]
+fn unknown_areas_suggest_the_nearest() {
+    assert_error(
+        &run(&["list", "--area", "blackbord"]),
+        2,
+        "no area `blackbord`; did you mean `blackboard`?",
+    );
+    assert_error(
+        &run(&["list", "--area", "zzz"]),
+        2,
+        "no area `zzz`; `dingtalk list --json | jq -r '.[].area' | sort -u` shows them",
+    );
+}
+
+#[test]
 fn bodies_that_are_not_json_name_line_and_column() {
     assert_error(
         &run(&[

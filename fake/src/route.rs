@@ -50,8 +50,14 @@ struct Template {
 #[derive(Debug, Clone, Copy)]
 enum Segment {
     Literal(&'static str),
-    /// `{name}`: any non-empty segment, the value of the path parameter `name`.
-    Param(&'static str),
+    /// `{name}`: any non-empty segment, the value of the path parameter `name`; with literal
+    /// text around the template in the same segment (`{workNumbers}employmentRecords`, sent so
+    /// by two imported operations), the segment must start and end with that text.
+    Param {
+        name: &'static str,
+        prefix: &'static str,
+        suffix: &'static str,
+    },
 }
 
 /// The operation a request is for, with the raw (still percent-encoded) values of its path
@@ -178,8 +184,17 @@ impl Routes {
 
 impl Segment {
     fn of(text: &'static str) -> Segment {
-        match text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-            Some(name) if !name.is_empty() => Segment::Param(name),
+        let parts = text
+            .split_once('{')
+            .and_then(|(prefix, rest)| Some((prefix, rest.split_once('}')?)));
+        match parts {
+            Some((prefix, (name, suffix))) if !name.is_empty() && !suffix.contains('{') => {
+                Segment::Param {
+                    name,
+                    prefix,
+                    suffix,
+                }
+            }
             _ => Segment::Literal(text),
         }
     }
@@ -191,7 +206,11 @@ impl Template {
         self.segments.len() == parts.len()
             && self.segments.iter().zip(parts).all(|(s, p)| match s {
                 Segment::Literal(l) => l == p,
-                Segment::Param(_) => !p.is_empty(),
+                Segment::Param { prefix, suffix, .. } => {
+                    p.len() > prefix.len() + suffix.len()
+                        && p.starts_with(prefix)
+                        && p.ends_with(suffix)
+                }
             })
     }
 
@@ -209,7 +228,11 @@ impl Template {
             .iter()
             .zip(parts)
             .filter_map(|(s, p)| match s {
-                Segment::Param(name) => Some((*name, (*p).to_owned())),
+                Segment::Param {
+                    name,
+                    prefix,
+                    suffix,
+                } => Some((*name, p[prefix.len()..p.len() - suffix.len()].to_owned())),
                 Segment::Literal(_) => None,
             })
             .collect()
@@ -258,6 +281,31 @@ mod tests {
                 "{}",
                 info.id
             );
+        }
+    }
+
+    #[test]
+    fn a_template_with_literal_text_in_its_segment_matches_that_text_only() {
+        let ops = vec![op(
+            "chengfeng.records",
+            OpMethod::Get,
+            "/v1.0/chengfeng/users/workNumber/{workNumbers}employmentRecords",
+        )];
+        let routes = Routes::new(&ops);
+        assert_eq!(
+            routed(
+                &routes,
+                &ops,
+                Method::GET,
+                "/v1.0/chengfeng/users/workNumber/W1,W2employmentRecords"
+            ),
+            r#"chengfeng.records [("workNumbers", "W1,W2")]"#
+        );
+        for path in [
+            "/v1.0/chengfeng/users/workNumber/employmentRecords",
+            "/v1.0/chengfeng/users/workNumber/W1",
+        ] {
+            assert_eq!(routed(&routes, &ops, Method::GET, path), "none", "{path}");
         }
     }
 

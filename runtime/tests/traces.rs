@@ -296,3 +296,53 @@ async fn the_call_span_carries_opentelemetry_http_attributes_and_no_token() {
     assert!(has_span(&ping), "no span with {ping:?} in:\n{out}");
     assert!(!out.contains(&issued_token(1)), "{out}");
 }
+
+/// `GET /v1.0/trace/users/{userId}`: a path template.
+#[derive(Debug, serde::Serialize)]
+struct TracedUser {
+    #[serde(rename = "userId")]
+    user_id: &'static str,
+}
+
+static TRACED_USER: dingtalk_openapi_runtime::operation::OperationInfo = {
+    use dingtalk_openapi_runtime::operation::{
+        Auth, Envelope, Host, Location, Method, OperationInfo, Param,
+    };
+    OperationInfo::new(
+        "trace.user",
+        Method::Get,
+        Host::Api,
+        "/v1.0/trace/users/{userId}",
+    )
+    .with_auth(Auth::HeaderToken)
+    .with_envelope(Envelope::Bare)
+    .with_params(&[Param::new("userId", Location::Path, true, false)])
+};
+
+impl dingtalk_openapi_runtime::operation::Operation for TracedUser {
+    type Response = serde_json::Value;
+    const INFO: &'static dingtalk_openapi_runtime::operation::OperationInfo = &TRACED_USER;
+}
+
+#[tokio::test]
+async fn the_call_span_records_the_filled_path() {
+    let capture = capture();
+    let fake = Fake::start().await;
+    fake.on("/v1.0/trace/users/u%207", |_| Reply::json(json!({})));
+    let client = fake.client();
+    client.execute(TracedUser { user_id: "u 7" }).await.unwrap();
+
+    let out = capture.text();
+    let span = [
+        "operation=\"trace.user\"",
+        "url.path=\"/v1.0/trace/users/u%207\"",
+        "http.response.status_code=200",
+    ];
+    assert!(
+        out.lines()
+            .any(|l| l.contains("close") && span.iter().all(|a| l.contains(a))),
+        "no span with {span:?} in:\n{out}"
+    );
+    assert!(!out.contains("{userId}"), "{out}");
+    assert!(!out.contains(&issued_token(1)), "{out}");
+}

@@ -8,7 +8,8 @@
 //! the latency and the error code, and the OpenTelemetry HTTP client attributes
 //! `http.request.method`, `server.address`, `url.path` and `http.response.status_code`; never a
 //! token or secret (the path carries none: DingTalk's tokens travel in the query string or a
-//! header).
+//! header). `url.path` is the path as sent: a path template's `{name}`s filled with the
+//! request's path parameters (ids, not secrets).
 //!
 //! The SNS and login-free calls (`auth: app_signature`) carry no token either: each attempt signs
 //! the client's clock time with the AppSecret (`accessKey`, `timestamp`, `signature` in the query;
@@ -25,6 +26,7 @@ mod builder;
 mod download;
 pub mod env;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -182,7 +184,8 @@ impl Client {
             operation = info.id,
             "http.request.method" = info.method.as_str(),
             "server.address" = Empty,
-            "url.path" = info.path,
+            // A path with `{name}` in it is recorded once it is filled, in `run`.
+            "url.path" = (!info.path.contains('{')).then_some(info.path),
             attempt = Empty,
             latency_ms = Empty,
             "http.response.status_code" = Empty,
@@ -224,6 +227,10 @@ impl Client {
         }
         request.validate()?;
         let prepared = transport::prepare(info, &request, request.files())?;
+        if let Cow::Owned(path) = &prepared.path {
+            // The ids in a filled path are not secrets.
+            span.record("url.path", path.as_str());
+        }
         drop(request);
         let answer = self.send(info, &prepared, span).await?;
         transport::decode::<O::Response>(info, &answer)

@@ -8,7 +8,7 @@ use super::Answer;
 use crate::error::{ErrcodeAnswer, Error, excerpt};
 #[cfg(feature = "robot")]
 use crate::operation::Host;
-use crate::operation::{Envelope, OperationInfo};
+use crate::operation::{Envelope, OperationInfo, Returns};
 
 /// Checks an answer against the operation's envelope: `Ok` when it carries a success.
 pub(crate) fn check(info: &'static OperationInfo, answer: &Answer) -> Result<(), Error> {
@@ -78,13 +78,18 @@ fn http_error_from_text(info: &'static OperationInfo, answer: &Answer) -> Error 
     )
 }
 
-/// Reads a successful answer as the operation's response type.
+/// Reads a successful answer as the operation's response type: a JSON object, a bare array, a
+/// bare boolean or any JSON as the type reads it; the body of an operation that returns nothing
+/// ([`Returns::Empty`]) is not read at all.
 pub(crate) fn decode<R: DeserializeOwned>(
     info: &'static OperationInfo,
     answer: &Answer,
 ) -> Result<R, Error> {
     let body = &answer.body;
-    let result = if body.iter().all(u8::is_ascii_whitespace) {
+    let result = if info.returns == Returns::Empty {
+        // Nothing to read (the response type is `()`): whatever the body holds is ignored.
+        serde_json::from_slice(b"null")
+    } else if body.iter().all(u8::is_ascii_whitespace) {
         // An empty success (some v1.0 updates): read it as `null`, or failing that as `{}`.
         serde_json::from_slice(b"null").or_else(|_| serde_json::from_slice(b"{}"))
     } else {
@@ -257,5 +262,23 @@ mod tests {
             a: Option<i32>,
         }
         assert!(decode::<Loose>(&BARE, &answer(204, " ")).is_ok());
+    }
+
+    #[test]
+    fn each_answer_shape_decodes() {
+        const NONE: OperationInfo = BARE.with_returns(Returns::Empty);
+        for body in ["", "{\"a\":1}", "not json", "[1]"] {
+            let () = decode(&NONE, &answer(200, body)).unwrap();
+        }
+        // Without `Returns::Empty` the body is read as usual.
+        assert!(decode::<()>(&BARE, &answer(200, "{\"a\":1}")).is_err());
+        const FLAG: OperationInfo = BARE.with_returns(Returns::Boolean);
+        assert!(decode::<bool>(&FLAG, &answer(200, "true")).unwrap());
+        const ARRAY: OperationInfo = BARE.with_returns(Returns::Array);
+        let items: Vec<serde_json::Value> = decode(&ARRAY, &answer(200, "[{\"id\":1}]")).unwrap();
+        assert_eq!(items, [serde_json::json!({"id": 1})]);
+        const JSON: OperationInfo = BARE.with_returns(Returns::Json);
+        let any: serde_json::Value = decode(&JSON, &answer(200, "\"x\"")).unwrap();
+        assert_eq!(any, "x");
     }
 }

@@ -11,6 +11,7 @@ mod envelope;
 mod layout;
 mod tls;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{PoisonError, RwLock};
@@ -193,6 +194,15 @@ impl Transport {
         prepared: &Prepared,
         credential: &Credential<'_>,
     ) -> Url {
+        if let Cow::Owned(path) = &prepared.path {
+            // A path filled with this request's values: its URL is its own, never cached.
+            let mut url = self.path_url(info, path);
+            let query = query_string(prepared, credential);
+            if !query.is_empty() {
+                url.set_query(Some(&query));
+            }
+            return url;
+        }
         let key = std::ptr::from_ref(info) as usize;
         // Only the token in the query: the URL can be reused while the token is the same.
         let token_only = match credential {
@@ -224,34 +234,9 @@ impl Transport {
             }
         };
         let first_use = cached.is_none();
-        let bare = cached.unwrap_or_else(|| self.bare_url(info));
+        let bare = cached.unwrap_or_else(|| self.path_url(info, info.path));
         let mut url = bare.clone();
-        let mut query = String::with_capacity(128);
-        match credential {
-            Credential::Query(token) => push_pair(&mut query, "access_token", token.expose()),
-            Credential::Robot { token, signature } => {
-                push_pair(&mut query, "access_token", token.expose());
-                if let Some((timestamp, sign)) = signature {
-                    push_pair(&mut query, "timestamp", &timestamp.to_string());
-                    // `+`, `/` and `=` of the base64 signature are percent-encoded here, once.
-                    push_pair(&mut query, "sign", sign);
-                }
-            }
-            Credential::AppSignature {
-                app_key,
-                timestamp,
-                signature,
-            } => {
-                push_pair(&mut query, "accessKey", app_key);
-                push_pair(&mut query, "timestamp", &timestamp.to_string());
-                // Percent-encoded here, once, like the robot's `sign`.
-                push_pair(&mut query, "signature", signature.expose());
-            }
-            Credential::None | Credential::Header(_) => {}
-        }
-        for (name, value) in &prepared.query {
-            push_pair(&mut query, name, value);
-        }
+        let query = query_string(prepared, credential);
         if !query.is_empty() {
             url.set_query(Some(&query));
         }
@@ -269,17 +254,17 @@ impl Transport {
         url
     }
 
-    /// The base URL with the operation's path.
-    fn bare_url(&self, info: &'static OperationInfo) -> Url {
+    /// The base URL of the operation's host with `path` (already percent-encoded).
+    fn path_url(&self, info: &'static OperationInfo, path: &str) -> Url {
         let base = match info.host {
             Host::Oapi | Host::Robot => &self.oapi,
             Host::Api => &self.api,
         };
         let mut url = base.url.clone();
         if base.prefix.is_empty() {
-            url.set_path(info.path);
+            url.set_path(path);
         } else {
-            url.set_path(&format!("{}{}", base.prefix, info.path));
+            url.set_path(&format!("{}{}", base.prefix, path));
         }
         url
     }
@@ -343,6 +328,38 @@ impl Transport {
             body,
         })
     }
+}
+
+/// The query string of one attempt: the credential first, then the request's parameters, each
+/// form-encoded once.
+fn query_string(prepared: &Prepared, credential: &Credential<'_>) -> String {
+    let mut query = String::with_capacity(128);
+    match credential {
+        Credential::Query(token) => push_pair(&mut query, "access_token", token.expose()),
+        Credential::Robot { token, signature } => {
+            push_pair(&mut query, "access_token", token.expose());
+            if let Some((timestamp, sign)) = signature {
+                push_pair(&mut query, "timestamp", &timestamp.to_string());
+                // `+`, `/` and `=` of the base64 signature are percent-encoded here, once.
+                push_pair(&mut query, "sign", sign);
+            }
+        }
+        Credential::AppSignature {
+            app_key,
+            timestamp,
+            signature,
+        } => {
+            push_pair(&mut query, "accessKey", app_key);
+            push_pair(&mut query, "timestamp", &timestamp.to_string());
+            // Percent-encoded here, once, like the robot's `sign`.
+            push_pair(&mut query, "signature", signature.expose());
+        }
+        Credential::None | Credential::Header(_) => {}
+    }
+    for (name, value) in &prepared.query {
+        push_pair(&mut query, name, value);
+    }
+    query
 }
 
 /// Reads the whole answer of a sent request, chunk by chunk, refusing a body of more than

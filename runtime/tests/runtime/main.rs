@@ -14,6 +14,7 @@ mod hostile;
 mod jsapi;
 mod paginate;
 mod ratelimit;
+mod shapes;
 mod signed;
 mod tokens;
 mod wire;

@@ -37,8 +37,12 @@ pub struct Area {
     pub pos: Pos,
     /// The module and feature name.
     pub name: String,
-    /// The spec file it came from, as `spec/<name relative to the spec folder>`.
+    /// The spec file it came from, as `spec/<name relative to the spec folder>` (two joined by
+    /// `and` when an imported file adds to a curated area).
     pub file: String,
+    /// Whether a curated file declares it (else only an imported one does): curated areas are
+    /// the crate's default features.
+    pub curated: bool,
     /// The Chinese title.
     pub title: String,
     /// An optional longer description.

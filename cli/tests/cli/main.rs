@@ -14,6 +14,7 @@
 mod browse;
 mod calls;
 mod errors;
+mod imported;
 mod secrets;
 mod shared_redis;
 mod stream;

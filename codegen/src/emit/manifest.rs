@@ -48,7 +48,14 @@ rustdoc-args = ["--cfg", "docsrs"]
 [features]
 "#
     );
-    let mut default: Vec<String> = api.areas.keys().cloned().collect();
+    // The curated areas: the everyday surface (messages, contacts, approvals, reports, ...). The
+    // imported v1.0 areas, thousands of operations, are each opted into by name.
+    let mut default: Vec<String> = api
+        .areas
+        .values()
+        .filter(|a| a.curated)
+        .map(|a| a.name.clone())
+        .collect();
     default.push("callback".into());
     default.sort();
     let _ = writeln!(out, "default = {}", list(&default));
@@ -64,6 +71,11 @@ rustdoc-args = ["--cfg", "docsrs"]
             (a.name.clone(), deps, "")
         })
         .collect();
+    features.push((
+        "full".into(),
+        api.areas.keys().cloned().collect(),
+        "# Every area: all of DingTalk's operations (the command line and the fake use it).\n",
+    ));
     features.push((
         "callback".into(),
         vec![format!("{RUNTIME}/callback")],
@@ -122,9 +134,9 @@ pub(crate) fn readme(api: &Api) -> String {
     );
     out.push_str(VERSION);
     out.push_str(
-        "\"\n```\n\n## Operations\n\n| id | method | URL | title |\n| --- | --- | --- | --- |\n",
+        "\"\n```\n\n## Operations\n\nThe curated operations, on by default:\n\n| id | method | URL | title |\n| --- | --- | --- | --- |\n",
     );
-    for (_, op) in api.operations() {
+    for (_, op) in api.operations().filter(|(_, op)| op.action.is_none()) {
         let _ = writeln!(
             out,
             "| `{}` | {} | `{}` | {} |",
@@ -134,8 +146,34 @@ pub(crate) fn readme(api: &Api) -> String {
             op.title
         );
     }
-    out.push_str("\n## Features\n\nOne feature per area (all on by default), so a build compiles only what it uses: ");
-    let feats: Vec<String> = api.areas.keys().map(|k| format!("`{k}`")).collect();
+    let imported: Vec<(&str, &str, usize)> = api
+        .areas
+        .values()
+        .map(|a| {
+            let n = a.operations.iter().filter(|o| o.action.is_some()).count();
+            (a.name.as_str(), a.title.as_str(), n)
+        })
+        .filter(|(_, _, n)| *n > 0)
+        .collect();
+    if !imported.is_empty() {
+        let total: usize = imported.iter().map(|(_, _, n)| n).sum();
+        let _ = write!(
+            out,
+            "\nThe rest of DingTalk's v1.0 API, {total} operations imported from DingTalk's own API \
+             description, one feature per area (`features = [\"contact\"]`):\n\n\
+             | feature | area | operations |\n| --- | --- | --- |\n"
+        );
+        for (name, title, n) in imported {
+            let _ = writeln!(out, "| `{name}` | {title} | {n} |");
+        }
+    }
+    out.push_str("\n## Features\n\nOne feature per area, so a build compiles only what it uses. On by default: ");
+    let feats: Vec<String> = api
+        .areas
+        .values()
+        .filter(|a| a.curated)
+        .map(|a| format!("`{}`", a.name))
+        .collect();
     out.push_str(&feats.join(", "));
     out.push_str(". `callback` adds event-callback crypto.\n\n## License\n\nMIT OR Apache-2.0.\n");
     out

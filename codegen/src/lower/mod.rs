@@ -156,6 +156,7 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
         };
         let mut area = ctx.lower_area(spec);
         area.file = format!("spec/{file_name}");
+        area.curated = !imported;
         if imported {
             imported_areas.push(name.clone());
         }
@@ -204,6 +205,7 @@ fn merge(first: Area, second: Area, second_imported: bool, diags: &mut Diagnosti
         }
     }
     curated.file = format!("{} and {}", curated.file, imported.file);
+    curated.curated = true;
     curated.operations.extend(imported.operations);
     curated.types.extend(imported.types);
     curated
@@ -392,6 +394,7 @@ impl Ctx<'_> {
             file: self.file.to_owned(),
             title: self.title(&spec.title, &format!("area `{area_name}`")),
             description: spec.description.as_ref().map(|d| d.trim().to_owned()),
+            curated: true,
             client_type: names::client_type(&area_name),
             operations,
             types,

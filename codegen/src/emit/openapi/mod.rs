@@ -110,10 +110,56 @@ pub(super) const NUMERIC_STRING_PATTERN: &str = "^-?[0-9]+$";
 /// The note that `epoch_ms` adds to a description.
 pub(super) const EPOCH_MS_NOTE: &str = "Unix time in milliseconds.";
 
-/// The OpenAPI document of the whole API, pretty-printed with a trailing newline.
+/// The OpenAPI document of the whole API, with a trailing newline: indented down to
+/// [`LINE_DEPTH`], each value below that on one compact line (one line per operation, per
+/// schema): about half the bytes of full pretty-printing, and a change to one operation is
+/// still a change to its line only.
 pub(crate) fn openapi(api: &Api) -> String {
-    // `{:#}` is serde_json's infallible pretty printer (two-space indent, as `to_string_pretty`).
-    format!("{:#}\n", document(api))
+    let mut out = String::with_capacity(1 << 20);
+    write_lines(&document(api), 0, &mut out);
+    out.push('\n');
+    out
+}
+
+/// How deep the document is indented: `paths` → path → method (and `components` → `schemas` →
+/// name) each get a line; what they hold is written compactly.
+const LINE_DEPTH: usize = 3;
+
+fn write_lines(value: &Value, depth: usize, out: &mut String) {
+    let entries: Vec<(Option<&String>, &Value)> = match value {
+        Value::Object(map) if depth < LINE_DEPTH && !map.is_empty() => {
+            map.iter().map(|(k, v)| (Some(k), v)).collect()
+        }
+        Value::Array(items) if depth < LINE_DEPTH && !items.is_empty() => {
+            items.iter().map(|v| (None, v)).collect()
+        }
+        // serde_json's `Display` is its infallible compact writer.
+        other => {
+            out.push_str(&other.to_string());
+            return;
+        }
+    };
+    let (open, close) = if value.is_object() {
+        ('{', '}')
+    } else {
+        ('[', ']')
+    };
+    out.push(open);
+    for (i, (key, item)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth + 1));
+        if let Some(key) = key {
+            out.push_str(&Value::String((*key).clone()).to_string());
+            out.push_str(": ");
+        }
+        write_lines(item, depth + 1, out);
+    }
+    out.push('\n');
+    out.push_str(&"  ".repeat(depth));
+    out.push(close);
 }
 
 /// The OpenAPI document as a JSON value.

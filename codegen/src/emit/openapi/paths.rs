@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::ir::{Auth, Envelope, Location, Method, Operation, Pagination, Window};
+use crate::ir::{Auth, Encode, Envelope, Location, Method, Operation, Pagination, Returns, Window};
 
 /// `paths`: one path item per path, one operation per method.
 pub(super) fn paths(ctx: &Ctx<'_>, api: &Api) -> Map<String, Value> {
     let mut paths = Map::new();
     for (area, op) in api.operations() {
-        // The id derives from the path, and ids are unique, so no method is ever set twice.
+        // Method and path name one operation (curated ids derive from the path, the importer
+        // checks its own and skips curated ones), so no method is ever set twice.
         let item = paths
             .entry(op.path.clone())
             .or_insert_with(|| Value::Object(Map::new()));
@@ -28,22 +29,24 @@ pub(super) fn paths(ctx: &Ctx<'_>, api: &Api) -> Map<String, Value> {
 
 /// One operation object.
 pub(super) fn operation(ctx: &Ctx<'_>, area: &Area, op: &Operation) -> Value {
-    let doc_line = format!("接口详见: <{}>", op.doc_url);
     let mut o = Map::new();
     o.insert("operationId".into(), json!(op.id));
     o.insert("tags".into(), json!([area.name]));
     o.insert("summary".into(), json!(op.title));
-    o.insert(
-        "description".into(),
-        json!(join_text(
-            op.description.as_deref().unwrap_or(""),
-            Some(&doc_line)
-        )),
-    );
-    o.insert(
-        "externalDocs".into(),
-        json!({ "description": "DingTalk documentation", "url": op.doc_url }),
-    );
+    if !op.doc_url.is_empty() {
+        let doc_line = format!("接口详见: <{}>", op.doc_url);
+        o.insert(
+            "description".into(),
+            json!(join_text(
+                op.description.as_deref().unwrap_or(""),
+                Some(&doc_line)
+            )),
+        );
+        o.insert(
+            "externalDocs".into(),
+            json!({ "description": "DingTalk documentation", "url": op.doc_url }),
+        );
+    }
     o.insert("servers".into(), json!([server(op.host)]));
     let params = parameters(op);
     if !params.is_empty() {
@@ -56,6 +59,25 @@ pub(super) fn operation(ctx: &Ctx<'_>, area: &Area, op: &Operation) -> Value {
     o.insert("security".into(), security(op.auth));
     o.insert("x-dingtalk-envelope".into(), json!(op.envelope.as_str()));
     o.insert("x-dingtalk-effect".into(), json!(op.effect.as_str()));
+    if let Some(action) = &op.action {
+        o.insert("x-dingtalk-action".into(), json!(action));
+    }
+    if op.returns != Returns::Object {
+        o.insert("x-dingtalk-returns".into(), json!(op.returns.as_str()));
+    }
+    let encoded: Map<String, Value> = op
+        .request
+        .fields
+        .iter()
+        .filter(|f| f.encode != Encode::Plain)
+        .map(|f| (f.wire.clone(), json!(f.encode.as_str())))
+        .collect();
+    if !encoded.is_empty() {
+        o.insert("x-dingtalk-encode".into(), Value::Object(encoded));
+    }
+    if let Some(whole) = whole_body(op) {
+        o.insert("x-dingtalk-whole-body".into(), json!(whole.wire));
+    }
     if let Some(p) = &op.pagination {
         o.insert("x-dingtalk-pagination".into(), pagination(p));
     }
@@ -145,11 +167,22 @@ pub(super) fn parameters(op: &Operation) -> Vec<Value> {
                 p.insert("description".into(), json!(f.description));
             }
             p.insert("required".into(), json!(f.required));
-            p.insert("schema".into(), Value::Object(schema));
-            let example = f
-                .example
-                .as_ref()
-                .or_else(|| op.example_request.get(&f.wire));
+            if f.encode == Encode::Json {
+                // OpenAPI's way to say the value is one JSON text.
+                p.insert(
+                    "content".into(),
+                    json!({ "application/json": { "schema": schema } }),
+                );
+            } else {
+                p.insert("schema".into(), Value::Object(schema));
+            }
+            // An imported operation's examples are made up from its types: not documentation.
+            let example = f.example.as_ref().or_else(|| {
+                op.action
+                    .is_none()
+                    .then(|| op.example_request.get(&f.wire))
+                    .flatten()
+            });
             if let Some(example) = example {
                 p.insert("example".into(), example.clone());
             }
@@ -158,11 +191,27 @@ pub(super) fn parameters(op: &Operation) -> Vec<Value> {
         .collect()
 }
 
-/// The JSON request body: the body fields as one closed object, or the `multipart/form-data`
-/// form of an upload. GET operations have none.
+/// The parameter that is the whole body, if one is.
+fn whole_body(op: &Operation) -> Option<&Field> {
+    op.request
+        .fields
+        .iter()
+        .find(|f| location(f) == Location::WholeBody)
+}
+
+/// The JSON request body: the body fields as one closed object, the one whole-body value, or
+/// the `multipart/form-data` form of an upload. A curated GET has none (an imported one may).
 pub(super) fn request_body(ctx: &Ctx<'_>, op: &Operation) -> Option<Value> {
-    if op.method == Method::Get {
+    if op.method == Method::Get && op.action.is_none() {
         return None;
+    }
+    if let Some(whole) = whole_body(op) {
+        let mut schema = type_schema_with_note(&whole.ty);
+        finish_schema(&mut schema, whole);
+        return Some(json!({
+            "required": whole.required,
+            "content": { "application/json": { "schema": schema } },
+        }));
     }
     let form: Vec<&Field> = op
         .request
@@ -207,7 +256,7 @@ pub(super) fn request_body(ctx: &Ctx<'_>, op: &Operation) -> Option<Value> {
     }
     let mut media = Map::new();
     media.insert("schema".into(), Value::Object(schema));
-    if let Some(example) = body_example(ctx, op, &fields) {
+    if let Some(example) = body_example(ctx, op, &fields).filter(|_| op.action.is_none()) {
         media.insert("example".into(), example);
     }
     Some(json!({
@@ -297,9 +346,18 @@ pub(super) fn responses(ctx: &Ctx<'_>, op: &Operation) -> Value {
             allow_numeric_string(prop);
         }
     }
+    let schema = match op.returns {
+        Returns::Object => Some(Value::Object(schema)),
+        Returns::Array => Some(json!({ "type": "array", "items": schema })),
+        Returns::Boolean => Some(json!({ "type": "boolean" })),
+        Returns::Json => Some(json!({})),
+        Returns::Empty => None,
+    };
     let mut media = Map::new();
-    media.insert("schema".into(), Value::Object(schema));
-    if !is_empty_example(&op.example_response) {
+    if let Some(schema) = schema {
+        media.insert("schema".into(), schema);
+    }
+    if !is_empty_example(&op.example_response) && op.action.is_none() {
         media.insert("example".into(), op.example_response.clone());
     }
     let description = match op.envelope {
@@ -311,7 +369,11 @@ pub(super) fn responses(ctx: &Ctx<'_>, op: &Operation) -> Value {
     let mut out = Map::new();
     out.insert(
         "200".into(),
-        json!({ "description": description, "content": { "application/json": media } }),
+        if op.returns == Returns::Empty {
+            json!({ "description": "Success; the body is not read." })
+        } else {
+            json!({ "description": description, "content": { "application/json": media } })
+        },
     );
     if op.envelope == Envelope::Bare {
         out.insert(

@@ -351,6 +351,7 @@ pub(super) fn sample() -> Api {
         file: format!("{name}.yaml"),
         title: format!("{name}标题"),
         description: Some(format!("{name}说明。")),
+        curated: true,
         client_type: format!("{name}Client"),
         operations,
         types,

@@ -1,0 +1,177 @@
+//! Fifty operations imported from DingTalk's API description, picked with a fixed seed, each
+//! called with the example synthesized from its types: through the typed client to the fake
+//! (the fake rebuilds "the request" from the path, query, headers and body, checks it against
+//! the typed request and answers the synthesized response, which the client must decode), and
+//! through `dingtalk --mock call`, whose printed answer must be that response.
+
+use dingtalk_openapi::Client;
+use dingtalk_openapi::operation::{Operation, OperationInfo, OperationVisitor};
+use dingtalk_openapi_fake::{MockServer, RecordedRequest};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+
+use super::{json_of, run};
+
+/// How many imported operations the sample holds.
+const SAMPLE: usize = 50;
+
+/// The seed of the sample: change it to look at other operations.
+const SEED: u64 = 0x5eed_d1d1_7a1c_2026;
+
+/// The sampled imported operations, sorted by id: a deterministic shuffle (splitmix64) of every
+/// operation with a DingTalk action, then the first [`SAMPLE`].
+pub(crate) fn sample() -> Vec<&'static OperationInfo> {
+    let mut imported: Vec<&'static OperationInfo> = dingtalk_openapi::operations()
+        .into_iter()
+        .filter(|op| !op.action.is_empty())
+        .collect();
+    imported.sort_by_key(|op| op.id);
+    let mut state = SEED;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    // Fisher-Yates over the first SAMPLE places.
+    for i in 0..SAMPLE.min(imported.len()) {
+        let span = (imported.len() - i) as u64;
+        let j = i + usize::try_from(next() % span).expect("fits");
+        imported.swap(i, j);
+    }
+    imported.truncate(SAMPLE);
+    imported.sort_by_key(|op| op.id);
+    imported
+}
+
+/// Sends an operation's example request through the typed client; the typed answer must decode.
+struct TypedCall(Client);
+
+impl OperationVisitor for TypedCall {
+    type Output = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+    fn visit<O: Operation + DeserializeOwned>(self) -> Self::Output {
+        let request: Result<O, String> =
+            serde_json::from_str(O::INFO.example_request).map_err(|e| format!("example: {e}"));
+        Box::pin(async move {
+            let _answer: O::Response = self.0.execute(request?).await.map_err(|e| e.to_string())?;
+            Ok(())
+        })
+    }
+}
+
+/// The path the client must have sent: the template with each `{name}` replaced by the
+/// example's value, percent-encoded as one segment.
+fn expected_path(info: &OperationInfo) -> String {
+    let example: Value = serde_json::from_str(info.example_request).expect("example is JSON");
+    let mut path = info.path.to_owned();
+    for (name, value) in example.as_object().into_iter().flatten() {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let encoded: String = text
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        path = path.replace(&format!("{{{name}}}"), &encoded);
+    }
+    path
+}
+
+#[test]
+fn the_sample_is_fifty_imported_operations_of_many_areas() {
+    let sample = sample();
+    assert_eq!(sample.len(), SAMPLE);
+    let mut areas: Vec<&str> = sample.iter().map(|op| op.area).collect();
+    areas.dedup();
+    assert!(areas.len() >= 20, "{areas:?}");
+    assert_eq!(
+        sample,
+        super::imported::sample(),
+        "a fixed seed picks the same operations"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sampled_imported_operations_round_trip_through_the_typed_client() {
+    let server = MockServer::builder(dingtalk_openapi_fake::operations())
+        .start()
+        .await
+        .expect("fake starts");
+    let client = Client::builder()
+        .app_credentials(server.app_key(), server.app_secret())
+        .oapi_base_url(server.base_url())
+        .api_base_url(server.base_url())
+        .build()
+        .expect("client");
+    let mut failures = Vec::new();
+    for info in sample() {
+        let call = dingtalk_openapi::visit_operation(info.id, TypedCall(client.clone()))
+            .expect("every operation can be visited");
+        if let Err(e) = call.await {
+            failures.push(format!("{}: {e}", info.id));
+            continue;
+        }
+        let sent: Vec<RecordedRequest> = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.operation == Some(info.id))
+            .collect();
+        match sent.as_slice() {
+            [one] => {
+                if one.method != info.method.as_str() || one.path != expected_path(info) {
+                    failures.push(format!(
+                        "{}: sent {} {}, expected {} {}",
+                        info.id,
+                        one.method,
+                        one.path,
+                        info.method.as_str(),
+                        expected_path(info)
+                    ));
+                }
+            }
+            other => failures.push(format!(
+                "{}: {} requests reached the fake",
+                info.id,
+                other.len()
+            )),
+        }
+    }
+    server.shutdown().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn sampled_imported_operations_answer_their_example_through_dingtalk_mock_call() {
+    let mut failures = Vec::new();
+    for info in sample() {
+        let out = run(&["--mock", "call", info.id, "--body", info.example_request]);
+        if out.code != 0 {
+            failures.push(format!(
+                "{} (exit {}): {}",
+                info.id,
+                out.code,
+                out.stderr.trim()
+            ));
+            continue;
+        }
+        let printed = json_of(&out);
+        let expected: Value = serde_json::from_str(info.example_response).expect("JSON");
+        if printed != expected {
+            failures.push(format!(
+                "{}: printed {printed}, expected {expected}",
+                info.id
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

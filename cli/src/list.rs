@@ -160,26 +160,13 @@ mod tests {
     #[test]
     fn filters_combine() {
         use dingtalk_openapi::operation::{Auth, Effect, Envelope, Returns};
-        use dingtalk_openapi_runtime::__private::OperationParts;
         fn op(id: &'static str, area: &'static str, action: &'static str) -> OperationInfo {
-            OperationInfo::from_parts(OperationParts {
-                id,
-                area,
-                title: "",
-                method: Method::Patch,
-                host: Host::Api,
-                path: "/v1.0/x",
-                auth: Auth::HeaderToken,
-                envelope: Envelope::Bare,
-                effect: Effect::Update,
-                params: &[],
-                pagination: None,
-                example_request: "{}",
-                example_response: "{}",
-                doc_url: "",
-                action,
-                returns: Returns::Boolean,
-            })
+            OperationInfo::new(id, Method::Patch, Host::Api, "/v1.0/x")
+                .with_auth(Auth::HeaderToken)
+                .with_envelope(Envelope::Bare)
+                .with_effect(Effect::Update)
+                .with_returns(Returns::Boolean)
+                .with_action(area, action)
         }
         let (a, b, c) = (
             op("contact.GetUser", "contact", "contact_1.0/GetUser"),

@@ -136,29 +136,17 @@ fn unknown(ops: &[&OperationInfo], name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dingtalk_openapi::operation::{Auth, Effect, Envelope, Host, Method, Returns};
-    use dingtalk_openapi_runtime::__private::OperationParts;
+    use dingtalk_openapi::operation::{Auth, Envelope, Host, Method};
 
-    /// An imported-looking operation with an action (the public builders cannot set one).
+    /// An imported-looking operation with an action.
     fn op(id: &'static str, action: &'static str, title: &'static str) -> &'static OperationInfo {
-        Box::leak(Box::new(OperationInfo::from_parts(OperationParts {
-            id,
-            area: id.split('.').next().unwrap_or_default(),
-            title,
-            method: Method::Get,
-            host: Host::Api,
-            path: "/v1.0/x/{id}",
-            auth: Auth::HeaderToken,
-            envelope: Envelope::Bare,
-            effect: Effect::Read,
-            params: &[],
-            pagination: None,
-            example_request: "{}",
-            example_response: "{}",
-            doc_url: "",
-            action,
-            returns: Returns::Object,
-        })))
+        let area = id.split('.').next().unwrap_or_default();
+        let info = OperationInfo::new(id, Method::Get, Host::Api, "/v1.0/x/{id}")
+            .with_auth(Auth::HeaderToken)
+            .with_envelope(Envelope::Bare)
+            .with_title(title)
+            .with_action(area, action);
+        Box::leak(Box::new(info))
     }
 
     fn catalog() -> Vec<&'static OperationInfo> {

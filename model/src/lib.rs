@@ -319,6 +319,20 @@ impl OperationInfo {
         self
     }
 
+    /// Sets the one-line title.
+    pub const fn with_title(mut self, title: &'static str) -> Self {
+        self.title = title;
+        self
+    }
+
+    /// Sets DingTalk's name of the operation, `<api version>/<action>`, and the area (its
+    /// module), as an imported operation has them.
+    pub const fn with_action(mut self, area: &'static str, action: &'static str) -> Self {
+        self.area = area;
+        self.action = action;
+        self
+    }
+
     /// Sets what a successful answer's body is.
     pub const fn with_returns(mut self, returns: Returns) -> Self {
         self.returns = returns;

@@ -6,7 +6,7 @@
 //! `OperationInfo`, so an operation added to the spec is checked without touching this file.
 
 use dingtalk_openapi::operation::{
-    Auth, Location, Method, Operation, OperationInfo, OperationVisitor,
+    Auth, Encode, Location, Method, Operation, OperationInfo, OperationVisitor,
 };
 use dingtalk_openapi::{Client, Error, operations, visit_operation};
 use dingtalk_openapi_fake::{MockServer, RecordedRequest};
@@ -59,22 +59,36 @@ fn check(
         got.method == op.method.as_str(),
         format!("method {} instead of {}", got.method, op.method.as_str()),
     );
-    expect(
-        got.path == op.path,
-        format!("path {} instead of {}", got.path, op.path),
-    );
     let example: Map<String, Value> =
         serde_json::from_str(op.example_request).expect("example is an object");
-    let location = |key: &str| {
-        let declared = op
-            .params
-            .iter()
-            .find(|p| p.name == key)
-            .map_or(Location::Body, |p| p.location);
-        if op.method == Method::Get && declared == Location::Body {
-            Location::Query
-        } else {
-            declared
+    let param = |key: &str| op.params.iter().find(|p| p.name == key);
+    // Each `{name}` of the template holds the example's value, percent-encoded as one segment.
+    let mut want_path = op.path.to_owned();
+    for (k, v) in example
+        .iter()
+        .filter(|(k, _)| param(k).is_some_and(|p| p.location == Location::Path))
+    {
+        let segment = text(v).map(|t| percent_encode(&t)).unwrap_or_default();
+        want_path = want_path.replace(&format!("{{{k}}}"), &segment);
+    }
+    expect(
+        got.path == want_path,
+        format!("path {} instead of {want_path}", got.path),
+    );
+    // Where a key goes: as declared; a key no parameter declares goes to the query of a GET and
+    // the body of anything else.
+    let location = |key: &str| match param(key) {
+        Some(p) => p.location,
+        None if op.method == Method::Get => Location::Query,
+        None => Location::Body,
+    };
+    let encode = |key: &str| param(key).map_or(Encode::Plain, |p| p.encode);
+    // A value as the query or a header carries it: one JSON text, numbered keys, or its text.
+    let as_text = |key: &str, v: &Value| -> Vec<(String, String)> {
+        match encode(key) {
+            Encode::Json => vec![(key.to_owned(), v.to_string())],
+            Encode::Repeat => numbered(key, v),
+            Encode::Plain => text(v).map(|t| (key.to_owned(), t)).into_iter().collect(),
         }
     };
     // The credential, where the host wants it, and nowhere else.
@@ -140,7 +154,7 @@ fn check(
     let want_query: Vec<(String, String)> = example
         .iter()
         .filter(|(k, _)| location(k) == Location::Query)
-        .filter_map(|(k, v)| text(v).map(|t| (k.clone(), t)))
+        .flat_map(|(k, v)| as_text(k, v))
         .collect();
     let got_query: Vec<(String, String)> =
         query.map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
@@ -152,17 +166,26 @@ fn check(
         .iter()
         .filter(|(k, _)| location(k) == Location::Header)
     {
+        let want = as_text(k, v).into_iter().next().map(|(_, t)| t);
         expect(
-            got.header(k) == text(v).as_deref(),
+            got.header(k) == want.as_deref(),
             format!("header {k} is {:?}", got.header(k)),
         );
     }
-    // The body: exactly the body parameters, in order, as JSON.
+    // The body: exactly the body parameters, in order, as JSON (a JSON-text one as a string
+    // holding its JSON), or the one whole-body value.
     let body: Map<String, Value> = example
         .iter()
         .filter(|(k, _)| location(k) == Location::Body)
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| match encode(k) {
+            Encode::Json => (k.clone(), Value::String(v.to_string())),
+            _ => (k.clone(), v.clone()),
+        })
         .collect();
+    let whole = example
+        .iter()
+        .find(|(k, _)| location(k) == Location::WholeBody)
+        .map(|(_, v)| v);
     let multipart = op.params.iter().any(|p| p.location.is_multipart());
     if multipart {
         // Text fields, then files, each in the example's order; a file as its name and content.
@@ -191,15 +214,24 @@ fn check(
             }
             None => expect(false, format!("content type {ct:?}")),
         }
-    } else if op.method == Method::Get {
-        expect(got.body.is_empty(), "a GET with a body".into());
+    } else if whole.is_none()
+        && body.is_empty()
+        && matches!(op.method, Method::Get | Method::Delete)
+    {
+        expect(
+            got.body.is_empty(),
+            format!("a {} with a body", op.method.as_str()),
+        );
     } else {
         let ct = got.header("content-type").unwrap_or_default();
         expect(
             ct.starts_with("application/json"),
             format!("content type {ct:?}"),
         );
-        let want = serde_json::to_string(&body).expect("serialize");
+        let want = match whole {
+            Some(value) => serde_json::to_string(value).expect("serialize"),
+            None => serde_json::to_string(&body).expect("serialize"),
+        };
         let got_body = String::from_utf8_lossy(&got.body);
         expect(
             got_body == want,
@@ -207,6 +239,37 @@ fn check(
         );
     }
     problems
+}
+
+/// A path segment as the client writes it: every byte outside the unreserved set as `%XX`.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A list as numbered query keys (`name.1=a`, `name.2.key=b`), nested values alike.
+fn numbered(prefix: &str, v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| numbered(&format!("{prefix}.{}", i + 1), item))
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, item)| numbered(&format!("{prefix}.{k}"), item))
+            .collect(),
+        other => text(other)
+            .map(|t| (prefix.to_owned(), t))
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// The parts of a `multipart/form-data` body: name, file name (for a file) and content.

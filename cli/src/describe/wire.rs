@@ -126,7 +126,6 @@ mod tests {
     use super::super::{find, render};
     use super::*;
     use dingtalk_openapi::operation::{Auth, Effect, Envelope, Host, Method, Param, Returns};
-    use dingtalk_openapi_runtime::__private::OperationParts;
 
     const PARAMS: &[Param] = &[
         Param::new("userId", Location::Path, true, false),
@@ -135,25 +134,20 @@ mod tests {
         Param::new("items", Location::WholeBody, true, false),
     ];
 
-    /// An imported-looking operation (the public builders cannot set the action).
-    static INFO: OperationInfo = OperationInfo::from_parts(OperationParts {
-        id: "contact.PatchUser",
-        area: "contact",
-        title: "改用户",
-        method: Method::Patch,
-        host: Host::Api,
-        path: "/v1.0/contact/users/{userId}",
-        auth: Auth::HeaderToken,
-        envelope: Envelope::Bare,
-        effect: Effect::Update,
-        params: PARAMS,
-        pagination: None,
-        example_request: "{}",
-        example_response: "{}",
-        doc_url: "",
-        action: "contact_1.0/PatchUser",
-        returns: Returns::Boolean,
-    });
+    /// An imported-looking operation.
+    static INFO: OperationInfo = OperationInfo::new(
+        "contact.PatchUser",
+        Method::Patch,
+        Host::Api,
+        "/v1.0/contact/users/{userId}",
+    )
+    .with_title("改用户")
+    .with_auth(Auth::HeaderToken)
+    .with_envelope(Envelope::Bare)
+    .with_effect(Effect::Update)
+    .with_params(PARAMS)
+    .with_returns(Returns::Boolean)
+    .with_action("contact", "contact_1.0/PatchUser");
 
     /// The document as the generator writes it today: the path parameter listed, the
     /// whole-body one not.

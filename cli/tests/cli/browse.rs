@@ -80,10 +80,23 @@ fn list_narrows_by_area_and_action() {
     };
     assert!(by_id("blackboard.create")["action"].is_null(), "{listed}");
     assert_eq!(by_id("blackboard.create")["returns"], "object");
-    assert_eq!(
-        by_id("blackboard.GetBlackboard")["action"],
-        "blackboard_1.0/GetBlackboard"
-    );
+    // An area an imported file adds to lists both kinds, the imported ones with their action.
+    let out = run(&["list", "--area", "attendance", "--json"]);
+    let listed = json_of(&out);
+    let all = listed.as_array().expect("array");
+    assert!(all.iter().any(|o| o["action"].is_null()), "{listed}");
+    for imported in operations()
+        .iter()
+        .filter(|op| op.area == "attendance" && !op.action.is_empty())
+    {
+        let entry = all.iter().find(|o| o["id"] == imported.id);
+        assert_eq!(
+            entry.map(|o| &o["action"]),
+            Some(&serde_json::json!(imported.action)),
+            "{}",
+            imported.id
+        );
+    }
 
     // Filters combine; FILTER is a substring of the id within the area.
     let out = run(&["list", "--area", "hrm", "employees"]);

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use crate::enums::{enum_sites, operation_schemas};
 use crate::ordered::{Ordered, order_difference};
 use crate::tracked::deserialize_tracked;
-use crate::variants::{UNKNOWN_FIELD, at_mut, objects, show, tolerated_variants};
+use crate::variants::{UNKNOWN_FIELD, at_mut, records, show, tolerated_variants};
+use dingtalk_openapi::operation::Returns;
 
 /// What one operation's checks found.
 #[derive(Default)]
@@ -69,8 +70,14 @@ impl OperationVisitor for CheckExamples<'_> {
             }
         }
 
-        // Requests are closed: an unknown field anywhere is an error, not silently dropped.
-        for path in objects(&request_value) {
+        // The schemas say which objects are records; without them every object counts.
+        let schemas = operation_schemas(self.doc, info.id);
+        let (request_schema, response_schema) =
+            schemas.clone().unwrap_or((Value::Null, Value::Null));
+
+        // Requests are closed: an unknown field in any record is an error, not silently
+        // dropped (a map takes any key, untyped JSON anything).
+        for path in records(self.doc, &request_schema, &request_value) {
             let mut extended = request_value.clone();
             if let Value::Object(map) = at_mut(&mut extended, &path) {
                 map.insert(UNKNOWN_FIELD.into(), json!(1));
@@ -87,8 +94,10 @@ impl OperationVisitor for CheckExamples<'_> {
         }
 
         // (c) The example response reads into the response type.
+        // An object, or a bare array, boolean, any value or nothing as the operation returns.
         let response_value: Value = match serde_json::from_str(info.example_response) {
             Ok(v @ Value::Object(_)) => v,
+            Ok(v) if info.returns != Returns::Object => v,
             Ok(other) => {
                 fail(
                     "(c) response example",
@@ -116,8 +125,15 @@ impl OperationVisitor for CheckExamples<'_> {
             Ok(_) => {}
         }
 
-        // (d) Unknown, missing and null fields.
-        for (what, variant) in tolerated_variants(&response_value) {
+        // (d) Unknown, missing and null fields, for answers made of records.
+        let response_records = records(self.doc, &response_schema, &response_value);
+        let variants = match info.returns {
+            Returns::Object | Returns::Array => {
+                tolerated_variants(&response_value, &response_records)
+            }
+            Returns::Boolean | Returns::Json | Returns::Empty => Vec::new(),
+        };
+        for (what, variant) in variants {
             report.variants += 1;
             match deserialize_tracked::<O::Response>(&variant) {
                 Err(e) => fail(
@@ -134,10 +150,10 @@ impl OperationVisitor for CheckExamples<'_> {
             }
         }
 
-        let Some((request_schema, response_schema)) = operation_schemas(self.doc, info.id) else {
+        if schemas.is_none() {
             fail("openapi.json", "the operation is missing".to_owned());
             return report;
-        };
+        }
 
         // Where openapi.json lets `errcode` arrive as a numeric string (the robot, DINGTALK-FACTS),
         // a successful answer written that way must deserialize too.

@@ -16,7 +16,7 @@ pub(crate) struct EnumSite {
     pub(crate) unknown: Value,
 }
 
-fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..16 {
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             match doc.pointer(r.strip_prefix('#').unwrap_or(r)) {
@@ -140,8 +140,12 @@ pub(crate) fn operation_schemas(doc: &Value, id: &str) -> Option<(Value, Value)>
         .into_iter()
         .flatten()
     {
-        if let Some(name) = param["name"].as_str() {
-            properties.insert(name.to_owned(), param["schema"].clone());
+        // A JSON-text parameter carries its schema under `content`.
+        let schema = param
+            .get("schema")
+            .or_else(|| param.pointer("/content/application~1json/schema"));
+        if let (Some(name), Some(schema)) = (param["name"].as_str(), schema) {
+            properties.insert(name.to_owned(), schema.clone());
         }
     }
     if let Some(body) = op.pointer("/requestBody/content/application~1json/schema") {

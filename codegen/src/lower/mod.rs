@@ -109,6 +109,8 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
     let mut order: Vec<String> = Vec::new();
     // Areas declared by an imported file, which one curated file of the same name may join.
     let mut imported_areas: Vec<String> = Vec::new();
+    // Areas already made of two files.
+    let mut joined: Vec<String> = Vec::new();
     for Parsed {
         path: file,
         name: file_name,
@@ -135,8 +137,10 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
             );
         }
         let imported = spec.source.is_some();
+        // One curated file and one imported file may share an area; nothing else may.
+        let joinable = imported ^ imported_areas.contains(&name) && !joined.contains(&name);
         if let Some(first) = areas.get(&name)
-            && !(imported ^ imported_areas.contains(&name))
+            && !joinable
         {
             diags.error(
                 &pos,
@@ -162,6 +166,7 @@ pub(crate) fn lower(files: &[Parsed], diags: &mut Diagnostics) -> Api {
         }
         match areas.remove(&name) {
             Some(other) => {
+                joined.push(name.clone());
                 let merged = merge(other, area, imported, diags);
                 areas.insert(name, merged);
             }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::diag::Pos;
 
 pub use dingtalk_openapi_model::{
-    Auth, Effect, Encode, Envelope, Host, Location, Method, PaginationStyle, Returns,
+    Auth, Effect, Encode, Envelope, Host, Location, Method, PaginationStyle, Returns, path_params,
 };
 
 /// The whole API.

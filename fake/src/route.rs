@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 use axum::http::Method;
 
+use dingtalk_openapi_runtime::operation::PathSegment;
+
 use crate::check::MockOperation;
 use crate::dispatch::method;
 
@@ -44,20 +46,7 @@ struct Bucket<'a> {
 struct Template {
     /// The operation's index in the served list.
     index: usize,
-    segments: Vec<Segment>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Segment {
-    Literal(&'static str),
-    /// `{name}`: any non-empty segment, the value of the path parameter `name`; with literal
-    /// text around the template in the same segment (`{workNumbers}employmentRecords`, sent so
-    /// by two imported operations), the segment must start and end with that text.
-    Param {
-        name: &'static str,
-        prefix: &'static str,
-        suffix: &'static str,
-    },
+    segments: Vec<PathSegment<'static>>,
 }
 
 /// The operation a request is for, with the raw (still percent-encoded) values of its path
@@ -98,15 +87,21 @@ impl Routes {
         let mut routes = Routes::default();
         for (index, op) in operations.iter().enumerate() {
             let path = op.info().path;
-            let segments: Vec<Segment> = split(path).map(Segment::of).collect();
-            if segments.iter().all(|s| matches!(s, Segment::Literal(_))) {
+            // A malformed template (the generator lets none through) is matched as literal text.
+            let segments: Vec<PathSegment<'static>> = split(path)
+                .map(|text| PathSegment::parse(text).unwrap_or(PathSegment::Literal(text)))
+                .collect();
+            if segments
+                .iter()
+                .all(|s| matches!(s, PathSegment::Literal(_)))
+            {
                 routes.literal.entry(path).or_default().push(index);
                 continue;
             }
             let bucket = Bucket {
                 segments: segments.len(),
                 head: match segments.as_slice() {
-                    [Segment::Literal(a), Segment::Literal(b), ..] => Some((*a, *b)),
+                    [PathSegment::Literal(a), PathSegment::Literal(b), ..] => Some((*a, *b)),
                     _ => None,
                 },
             };
@@ -182,31 +177,13 @@ impl Routes {
     }
 }
 
-impl Segment {
-    fn of(text: &'static str) -> Segment {
-        let parts = text
-            .split_once('{')
-            .and_then(|(prefix, rest)| Some((prefix, rest.split_once('}')?)));
-        match parts {
-            Some((prefix, (name, suffix))) if !name.is_empty() && !suffix.contains('{') => {
-                Segment::Param {
-                    name,
-                    prefix,
-                    suffix,
-                }
-            }
-            _ => Segment::Literal(text),
-        }
-    }
-}
-
 impl Template {
     /// Whether the request's segments `parts` fit this template.
     fn matches(&self, parts: &[&str]) -> bool {
         self.segments.len() == parts.len()
             && self.segments.iter().zip(parts).all(|(s, p)| match s {
-                Segment::Literal(l) => l == p,
-                Segment::Param { prefix, suffix, .. } => {
+                PathSegment::Literal(l) => l == p,
+                PathSegment::Template { prefix, suffix, .. } => {
                     p.len() > prefix.len() + suffix.len()
                         && p.starts_with(prefix)
                         && p.ends_with(suffix)
@@ -218,7 +195,7 @@ impl Template {
     fn literal(&self) -> Vec<bool> {
         self.segments
             .iter()
-            .map(|s| matches!(s, Segment::Literal(_)))
+            .map(|s| matches!(s, PathSegment::Literal(_)))
             .collect()
     }
 
@@ -228,12 +205,12 @@ impl Template {
             .iter()
             .zip(parts)
             .filter_map(|(s, p)| match s {
-                Segment::Param {
+                PathSegment::Template {
                     name,
                     prefix,
                     suffix,
                 } => Some((*name, p[prefix.len()..p.len() - suffix.len()].to_owned())),
-                Segment::Literal(_) => None,
+                PathSegment::Literal(_) => None,
             })
             .collect()
     }

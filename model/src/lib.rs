@@ -14,9 +14,11 @@
 
 mod pagination;
 mod param;
+mod path;
 
 pub use pagination::{Pagination, PaginationStyle};
 pub use param::{Encode, Location, Param};
+pub use path::{PathSegment, PathTemplateError, path_params, path_segments};
 
 /// The HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

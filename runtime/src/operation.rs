@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 pub use dingtalk_openapi_model::{
     Auth, Effect, Encode, Envelope, Host, Location, Method, OperationInfo, Pagination,
-    PaginationStyle, Param, Returns,
+    PaginationStyle, Param, PathSegment, PathTemplateError, Returns, path_params, path_segments,
 };
 
 use crate::upload::FilePart;

@@ -152,7 +152,8 @@ impl Ctx<'_> {
         let path = op.path.value.clone();
         let title = self.title(&op.title, &format!("operation `{id}`"));
         let action = self.check_id(op, &id, &id_pos, area);
-        let templates = super::wire::templates(&path);
+        let templates = crate::ir::path_params(&path)
+            .map(|names| names.into_iter().map(str::to_owned).collect::<Vec<_>>());
         if !path.starts_with('/')
             || path.contains(['?', '#', '`'])
             || path.contains(|c: char| c.is_whitespace() || c.is_control())

@@ -8,29 +8,6 @@ use crate::diag::Pos;
 use crate::ir::{self, Encode, Location, Method, Returns, Type};
 use crate::spec;
 
-/// The names of the `{name}` templates of a path, in order; `Err` when a segment holds more than
-/// one template or a brace that opens none of a name (letters, digits, `_`). A template is
-/// usually a whole segment; two imported paths have literal text after one
-/// (`/users/workNumber/{workNumbers}employmentRecords`), which is sent as written.
-pub(crate) fn templates(path: &str) -> Result<Vec<String>, ()> {
-    let mut names = Vec::new();
-    for segment in path.split('/') {
-        if !segment.contains(['{', '}']) {
-            continue;
-        }
-        let (_, rest) = segment.split_once('{').ok_or(())?;
-        let (name, suffix) = rest.split_once('}').ok_or(())?;
-        if suffix.contains(['{', '}']) || segment.matches('{').count() > 1 {
-            return Err(());
-        }
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(());
-        }
-        names.push(name.to_owned());
-    }
-    Ok(names)
-}
-
 impl Ctx<'_> {
     /// An imported operation's DingTalk name (`contact_1.0/GetUser`), checking that its id is
     /// `<area>.<action>`; `None` for a curated operation (whose id comes from its path).
@@ -199,25 +176,5 @@ impl Ctx<'_> {
                 .error(&pp, format!("`{id}` pages, so it must return an object"));
         }
         r.value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::templates;
-
-    #[test]
-    fn templates_are_whole_segments() {
-        assert_eq!(
-            templates("/v1.0/contact/users/{userId}/roles/{roleId}"),
-            Ok(vec!["userId".to_owned(), "roleId".to_owned()])
-        );
-        assert_eq!(templates("/topapi/user/get"), Ok(vec![]));
-        assert_eq!(templates("/v1.0/x/{a}b"), Ok(vec!["a".to_owned()]));
-        assert_eq!(templates("/v1.0/x/{a}{b}"), Err(()));
-        assert_eq!(templates("/v1.0/x/{}"), Err(()));
-        assert_eq!(templates("/v1.0/x/{a-b}"), Err(()));
-        assert_eq!(templates("/v1.0/x/a}"), Err(()));
-        assert_eq!(templates("/v1.0/x/{a"), Err(()));
     }
 }

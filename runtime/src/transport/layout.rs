@@ -15,7 +15,9 @@ use serde_json::Value;
 use crate::error::Error;
 #[cfg(feature = "robot")]
 use crate::operation::Host;
-use crate::operation::{Encode, Location, Method, OperationInfo, Param};
+use crate::operation::{
+    Encode, Location, Method, OperationInfo, Param, PathSegment, path_segments,
+};
 use crate::upload::FilePart;
 use crate::validate::FieldPath;
 
@@ -255,16 +257,23 @@ fn fill_path(
     let template = info.path;
     let mut path = String::with_capacity(template.len() + 32);
     let mut used: Vec<&str> = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        path.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            return Err(Error::Validation(root.error(format!(
-                "cannot be sent: the path `{template}` has a `{{` that is not closed"
-            ))));
+    for (i, segment) in path_segments(template).enumerate() {
+        if i > 0 || template.starts_with('/') {
+            path.push('/');
+        }
+        let segment =
+            segment.map_err(|e| Error::Validation(root.error(format!("cannot be sent: {e}"))))?;
+        let (prefix, name, suffix) = match segment {
+            PathSegment::Literal(text) => {
+                path.push_str(text);
+                continue;
+            }
+            PathSegment::Template {
+                prefix,
+                name,
+                suffix,
+            } => (prefix, name, suffix),
         };
-        let name = &after[..close];
         let field = root.field(name);
         let param = info
             .params
@@ -277,11 +286,11 @@ fn fill_path(
             })?;
         let text = segment_text(param, object.get(name))
             .map_err(|problem| Error::Validation(field.error(problem)))?;
+        path.push_str(prefix);
         path.extend(utf8_percent_encode(&text, SEGMENT));
+        path.push_str(suffix);
         used.push(name);
-        rest = &after[close + 1..];
     }
-    path.push_str(rest);
     for param in info.params.iter().filter(|p| p.location == Location::Path) {
         if !used.contains(&param.name) {
             return Err(Error::Validation(root.field(param.name).error(format!(
@@ -524,7 +533,7 @@ mod tests {
         else {
             panic!("an unclosed brace was sent")
         };
-        assert!(v.problem.contains("not closed"), "{v}");
+        assert!(v.problem.contains("path segment `{a`"), "{v}");
         const UNUSED: OperationInfo = OperationInfo::new("x.unused", Method::Get, Host::Api, "/x")
             .with_params(&[Param::new("a", Location::Path, true, false)]);
         let Err(Error::Validation(v)) = prepare(&UNUSED, &serde_json::json!({"a": 1}), vec![])

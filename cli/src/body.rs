@@ -5,11 +5,12 @@
 use std::fmt;
 use std::io::Read;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::{CallError, suggest};
 use dingtalk_openapi::operation::{Location, OperationInfo};
+use dingtalk_openapi::runtime::dynamic::{DynOperation, DynRequest};
 
 /// Where the body came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,11 +146,17 @@ impl Body {
         })
     }
 
-    /// Deserializes the body into the request type; errors name the field's path.
-    pub(crate) fn parse<O: DeserializeOwned>(&self, id: &str) -> Result<O, CallError> {
+    /// Reads the body as the request of `operation`; errors name the field's path.
+    pub(crate) fn parse(
+        &self,
+        id: &str,
+        operation: &DynOperation,
+    ) -> Result<Box<dyn DynRequest>, CallError> {
         self.check_syntax(id)?;
-        let mut deserializer = serde_json::Deserializer::from_str(&self.text);
-        serde_path_to_error::deserialize(&mut deserializer)
+        let value: Value = serde_json::from_str(&self.text)
+            .map_err(|e| CallError::usage(format!("{id}: the body is not JSON: {e}")))?;
+        operation
+            .read(&value)
             .map_err(|e| CallError::usage(field_error(id, &e)))
     }
 }

@@ -3,15 +3,14 @@
 //! against the documented limits, and only then sent through the [`Client`]. The answer is
 //! printed as DingTalk sent it, keys in order.
 //!
-//! The [`CallVisitor`] is what reaches the request type: the generated `visit_operation` calls
-//! its `visit::<O>()` with the type of the operation id, which is how the command covers every
-//! operation without a hand-written list.
+//! The request type is reached through the generated `dyn_operation`, which gives every
+//! operation by id with its types erased: the command covers every operation without a
+//! hand-written list, and compiles nothing per operation.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::args::{CallArgs, Global, Sources};
@@ -19,10 +18,9 @@ use crate::body::Body;
 #[cfg(test)]
 use crate::body::Origin;
 use crate::{CallError, Catalog, output, redact, serve, shared, trace};
-use dingtalk_openapi::FilePart;
 use dingtalk_openapi::error::Error;
-use dingtalk_openapi::operation::{Auth, Operation, OperationInfo, OperationVisitor};
-use dingtalk_openapi::validate::ValidationError;
+use dingtalk_openapi::operation::{Auth, OperationInfo};
+use dingtalk_openapi::runtime::dynamic::DynOperation;
 use dingtalk_openapi_runtime::client::{Client, ClientBuilder};
 
 /// The answer of one call, or why there is none; what [`CallVisitor`] gives back.
@@ -48,34 +46,25 @@ impl CallOutput {
     }
 }
 
-/// Calls one operation with a JSON request; handed to the generated `visit_operation`.
+/// Calls one operation with a JSON request, through the operation as the generated
+/// `dyn_operation` gives it.
 pub struct CallVisitor {
     body: Body,
     client: Result<Client, CallError>,
 }
 
 impl CallVisitor {
-    /// A visitor that sends `body` (JSON text) through `client`, or, when the client could not be
+    /// A call that sends `body` (JSON text) through `client`, or, when the client could not be
     /// configured, reports that error once the body has been checked.
     pub(crate) fn new(body: Body, client: Result<Client, CallError>) -> CallVisitor {
         CallVisitor { body, client }
     }
-}
 
-impl fmt::Debug for CallVisitor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallVisitor")
-            .field("body", &self.body.origin)
-            .finish_non_exhaustive()
-    }
-}
-
-impl OperationVisitor for CallVisitor {
-    type Output = CallFuture;
-
-    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> CallFuture {
-        let id = O::INFO.id;
-        let checked = self.body.parse::<O>(id).and_then(|request| {
+    /// Reads the body as the request of `operation`, checks its limits and sends it; the answer
+    /// is kept as sent, and checked against the typed response.
+    pub(crate) fn call(self, operation: DynOperation) -> CallFuture {
+        let id = operation.info().id;
+        let checked = self.body.parse(id, &operation).and_then(|request| {
             request
                 .validate()
                 .map_err(|e| CallError::usage(e.to_string()))?;
@@ -86,34 +75,18 @@ impl OperationVisitor for CallVisitor {
             (Err(e), _) | (_, Err(e)) => return Box::pin(std::future::ready(Err(e))),
         };
         Box::pin(async move {
-            let body = client
-                .execute(AsSent(request))
-                .await
-                .map_err(runtime_error)?;
-            let mismatch = serde_json::from_str::<O::Response>(body.get())
-                .err()
-                .map(|e| e.to_string());
+            let body = request.execute_raw(&client).await.map_err(runtime_error)?;
+            let mismatch = operation.decodes(body.get()).err().map(|e| e.to_string());
             Ok(CallOutput { body, mismatch })
         })
     }
 }
 
-/// An operation's request whose answer is kept as raw JSON rather than decoded into the typed
-/// response, so the command prints exactly what DingTalk sent.
-#[derive(Serialize, Deserialize)]
-#[serde(transparent)]
-struct AsSent<O>(O);
-
-impl<O: Operation> Operation for AsSent<O> {
-    type Response = Box<RawValue>;
-    const INFO: &'static OperationInfo = O::INFO;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        self.0.validate()
-    }
-
-    fn files(&self) -> Vec<(&'static str, FilePart)> {
-        self.0.files()
+impl fmt::Debug for CallVisitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallVisitor")
+            .field("body", &self.body.origin)
+            .finish_non_exhaustive()
     }
 }
 
@@ -174,12 +147,14 @@ pub(crate) fn run(
             settings.shared = Some(shared::connect(url).await?);
         }
         let client = settings.client(info);
-        let future = (catalog.call)(info.id, CallVisitor::new(body, client)).ok_or_else(|| {
-            CallError::usage(format!(
-                "{}: this build has no request type for it",
-                info.id
-            ))
-        })?;
+        let future = (catalog.call)(info.id)
+            .map(|operation| CallVisitor::new(body, client).call(operation))
+            .ok_or_else(|| {
+                CallError::usage(format!(
+                    "{}: this build has no request type for it",
+                    info.id
+                ))
+            })?;
         let answer = future.await;
         drop(fake);
         answer
@@ -340,16 +315,23 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use dingtalk_openapi::operation::{Host, Method};
+    use dingtalk_openapi::operation::{Host, Method, Operation};
+    use serde::{Deserialize, Serialize};
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Req {
         create_request: Inner,
     }
 
-    #[derive(Debug, Deserialize)]
+    impl Operation for Req {
+        type Response = serde_json::Value;
+        const INFO: &'static OperationInfo =
+            &OperationInfo::new("x.create", Method::Post, Host::Oapi, "/x/create");
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Inner {
@@ -360,7 +342,7 @@ mod tests {
 
     fn error(text: &str) -> String {
         Body::text(text)
-            .parse::<Req>("x.create")
+            .parse("x.create", &DynOperation::of::<Req>())
             .unwrap_err()
             .message()
             .to_owned()
@@ -383,11 +365,11 @@ mod tests {
         assert_eq!(error(r#"{}"#), "x.create: missing field `create_request`");
         assert_eq!(
             error(r#"{"create_request":{"title":"a","ding":"yes"}}"#),
-            "x.create: `create_request.ding`: invalid type: string \"yes\", expected a boolean at line 1 column 43"
+            "x.create: `create_request.ding`: invalid type: string \"yes\", expected a boolean"
         );
         assert_eq!(
             error(r#"{"create_request":{"title":"a","list":[1,"2"]}}"#),
-            "x.create: `create_request.list[1]`: invalid type: string \"2\", expected i64 at line 1 column 44"
+            "x.create: `create_request.list[1]`: invalid type: string \"2\", expected i64"
         );
         assert_eq!(
             error("{\n  \"a\": 1,\n}"),

@@ -42,26 +42,25 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use dingtalk_openapi::operation::OperationInfo;
+use dingtalk_openapi::runtime::dynamic::DynOperation;
 use dingtalk_openapi_fake::MockOperation;
-
-use call::{CallFuture, CallVisitor};
 
 /// Everything the command knows about the build it is part of.
 pub(crate) struct Catalog {
     operations: Vec<&'static OperationInfo>,
     openapi: &'static str,
-    call: fn(&str, CallVisitor) -> Option<CallFuture>,
+    call: fn(&str) -> Option<DynOperation>,
     mock: fn() -> Vec<MockOperation>,
 }
 
 impl Catalog {
     /// The catalog of this build: every operation of `dingtalk-openapi` (sorted by id), its
-    /// OpenAPI document, its `visit_operation`, and the fake's operations.
+    /// OpenAPI document, its `dyn_operation`, and the fake's operations.
     pub(crate) fn new() -> Catalog {
         Catalog {
             operations: dingtalk_openapi::operations(),
             openapi: dingtalk_openapi::OPENAPI_DOCUMENT,
-            call: dingtalk_openapi::visit_operation::<CallVisitor>,
+            call: dingtalk_openapi::dyn_operation,
             mock: dingtalk_openapi_fake::operations,
         }
     }

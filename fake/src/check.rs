@@ -1,8 +1,9 @@
 //! The fake's view of one operation: its static facts and a check of "the request" against the
 //! typed request type, exactly as the client would build it.
 //!
-//! [`MockVisitor`] turns any [`Operation`] type into a [`MockOperation`] holding a plain function
-//! pointer, so the server needs no generic code per operation. The check deserializes the request
+//! A [`MockOperation`] holds an operation with its types erased (a
+//! [`DynOperation`](dingtalk_openapi_runtime::dynamic::DynOperation)), so the server needs no
+//! generic code per operation. The check deserializes the request
 //! JSON into the typed request (unknown fields and wrong types are refused by serde, and the path
 //! of the offending value is kept) and then runs the operation's `validate()` (documented limits).
 
@@ -11,6 +12,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use dingtalk_openapi_runtime::dynamic::DynOperation;
 use dingtalk_openapi_runtime::operation::{Operation, OperationInfo, OperationVisitor};
 use dingtalk_openapi_runtime::validate::ValidationError;
 
@@ -31,15 +33,34 @@ impl OperationVisitor for MockVisitor {
 #[derive(Clone, Copy)]
 pub struct MockOperation {
     info: &'static OperationInfo,
-    check: fn(&Value) -> Result<(), Rejection>,
+    check: Check,
+}
+
+/// How a [`MockOperation`] checks "the request".
+#[derive(Clone, Copy)]
+enum Check {
+    /// Read as the typed request, then its limits.
+    Typed(DynOperation),
+    /// Anything goes (the fake's unit tests).
+    #[cfg(test)]
+    Any,
 }
 
 impl MockOperation {
     /// The fake's view of the operation whose request type is `O`.
+    ///
+    /// Generic: the checking code is compiled for `O` in the calling crate. For every generated
+    /// operation, [`operations`](crate::operations) builds them from the generated crate's
+    /// `dyn_operation`, compiled there once.
     pub fn of<O: Operation + DeserializeOwned>() -> MockOperation {
+        MockOperation::erased(DynOperation::of::<O>())
+    }
+
+    /// The fake's view of an operation with its types erased (`dingtalk_openapi::dyn_operation`).
+    pub fn erased(operation: DynOperation) -> MockOperation {
         MockOperation {
-            info: O::INFO,
-            check: check_typed::<O>,
+            info: operation.info(),
+            check: Check::Typed(operation),
         }
     }
 
@@ -48,7 +69,7 @@ impl MockOperation {
     pub(crate) fn accepting(info: &'static OperationInfo) -> MockOperation {
         MockOperation {
             info,
-            check: |_| Ok(()),
+            check: Check::Any,
         }
     }
 
@@ -61,7 +82,15 @@ impl MockOperation {
     /// typed request: it must deserialize (no unknown fields, right types, required fields
     /// present) and pass the operation's documented limits.
     pub fn check(&self, request: &Value) -> Result<(), Rejection> {
-        (self.check)(request)
+        match &self.check {
+            Check::Typed(operation) => operation
+                .read(request)
+                .map_err(from_serde)?
+                .validate()
+                .map_err(from_validation),
+            #[cfg(test)]
+            Check::Any => Ok(()),
+        }
     }
 }
 
@@ -133,11 +162,6 @@ impl fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
-
-/// The check of [`MockOperation`] for the request type `O`.
-fn check_typed<O: Operation + DeserializeOwned>(request: &Value) -> Result<(), Rejection> {
-    read::<O>(request)?.validate().map_err(from_validation)
-}
 
 /// "The request" read as the typed request `O` (what the handlers of the stateful areas and the
 /// token endpoints work with, once [`check_coercing`] accepted it); serde's complaint otherwise,

@@ -219,6 +219,7 @@ pub use server::{MockBuilder, MockServer, serve};
 pub fn operations() -> Vec<MockOperation> {
     dingtalk_openapi::operations()
         .into_iter()
-        .filter_map(|op| dingtalk_openapi::visit_operation(op.id, MockVisitor))
+        .filter_map(|op| dingtalk_openapi::dyn_operation(op.id))
+        .map(MockOperation::erased)
         .collect()
 }

@@ -27,6 +27,7 @@
 //! | --- | --- | --- |
 //! | `robot` | yes | the custom group robot: [`robot::RobotWebhook`], signing, the robot limiter |
 //! | `callback` | yes | event-callback crypto: [`callback::CallbackCrypto`] and typed events |
+//! | `dynamic` | no | operations reached by id at run time: `dynamic::DynOperation` (the generated crate's `deserialize-requests` turns it on) |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -60,6 +61,9 @@ pub use upload::FilePart;
 #[cfg(feature = "callback")]
 #[cfg_attr(docsrs, doc(cfg(feature = "callback")))]
 pub mod callback;
+#[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
+pub mod dynamic;
 #[cfg(feature = "robot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "robot")))]
 pub mod robot;

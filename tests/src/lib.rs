@@ -23,3 +23,21 @@ pub fn fake_client(server: &MockServer) -> ClientBuilder {
     }
     builder
 }
+
+/// Sends operation `id`'s documented example request through the typed client (reached by id
+/// through `dyn_operation`, so no test compiles per-operation code); the typed answer must
+/// decode. `Err` says why the example could not be sent: unknown id, or an example that does
+/// not read as the request type.
+pub async fn call_example(
+    client: &Client,
+    id: &str,
+) -> Result<Result<(), dingtalk_openapi::Error>, String> {
+    let operation =
+        dingtalk_openapi::dyn_operation(id).ok_or_else(|| format!("{id}: no such operation"))?;
+    let example: serde_json::Value = serde_json::from_str(operation.info().example_request)
+        .map_err(|e| format!("{id}: the example request is not JSON: {e}"))?;
+    let request = operation
+        .read(&example)
+        .map_err(|e| format!("{id}: the example request does not deserialize: {e}"))?;
+    Ok(request.execute(client).await)
+}

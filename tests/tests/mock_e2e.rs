@@ -5,37 +5,12 @@
 //! to the spec is covered without touching this file: its documented example request is sent and
 //! must succeed (the fake seeds the ids and credentials the examples name).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-use dingtalk_openapi::operation::{Operation, OperationVisitor};
-use dingtalk_openapi::{Client, ClientBuilder, Error, RateLimit, operations, visit_operation};
+use dingtalk_openapi::{Client, ClientBuilder, Error, RateLimit, operations};
 use dingtalk_openapi_fake::{Fault, MockServer};
 
 type Outcome = Result<(), Error>;
-
-/// Sends an operation's documented example request with the client.
-struct CallExample<'a> {
-    client: &'a Client,
-}
-
-impl<'a> OperationVisitor for CallExample<'a> {
-    type Output = Pin<Box<dyn Future<Output = Result<Outcome, String>> + Send + 'a>>;
-
-    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> Self::Output {
-        let client = self.client;
-        Box::pin(async move {
-            let request: O = serde_json::from_str(O::INFO.example_request).map_err(|e| {
-                format!(
-                    "{}: the example request does not deserialize: {e}",
-                    O::INFO.id
-                )
-            })?;
-            Ok(client.execute(request).await.map(drop))
-        })
-    }
-}
 
 async fn start() -> MockServer {
     MockServer::builder(dingtalk_openapi_fake::operations())
@@ -51,9 +26,9 @@ fn builder(server: &MockServer) -> ClientBuilder {
 
 /// Calls operation `id` with its example request.
 async fn call(client: &Client, id: &str) -> Outcome {
-    let future =
-        visit_operation(id, CallExample { client }).unwrap_or_else(|| panic!("no operation {id}"));
-    future.await.unwrap_or_else(|e| panic!("{e}"))
+    tests::call_example(client, id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]

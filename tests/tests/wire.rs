@@ -5,33 +5,11 @@
 //! The expected request is derived from the operation's documented example and its
 //! `OperationInfo`, so an operation added to the spec is checked without touching this file.
 
-use dingtalk_openapi::operation::{
-    Auth, Encode, Location, Method, Operation, OperationInfo, OperationVisitor,
-};
-use dingtalk_openapi::{Client, Error, operations, visit_operation};
+use dingtalk_openapi::operation::{Auth, Encode, Location, Method, OperationInfo};
+use dingtalk_openapi::operations;
 use dingtalk_openapi_fake::{MockServer, RecordedRequest};
 use serde_json::{Map, Value};
-use std::future::Future;
-use std::pin::Pin;
 
-struct CallExample<'a> {
-    client: &'a Client,
-}
-
-impl<'a> OperationVisitor for CallExample<'a> {
-    type Output = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
-
-    fn visit<O: Operation + serde::de::DeserializeOwned>(self) -> Self::Output {
-        let client = self.client;
-        Box::pin(async move {
-            let request: O = serde_json::from_str(O::INFO.example_request)
-                .expect("example request deserializes");
-            client.execute(request).await.map(drop)
-        })
-    }
-}
-
-/// A query or header value as text, the way the client writes it.
 fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -334,8 +312,10 @@ async fn every_operation_puts_its_example_on_the_wire_as_documented() {
     assert!(ops.len() >= 24, "only {} operations", ops.len());
     for op in &ops {
         let before = server.requests().len();
-        let call = visit_operation(op.id, CallExample { client: &client }).expect("known id");
-        if let Err(e) = call.await {
+        let call = tests::call_example(&client, op.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Err(e) = call {
             problems.push(format!("{}: the call failed: {e}", op.id));
             continue;
         }

@@ -113,7 +113,7 @@ fn unknown_missing_and_ill_typed_fields_name_their_path() {
             r#"{"create_request":{"operation_userid":"m","blackboard_receiver":{"userid_list":[1]},"title":"t","content":"c"}}"#,
         ]),
         2,
-        "blackboard.create: `create_request.blackboard_receiver.userid_list[0]`: invalid type: integer `1`, expected a string at line 1 column 81",
+        "blackboard.create: `create_request.blackboard_receiver.userid_list[0]`: invalid type: integer `1`, expected a string",
     );
     assert_error(
         &run(&[

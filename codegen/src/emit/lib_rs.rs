@@ -169,6 +169,18 @@ pub(crate) fn lib_rs(api: &Api) -> TokenStream {
             None
         }
 
+        /// Operation `id` with its types erased; `None` when no enabled area has it.
+        ///
+        /// The per-operation code behind it (reading the request, the call) is compiled here,
+        /// once, so a crate that reaches operations by id through it compiles nothing per
+        /// operation, where a [`visit_operation`] visitor is compiled once per operation in the
+        /// crate that visits.
+        #[cfg(feature = "deserialize-requests")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "deserialize-requests")))]
+        pub fn dyn_operation(id: &str) -> Option<runtime::dynamic::DynOperation> {
+            visit_operation(id, runtime::dynamic::DynVisitor)
+        }
+
         /// The OpenAPI 3.1 description of every operation of the spec (all areas, whatever the
         /// features), as JSON text: the `openapi.json` shipped with this crate.
         #[cfg(feature = "openapi-document")]

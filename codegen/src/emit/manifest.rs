@@ -88,8 +88,8 @@ rustdoc-args = ["--cfg", "docsrs"]
     ));
     features.push((
         "deserialize-requests".into(),
-        Vec::new(),
-        "# Deserialize for request types too, and `visit_operation` (to read requests from JSON, as\n# the command line and the fake do).\n",
+        vec![format!("{RUNTIME}/dynamic")],
+        "# Deserialize for request types too, `visit_operation` and `dyn_operation` (to read requests\n# from JSON and reach operations by id, as the command line and the fake do).\n",
     ));
     features.push((
         "openapi-document".into(),

@@ -26,11 +26,13 @@ mod builder;
 mod download;
 pub mod env;
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -173,12 +175,43 @@ impl Client {
     /// sent). Failures that may pass are retried as configured; a rejected access token is
     /// replaced once.
     pub fn execute<O: Operation>(&self, request: O) -> ResponseFuture<'_, O::Response> {
-        ResponseFuture::new(self.traced(request))
+        // The generic part is small and synchronous: check and lay out the request, and decode
+        // the answer. The call itself (span, token, pacing, retries) is one future for every
+        // operation, compiled once rather than once per operation type.
+        let prepared = self.prepare(&request);
+        drop(request);
+        let call = self.traced(O::INFO, prepared, decode_any::<O::Response>);
+        ResponseFuture::new(async move {
+            let decoded = call.await?;
+            match decoded.downcast::<O::Response>() {
+                Ok(response) => Ok(*response),
+                Err(_) => unreachable!("decode_any::<O::Response> boxes an O::Response"),
+            }
+        })
     }
 
-    /// [`Client::execute`] inside its `dingtalk.call` span.
-    async fn traced<O: Operation>(&self, request: O) -> Result<O::Response, Error> {
+    /// Checks `request` against the client and its documented limits, and lays it out for the
+    /// wire.
+    fn prepare<O: Operation>(&self, request: &O) -> Result<Prepared, Error> {
         let info = O::INFO;
+        if self.inner.robot_only && info.auth != Auth::Robot {
+            return Err(Error::Config(format!(
+                "{} is not a group robot operation, and this client was built for a robot alone \
+                 (Client::for_robot); build one with app credentials for it",
+                info.id
+            )));
+        }
+        request.validate()?;
+        transport::prepare(info, request, request.files())
+    }
+
+    /// The call inside its `dingtalk.call` span.
+    async fn traced(
+        &self,
+        info: &'static OperationInfo,
+        prepared: Result<Prepared, Error>,
+        decode: Decode,
+    ) -> Result<Box<dyn Any + Send>, Error> {
         let span = tracing::info_span!(
             "dingtalk.call",
             operation = info.id,
@@ -193,11 +226,14 @@ impl Client {
         );
         if span.is_disabled() {
             // Nobody listens: skip the clock and the records.
-            return self.run(request, &span).await;
+            return self.run(info, prepared, decode, &span).await;
         }
         span.record("server.address", self.inner.transport.host_name(info));
         let started = Instant::now();
-        let result = self.run(request, &span).instrument(span.clone()).await;
+        let result = self
+            .run(info, prepared, decode, &span)
+            .instrument(span.clone())
+            .await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("latency_ms", latency_ms);
         let _entered = span.enter();
@@ -211,29 +247,21 @@ impl Client {
         result
     }
 
-    /// Validates, lays out, sends and decodes one request.
-    async fn run<O: Operation>(
+    /// Sends a prepared request and decodes its answer.
+    async fn run(
         &self,
-        request: O,
+        info: &'static OperationInfo,
+        prepared: Result<Prepared, Error>,
+        decode: Decode,
         span: &tracing::Span,
-    ) -> Result<O::Response, Error> {
-        let info = O::INFO;
-        if self.inner.robot_only && info.auth != Auth::Robot {
-            return Err(Error::Config(format!(
-                "{} is not a group robot operation, and this client was built for a robot alone \
-                 (Client::for_robot); build one with app credentials for it",
-                info.id
-            )));
-        }
-        request.validate()?;
-        let prepared = transport::prepare(info, &request, request.files())?;
+    ) -> Result<Box<dyn Any + Send>, Error> {
+        let prepared = prepared?;
         if let Cow::Owned(path) = &prepared.path {
             // The ids in a filled path are not secrets.
             span.record("url.path", path.as_str());
         }
-        drop(request);
         let answer = self.send(info, &prepared, span).await?;
-        transport::decode::<O::Response>(info, &answer)
+        decode(info, &answer)
     }
 
     /// Attempts a prepared request until it succeeds or may not be retried; records the number
@@ -420,6 +448,18 @@ impl Client {
             info.id
         )))
     }
+}
+
+/// Decodes an answer into an operation's response type, boxed: what lets the call future be
+/// the same for every operation.
+type Decode = fn(&'static OperationInfo, &Answer) -> Result<Box<dyn Any + Send>, Error>;
+
+/// The [`Decode`] of the response type `R`.
+fn decode_any<R: DeserializeOwned + Send + 'static>(
+    info: &'static OperationInfo,
+    answer: &Answer,
+) -> Result<Box<dyn Any + Send>, Error> {
+    transport::decode::<R>(info, answer).map(|response| Box::new(response) as Box<dyn Any + Send>)
 }
 
 /// Puts the error's code on the call's span.

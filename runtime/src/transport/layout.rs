@@ -117,25 +117,55 @@ pub(crate) fn prepare<T: Serialize>(
     request: &T,
     files: Vec<(&'static str, FilePart)>,
 ) -> Result<Prepared, Error> {
+    // Only the serialization is generic; the layout is compiled once for every operation.
+    let serialized = if straight_to_body(info) {
+        serde_json::to_vec(request).map(Serialized::Body)
+    } else {
+        serde_json::to_value(request).map(Serialized::Value)
+    };
+    lay_out(info, serialized, files)
+}
+
+/// The common case: every parameter is in the body, so the request is serialized straight to
+/// the body's bytes.
+fn straight_to_body(info: &OperationInfo) -> bool {
+    info.all_body() && !info.path.contains('{') && info.method != Method::Get
+}
+
+/// A request serialized for [`lay_out`].
+enum Serialized {
+    /// The body's bytes, when [`straight_to_body`].
+    Body(Vec<u8>),
+    /// "The request", to be laid out by parameter.
+    Value(Value),
+}
+
+/// The request laid out for the wire: path, query, headers and body, by parameter.
+fn lay_out(
+    info: &'static OperationInfo,
+    serialized: serde_json::Result<Serialized>,
+    files: Vec<(&'static str, FilePart)>,
+) -> Result<Prepared, Error> {
     let method = http_method(info.method);
     let root = FieldPath::root(info.id);
     let encode_error = |e: serde_json::Error| -> Error {
         Error::Validation(root.error(format!("cannot be written as JSON: {e}")))
     };
+    let serialized = serialized.map_err(encode_error)?;
     let templated = info.path.contains('{');
-    // The common case: every parameter is in the body, so serialize straight to bytes.
-    if info.all_body() && !templated && info.method != Method::Get {
-        let body = serde_json::to_vec(request).map_err(encode_error)?;
-        let prepared = Prepared {
-            method,
-            path: Cow::Borrowed(info.path),
-            query: Vec::new(),
-            headers: HeaderMap::new(),
-            body: Some(Body::Json(body)),
-        };
-        return check_robot_body(info, prepared);
-    }
-    let value = serde_json::to_value(request).map_err(encode_error)?;
+    let value = match serialized {
+        Serialized::Body(body) => {
+            let prepared = Prepared {
+                method,
+                path: Cow::Borrowed(info.path),
+                query: Vec::new(),
+                headers: HeaderMap::new(),
+                body: Some(Body::Json(body)),
+            };
+            return check_robot_body(info, prepared);
+        }
+        Serialized::Value(value) => value,
+    };
     let Value::Object(mut object) = value else {
         return Err(Error::Validation(root.error("is not a JSON object")));
     };

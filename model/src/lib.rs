@@ -15,7 +15,7 @@
 mod pagination;
 mod param;
 
-pub use pagination::{Pagination, PaginationStyle};
+pub use pagination::{CursorType, Pagination, PaginationStyle};
 pub use param::{Encode, Location, Param};
 
 /// The HTTP method of an operation.

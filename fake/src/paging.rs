@@ -8,17 +8,34 @@
 //! | nullable cursor | `cursor` 0 | `next_cursor` = offset of the next item | `next_cursor` null |
 //! | page number | `page` 1 | `page` + 1 | a page shorter than `page_size` |
 //! | next token | `nextToken` absent | `nextToken` = offset of the next item | `hasMore` false, no `nextToken` |
+//! | next token, text | `nextToken` absent | `nextToken` = `"token-"` + offset of the next item | `hasMore` false, `nextToken` `""` |
 //! | offset + has_more | `offset` 0 | `offset` + `size` (the answer names none) | `hasMore` false |
+//!
+//! A text token the fake did not hand out reads as the first page.
 
 use serde_json::{Map, Value};
 
-use dingtalk_openapi_runtime::operation::{Pagination, PaginationStyle};
+use dingtalk_openapi_runtime::operation::{CursorType, Pagination, PaginationStyle};
 
 /// How many items a seeded paginated operation holds: with a page size of 3, three pages.
 pub(crate) const SEEDED_ITEMS: usize = 7;
 
 /// The page size used when the request gives none (or a non-positive one).
 const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// What a text token the fake hands out begins with; the offset of the next item follows.
+const TOKEN_PREFIX: &str = "token-";
+
+/// The text token of the page that starts at item `offset`.
+pub(crate) fn token(offset: usize) -> String {
+    format!("{TOKEN_PREFIX}{offset}")
+}
+
+/// The offset a text token of [`token`] stands for; `None` for any other text.
+fn token_offset(value: &Value) -> Option<i64> {
+    let text = value.as_str()?.strip_prefix(TOKEN_PREFIX)?;
+    as_i64(&Value::String(text.to_owned()))
+}
 
 /// The value at a dotted path (`result.data_list`).
 pub(crate) fn get<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
@@ -98,7 +115,9 @@ pub(crate) fn page(
         .map_or(DEFAULT_PAGE_SIZE, |s| {
             usize::try_from(s).unwrap_or(usize::MAX)
         });
-    let cursor = get(request, pagination.cursor).and_then(as_i64);
+    let text = pagination.cursor_type == CursorType::String;
+    let cursor = get(request, pagination.cursor)
+        .and_then(|c| if text { token_offset(c) } else { as_i64(c) });
     let start = match pagination.style {
         PaginationStyle::PageNumber => {
             let page = usize::try_from(cursor.unwrap_or(1).max(1)).unwrap_or(usize::MAX);
@@ -111,10 +130,16 @@ pub(crate) fn page(
     let slice = items.get(start..end).unwrap_or_default().to_vec();
     set(response, pagination.items, Value::Array(slice));
     let more = end < items.len();
-    let next = Value::from(end);
+    let next = if text {
+        Value::from(token(end))
+    } else {
+        Value::from(end)
+    };
     if let Some(next_path) = pagination.next {
         match pagination.style {
             _ if more => set(response, next_path, next),
+            // As some v1.0 lists do: an empty token beside `hasMore: false`.
+            PaginationStyle::NextToken if text => set(response, next_path, Value::from("")),
             PaginationStyle::CursorHasMore => set(response, next_path, next),
             PaginationStyle::NullableCursor => set(response, next_path, Value::Null),
             PaginationStyle::OffsetNextCursor
@@ -320,6 +345,37 @@ mod tests {
         assert_eq!(as_i64(&json!(" -99999999999999999999 ")), Some(i64::MIN));
         assert_eq!(as_i64(&json!("12x")), None);
         assert_eq!(as_i64(&json!(2.5)), None);
+    }
+
+    /// A text-token walk: tokens are strings the fake made, the last page says `hasMore: false`
+    /// with an empty token, and a token it never made reads as the first page.
+    #[test]
+    fn text_tokens_walk_and_end_empty() {
+        let p = Pagination::usual(PaginationStyle::NextToken).with_cursor_type(CursorType::String);
+        let items: Vec<Value> = (0..7).map(Value::from).collect();
+        let mut request = json!({"maxResults": 3});
+        let mut seen = Vec::new();
+        let mut tokens = Vec::new();
+        for _ in 0..5 {
+            let mut response = json!({});
+            page(&p, &request, &mut response, &items);
+            seen.extend(response["list"].as_array().cloned().unwrap_or_default());
+            tokens.push(response["nextToken"].clone());
+            if response["hasMore"] == json!(false) {
+                break;
+            }
+            request["nextToken"] = response["nextToken"].clone();
+        }
+        assert_eq!(tokens, [json!("token-3"), json!("token-6"), json!("")]);
+        assert_eq!(seen, items);
+        let mut response = json!({});
+        page(
+            &p,
+            &json!({"nextToken": "elsewhere-3"}),
+            &mut response,
+            &items,
+        );
+        assert_eq!(response["list"], json!([0, 1, 2, 3, 4, 5, 6]));
     }
 
     #[test]

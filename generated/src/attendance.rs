@@ -744,6 +744,7 @@ impl Validate for AttendanceListRequest {
 }
 impl Paginated for AttendanceListRequest {
     type Item = AttendanceResult;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -760,7 +761,7 @@ impl Paginated for AttendanceListRequest {
         Some(self.limit)
     }
     #[inline]
-    fn page_state(response: &AttendanceListResponse) -> PageState {
+    fn page_state(response: &AttendanceListResponse) -> PageState<i64> {
         PageState::new(
             None,
             response.has_more.as_ref().copied(),

@@ -469,6 +469,7 @@ impl Validate for BlackboardListidsRequest {
 }
 impl Paginated for BlackboardListidsRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::PageNumber;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -485,7 +486,7 @@ impl Paginated for BlackboardListidsRequest {
         Some(self.query_request.page_size)
     }
     #[inline]
-    fn page_state(response: &BlackboardListidsResponse) -> PageState {
+    fn page_state(response: &BlackboardListidsResponse) -> PageState<i64> {
         PageState::new(
             None,
             None,

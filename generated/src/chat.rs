@@ -750,6 +750,7 @@ impl Validate for ChatGetReadListRequest {
 }
 impl Paginated for ChatGetReadListRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -766,7 +767,7 @@ impl Paginated for ChatGetReadListRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &ChatGetReadListResponse) -> PageState {
+    fn page_state(response: &ChatGetReadListResponse) -> PageState<i64> {
         PageState::new(
             response.next_cursor.as_ref().copied(),
             None,

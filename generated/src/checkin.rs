@@ -205,6 +205,7 @@ impl Validate for CheckinRecordGetRequest {
 }
 impl Paginated for CheckinRecordGetRequest {
     type Item = CheckinRecord;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::NullableCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -221,7 +222,7 @@ impl Paginated for CheckinRecordGetRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &CheckinRecordGetResponse) -> PageState {
+    fn page_state(response: &CheckinRecordGetResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,

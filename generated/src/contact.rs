@@ -120,11 +120,11 @@
 //! | [`contact.UserGroupRemoveStaticGroupMembers`](ContactClient::user_group_remove_static_group_members) | POST | `/v1.0/contact/userGroups/removeStaticGroupMembers` | 批量删除静态用户组成员 |
 //! | [`contact.UserProfile`](ContactClient::user_profile) | POST | `/v1.0/contact/user/profile` | 用户个人信息接口 |
 use crate::Client;
-use dingtalk_openapi_runtime::ResponseFuture;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
     Auth, Effect, Encode, Envelope, Host, Location, Method, Operation, OperationInfo,
-    Param, Returns,
+    PageState, Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 /// The 通讯录 (`contact`) operations, borrowed from a [`Client`] by [`Client::contact`].
 ///
@@ -591,6 +591,24 @@ impl ContactClient<'_> {
     ) -> ResponseFuture<'_, ContactGetUserCardHolderListResponse> {
         self.client.execute(request)
     }
+    /// 查询用户名片夹信息: every page, starting from the request's cursor; see [`get_user_card_holder_list`](Self::get_user_card_holder_list).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn get_user_card_holder_list_pages(
+        &self,
+        request: ContactGetUserCardHolderListRequest,
+    ) -> Pages<ContactGetUserCardHolderListResponse> {
+        self.client.pages(request)
+    }
+    /// 查询用户名片夹信息: every item of every page, in order; see [`get_user_card_holder_list`](Self::get_user_card_holder_list).
+    #[inline]
+    pub fn get_user_card_holder_list_items(
+        &self,
+        request: ContactGetUserCardHolderListRequest,
+    ) -> Items<ContactGetUserCardHolderListResponseList> {
+        self.client.items(request)
+    }
     /// 查询用户组详情
     ///
     /// `GET https://api.dingtalk.com/v1.0/contact/userGroups/getUserGroup` · operation `contact.GetUserGroup` · DingTalk action `contact_1.0/GetUserGroup`
@@ -641,6 +659,24 @@ impl ContactClient<'_> {
     ) -> ResponseFuture<'_, ContactListBasicRoleInPageResponse> {
         self.client.execute(request)
     }
+    /// 拉取管理组基本信息列表分页接口: every page, starting from the request's cursor; see [`list_basic_role_in_page`](Self::list_basic_role_in_page).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_basic_role_in_page_pages(
+        &self,
+        request: ContactListBasicRoleInPageRequest,
+    ) -> Pages<ContactListBasicRoleInPageResponse> {
+        self.client.pages(request)
+    }
+    /// 拉取管理组基本信息列表分页接口: every item of every page, in order; see [`list_basic_role_in_page`](Self::list_basic_role_in_page).
+    #[inline]
+    pub fn list_basic_role_in_page_items(
+        &self,
+        request: ContactListBasicRoleInPageRequest,
+    ) -> Items<ContactListBasicRoleInPageResponseList> {
+        self.client.items(request)
+    }
     /// 获取通讯录隐藏设置
     ///
     /// `GET https://api.dingtalk.com/v1.0/contact/contactHideSettings` · operation `contact.ListContactHideSettings` · DingTalk action `contact_1.0/ListContactHideSettings`
@@ -651,6 +687,24 @@ impl ContactClient<'_> {
     ) -> ResponseFuture<'_, ContactListContactHideSettingsResponse> {
         self.client.execute(request)
     }
+    /// 获取通讯录隐藏设置: every page, starting from the request's cursor; see [`list_contact_hide_settings`](Self::list_contact_hide_settings).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_contact_hide_settings_pages(
+        &self,
+        request: ContactListContactHideSettingsRequest,
+    ) -> Pages<ContactListContactHideSettingsResponse> {
+        self.client.pages(request)
+    }
+    /// 获取通讯录隐藏设置: every item of every page, in order; see [`list_contact_hide_settings`](Self::list_contact_hide_settings).
+    #[inline]
+    pub fn list_contact_hide_settings_items(
+        &self,
+        request: ContactListContactHideSettingsRequest,
+    ) -> Items<ContactListContactHideSettingsResponseList> {
+        self.client.items(request)
+    }
     /// 获取限制查看通讯录设置列表
     ///
     /// `GET https://api.dingtalk.com/v1.0/contact/restrictions/settings` · operation `contact.ListContactRestrictSetting` · DingTalk action `contact_1.0/ListContactRestrictSetting`
@@ -660,6 +714,24 @@ impl ContactClient<'_> {
         request: ContactListContactRestrictSettingRequest,
     ) -> ResponseFuture<'_, ContactListContactRestrictSettingResponse> {
         self.client.execute(request)
+    }
+    /// 获取限制查看通讯录设置列表: every page, starting from the request's cursor; see [`list_contact_restrict_setting`](Self::list_contact_restrict_setting).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_contact_restrict_setting_pages(
+        &self,
+        request: ContactListContactRestrictSettingRequest,
+    ) -> Pages<ContactListContactRestrictSettingResponse> {
+        self.client.pages(request)
+    }
+    /// 获取限制查看通讯录设置列表: every item of every page, in order; see [`list_contact_restrict_setting`](Self::list_contact_restrict_setting).
+    #[inline]
+    pub fn list_contact_restrict_setting_items(
+        &self,
+        request: ContactListContactRestrictSettingRequest,
+    ) -> Items<ContactListContactRestrictSettingResponseList> {
+        self.client.items(request)
     }
     /// 获取员工字段可见性设置
     ///
@@ -690,6 +762,24 @@ impl ContactClient<'_> {
         request: ContactListManagementGroupsRequest,
     ) -> ResponseFuture<'_, ContactListManagementGroupsResponse> {
         self.client.execute(request)
+    }
+    /// 分页查询管理组: every page, starting from the request's cursor; see [`list_management_groups`](Self::list_management_groups).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_management_groups_pages(
+        &self,
+        request: ContactListManagementGroupsRequest,
+    ) -> Pages<ContactListManagementGroupsResponse> {
+        self.client.pages(request)
+    }
+    /// 分页查询管理组: every item of every page, in order; see [`list_management_groups`](Self::list_management_groups).
+    #[inline]
+    pub fn list_management_groups_items(
+        &self,
+        request: ContactListManagementGroupsRequest,
+    ) -> Items<ContactListManagementGroupsResponseGroups> {
+        self.client.items(request)
     }
     /// 查询专属帐号拥有的组织(作为创建者的组织)
     ///
@@ -820,6 +910,24 @@ impl ContactClient<'_> {
         request: ContactQueryCorpUserStatisticRequest,
     ) -> ResponseFuture<'_, ContactQueryCorpUserStatisticResponse> {
         self.client.execute(request)
+    }
+    /// 查询企业用户名片统计数据: every page, starting from the request's cursor; see [`query_corp_user_statistic`](Self::query_corp_user_statistic).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn query_corp_user_statistic_pages(
+        &self,
+        request: ContactQueryCorpUserStatisticRequest,
+    ) -> Pages<ContactQueryCorpUserStatisticResponse> {
+        self.client.pages(request)
+    }
+    /// 查询企业用户名片统计数据: every item of every page, in order; see [`query_corp_user_statistic`](Self::query_corp_user_statistic).
+    #[inline]
+    pub fn query_corp_user_statistic_items(
+        &self,
+        request: ContactQueryCorpUserStatisticRequest,
+    ) -> Items<ContactQueryCorpUserStatisticResponseList> {
+        self.client.items(request)
     }
     /// 查询可管理资源的成员
     ///
@@ -4652,13 +4760,53 @@ impl Operation for ContactGetUserCardHolderListRequest {
             Param::new("maxResults", Location::Query, true, false),
             Param::new("nextToken", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        ),
         example_request: r#"{"maxResults":1,"nextToken":1}"#,
         example_response: r#"{"hasMore":true,"list":[{"avatarUrl":"avatarUrl-1","cardAcceptStatus":1,"cardAcceptTimeLong":1,"cardId":"cardId-1","cardSource":1,"extension":{"key":{"key":"value"}},"industryName":"industryName-1","introduce":"introduce-1","name":"name-1","orgName":"orgName-1","templateId":"templateId-1","title":"title-1"}],"nextToken":1,"totalCount":1}"#,
         doc_url: "",
         action: "contact_1.0/GetUserCardHolderList",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactGetUserCardHolderListRequest {
+    type Item = ContactGetUserCardHolderListResponseList;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        self.next_token
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        Some(self.max_results)
+    }
+    #[inline]
+    fn page_state(response: &ContactGetUserCardHolderListResponse) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactGetUserCardHolderListResponse,
+    ) -> Vec<ContactGetUserCardHolderListResponseList> {
+        response.list.unwrap_or_default()
+    }
 }
 /// 查询用户组详情: the request of `contact.GetUserGroup`. Sent by [`ContactClient::get_user_group`].
 #[derive(Debug, Clone, PartialEq, Wire)]
@@ -5025,13 +5173,53 @@ impl Operation for ContactListBasicRoleInPageRequest {
             Param::new("maxResults", Location::Query, false, false),
             Param::new("nextToken", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        ),
         example_request: r#"{"agentId":"agentId-1","maxResults":1,"nextToken":1}"#,
         example_response: r#"{"hasMore":true,"list":[{"openAction":{"actionIds":["actionIds-1"],"openCondition":{"openContactScope":{"deptIds":[1],"includeMemberDepts":true,"includeSelfManageDepts":true,"userIds":["userIds-1"]}}},"openMembers":[{"belongCorpId":"belongCorpId-1","memberId":"memberId-1","memberType":"memberType-1","operateUserId":"operateUserId-1"}],"openResources":["openResources-1"],"openRoleId":"openRoleId-1","openRoleName":"openRoleName-1"}],"nextToken":1}"#,
         doc_url: "",
         action: "contact_1.0/ListBasicRoleInPage",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactListBasicRoleInPageRequest {
+    type Item = ContactListBasicRoleInPageResponseList;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        self.next_token
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.max_results.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(response: &ContactListBasicRoleInPageResponse) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactListBasicRoleInPageResponse,
+    ) -> Vec<ContactListBasicRoleInPageResponseList> {
+        response.list.unwrap_or_default()
+    }
 }
 /// 获取通讯录隐藏设置: the request of `contact.ListContactHideSettings`. Sent by [`ContactClient::list_contact_hide_settings`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
@@ -5099,13 +5287,53 @@ impl Operation for ContactListContactHideSettingsRequest {
             Param::new("maxResults", Location::Query, false, false),
             Param::new("nextToken", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        ),
         example_request: r#"{"maxResults":1,"nextToken":1}"#,
         example_response: r#"{"hasMore":true,"list":[{"active":true,"description":"description-1","excludeDeptIds":[1],"excludeStaffIds":["excludeStaffIds-1"],"excludeTagIds":[1],"id":1,"name":"name-1","objectDeptIds":[1],"objectStaffIds":["objectStaffIds-1"],"objectTagIds":[1]}],"nextToken":1}"#,
         doc_url: "",
         action: "contact_1.0/ListContactHideSettings",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactListContactHideSettingsRequest {
+    type Item = ContactListContactHideSettingsResponseList;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        self.next_token
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.max_results.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(response: &ContactListContactHideSettingsResponse) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactListContactHideSettingsResponse,
+    ) -> Vec<ContactListContactHideSettingsResponseList> {
+        response.list.unwrap_or_default()
+    }
 }
 /// 获取限制查看通讯录设置列表: the request of `contact.ListContactRestrictSetting`. Sent by [`ContactClient::list_contact_restrict_setting`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
@@ -5173,13 +5401,55 @@ impl Operation for ContactListContactRestrictSettingRequest {
             Param::new("maxResults", Location::Query, false, false),
             Param::new("nextToken", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        ),
         example_request: r#"{"maxResults":1,"nextToken":1}"#,
         example_response: r#"{"hasMore":true,"list":[{"active":true,"description":"description-1","excludeDeptIds":[1],"excludeTagIds":[1],"excludeUserIds":["excludeUserIds-1"],"id":1,"name":"name-1","restrictInSearch":true,"restrictInUserProfile":true,"subjectDeptIds":[1],"subjectTagIds":[1],"subjectUserIds":["subjectUserIds-1"],"type":"type-1"}],"nextToken":1}"#,
         doc_url: "",
         action: "contact_1.0/ListContactRestrictSetting",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactListContactRestrictSettingRequest {
+    type Item = ContactListContactRestrictSettingResponseList;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        self.next_token
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.max_results.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(
+        response: &ContactListContactRestrictSettingResponse,
+    ) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactListContactRestrictSettingResponse,
+    ) -> Vec<ContactListContactRestrictSettingResponseList> {
+        response.list.unwrap_or_default()
+    }
 }
 /// 获取员工字段可见性设置: the request of `contact.ListEmpAttributeVisibility`. Sent by [`ContactClient::list_emp_attribute_visibility`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
@@ -5394,13 +5664,55 @@ impl Operation for ContactListManagementGroupsRequest {
             Param::new("maxResults", Location::Query, true, false),
             Param::new("nextToken", Location::Query, true, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "groups",
+            ),
+        ),
         example_request: r#"{"maxResults":1,"nextToken":1}"#,
         example_response: r#"{"groups":[{"groupId":"groupId-1","groupName":"groupName-1","members":[{"memberId":"memberId-1","memberType":"memberType-1"}],"resourceIds":["resourceIds-1"],"scope":{"deptIds":[1],"scopeType":1}}],"hasMore":true,"nextToken":1}"#,
         doc_url: "",
         action: "contact_1.0/ListManagementGroups",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactListManagementGroupsRequest {
+    type Item = ContactListManagementGroupsResponseGroups;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        Some(self.next_token)
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        if let Some(c) = cursor {
+            self.next_token = c;
+        }
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        Some(self.max_results)
+    }
+    #[inline]
+    fn page_state(response: &ContactListManagementGroupsResponse) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.groups.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactListManagementGroupsResponse,
+    ) -> Vec<ContactListManagementGroupsResponseGroups> {
+        response.groups.unwrap_or_default()
+    }
 }
 /// 查询专属帐号拥有的组织(作为创建者的组织): the request of `contact.ListOwnedOrgByStaffId`. Sent by [`ContactClient::list_owned_org_by_staff_id`].
 #[derive(Debug, Clone, PartialEq, Wire)]
@@ -6323,13 +6635,55 @@ impl Operation for ContactQueryCorpUserStatisticRequest {
             Param::new("templateIds", Location::Body, false, false),
             Param::new("unionId", Location::Body, true, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                PaginationStyle::NextToken,
+                "nextToken",
+                "maxResults",
+                Some("nextToken"),
+                Some("hasMore"),
+                "list",
+            ),
+        ),
         example_request: r#"{"endTime":"endTime-1","maxResults":1,"nextToken":1,"startTime":"startTime-1","templateIds":["templateIds-1"],"unionId":"unionId-1"}"#,
         example_response: r#"{"hasMore":true,"list":[{"avatarUrl":"avatarUrl-1","name":"name-1","receiveCnt":1,"sendCnt":1,"unionId":"unionId-1"}],"nextToken":1,"totalCount":1}"#,
         doc_url: "",
         action: "contact_1.0/QueryCorpUserStatistic",
         returns: Returns::Object,
     });
+}
+impl Paginated for ContactQueryCorpUserStatisticRequest {
+    type Item = ContactQueryCorpUserStatisticResponseList;
+    type Cursor = i64;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<i64> {
+        Some(self.next_token)
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<i64>) {
+        if let Some(c) = cursor {
+            self.next_token = c;
+        }
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        Some(self.max_results)
+    }
+    #[inline]
+    fn page_state(response: &ContactQueryCorpUserStatisticResponse) -> PageState<i64> {
+        PageState::new(
+            response.next_token.as_ref().copied(),
+            response.has_more.as_ref().copied(),
+            response.list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: ContactQueryCorpUserStatisticResponse,
+    ) -> Vec<ContactQueryCorpUserStatisticResponseList> {
+        response.list.unwrap_or_default()
+    }
 }
 /// 查询可管理资源的成员: the request of `contact.QueryResourceManagementMembers`. Sent by [`ContactClient::query_resource_management_members`].
 #[derive(Debug, Clone, PartialEq, Wire)]

@@ -221,6 +221,7 @@ impl Validate for SmartworkHrmEmployeeQuerypreentryRequest {
 }
 impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -237,7 +238,9 @@ impl Paginated for SmartworkHrmEmployeeQuerypreentryRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &SmartworkHrmEmployeeQuerypreentryResponse) -> PageState {
+    fn page_state(
+        response: &SmartworkHrmEmployeeQuerypreentryResponse,
+    ) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
@@ -365,6 +368,7 @@ impl Validate for SmartworkHrmEmployeeQueryonjobRequest {
 }
 impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -381,7 +385,7 @@ impl Paginated for SmartworkHrmEmployeeQueryonjobRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &SmartworkHrmEmployeeQueryonjobResponse) -> PageState {
+    fn page_state(response: &SmartworkHrmEmployeeQueryonjobResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
@@ -501,6 +505,7 @@ impl Validate for HrmEmployeesDismissionsRequest {
 }
 impl Paginated for HrmEmployeesDismissionsRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::NextToken;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -515,7 +520,7 @@ impl Paginated for HrmEmployeesDismissionsRequest {
         self.max_results.as_ref().map(|s| i64::from(*s))
     }
     #[inline]
-    fn page_state(response: &HrmEmployeesDismissionsResponse) -> PageState {
+    fn page_state(response: &HrmEmployeesDismissionsResponse) -> PageState<i64> {
         PageState::new(
             response.next_token.as_ref().copied(),
             response.has_more.as_ref().copied(),

@@ -523,6 +523,7 @@ impl Validate for ReportListRequest {
 }
 impl Paginated for ReportListRequest {
     type Item = ReportListItem;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -539,7 +540,7 @@ impl Paginated for ReportListRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &ReportListResponse) -> PageState {
+    fn page_state(response: &ReportListResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
@@ -694,6 +695,7 @@ impl Validate for ReportSimplelistRequest {
 }
 impl Paginated for ReportSimplelistRequest {
     type Item = ReportSimpleListItem;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -710,7 +712,7 @@ impl Paginated for ReportSimplelistRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &ReportSimplelistResponse) -> PageState {
+    fn page_state(response: &ReportSimplelistResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
@@ -837,6 +839,7 @@ impl Validate for ReportStatisticsListbytypeRequest {
 }
 impl Paginated for ReportStatisticsListbytypeRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -851,7 +854,7 @@ impl Paginated for ReportStatisticsListbytypeRequest {
         self.size.as_ref().copied()
     }
     #[inline]
-    fn page_state(response: &ReportStatisticsListbytypeResponse) -> PageState {
+    fn page_state(response: &ReportStatisticsListbytypeResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
@@ -973,6 +976,7 @@ impl Validate for ReportReceiverListRequest {
 }
 impl Paginated for ReportReceiverListRequest {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -987,7 +991,7 @@ impl Paginated for ReportReceiverListRequest {
         self.size.as_ref().copied()
     }
     #[inline]
-    fn page_state(response: &ReportReceiverListResponse) -> PageState {
+    fn page_state(response: &ReportReceiverListResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
@@ -1109,6 +1113,7 @@ impl Validate for ReportCommentListRequest {
 }
 impl Paginated for ReportCommentListRequest {
     type Item = ReportComment;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -1123,7 +1128,7 @@ impl Paginated for ReportCommentListRequest {
         self.size.as_ref().copied()
     }
     #[inline]
-    fn page_state(response: &ReportCommentListResponse) -> PageState {
+    fn page_state(response: &ReportCommentListResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,
@@ -1303,6 +1308,7 @@ impl Validate for ReportTemplateListbyuseridRequest {
 }
 impl Paginated for ReportTemplateListbyuseridRequest {
     type Item = ReportTemplateSummary;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -1317,7 +1323,7 @@ impl Paginated for ReportTemplateListbyuseridRequest {
         self.size.as_ref().copied()
     }
     #[inline]
-    fn page_state(response: &ReportTemplateListbyuseridResponse) -> PageState {
+    fn page_state(response: &ReportTemplateListbyuseridResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             None,

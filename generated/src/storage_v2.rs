@@ -28,11 +28,11 @@
 //! | [`storage_v2.SetPermissionShareScope`](StorageV2Client::set_permission_share_scope) | PUT | `/v2.0/storage/spaces/dentries/{dentryUuid}/permissions/scopes` | 设置分享范围 |
 //! | [`storage_v2.UpdatePermission`](StorageV2Client::update_permission) | PUT | `/v2.0/storage/spaces/dentries/{dentryUuid}/permissions` | 修改权限 |
 use crate::Client;
-use dingtalk_openapi_runtime::ResponseFuture;
+use dingtalk_openapi_runtime::{Items, Pages, ResponseFuture};
 use dingtalk_openapi_runtime::__private::{OperationParts, Wire};
 use dingtalk_openapi_runtime::operation::{
-    Auth, Effect, Encode, Envelope, Host, Location, Method, Operation, OperationInfo,
-    Param, Returns,
+    Auth, CursorType, Effect, Encode, Envelope, Host, Location, Method, Operation,
+    OperationInfo, PageState, Paginated, Pagination, PaginationStyle, Param, Returns,
 };
 /// The storage (`storage_v2`) operations, borrowed from a [`Client`] by [`Client::storage_v2`].
 ///
@@ -159,6 +159,24 @@ impl StorageV2Client<'_> {
     ) -> ResponseFuture<'_, StorageV2ListRecentsResponse> {
         self.client.execute(request)
     }
+    /// 获取用户最近访问列表: every page, starting from the request's cursor; see [`list_recents`](Self::list_recents).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_recents_pages(
+        &self,
+        request: StorageV2ListRecentsRequest,
+    ) -> Pages<StorageV2ListRecentsResponse> {
+        self.client.pages(request)
+    }
+    /// 获取用户最近访问列表: every item of every page, in order; see [`list_recents`](Self::list_recents).
+    #[inline]
+    pub fn list_recents_items(
+        &self,
+        request: StorageV2ListRecentsRequest,
+    ) -> Items<StorageV2ListRecentsResponseRecentDentryList> {
+        self.client.items(request)
+    }
     /// 获取用户收藏列表
     ///
     /// `GET https://api.dingtalk.com/v2.0/storage/stars/list` · operation `storage_v2.ListStars` · DingTalk action `storage_2.0/ListStars`
@@ -168,6 +186,24 @@ impl StorageV2Client<'_> {
         request: StorageV2ListStarsRequest,
     ) -> ResponseFuture<'_, StorageV2ListStarsResponse> {
         self.client.execute(request)
+    }
+    /// 获取用户收藏列表: every page, starting from the request's cursor; see [`list_stars`](Self::list_stars).
+    ///
+    /// The stream ends where DingTalk says the data ends; a cursor that does not advance ends it with an error instead of a loop.
+    #[inline]
+    pub fn list_stars_pages(
+        &self,
+        request: StorageV2ListStarsRequest,
+    ) -> Pages<StorageV2ListStarsResponse> {
+        self.client.pages(request)
+    }
+    /// 获取用户收藏列表: every item of every page, in order; see [`list_stars`](Self::list_stars).
+    #[inline]
+    pub fn list_stars_items(
+        &self,
+        request: StorageV2ListStarsRequest,
+    ) -> Items<StorageV2ListStarsResponseStarList> {
+        self.client.items(request)
     }
     /// 查询员工离职时空间默认转交人(管理员)
     ///
@@ -1157,13 +1193,54 @@ impl Operation for StorageV2ListRecentsRequest {
                 .with_encode(Encode::Repeat),
             Param::new("operatorId", Location::Query, false, false),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                    PaginationStyle::NextToken,
+                    "nextToken",
+                    "maxResults",
+                    Some("nextToken"),
+                    Some("hasMore"),
+                    "recentDentryList",
+                )
+                .with_cursor_type(CursorType::String),
+        ),
         example_request: r#"{"fileTypes":[1],"maxResults":1,"nextToken":"nextToken-1","operateTypes":[1],"operatorId":"operatorId-1"}"#,
         example_response: r#"{"hasMore":true,"nextToken":"nextToken-1","recentDentryList":[{"accessTime":1,"deleted":true,"icon":"icon-1","operateType":1,"resource":{"dentryUuid":"dentryUuid-1","driveDentryId":"driveDentryId-1","driveSpaceId":"driveSpaceId-1","extension":"extension-1","name":"name-1","spaceInfo":{"sceneType":"sceneType-1"},"url":"url-1"}}]}"#,
         doc_url: "",
         action: "storage_2.0/ListRecents",
         returns: Returns::Object,
     });
+}
+impl Paginated for StorageV2ListRecentsRequest {
+    type Item = StorageV2ListRecentsResponseRecentDentryList;
+    type Cursor = String;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.max_results.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(response: &StorageV2ListRecentsResponse) -> PageState<String> {
+        PageState::new(
+            response.next_token.as_ref().cloned(),
+            response.has_more.as_ref().copied(),
+            response.recent_dentry_list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: StorageV2ListRecentsResponse,
+    ) -> Vec<StorageV2ListRecentsResponseRecentDentryList> {
+        response.recent_dentry_list.unwrap_or_default()
+    }
 }
 /// 获取用户收藏列表: the request of `storage_v2.ListStars`. Sent by [`StorageV2Client::list_stars`].
 #[derive(Debug, Clone, Default, PartialEq, Wire)]
@@ -1286,13 +1363,54 @@ impl Operation for StorageV2ListStarsRequest {
             Param::new("supportResourceTypes", Location::Query, false, false)
                 .with_encode(Encode::Repeat),
         ],
-        pagination: None,
+        pagination: Some(
+            Pagination::new(
+                    PaginationStyle::NextToken,
+                    "nextToken",
+                    "maxResults",
+                    Some("nextToken"),
+                    Some("hasMore"),
+                    "starList",
+                )
+                .with_cursor_type(CursorType::String),
+        ),
         example_request: r#"{"maxResults":1,"nextToken":"nextToken-1","operatorId":"operatorId-1","orderBy":"orderBy-1","sortType":"sortType-1","supportResourceTypes":["supportResourceTypes-1"]}"#,
         example_response: r#"{"hasMore":true,"nextToken":"nextToken-1","starList":[{"createTime":"createTime-1","id":"id-1","location":"location-1","resource":{"contentType":"contentType-1","dentryType":"dentryType-1","dentryUuid":"dentryUuid-1","name":"name-1","url":"url-1"},"resourceType":"resourceType-1","starType":1}]}"#,
         doc_url: "",
         action: "storage_2.0/ListStars",
         returns: Returns::Object,
     });
+}
+impl Paginated for StorageV2ListStarsRequest {
+    type Item = StorageV2ListStarsResponseStarList;
+    type Cursor = String;
+    const STYLE: PaginationStyle = PaginationStyle::NextToken;
+    #[inline]
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
+    #[inline]
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.next_token = cursor;
+    }
+    #[inline]
+    fn page_size(&self) -> Option<i64> {
+        self.max_results.as_ref().copied()
+    }
+    #[inline]
+    fn page_state(response: &StorageV2ListStarsResponse) -> PageState<String> {
+        PageState::new(
+            response.next_token.as_ref().cloned(),
+            response.has_more.as_ref().copied(),
+            response.star_list.as_ref().map_or(0, |items| items.len()),
+        )
+    }
+    #[inline]
+    fn into_items(
+        response: StorageV2ListStarsResponse,
+    ) -> Vec<StorageV2ListStarsResponseStarList> {
+        response.star_list.unwrap_or_default()
+    }
 }
 /// 查询员工离职时空间默认转交人(管理员): the request of `storage_v2.ManagerGetDefaultHandOverUser`. Sent by [`StorageV2Client::manager_get_default_hand_over_user`].
 #[derive(Debug, Clone, PartialEq, Wire)]

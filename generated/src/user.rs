@@ -594,6 +594,7 @@ impl Validate for UserListsimpleRequest {
 }
 impl Paginated for UserListsimpleRequest {
     type Item = UserSimple;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -610,7 +611,7 @@ impl Paginated for UserListsimpleRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &UserListsimpleResponse) -> PageState {
+    fn page_state(response: &UserListsimpleResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
@@ -769,6 +770,7 @@ impl Validate for V2UserListRequest {
 }
 impl Paginated for V2UserListRequest {
     type Item = UserListItem;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -785,7 +787,7 @@ impl Paginated for V2UserListRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &V2UserListResponse) -> PageState {
+    fn page_state(response: &V2UserListResponse) -> PageState<i64> {
         PageState::new(
             response.result.as_ref().and_then(|x| x.next_cursor.as_ref()).copied(),
             response.result.as_ref().and_then(|x| x.has_more.as_ref()).copied(),
@@ -2140,6 +2142,7 @@ impl Validate for UserSimplelistRequest {
 }
 impl Paginated for UserSimplelistRequest {
     type Item = UserLegacySimple;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -2154,7 +2157,7 @@ impl Paginated for UserSimplelistRequest {
         self.size.as_ref().copied()
     }
     #[inline]
-    fn page_state(response: &UserSimplelistResponse) -> PageState {
+    fn page_state(response: &UserSimplelistResponse) -> PageState<i64> {
         PageState::new(
             None,
             response.has_more.as_ref().copied(),
@@ -2294,6 +2297,7 @@ impl Validate for UserListbypageRequest {
 }
 impl Paginated for UserListbypageRequest {
     type Item = UserLegacyDetail;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetHasMore;
     #[inline]
     fn cursor(&self) -> Option<i64> {
@@ -2310,7 +2314,7 @@ impl Paginated for UserListbypageRequest {
         Some(self.size)
     }
     #[inline]
-    fn page_state(response: &UserListbypageResponse) -> PageState {
+    fn page_state(response: &UserListbypageResponse) -> PageState<i64> {
         PageState::new(
             None,
             response.has_more.as_ref().copied(),

@@ -16,7 +16,7 @@ mod pagination;
 mod param;
 mod path;
 
-pub use pagination::{Pagination, PaginationStyle};
+pub use pagination::{CursorType, Pagination, PaginationStyle};
 pub use param::{Encode, Location, Param};
 pub use path::{PathSegment, PathTemplateError, path_params, path_segments};
 

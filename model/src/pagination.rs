@@ -1,4 +1,5 @@
-//! How a paginated operation pages: the styles DingTalk uses and where their cursors sit.
+//! How a paginated operation pages: the styles DingTalk uses, where their cursors sit and
+//! whether a cursor is a number or a text token.
 
 /// The pagination styles DingTalk uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +38,21 @@ impl PaginationStyle {
     }
 }
 
+/// What a cursor is on the wire: a number, or a text token.
+///
+/// Every style but [`PaginationStyle::NextToken`] counts (offsets, page numbers, cursors that are
+/// item offsets) and so takes [`CursorType::Integer`]. DingTalk's v1.0 `nextToken` is a number on
+/// some lists and an opaque string on most; the request's token and the answer's next one always
+/// have the same type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CursorType {
+    /// An integer (`i64`): an offset, a page number, a numeric token.
+    #[default]
+    Integer,
+    /// A string: an opaque token, handed back as received.
+    String,
+}
+
 /// How a paginated operation pages: its style and where the cursor, page size, next cursor,
 /// has-more flag and items sit, as dotted wire paths (`query_request.page`, `result.data_list`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +71,8 @@ pub struct Pagination {
     pub has_more: Option<&'static str>,
     /// The response path of the item list.
     pub items: &'static str,
+    /// Whether the cursor and the next cursor are integers or strings.
+    pub cursor_type: CursorType,
 }
 
 impl Pagination {
@@ -74,7 +92,15 @@ impl Pagination {
             next,
             has_more,
             items,
+            cursor_type: CursorType::Integer,
         }
+    }
+
+    /// The same facts with a cursor of another type (integer unless set); used by generated
+    /// code for string tokens.
+    pub const fn with_cursor_type(mut self, cursor_type: CursorType) -> Self {
+        self.cursor_type = cursor_type;
+        self
     }
 
     /// A style with the field names most DingTalk operations of that style use.

@@ -6,13 +6,17 @@
 //! ends with [`Error::Pagination`] instead. The two styles whose next page the client computes
 //! itself (page numbers, and offsets that grow by the page size) end on an empty page: a server
 //! that claims more but sends nothing would otherwise be asked again without end.
+//!
+//! Cursors are integers or text tokens ([`CursorValue`]). A `nextToken` list ends when `hasMore`
+//! is false, as DingTalk documents; an empty token (which some lists send on their last page) or
+//! an absent one ends it too.
 
 use futures_util::stream::{self, TryStreamExt};
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::future::{Items, Pages};
-use crate::operation::{PageState, Paginated, PaginationStyle};
+use crate::operation::{Cursor, CursorValue, PageState, Paginated, PaginationStyle};
 
 impl Client {
     /// Every page of a paginated operation, starting from `first`, as a stream.
@@ -60,21 +64,26 @@ enum Walk<O> {
     /// The next page is asked for with this request.
     Next(O),
     /// The last answer repeated this cursor.
-    Stuck(i64),
+    Stuck(Cursor),
     /// The last page has been yielded.
     Done,
 }
 
 /// The server answered with the cursor it had just been asked for.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Stuck(pub(crate) i64);
+pub(crate) struct Stuck(pub(crate) Cursor);
 
 /// The request for the page after `request`'s, or `None` when its answer was the last page.
 pub(crate) fn next_request<O: Paginated>(
     mut request: O,
-    state: PageState,
+    state: PageState<O::Cursor>,
 ) -> Result<Option<O>, Stuck> {
     let current = request.cursor();
+    // The counting styles' cursor as a number: unset is their first one; a text one counts not.
+    let counted = |first: i64| match &current {
+        Some(cursor) => cursor.as_number(),
+        None => Some(first),
+    };
     let next = match O::STYLE {
         PaginationStyle::CursorHasMore | PaginationStyle::NextToken => {
             if state.has_more == Some(false) {
@@ -92,7 +101,7 @@ pub(crate) fn next_request<O: Paginated>(
                 .page_size()
                 .filter(|size| *size > 0)
                 .unwrap_or_else(|| i64::try_from(state.item_count).unwrap_or(i64::MAX));
-            Some(current.unwrap_or(0).saturating_add(step))
+            counted(0).and_then(|offset| O::Cursor::from_number(offset.saturating_add(step)))
         }
         PaginationStyle::PageNumber => {
             let short = match request.page_size() {
@@ -102,19 +111,20 @@ pub(crate) fn next_request<O: Paginated>(
             if state.item_count == 0 || short {
                 return Ok(None);
             }
-            Some(current.unwrap_or(1).saturating_add(1))
+            counted(1).and_then(|page| O::Cursor::from_number(page.saturating_add(1)))
         }
     };
-    let Some(next) = next else {
+    // An empty token is the end, like an absent one.
+    let Some(next) = next.filter(|next| !next.ends_walk()) else {
         return Ok(None);
     };
     // The first request of the cursor styles may leave the cursor unset, meaning 0.
     let asked = match O::STYLE {
         PaginationStyle::NextToken | PaginationStyle::PageNumber => current,
-        _ => Some(current.unwrap_or(0)),
+        _ => current.or_else(|| O::Cursor::from_number(0)),
     };
-    if asked == Some(next) {
-        return Err(Stuck(next));
+    if asked.as_ref() == Some(&next) {
+        return Err(Stuck(next.into()));
     }
     request.set_cursor(Some(next));
     Ok(Some(request))

@@ -390,6 +390,108 @@ required:
         }
     }
 
+    /// The `pagination` line of one operation of a rendered file, if it has one.
+    fn pagination_of(file: &str, id: &str) -> Option<String> {
+        let start = file
+            .find(&format!("  - id: {id}\n"))
+            .expect("the operation");
+        let rest = &file[start + 1..];
+        let end = rest.find("\n  - id: ").unwrap_or(rest.len());
+        rest[..end]
+            .lines()
+            .find(|l| l.starts_with("    pagination: "))
+            .map(str::to_owned)
+    }
+
+    /// `ListFiles` pages (text `nextToken`, `maxResults`, `hasMore`, one list); `ListLogs` has
+    /// two lists and stays unpaged until the overrides name its items; `ListRecents` takes no
+    /// `nextToken`. Every broken `pagination` entry is a located error.
+    #[test]
+    fn next_token_lists_page_by_the_rule_and_the_overrides() {
+        let rendered =
+            render(&options(&fixtures().join("basic"), Path::new("unused"))).expect("render");
+        let v2 = rendered_file(&rendered.files, "demo_v2.yaml");
+        assert_eq!(
+            pagination_of(&v2, "demo_v2.ListFiles").as_deref(),
+            Some(
+                "    pagination: {style: next_token, cursor: nextToken, size: maxResults, next: nextToken, has_more: hasMore, items: files}"
+            )
+        );
+        assert_eq!(pagination_of(&v2, "demo_v2.ListLogs"), None);
+        assert_eq!(pagination_of(&v2, "demo_v2.ListRecents"), None);
+        let stats = &rendered.stats;
+        assert_eq!((stats.paged, stats.paged_text), (1, 1));
+        assert_eq!(
+            stats.unpaged.iter().collect::<Vec<_>>(),
+            [(&"several lists in the answer", &1)]
+        );
+        assert!(
+            stats
+                .to_string()
+                .contains("paged (next_token) / of which string tokens    1 / 1")
+        );
+
+        let case = copy_of_basic("import-paging");
+        let overrides = case.join("overrides.yaml");
+        let base = fs::read_to_string(&overrides).expect("read");
+        let with = |entries: &str| {
+            fs::write(&overrides, format!("{base}pagination:\n{entries}")).expect("write");
+            render(&options(&case, &case.join("out")))
+        };
+        let named = with(
+            "  - {op: demo_v2.ListLogs, items: logs}\n  - {op: demo_v2.ListFiles, paged: false}\n",
+        )
+        .expect("render");
+        let v2 = rendered_file(&named.files, "demo_v2.yaml");
+        assert!(
+            pagination_of(&v2, "demo_v2.ListLogs").is_some_and(|l| l.ends_with("items: logs}")),
+            "{v2}"
+        );
+        assert_eq!(pagination_of(&v2, "demo_v2.ListFiles"), None);
+        assert_eq!((named.stats.paged, named.stats.paged_text), (1, 0));
+        assert_eq!(
+            named.stats.unpaged.get("kept unpaged by the overrides"),
+            Some(&1)
+        );
+        let line = base.lines().count() + 2;
+        let got = problems(
+            with(
+                "  - {op: demo_v2.ListLogs, items: nothing}
+  - {op: demo_v2.ListFiles, items: files}
+  - {op: demo_v2.ListRecents, paged: false}
+  - {op: demo.GetUser, items: roles}
+  - {op: demo_v2.Gone, paged: false}
+",
+            ),
+            &case,
+        );
+        assert_eq!(
+            got,
+            [
+                format!(
+                    "overrides.yaml:{}:10: error: the answer of `demo_v2.ListLogs` has no list `nothing` (its lists: logs, warnings)",
+                    line
+                ),
+                format!(
+                    "overrides.yaml:{}:10: error: the answer of `demo_v2.ListFiles` has one list: the rule pages it by that; remove this entry",
+                    line + 1
+                ),
+                format!(
+                    "overrides.yaml:{}:10: error: `demo_v2.ListRecents` does not page by the rule anyway: remove this entry",
+                    line + 2
+                ),
+                format!(
+                    "overrides.yaml:{}:10: error: `demo.GetUser` takes no `nextToken`: there is no list to choose",
+                    line + 3
+                ),
+                format!(
+                    "overrides.yaml:{}:10: error: `demo_v2.Gone` is not an imported operation (or was skipped)",
+                    line + 4
+                ),
+            ]
+        );
+    }
+
     /// With `DINGTALK_SDK_PACKAGE` set to an unpacked wheel, the real package imports (with the
     /// repository's overrides and curated spec) and every file reads back as YAML. Skipped
     /// without it: the package is not part of the repository.
@@ -446,7 +548,7 @@ required:
         assert!(
             stdout.contains(
                 "imported alibabacloud-dingtalk 9.9.9 into out: 3 files (3 written, 0 unchanged, 0 removed), \
-                 10 operations (1 skipped as curated or listed), 12 types, 1 path(s) trimmed in "
+                 12 operations (1 skipped as curated or listed), 12 types, 1 path(s) trimmed in "
             ),
             "{stdout}"
         );

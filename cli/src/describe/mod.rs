@@ -10,7 +10,7 @@ use std::fmt::Write;
 use crate::args::DescribeArgs;
 use crate::{CallError, Catalog, output};
 use dingtalk_openapi::operation::{
-    Auth, Effect, Envelope, OperationInfo, Pagination, PaginationStyle, Returns,
+    Auth, CursorType, Effect, Envelope, OperationInfo, Pagination, PaginationStyle, Returns,
 };
 use json::Json;
 use schema::{Field, Row, Walker};
@@ -328,6 +328,11 @@ fn pagination_text(p: &Pagination) -> String {
             "1 first",
             "ends on a page shorter than the page size",
         ),
+        PaginationStyle::NextToken if p.cursor_type == CursorType::String => (
+            "next token (a string)",
+            "absent first",
+            "ends when hasMore is false or the token is empty",
+        ),
         PaginationStyle::NextToken => ("next token", "absent first", "ends when hasMore is false"),
         PaginationStyle::OffsetHasMore => (
             "offset",
@@ -432,6 +437,21 @@ Try it offline with the documented example request
   dingtalk --mock call x.list
 ";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn text_tokens_say_so() {
+        let number = Pagination::usual(PaginationStyle::NextToken);
+        assert_eq!(
+            pagination_text(&number),
+            "next token `nextToken` (absent first), page size `maxResults`, next cursor `nextToken`, has more `hasMore`, items `list`; ends when hasMore is false"
+        );
+        let text = pagination_text(&number.with_cursor_type(CursorType::String));
+        assert!(
+            text.starts_with("next token (a string) `nextToken`")
+                && text.ends_with("ends when hasMore is false or the token is empty"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -177,7 +177,13 @@ fn info(op: &Operation, area_name: &str, imports: &mut Imports) -> TokenStream {
             };
             let (cursor, size, items) = (p.cursor.wire(), p.size.wire(), p.items.wire());
             let (next, has_more) = (opt(&p.next), opt(&p.has_more));
-            quote!(Some(#pg::new(#s::#v, #cursor, #size, #next, #has_more, #items)))
+            let facts = quote!(#pg::new(#s::#v, #cursor, #size, #next, #has_more, #items));
+            if p.cursor.ty == Type::String {
+                let ct = imports.item("operation::CursorType");
+                quote!(Some(#facts.with_cursor_type(#ct::String)))
+            } else {
+                quote!(Some(#facts))
+            }
         }
         None => quote!(None),
     };
@@ -241,14 +247,21 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     // The cursor's objects are required (checked by lower), so plain field access reaches it.
     let cursor_steps: Vec<Ident> = p.cursor.steps.iter().map(|s| ident(&s.rust)).collect();
     let cursor_required = p.cursor.steps.last().is_some_and(|s| s.required);
+    // An integer cursor (`i64`) is copied, a text token (`String`) cloned; lower allows no other.
+    let text = p.cursor.ty == Type::String;
+    let (cursor_ty, copy) = if text {
+        (quote!(String), quote!(.clone()))
+    } else {
+        (quote!(i64), quote!())
+    };
     let (get_cursor, set_cursor) = if cursor_required {
         (
-            quote!(Some(self.#(#cursor_steps).*)),
+            quote!(Some(self.#(#cursor_steps).* #copy)),
             quote!(if let Some(c) = cursor { self.#(#cursor_steps).* = c; }),
         )
     } else {
         (
-            quote!(self.#(#cursor_steps).*),
+            quote!(self.#(#cursor_steps).* #copy),
             quote!(self.#(#cursor_steps).* = cursor;),
         )
     };
@@ -270,7 +283,11 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     let next = match &p.next {
         Some(n) => {
             let e = reach(quote!(response), n);
-            quote!(#e.copied())
+            if text {
+                quote!(#e.cloned())
+            } else {
+                quote!(#e.copied())
+            }
         }
         None => quote!(None),
     };
@@ -286,15 +303,16 @@ fn paginated(op: &Operation, p: &ir::Pagination, imports: &mut Imports) -> Token
     quote! {
         impl #pg for #name {
             type Item = #item;
+            type Cursor = #cursor_ty;
             const STYLE: #style_ty = #style_ty::#style;
             #[inline]
-            fn cursor(&self) -> Option<i64> { #get_cursor }
+            fn cursor(&self) -> Option<#cursor_ty> { #get_cursor }
             #[inline]
-            fn set_cursor(&mut self, cursor: Option<i64>) { #set_cursor }
+            fn set_cursor(&mut self, cursor: Option<#cursor_ty>) { #set_cursor }
             #[inline]
             fn page_size(&self) -> Option<i64> { #size }
             #[inline]
-            fn page_state(response: &#response) -> #ps {
+            fn page_state(response: &#response) -> #ps<#cursor_ty> {
                 #ps::new(#next, #has_more, #count.map_or(0, |items| items.len()))
             }
             #[inline]

@@ -90,8 +90,22 @@ impl Ctx<'_> {
         let pos = self.pos(&p.referenced);
         let s = &p.value;
         let style = s.style.value;
-        let int = |t: &Type| *t == Type::Integer;
-        let cursor = self.path(req, &s.cursor, types, "pagination cursor", int, "integer");
+        // Only a token the answer names may be text; the other styles count.
+        let text_ok = style == PaginationStyle::NextToken;
+        let cursor_ok = |t: &Type| *t == Type::Integer || (text_ok && *t == Type::String);
+        let cursor_want = if text_ok {
+            "integer or string"
+        } else {
+            "integer"
+        };
+        let cursor = self.path(
+            req,
+            &s.cursor,
+            types,
+            "pagination cursor",
+            cursor_ok,
+            cursor_want,
+        );
         if let Some(c) = &cursor
             && c.steps[..c.steps.len() - 1].iter().any(|st| !st.required)
         {
@@ -124,7 +138,26 @@ impl Ctx<'_> {
                 | PaginationStyle::OffsetHasMore
         );
         let next = match (&s.next, uses_next) {
-            (Some(n), true) => self.path(resp, n, types, "pagination next", int, "integer"),
+            (Some(n), true) => {
+                let next = self.path(resp, n, types, "pagination next", cursor_ok, cursor_want);
+                match (&cursor, next) {
+                    (Some(c), Some(next)) if c.ty != next.ty => {
+                        let np = self.pos(&n.referenced);
+                        self.diags.error(
+                            &np,
+                            format!(
+                                "pagination next `{}` is `{}` but the cursor `{}` is `{}`; a next cursor has the cursor's type",
+                                n.value,
+                                type_label(&next.ty),
+                                s.cursor.value,
+                                type_label(&c.ty)
+                            ),
+                        );
+                        None
+                    }
+                    (_, next) => next,
+                }
+            }
             (None, true) => {
                 self.diags.error(
                     &pos,

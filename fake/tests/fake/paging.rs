@@ -12,8 +12,9 @@ use dingtalk_openapi::hrm::{
 use dingtalk_openapi::operation::{Operation, OperationInfo, Pagination, PaginationStyle};
 use dingtalk_openapi::primitives::{DateTime, EpochMillis};
 use dingtalk_openapi::report::{ReportListRequest, ReportListRequestRequired};
+use dingtalk_openapi::storage_v2::StorageV2ListStarsRequest;
 use dingtalk_openapi::user::{UserListbypageRequest, UserListbypageRequestRequired};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::common::{Fake, json, listids};
@@ -168,6 +169,43 @@ async fn next_token_hrm_employees_dismissions() {
         (last.get("nextToken"), last["hasMore"].as_bool()),
         (None, Some(false))
     );
+}
+
+/// A text `nextToken` (an imported v1.0 list): the fake hands out string tokens and ends with
+/// `hasMore: false` and an empty token.
+#[tokio::test]
+async fn next_token_text_storage_v2_list_stars() {
+    let last = three_pages(StorageV2ListStarsRequest::new().max_results(3)).await;
+    assert_eq!(
+        (&last["nextToken"], &last["hasMore"]),
+        (&json!(""), &json!(false))
+    );
+}
+
+#[tokio::test]
+async fn the_typed_client_pages_by_text_token_until_has_more_is_false() {
+    let fake = Fake::start(true).await;
+    let client = fake.client();
+    let stars: Vec<_> = client
+        .storage_v2()
+        .list_stars_items(StorageV2ListStarsRequest::new().max_results(3))
+        .try_collect()
+        .await
+        .expect("every page");
+    assert_eq!(stars.len(), 7);
+    // The tokens go back as the fake made them: strings, not numbers.
+    let tokens: Vec<Option<String>> = fake
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.operation == Some(StorageV2ListStarsRequest::INFO.id))
+        .map(|r| r.query_value("nextToken").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        tokens,
+        [None, Some("token-3".to_owned()), Some("token-6".to_owned())]
+    );
+    fake.server.shutdown().await;
 }
 
 /// Department 1, from offset 0, 3 a page.

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 pub(crate) use classify::{ErrcodeAnswer, excerpt};
 
+use crate::operation::Cursor;
 use crate::validate::ValidationError;
 
 #[cfg(feature = "robot")]
@@ -287,8 +288,8 @@ pub enum Error {
     Pagination {
         /// The operation id.
         operation: &'static str,
-        /// The cursor that did not advance.
-        cursor: i64,
+        /// The cursor that did not advance: a number, or a text token.
+        cursor: Cursor,
     },
 
     /// The client could not obtain an access token, so the call was not sent.

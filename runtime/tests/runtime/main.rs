@@ -16,5 +16,6 @@ mod paginate;
 mod ratelimit;
 mod shapes;
 mod signed;
+mod text_tokens;
 mod tokens;
 mod wire;

@@ -9,7 +9,8 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use super::client::{Client, RawOp};
 use super::curated::Curated;
 use super::models::Model;
-use super::overrides::Overrides;
+use super::overrides::{Overrides, Paging};
+use super::paging::{Verdict, lists, verdict};
 use super::params::{request_params, response};
 use super::pattern::Problems;
 use super::stats::Stats;
@@ -379,6 +380,7 @@ fn operation(
     if cp.items.len() + mp.items.len() != before {
         return None;
     }
+    let paged_items = paging(&id, &params, &response, returns, ctx);
     let title = raw.title.clone().unwrap_or_else(|| {
         ctx.stats.titles_missing += 1;
         action.to_owned()
@@ -400,7 +402,89 @@ fn operation(
         params,
         response,
         returns,
+        paged_items,
     })
+}
+
+/// Whether the operation pages by `nextToken` (see `paging`), with the overrides' entry about
+/// it checked and applied: the answer's item list if it does.
+fn paging(
+    id: &str,
+    params: &[Field],
+    response: &[Field],
+    returns: Option<&str>,
+    ctx: &mut Ctx<'_>,
+) -> Option<String> {
+    let entry = ctx.overrides.paging.get(id).cloned();
+    if let Some((_, p)) = &entry {
+        ctx.overrides.used.insert(p.clone());
+    }
+    let named = match &entry {
+        Some((Paging::Items(items), _)) => Some(items.as_str()),
+        _ => None,
+    };
+    let by_rule = verdict(params, response, returns, None);
+    let v = verdict(params, response, returns, named);
+    let mut problem = |message: String| {
+        if let Some((_, p)) = &entry {
+            ctx.override_problems.push(Diagnostic {
+                pos: p.clone(),
+                message,
+            });
+        }
+    };
+    match (&entry, &by_rule, &v) {
+        (Some((Paging::Items(_), _)), Verdict::Paged { .. }, _) => {
+            problem(format!(
+                "the answer of `{id}` has one list: the rule pages it by that; remove this entry"
+            ));
+        }
+        (Some((Paging::Items(items), _)), _, Verdict::Unpaged("several lists in the answer")) => {
+            problem(format!(
+                "the answer of `{id}` has no list `{items}` (its lists: {})",
+                lists(response).join(", ")
+            ));
+        }
+        (Some((Paging::Items(_), _)), Verdict::Unpaged(why), _)
+            if *why != "several lists in the answer" =>
+        {
+            problem(format!(
+                "`{id}` does not page by the rule ({why}): there is no list to choose"
+            ));
+        }
+        (Some((Paging::Items(_), _)), Verdict::NoToken, _) => {
+            problem(format!(
+                "`{id}` takes no `nextToken`: there is no list to choose"
+            ));
+        }
+        (Some((Paging::Off, _)), Verdict::Paged { .. }, _) => {
+            ctx.stats.overrides_applied += 1;
+            *ctx.stats
+                .unpaged
+                .entry("kept unpaged by the overrides")
+                .or_default() += 1;
+            return None;
+        }
+        (Some((Paging::Off, _)), _, _) => {
+            problem(format!(
+                "`{id}` does not page by the rule anyway: remove this entry"
+            ));
+        }
+        _ => {}
+    }
+    match v {
+        Verdict::Paged { items, text } => {
+            ctx.stats.overrides_applied += usize::from(named.is_some());
+            ctx.stats.paged += 1;
+            ctx.stats.paged_text += usize::from(text);
+            Some(items)
+        }
+        Verdict::Unpaged(why) => {
+            *ctx.stats.unpaged.entry(why).or_default() += 1;
+            None
+        }
+        Verdict::NoToken => None,
+    }
 }
 
 #[cfg(test)]

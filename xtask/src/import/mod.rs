@@ -15,6 +15,7 @@ mod curated;
 mod files;
 mod models;
 mod overrides;
+mod paging;
 mod params;
 mod pattern;
 mod pytype;

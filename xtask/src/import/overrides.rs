@@ -3,7 +3,8 @@
 //! Sections (all optional): `skip` (operations a curated spec file already holds, by method and
 //! path), `responses` (the body of operations that declare a JSON response without a model),
 //! `dropped_path_args` (path arguments the SDK declares and never sends), `titles` (area
-//! titles) and `required` (required flags the package lacks). Every entry is checked: an
+//! titles), `required` (required flags the package lacks) and `pagination` (the items of a
+//! `nextToken` list whose answer has several lists, or a list kept unpaged). Every entry is checked: an
 //! unknown key, an operation, field or area the package does not have, a duplicate, or an
 //! entry that contradicts the package or another entry is a located problem
 //! `FILE:LINE:COLUMN: error: ...`, and so is an entry the import never used.
@@ -31,6 +32,27 @@ struct File {
     titles: Option<Titles>,
     #[serde(default)]
     required: Option<Vec<S<RequiredEntry>>>,
+    #[serde(default)]
+    pagination: Option<Vec<S<PagingEntry>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PagingEntry {
+    op: S<String>,
+    #[serde(default)]
+    items: Option<S<String>>,
+    #[serde(default)]
+    paged: Option<S<bool>>,
+}
+
+/// What an overrides' `pagination` entry says of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Paging {
+    /// `items: NAME`: the answer's list that holds the items, among several.
+    Items(String),
+    /// `paged: false`: the operation stays unpaged although the rule would page it.
+    Off,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +148,8 @@ pub(crate) struct Overrides {
     pub required_params: BTreeMap<(String, String), Pos>,
     /// `(type name, field wire name)`.
     pub required_fields: BTreeMap<(String, String), Pos>,
+    /// Op id → what its `pagination` entry says.
+    pub paging: BTreeMap<String, (Paging, Pos)>,
     /// The positions of the entries the import used.
     pub used: BTreeSet<Pos>,
 }
@@ -294,6 +318,37 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
             problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
         }
     }
+    for e in raw.pagination.unwrap_or_default() {
+        let e = e.value;
+        check_op(&e.op, &mut problem);
+        let p = pos(file, &e.op);
+        let paging = match (e.items, e.paged) {
+            (Some(items), None) => Paging::Items(items.value),
+            (None, Some(paged)) if !paged.value => Paging::Off,
+            (None, Some(paged)) => {
+                problem(
+                    pos(file, &paged),
+                    "`paged: true` says nothing: the rule pages what it can; remove it or name `items`"
+                        .to_owned(),
+                );
+                continue;
+            }
+            _ => {
+                problem(
+                    p,
+                    "a pagination entry is either `{op, items}` or `{op, paged: false}`".to_owned(),
+                );
+                continue;
+            }
+        };
+        if out
+            .paging
+            .insert(e.op.value.clone(), (paging, p.clone()))
+            .is_some()
+        {
+            problem(p, format!("`{}` is listed twice", e.op.value));
+        }
+    }
     if problems.is_empty() {
         Ok(out)
     } else {
@@ -345,6 +400,12 @@ impl Overrides {
         for ((ty, field), p) in &self.required_fields {
             report(p, format!("no imported type `{ty}` has a field `{field}`"));
         }
+        for (op, (_, p)) in &self.paging {
+            report(
+                p,
+                format!("`{op}` is not an imported operation (or was skipped)"),
+            );
+        }
         out.sort();
         out
     }
@@ -375,6 +436,11 @@ titles:
   a: ''
 required:
   - {op: a.B, field: x}
+pagination:
+  - {op: a.C, paged: true}
+  - {op: a.D}
+  - {op: a.E, items: x}
+  - {op: a.E, paged: false}
 ";
         assert_eq!(
             problems(text),
@@ -386,6 +452,9 @@ required:
                 "o.yaml:7:10: error: an entry needs `returns` or `response`",
                 "o.yaml:9:6: error: a title is one non-empty line",
                 "o.yaml:11:10: error: a required entry is either `{op, param}` or `{type, field}`",
+                "o.yaml:13:22: error: `paged: true` says nothing: the rule pages what it can; remove it or name `items`",
+                "o.yaml:14:10: error: a pagination entry is either `{op, items}` or `{op, paged: false}`",
+                "o.yaml:16:10: error: `a.E` is listed twice",
             ]
         );
         let twice = problems("titles:\n  a: 甲\n  a: 乙\n");

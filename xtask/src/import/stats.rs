@@ -49,6 +49,11 @@ pub struct Stats {
     /// Types reached from both a request and a response whose `required` marks were dropped.
     pub both_side_types: usize,
     pub overrides_applied: usize,
+    /// Operations given `pagination: {style: next_token, ...}`, and of those the text tokens.
+    pub paged: usize,
+    pub paged_text: usize,
+    /// Operations taking a `nextToken` left unpaged, by reason.
+    pub unpaged: BTreeMap<&'static str, usize>,
     /// Imported areas named like a curated one.
     pub area_clashes: Vec<String>,
 }
@@ -163,6 +168,14 @@ impl fmt::Display for Stats {
         row(
             "override entries applied",
             self.overrides_applied.to_string(),
+        );
+        row(
+            "paged (next_token) / of which string tokens",
+            format!("{} / {}", self.paged, self.paged_text),
+        );
+        row(
+            "taking nextToken, not paged (by reason)",
+            format!("{:?}", self.unpaged),
         );
         row(
             "areas named like a curated area",

@@ -35,6 +35,8 @@ pub(crate) struct Op {
     pub response: Vec<Field>,
     /// `none`, `json`, `boolean` or `array`; `None` for an object made of `response`.
     pub returns: Option<&'static str>,
+    /// The answer's item list when the operation pages by `nextToken` (see `paging`).
+    pub paged_items: Option<String>,
 }
 
 /// A parameter, response field or type field.
@@ -92,6 +94,16 @@ pub(crate) fn render(file: &AreaFile) -> String {
         fields(&mut out, "    response", &op.response);
         if let Some(returns) = op.returns {
             let _ = writeln!(out, "    returns: {returns}");
+        }
+        if let Some(items) = &op.paged_items {
+            let _ = writeln!(
+                out,
+                "    pagination: {{style: next_token, cursor: {t}, size: {s}, next: {t}, has_more: {h}, items: {}}}",
+                scalar(items, true),
+                t = super::paging::TOKEN,
+                s = super::paging::SIZE,
+                h = super::paging::HAS_MORE,
+            );
         }
     }
     if !file.types.is_empty() {

@@ -115,6 +115,7 @@ impl Operation for ReportList {
 
 impl Paginated for ReportList {
     type Item = Value;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::CursorHasMore;
     fn cursor(&self) -> Option<i64> {
         Some(self.cursor)
@@ -186,6 +187,7 @@ impl Operation for Dismissions {
 
 impl Paginated for Dismissions {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::NextToken;
     fn cursor(&self) -> Option<i64> {
         self.next_token
@@ -245,6 +247,7 @@ impl Operation for ReceiverList {
 
 impl Paginated for ReceiverList {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::OffsetNextCursor;
     fn cursor(&self) -> Option<i64> {
         Some(self.offset)
@@ -308,6 +311,7 @@ impl Operation for CheckinRecordGet {
 
 impl Paginated for CheckinRecordGet {
     type Item = Value;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::NullableCursor;
     fn cursor(&self) -> Option<i64> {
         Some(self.cursor)
@@ -362,6 +366,7 @@ impl Operation for BlackboardListIds {
 
 impl Paginated for BlackboardListIds {
     type Item = String;
+    type Cursor = i64;
     const STYLE: PaginationStyle = PaginationStyle::PageNumber;
     fn cursor(&self) -> Option<i64> {
         self.query_request.page

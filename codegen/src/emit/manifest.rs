@@ -45,6 +45,11 @@ include = ["src/**", "openapi.json", "Cargo.toml", "README.md", "LICENSE-*"]
 all-features = true
 rustdoc-args = ["--cfg", "docsrs"]
 
+# No unit tests here (the crate is generated; its tests are in the workspace's `tests/`): skip
+# building the whole crate a second time as a test harness. Its doc examples still run.
+[lib]
+test = false
+
 [features]
 "#
     );

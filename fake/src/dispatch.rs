@@ -25,7 +25,7 @@ use crate::record::{RecordedRequest, parse_query};
 use crate::route::Routed;
 use crate::shared::{Incoming, Shared, lock};
 use crate::tokens::{self, TokenEndpoint};
-use dingtalk_openapi_runtime::operation::{Auth, Host, Method as OpMethod};
+use dingtalk_openapi_runtime::operation::{Auth, Envelope, Host, Method as OpMethod};
 
 /// The largest body the fake reads, in bytes.
 const MAX_BODY: usize = 4 << 20;
@@ -80,27 +80,12 @@ pub(crate) async fn handle(
     let (Some(route), Some(id)) = (route, id) else {
         return answer::not_found(&incoming.path);
     };
-    shared.faults.count_call(id);
-    if let Some(fault) = shared.faults.take(id) {
-        let envelope = match &route {
-            Route::Token(endpoint) => endpoint.envelope(),
-            Route::Operation(routed) => routed.op.info().envelope,
-        };
-        match fault {
-            Fault::Delay(delay) => tokio::time::sleep(delay).await,
-            Fault::Reset => {
-                connection.abort();
-                return Response::new(Body::empty());
-            }
-            Fault::Malformed => return answer::malformed(),
-            Fault::Html => return answer::html(),
-            Fault::Truncated => return answer::truncated(),
-            other => {
-                if let Some(failure) = Failure::from_fault(&other) {
-                    return failure.render(envelope);
-                }
-            }
-        }
+    let envelope = match &route {
+        Route::Token(endpoint) => endpoint.envelope(),
+        Route::Operation(routed) => routed.op.info().envelope,
+    };
+    if let Some(faulted) = count_and_fault(&shared, &connection, id, envelope).await {
+        return faulted;
     }
     match route {
         Route::Token(endpoint) => tokens::answer(&shared, endpoint, &incoming),
@@ -119,6 +104,31 @@ pub(crate) async fn handle(
                 Err(failure) => failure.render(info.envelope),
             }
         }
+    }
+}
+
+/// Counts a call of operation `id` and plays the fault queued for it, if any: the answer to
+/// send instead of the operation's own, or `None` to go on (no fault, or a delay served).
+pub(crate) async fn count_and_fault(
+    shared: &Shared,
+    connection: &Connection,
+    id: &str,
+    envelope: Envelope,
+) -> Option<Response> {
+    shared.faults.count_call(id);
+    match shared.faults.take(id)? {
+        Fault::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            None
+        }
+        Fault::Reset => {
+            connection.abort();
+            Some(Response::new(Body::empty()))
+        }
+        Fault::Malformed => Some(answer::malformed()),
+        Fault::Html => Some(answer::html()),
+        Fault::Truncated => Some(answer::truncated()),
+        other => Failure::from_fault(&other).map(|failure| failure.render(envelope)),
     }
 }
 
@@ -166,7 +176,8 @@ pub(crate) fn method(method: OpMethod) -> Method {
     }
 }
 
-fn record(request: &Incoming, operation: Option<&'static str>) -> RecordedRequest {
+/// What the recorder keeps of a request routed to `operation`.
+pub(crate) fn record(request: &Incoming, operation: Option<&'static str>) -> RecordedRequest {
     let headers = request
         .headers
         .iter()

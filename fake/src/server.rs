@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{any, post};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -330,6 +331,20 @@ fn accept_example_credentials(config: &mut Config, operations: &[MockOperation])
         config
             .apps
             .extend(pair(Some(example.app_key), Some(example.app_secret)));
+    }
+    // The Stream gateway's open call (`gateway.OpenConnection` of the v1.0 API) takes the app
+    // credentials as `clientId` and `clientSecret`.
+    let open = operations
+        .iter()
+        .map(MockOperation::info)
+        .find(|info| info.path == gateway::OPEN_PATH);
+    if let Some(example) =
+        open.and_then(|info| serde_json::from_str::<Value>(info.example_request).ok())
+    {
+        let text = |key: &str| example.get(key)?.as_str().map(str::to_owned);
+        if let (Some(id), Some(secret)) = (text("clientId"), text("clientSecret")) {
+            config.apps.push((id, secret));
+        }
     }
 }
 

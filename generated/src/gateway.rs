@@ -135,7 +135,7 @@ impl Operation for GatewayOpenConnectionRequest {
             Param::new("subscriptions", Location::Body, true, false),
         ],
         pagination: None,
-        example_request: r#"{"clientId":"clientId-1","clientSecret":"clientSecret-1","extras":{"key":{"key":"value"}},"localIp":"localIp-1","subscriptions":[{"topic":"topic-1","type":"type-1"}]}"#,
+        example_request: r#"{"clientId":"clientId-1","clientSecret":"clientSecret-1","extras":{"key":{"key":"value"}},"localIp":"localIp-1","subscriptions":[{"topic":"*","type":"EVENT"}]}"#,
         example_response: r#"{"endpoint":"endpoint-1","ticket":"ticket-1"}"#,
         doc_url: "",
         action: "gateway_1.0/OpenConnection",
@@ -147,18 +147,18 @@ impl Operation for GatewayOpenConnectionRequest {
 #[wire(deny_unknown_fields, deserialize = "deserialize-requests")]
 #[non_exhaustive]
 pub struct GatewayOpenConnectionRequestSubscriptions {
-    /// `topic`.
+    /// `topic`. Example: `*`.
     pub topic: String,
-    /// `type`.
+    /// `type`. Example: `EVENT`.
     #[wire(rename = "type")]
     pub type_: String,
 }
 /// The required fields of [`GatewayOpenConnectionRequestSubscriptions`], by name: two of them have the same type, so [`GatewayOpenConnectionRequestSubscriptions::new`] takes them as a struct literal rather than in an order that could be swapped.
 #[derive(Debug, Clone)]
 pub struct GatewayOpenConnectionRequestSubscriptionsRequired {
-    /// `topic`.
+    /// `topic`. Example: `*`.
     pub topic: String,
-    /// `type`.
+    /// `type`. Example: `EVENT`.
     pub type_: String,
 }
 impl GatewayOpenConnectionRequestSubscriptions {

@@ -12,7 +12,9 @@
 //! The wire behaviour is serde_derive's for the attributes the generator used (the test
 //! `tests/record.rs` reads and writes the same JSON both ways): fields by wire name, optional
 //! fields absent when unset and `null`-tolerant when read, unknown keys skipped (or refused with
-//! serde's own `unknown field` message for objects that are only sent), `duplicate field` and
+//! serde's own `unknown field` message for objects that are only sent, and for objects both sent
+//! and received while they are read inside one only sent: see [`Shape::deny_unknown`]),
+//! `duplicate field` and
 //! `missing field` errors in serde's words, and keys read with `deserialize_identifier` so
 //! `serde_path_to_error` still names the failing field. One difference: an array is read as an
 //! object only when empty (serde_derive would read a full array by position; DingTalk never
@@ -20,6 +22,7 @@
 //!
 //! Generated code only: nothing here is part of the crate's documented interface.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -195,8 +198,38 @@ pub struct Shape {
     /// The wire names, in declaration order (the order of the [`Slots`]).
     pub wire: &'static [&'static str],
     /// Whether a key not in `wire` is refused (objects only ever sent, where it would be lost)
-    /// instead of skipped (answers, which DingTalk may extend).
+    /// instead of skipped (answers, which DingTalk may extend). An object both sent and received
+    /// has `false` and refuses unknown keys only while it is read inside an object that has
+    /// `true`: as part of a request (what the command and the fake read), not of an answer.
     pub deny_unknown: bool,
+}
+
+thread_local! {
+    /// How many objects that refuse unknown keys are being read on this thread, one inside the
+    /// other (reading is synchronous, so a thread is one reading).
+    static SENT_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Marks the thread as reading an object that is only sent, until dropped.
+struct ReadingSent;
+
+impl ReadingSent {
+    fn enter() -> ReadingSent {
+        SENT_DEPTH.with(|depth| depth.set(depth.get().saturating_add(1)));
+        ReadingSent
+    }
+}
+
+impl Drop for ReadingSent {
+    fn drop(&mut self) {
+        SENT_DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
+    }
+}
+
+/// Whether an object being read must refuse unknown keys: it is only sent, or it is read
+/// inside one that is.
+fn refuses_unknown(shape: &Shape) -> bool {
+    shape.deny_unknown || SENT_DEPTH.with(|depth| depth.get() > 0)
 }
 
 /// `Deserialize::deserialize` of a generated object: its field values, in declaration order.
@@ -274,8 +307,9 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
         let mut seen = Seen::default();
         let key = KeySeed {
             wire: shape.wire,
-            deny: shape.deny_unknown,
+            deny: refuses_unknown(shape),
         };
+        let _reading = shape.deny_unknown.then(ReadingSent::enter);
         while let Some(index) = map.next_key_seed(key)? {
             match index {
                 Some(i) => {

@@ -283,3 +283,56 @@ fn objects_past_sixteen_fields_chain_their_slots() {
     let wrong = format!(r#"{{{},"f16":1}}"#, fields.join(","));
     assert!(wide(&wrong).unwrap_err().starts_with("f16: invalid type"));
 }
+
+// An object both sent and received (the generator gives it no `deny_unknown_fields`), held by
+// a request and by an answer.
+
+#[derive(Debug, PartialEq, Wire)]
+struct SharedCriteria {
+    operator: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Wire)]
+#[wire(deny_unknown_fields)]
+struct FilterRequest {
+    criteria: std::collections::BTreeMap<String, SharedCriteria>,
+    conditions: Option<Vec<SharedCriteria>>,
+}
+
+#[derive(Debug, PartialEq, Wire)]
+struct FilterResponse {
+    criteria: Option<SharedCriteria>,
+}
+
+#[test]
+fn an_object_both_sent_and_received_refuses_unknown_keys_only_inside_a_request() {
+    // Inside a request, at any depth (through a map and a list), an unknown key is an error
+    // naming where it is, not a field silently dropped.
+    let in_map = r#"{"criteria": {"a": {"operator": "eq", "opertor": "ne"}}}"#;
+    let error = serde_path_to_error::deserialize::<_, FilterRequest>(
+        &mut serde_json::Deserializer::from_str(in_map),
+    )
+    .expect_err("an unknown key inside a request");
+    assert_eq!(error.path().to_string(), "criteria.a.opertor");
+    assert!(
+        error.to_string().contains("unknown field `opertor`"),
+        "{error}"
+    );
+    let in_list = r#"{"criteria": {}, "conditions": [{"x": 1}]}"#;
+    assert!(serde_json::from_str::<FilterRequest>(in_list).is_err());
+    let known = r#"{"criteria": {"a": {"operator": "eq"}}, "conditions": [{}]}"#;
+    assert!(serde_json::from_str::<FilterRequest>(known).is_ok());
+
+    // In an answer, or read on its own, it tolerates what DingTalk may add; and a request read
+    // before (or one that failed) leaves no trace on the thread.
+    let answer = r#"{"criteria": {"operator": "eq", "added": 1}}"#;
+    assert_eq!(
+        serde_json::from_str::<FilterResponse>(answer).expect("an answer"),
+        FilterResponse {
+            criteria: Some(SharedCriteria {
+                operator: Some("eq".into())
+            })
+        }
+    );
+    assert!(serde_json::from_str::<SharedCriteria>(r#"{"added": true}"#).is_ok());
+}

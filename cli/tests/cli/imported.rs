@@ -3,7 +3,8 @@
 //! (the fake rebuilds "the request" from the path, query, headers and body, checks it against
 //! the typed request and answers the synthesized response, which the client must decode), and
 //! through `dingtalk --mock call`, whose printed answer must be that response (but for a paged
-//! operation's next cursor: the fake pages, so the cursor is its own, of the example's type).
+//! operation's items and next cursor: the fake pages over items of its own, so those are its
+//! own, shaped like the example's).
 
 use dingtalk_openapi::Client;
 use dingtalk_openapi::operation::OperationInfo;
@@ -178,6 +179,20 @@ fn sampled_imported_operations_answer_their_example_through_dingtalk_mock_call()
             if let (Some(slot), Some(want)) = (printed.pointer_mut(&pointer), want) {
                 *slot = want.clone();
             }
+            // The fake pages over items of its own, made from the example's item with ids
+            // made unique: each must have the example item's fields, of the same kinds.
+            let pointer = format!(
+                "/{}",
+                info.pagination.map_or("", |p| p.items).replace('.', "/")
+            );
+            let (got, want) = (printed.pointer(&pointer), expected.pointer(&pointer));
+            if let Err(why) = same_shape_items(got, want) {
+                failures.push(format!("{}: items {why}", info.id));
+                continue;
+            }
+            if let (Some(slot), Some(want)) = (printed.pointer_mut(&pointer), want) {
+                *slot = want.clone();
+            }
         }
         if printed != expected {
             failures.push(format!(
@@ -187,6 +202,39 @@ fn sampled_imported_operations_answer_their_example_through_dingtalk_mock_call()
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether a page of items is shaped like the example's: at least one item, each with the
+/// keys of the example's first item, every value of the same JSON kind.
+fn same_shape_items(got: Option<&Value>, want: Option<&Value>) -> Result<(), String> {
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+    fn shape(v: &Value) -> Vec<(String, &'static str)> {
+        match v {
+            Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), kind(v))).collect(),
+            other => vec![(String::new(), kind(other))],
+        }
+    }
+    let got = got.and_then(Value::as_array).ok_or("absent")?;
+    let want = want
+        .and_then(Value::as_array)
+        .and_then(|items| items.first())
+        .ok_or("absent from the example")?;
+    if got.is_empty() {
+        return Err("empty".to_owned());
+    }
+    match got.iter().find(|item| shape(item) != shape(want)) {
+        Some(item) => Err(format!("{item} is not shaped like {want}")),
+        None => Ok(()),
+    }
 }
 
 /// The whole v1.0 API is there: `dingtalk list` prints at least 3,250 operations on the api

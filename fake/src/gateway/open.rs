@@ -1,8 +1,11 @@
 //! `POST /v1.0/gateway/connections/open`: where a Stream client trades its app credentials and
-//! subscriptions for a WebSocket endpoint and a single-use ticket.
+//! subscriptions for a WebSocket endpoint and a single-use ticket. The call is recorded and
+//! counted under the operation of that path when the fake serves it (the gateway's own record of
+//! open calls, `/__mock/stream/…`, replaces the `clientSecret`).
 //!
 //! | condition | answer |
 //! | --- | --- |
+//! | a [`Fault`](crate::Fault) is queued for `gateway.OpenConnection` (when the fake serves that operation) | that fault, as for any operation |
 //! | a [`StreamFault::FailOpen`](crate::StreamFault::FailOpen) is queued | its status, `{"code", "message", "requestid"}` |
 //! | body over 64 KiB | HTTP 413 `RequestEntityTooLarge` |
 //! | body not declared `application/json` | HTTP 415 `UnsupportedMediaType` |
@@ -20,14 +23,16 @@
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::answer::{self, json_response, request_id};
 use crate::conn::Connection;
+use crate::dispatch;
 use crate::gateway::socket::CONNECT_PATH;
-use crate::shared::Shared;
+use crate::record::parse_query;
+use crate::shared::{Incoming, Shared};
 
 /// The path of the open call.
 pub(crate) const OPEN_PATH: &str = "/v1.0/gateway/connections/open";
@@ -71,6 +76,28 @@ pub(crate) async fn open(
         Ok(_) => Value::String("<not a JSON object>".to_owned()),
         Err(_) => Value::String(format!("<not JSON, {} bytes>", body.len())),
     };
+    // When the fake serves the operation of this path (`gateway.OpenConnection` of the v1.0
+    // API), the call is recorded (as sent, like every request the recorder keeps), counted and
+    // faulted like any other.
+    let operation = shared
+        .route(&Method::POST, OPEN_PATH)
+        .map(|routed| routed.op.info());
+    let incoming = Incoming {
+        method: Method::POST,
+        path: parts.uri.path().to_owned(),
+        query: parse_query(parts.uri.query().unwrap_or_default()),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    };
+    shared
+        .recorder
+        .push(dispatch::record(&incoming, operation.map(|info| info.id)));
+    if let Some(info) = operation
+        && let Some(faulted) =
+            dispatch::count_and_fault(&shared, &connection, info.id, info.envelope).await
+    {
+        return faulted;
+    }
     let failure = inner.with(|core, _| {
         core.record_open(recorded);
         let failure = core.fail_open.as_mut().map(|f| {

@@ -305,3 +305,35 @@ async fn frames_that_are_not_acks_are_ignored_and_big_ones_refused() {
     gateway.wait_disconnected().await;
     fake.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_open_call_is_the_operation_gateway_open_connection_for_counts_records_and_faults() {
+    use dingtalk_openapi_fake::Fault;
+
+    let fake = fake().await;
+    let op = "gateway.OpenConnection";
+    fake.server
+        .faults()
+        .push_for(op, Fault::http(503, "systemError"));
+    let body = open_body(&fake, &[("CALLBACK", BOT)]);
+    let answer = open_raw(&fake, &body).await;
+    assert_eq!(answer.status, 503, "the queued fault: {}", answer.text);
+    assert_eq!(fake.server.gateway().opens(), 0, "no ticket behind a fault");
+    let answer = open_raw(&fake, &body).await;
+    assert_eq!(
+        answer.status, 200,
+        "the fault was played once: {}",
+        answer.text
+    );
+    assert_eq!(fake.server.faults().calls(op), 2);
+    let recorded: Vec<_> = fake
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == Some(op))
+        .collect();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded[1].method, "POST");
+    let sent: Value = serde_json::from_slice(&recorded[1].body).expect("the body as sent");
+    assert_eq!(sent, body);
+}

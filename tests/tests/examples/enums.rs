@@ -125,8 +125,8 @@ pub(crate) fn enum_sites(
     }
 }
 
-/// The schemas of an operation's request (parameters and body properties as one object) and
-/// response, from openapi.json.
+/// The schemas of an operation's request (parameters and body properties, or the whole body
+/// under its key, as one object) and response, from openapi.json.
 pub(crate) fn operation_schemas(doc: &Value, id: &str) -> Option<(Value, Value)> {
     let op = doc["paths"]
         .as_object()?
@@ -148,7 +148,11 @@ pub(crate) fn operation_schemas(doc: &Value, id: &str) -> Option<(Value, Value)>
             properties.insert(name.to_owned(), schema.clone());
         }
     }
-    if let Some(body) = op.pointer("/requestBody/content/application~1json/schema") {
+    let body = op.pointer("/requestBody/content/application~1json/schema");
+    if let (Some(key), Some(body)) = (op["x-dingtalk-whole-body"].as_str(), body) {
+        // The request holds the whole body (a bare array, say) under one key.
+        properties.insert(key.to_owned(), body.clone());
+    } else if let Some(body) = body {
         let body = resolve(doc, body);
         for (k, v) in body
             .get("properties")

@@ -160,6 +160,11 @@ pub(crate) fn convert(
     for def in &mut defs {
         for f in &mut def.fields {
             let key = (def.name.clone(), f.name.clone());
+            if let Some((example, p)) = ctx.overrides.example_fields.get(&key) {
+                ctx.overrides.used.insert(p.clone());
+                f.example = Some(example.clone());
+                ctx.stats.overrides_applied += 1;
+            }
             if let Some(p) = ctx.overrides.required_fields.get(&key) {
                 ctx.overrides.used.insert(p.clone());
                 if f.required {
@@ -356,6 +361,15 @@ fn operation(
         }
     }
     for p in &mut params {
+        if let Some((example, pos)) = ctx
+            .overrides
+            .example_params
+            .get(&(id.clone(), p.name.clone()))
+        {
+            ctx.overrides.used.insert(pos.clone());
+            p.example = Some(example.clone());
+            ctx.stats.overrides_applied += 1;
+        }
         if let Some(pos) = ctx
             .overrides
             .required_params

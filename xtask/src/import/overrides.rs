@@ -3,8 +3,10 @@
 //! Sections (all optional): `skip` (operations a curated spec file already holds, by method and
 //! path), `responses` (the body of operations that declare a JSON response without a model),
 //! `dropped_path_args` (path arguments the SDK declares and never sends), `titles` (area
-//! titles), `required` (required flags the package lacks) and `pagination` (the items of a
-//! `nextToken` list whose answer has several lists, or a list kept unpaged). Every entry is checked: an
+//! titles), `required` (required flags the package lacks), `examples` (a value the made-up
+//! example must not invent, where the server takes only certain values) and `pagination` (the
+//! items of a `nextToken` list whose answer has several lists, or a list kept unpaged). Every
+//! entry is checked: an
 //! unknown key, an operation, field or area the package does not have, a duplicate, or an
 //! entry that contradicts the package or another entry is a located problem
 //! `FILE:LINE:COLUMN: error: ...`, and so is an entry the import never used.
@@ -33,7 +35,23 @@ struct File {
     #[serde(default)]
     required: Option<Vec<S<RequiredEntry>>>,
     #[serde(default)]
+    examples: Option<Vec<S<ExampleEntry>>>,
+    #[serde(default)]
     pagination: Option<Vec<S<PagingEntry>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleEntry {
+    #[serde(default)]
+    op: Option<S<String>>,
+    #[serde(default)]
+    param: Option<S<String>>,
+    #[serde(default, rename = "type")]
+    ty: Option<S<String>>,
+    #[serde(default)]
+    field: Option<S<String>>,
+    example: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +166,10 @@ pub(crate) struct Overrides {
     pub required_params: BTreeMap<(String, String), Pos>,
     /// `(type name, field wire name)`.
     pub required_fields: BTreeMap<(String, String), Pos>,
+    /// `(op id, parameter wire name)` → the example value.
+    pub example_params: BTreeMap<(String, String), (serde_json::Value, Pos)>,
+    /// `(type name, field wire name)` → the example value.
+    pub example_fields: BTreeMap<(String, String), (serde_json::Value, Pos)>,
     /// Op id → what its `pagination` entry says.
     pub paging: BTreeMap<String, (Paging, Pos)>,
     /// The positions of the entries the import used.
@@ -318,6 +340,39 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
             problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
         }
     }
+    for e in raw.examples.unwrap_or_default() {
+        let e = e.value;
+        let (key, p, into) = match (e.op, e.param, e.ty, e.field) {
+            (Some(op), Some(param), None, None) => {
+                check_op(&op, &mut problem);
+                (
+                    (op.value.clone(), param.value),
+                    pos(file, &op),
+                    &mut out.example_params,
+                )
+            }
+            (None, None, Some(ty), Some(field)) => (
+                (ty.value.clone(), field.value),
+                pos(file, &ty),
+                &mut out.example_fields,
+            ),
+            (op, _, ty, _) => {
+                let at = op
+                    .as_ref()
+                    .or(ty.as_ref())
+                    .map_or(Pos::new(file, 1, 1), |s| pos(file, s));
+                problem(
+                    at,
+                    "an example entry is either `{op, param, example}` or `{type, field, example}`"
+                        .to_owned(),
+                );
+                continue;
+            }
+        };
+        if into.insert(key.clone(), (e.example, p.clone())).is_some() {
+            problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
+        }
+    }
     for e in raw.pagination.unwrap_or_default() {
         let e = e.value;
         check_op(&e.op, &mut problem);
@@ -400,6 +455,15 @@ impl Overrides {
         for ((ty, field), p) in &self.required_fields {
             report(p, format!("no imported type `{ty}` has a field `{field}`"));
         }
+        for ((op, param), (_, p)) in &self.example_params {
+            report(
+                p,
+                format!("`{op}` is not an imported operation with a parameter `{param}`"),
+            );
+        }
+        for ((ty, field), (_, p)) in &self.example_fields {
+            report(p, format!("no imported type `{ty}` has a field `{field}`"));
+        }
         for (op, (_, p)) in &self.paging {
             report(
                 p,
@@ -436,6 +500,8 @@ titles:
   a: ''
 required:
   - {op: a.B, field: x}
+examples:
+  - {op: a.B, field: x, example: 1}
 pagination:
   - {op: a.C, paged: true}
   - {op: a.D}
@@ -452,9 +518,10 @@ pagination:
                 "o.yaml:7:10: error: an entry needs `returns` or `response`",
                 "o.yaml:9:6: error: a title is one non-empty line",
                 "o.yaml:11:10: error: a required entry is either `{op, param}` or `{type, field}`",
-                "o.yaml:13:22: error: `paged: true` says nothing: the rule pages what it can; remove it or name `items`",
-                "o.yaml:14:10: error: a pagination entry is either `{op, items}` or `{op, paged: false}`",
-                "o.yaml:16:10: error: `a.E` is listed twice",
+                "o.yaml:13:10: error: an example entry is either `{op, param, example}` or `{type, field, example}`",
+                "o.yaml:15:22: error: `paged: true` says nothing: the rule pages what it can; remove it or name `items`",
+                "o.yaml:16:10: error: a pagination entry is either `{op, items}` or `{op, paged: false}`",
+                "o.yaml:18:10: error: `a.E` is listed twice",
             ]
         );
         let twice = problems("titles:\n  a: 甲\n  a: 乙\n");

@@ -138,6 +138,7 @@ pub(crate) fn request_params(
             ty,
             encode,
             required: f.required,
+            example: None,
         });
     }
     for sh in &raw.shrinks {

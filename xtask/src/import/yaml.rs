@@ -47,6 +47,8 @@ pub(crate) struct Field {
     pub ty: String,
     pub encode: Option<&'static str>,
     pub required: bool,
+    /// An example value the overrides give (imported files otherwise have made-up ones).
+    pub example: Option<serde_json::Value>,
 }
 
 /// A named object type.
@@ -137,6 +139,10 @@ fn fields(out: &mut String, key: &str, fields: &[Field]) {
         }
         if f.required {
             out.push_str(", required: true");
+        }
+        if let Some(example) = &f.example {
+            // JSON is YAML's flow style.
+            let _ = write!(out, ", example: {example}");
         }
         out.push_str("}\n");
     }

@@ -10,13 +10,18 @@ use crate::ir::{Api, Auth};
 /// `src/lib.rs`.
 pub(crate) fn lib_rs(api: &Api) -> TokenStream {
     let mut table = String::from(
-        "\n## Areas\n\nEach area is a module and a cargo feature of the same name; all are on by default.\n\n| feature | title | operations |\n| --- | --- | --- |\n",
+        "\n## Areas\n\nEach area is a module and a cargo feature of the same name. The curated areas \
+         (marked *default*) are on by default; every other area is turned on by name, and `full` \
+         turns on all of them.\n\n| feature | title | operations |\n| --- | --- | --- |\n",
     );
     for a in api.areas.values() {
         let ids: Vec<String> = a.operations.iter().map(|o| format!("`{}`", o.id)).collect();
+        // `mod@`: an area may share its name with a macro of the prelude (`todo`).
         table.push_str(&format!(
-            "| [`{}`] | {} | {} |\n",
+            "| [`{}`](mod@{}){} | {} | {} |\n",
             a.name,
+            ident(&a.name),
+            if a.curated { " *default*" } else { "" },
             a.title,
             ids.join(", ")
         ));

@@ -15,10 +15,10 @@
 //! operation's method, and misuses of the `Wire` and `OpenEnum` derives (each an error at the
 //! mistake).
 //!
-//! Run with `cargo test -p tests --test compile`; regenerate the expected errors after a
-//! deliberate change with `TRYBUILD=overwrite cargo test -p tests --test compile` and read the
-//! diff. The first run builds the crate's dependencies for trybuild's own project and takes a
-//! few minutes.
+//! Run with `cargo test -p compile-tests`; regenerate the expected errors after a deliberate
+//! change with `TRYBUILD=overwrite cargo test -p compile-tests` and read the diff. The first run
+//! builds the crate's dependencies for trybuild's own project. That project has this package's
+//! dependencies only, so the client is built with its default areas: the cases use those.
 //!
 //! [trybuild]: https://docs.rs/trybuild
 

@@ -1,7 +1,7 @@
 //! Operations reached by id at run time, their request and response types erased.
 //!
 //! The `dingtalk` command, the fake DingTalk and tests reach every generated operation by id.
-//! Through [`OperationVisitor`](crate::operation::OperationVisitor) that compiles the visitor's
+//! Through [`OperationVisitor`] that compiles the visitor's
 //! generic code once per operation in every crate that visits: on the whole v1.0 API, thousands
 //! of copies of the request reader and the call future in each of them. A [`DynOperation`] is
 //! built once per operation, in the generated crate (its `dyn_operation(id)`), and holds plain

@@ -193,6 +193,59 @@ fn is_op_id(id: &str) -> bool {
     })
 }
 
+/// Reports `s` unless it looks like an operation id.
+fn check_op(file: &str, s: &S<String>, problem: &mut dyn FnMut(Pos, String)) {
+    if !is_op_id(&s.value) {
+        problem(
+            pos(file, s),
+            format!("`{}` is not an operation id `<area>.<Action>`", s.value),
+        );
+    }
+}
+
+/// What a `required` or `examples` entry names: an operation's parameter or a type's field.
+enum Target {
+    /// `{op, param}`.
+    Param,
+    /// `{type, field}`.
+    Field,
+}
+
+/// Reads the `{op, param}` or `{type, field}` half of an entry: which kind, the key and where
+/// it stands. Any other mix is a problem worded by `shape`, located at the entry's first key.
+fn target(
+    file: &str,
+    op: Option<S<String>>,
+    param: Option<S<String>>,
+    ty: Option<S<String>>,
+    field: Option<S<String>>,
+    shape: &str,
+    problem: &mut dyn FnMut(Pos, String),
+) -> Option<(Target, (String, String), Pos)> {
+    match (op, param, ty, field) {
+        (Some(op), Some(param), None, None) => {
+            check_op(file, &op, problem);
+            Some((
+                Target::Param,
+                (op.value.clone(), param.value),
+                pos(file, &op),
+            ))
+        }
+        (None, None, Some(ty), Some(field)) => {
+            let p = pos(file, &ty);
+            Some((Target::Field, (ty.value, field.value), p))
+        }
+        (op, _, ty, _) => {
+            let at = op
+                .as_ref()
+                .or(ty.as_ref())
+                .map_or(Pos::new(file, 1, 1), |s| pos(file, s));
+            problem(at, shape.to_owned());
+            None
+        }
+    }
+}
+
 /// Reads the overrides from `text`, shown as `file` in problems.
 pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>> {
     let raw: File = serde_saphyr::from_str(text).map_err(|e| {
@@ -208,14 +261,6 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     let mut out = Overrides::default();
     let mut problems = Vec::new();
     let mut problem = |p: Pos, m: String| problems.push(Diagnostic { pos: p, message: m });
-    let check_op = |s: &S<String>, problem: &mut dyn FnMut(Pos, String)| {
-        if !is_op_id(&s.value) {
-            problem(
-                pos(file, s),
-                format!("`{}` is not an operation id `<area>.<Action>`", s.value),
-            );
-        }
-    };
     for e in raw.skip.unwrap_or_default() {
         let e = e.value;
         if !METHODS.contains(&e.method.value.as_str()) {
@@ -237,7 +282,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     }
     for e in raw.responses.unwrap_or_default() {
         let e = e.value;
-        check_op(&e.op, &mut problem);
+        check_op(file, &e.op, &mut problem);
         let p = pos(file, &e.op);
         let response = match (e.returns, e.response) {
             (Some(r), None) => match r.value.as_str() {
@@ -279,7 +324,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     }
     for e in raw.dropped_path_args.unwrap_or_default() {
         let e = e.value;
-        check_op(&e.op, &mut problem);
+        check_op(file, &e.op, &mut problem);
         let p = pos(file, &e.op);
         if out
             .dropped
@@ -310,31 +355,15 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     }
     for e in raw.required.unwrap_or_default() {
         let e = e.value;
-        let (key, p, into) = match (e.op, e.param, e.ty, e.field) {
-            (Some(op), Some(param), None, None) => {
-                check_op(&op, &mut problem);
-                (
-                    (op.value.clone(), param.value),
-                    pos(file, &op),
-                    &mut out.required_params,
-                )
-            }
-            (None, None, Some(ty), Some(field)) => (
-                (ty.value.clone(), field.value),
-                pos(file, &ty),
-                &mut out.required_fields,
-            ),
-            (op, _, ty, _) => {
-                let at = op
-                    .as_ref()
-                    .or(ty.as_ref())
-                    .map_or(Pos::new(file, 1, 1), |s| pos(file, s));
-                problem(
-                    at,
-                    "a required entry is either `{op, param}` or `{type, field}`".to_owned(),
-                );
-                continue;
-            }
+        let shape = "a required entry is either `{op, param}` or `{type, field}`";
+        let Some((target, key, p)) =
+            target(file, e.op, e.param, e.ty, e.field, shape, &mut problem)
+        else {
+            continue;
+        };
+        let into = match target {
+            Target::Param => &mut out.required_params,
+            Target::Field => &mut out.required_fields,
         };
         if into.insert(key.clone(), p.clone()).is_some() {
             problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
@@ -342,32 +371,15 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     }
     for e in raw.examples.unwrap_or_default() {
         let e = e.value;
-        let (key, p, into) = match (e.op, e.param, e.ty, e.field) {
-            (Some(op), Some(param), None, None) => {
-                check_op(&op, &mut problem);
-                (
-                    (op.value.clone(), param.value),
-                    pos(file, &op),
-                    &mut out.example_params,
-                )
-            }
-            (None, None, Some(ty), Some(field)) => (
-                (ty.value.clone(), field.value),
-                pos(file, &ty),
-                &mut out.example_fields,
-            ),
-            (op, _, ty, _) => {
-                let at = op
-                    .as_ref()
-                    .or(ty.as_ref())
-                    .map_or(Pos::new(file, 1, 1), |s| pos(file, s));
-                problem(
-                    at,
-                    "an example entry is either `{op, param, example}` or `{type, field, example}`"
-                        .to_owned(),
-                );
-                continue;
-            }
+        let shape = "an example entry is either `{op, param, example}` or `{type, field, example}`";
+        let Some((target, key, p)) =
+            target(file, e.op, e.param, e.ty, e.field, shape, &mut problem)
+        else {
+            continue;
+        };
+        let into = match target {
+            Target::Param => &mut out.example_params,
+            Target::Field => &mut out.example_fields,
         };
         if into.insert(key.clone(), (e.example, p.clone())).is_some() {
             problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
@@ -375,7 +387,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
     }
     for e in raw.pagination.unwrap_or_default() {
         let e = e.value;
-        check_op(&e.op, &mut problem);
+        check_op(file, &e.op, &mut problem);
         let p = pos(file, &e.op);
         let paging = match (e.items, e.paged) {
             (Some(items), None) => Paging::Items(items.value),
@@ -446,22 +458,15 @@ impl Overrides {
         for (area, (_, p)) in &self.titles {
             report(p, format!("the package has no area `{area}`"));
         }
-        for ((op, param), p) in &self.required_params {
+        let params = self.example_params.iter().map(|(k, (_, p))| (k, p));
+        for ((op, param), p) in self.required_params.iter().chain(params) {
             report(
                 p,
                 format!("`{op}` is not an imported operation with a parameter `{param}`"),
             );
         }
-        for ((ty, field), p) in &self.required_fields {
-            report(p, format!("no imported type `{ty}` has a field `{field}`"));
-        }
-        for ((op, param), (_, p)) in &self.example_params {
-            report(
-                p,
-                format!("`{op}` is not an imported operation with a parameter `{param}`"),
-            );
-        }
-        for ((ty, field), (_, p)) in &self.example_fields {
+        let fields = self.example_fields.iter().map(|(k, (_, p))| (k, p));
+        for ((ty, field), p) in self.required_fields.iter().chain(fields) {
             report(p, format!("no imported type `{ty}` has a field `{field}`"));
         }
         for (op, (_, p)) in &self.paging {

@@ -1,6 +1,8 @@
 //! House rules of the hand-written code, checked on every test run: every Rust file opens with a
 //! module doc (`//!`), no file grows past [`MAX_LINES`] lines, and the published crates cite no
-//! document of this repository's own process in their docs (readers of docs.rs cannot open it).
+//! document of this repository's own process in their docs (readers of docs.rs cannot open it),
+//! and their code includes no file from outside its own crate (a package holds only its crate's
+//! folder, and CI builds the fake and the command from the workspace, not from their packages).
 //!
 //! `generated/` and the generator's snapshot fixtures are output, not hand-written: skipped.
 
@@ -13,8 +15,11 @@ const MAX_LINES: usize = 650;
 /// The hand-written crates, and whether each is published.
 const CRATES: &[(&str, bool)] = &[
     ("model", true),
+    ("derive", true),
     ("runtime", true),
     ("fake", true),
+    ("stream", true),
+    ("redis", true),
     ("cli", true),
     ("codegen", false),
     ("xtask", false),
@@ -119,4 +124,57 @@ fn published_crates_cite_no_internal_document() {
         cited.is_empty(),
         "published docs cite documents their readers cannot open: {cited:#?}"
     );
+}
+
+/// The folder a `..`-laden path names, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn published_crates_include_no_file_from_outside_their_folder() {
+    const MACROS: &[&str] = &["include_str!(", "include_bytes!(", "include!(", "#[path"];
+    let mut outside = Vec::new();
+    for (rel, text, published) in files() {
+        if !published || rel.contains("/tests/") || rel.contains("/benches/") {
+            continue;
+        }
+        let krate = rel.split('/').next().unwrap_or_default().to_owned();
+        let dir = Path::new(&rel).parent().unwrap_or(Path::new(""));
+        for (n, line) in text.lines().enumerate() {
+            let Some(at) = MACROS.iter().find_map(|m| line.find(m)) else {
+                continue;
+            };
+            // The first string literal after the macro: a file relative to this one.
+            let literal = line[at..].split('"').nth(1);
+            let inside = literal.is_some_and(|l| {
+                !line[at..].contains("env!(") && normalize(&dir.join(l)).starts_with(&krate)
+            });
+            if !inside {
+                outside.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "published crates include files their packages would not hold: {outside:#?}"
+    );
+}
+
+#[test]
+fn a_path_that_climbs_out_of_its_crate_is_seen() {
+    let inside = normalize(&Path::new("fake/src/a").join("../data/x.json"));
+    assert!(inside.starts_with("fake"), "{inside:?}");
+    let outside = normalize(&Path::new("fake/src").join("../../generated/openapi.json"));
+    assert!(!outside.starts_with("fake"), "{outside:?}");
 }

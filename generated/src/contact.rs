@@ -3210,8 +3210,8 @@ impl ContactDeleteContactHideSettingRequest {
         }
     }
 }
-///删除通讯录隐藏设置: the response of `contact.DeleteContactHideSetting`, any JSON (DingTalk gives it no type).
-pub type ContactDeleteContactHideSettingResponse = serde_json::Value;
+///删除通讯录隐藏设置: the response of `contact.DeleteContactHideSetting`, nothing (the body of a success is not read).
+pub type ContactDeleteContactHideSettingResponse = ();
 impl Operation for ContactDeleteContactHideSettingRequest {
     type Response = ContactDeleteContactHideSettingResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -3227,10 +3227,10 @@ impl Operation for ContactDeleteContactHideSettingRequest {
         params: &[Param::new("settingId", Location::Path, true, false)],
         pagination: None,
         example_request: r#"{"settingId":"settingId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "contact_1.0/DeleteContactHideSetting",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 删除限制查看通讯录设置: the request of `contact.DeleteContactRestrictSetting`. Sent by [`ContactClient::delete_contact_restrict_setting`].
@@ -3345,8 +3345,14 @@ impl ContactDeleteEmpAttributeVisibilityRequest {
         }
     }
 }
-///删除员工字段可见性设置: the response of `contact.DeleteEmpAttributeVisibility`, any JSON (DingTalk gives it no type).
-pub type ContactDeleteEmpAttributeVisibilityResponse = serde_json::Value;
+/// 删除员工字段可见性设置: the response of `contact.DeleteEmpAttributeVisibility`.
+#[derive(Debug, Clone, Default, PartialEq, Wire)]
+#[wire(serialize = "serialize-responses")]
+#[non_exhaustive]
+pub struct ContactDeleteEmpAttributeVisibilityResponse {
+    /// `result`.
+    pub result: Option<bool>,
+}
 impl Operation for ContactDeleteEmpAttributeVisibilityRequest {
     type Response = ContactDeleteEmpAttributeVisibilityResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -3362,10 +3368,10 @@ impl Operation for ContactDeleteEmpAttributeVisibilityRequest {
         params: &[Param::new("settingId", Location::Path, true, false)],
         pagination: None,
         example_request: r#"{"settingId":"settingId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: r#"{"result":true}"#,
         doc_url: "",
         action: "contact_1.0/DeleteEmpAttributeVisibility",
-        returns: Returns::Json,
+        returns: Returns::Object,
     });
 }
 /// 删除管理组: the request of `contact.DeleteManagementGroup`. Sent by [`ContactClient::delete_management_group`].
@@ -8631,8 +8637,8 @@ impl ContactUpdateBranchAttributesInCooperateRequest {
         }
     }
 }
-///更新(分支/伙伴)在(集团/合作空间)的属性信息: the response of `contact.UpdateBranchAttributesInCooperate`, any JSON (DingTalk gives it no type).
-pub type ContactUpdateBranchAttributesInCooperateResponse = serde_json::Value;
+///更新(分支/伙伴)在(集团/合作空间)的属性信息: the response of `contact.UpdateBranchAttributesInCooperate`, nothing (the body of a success is not read).
+pub type ContactUpdateBranchAttributesInCooperateResponse = ();
 impl Operation for ContactUpdateBranchAttributesInCooperateRequest {
     type Response = ContactUpdateBranchAttributesInCooperateResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -8648,10 +8654,10 @@ impl Operation for ContactUpdateBranchAttributesInCooperateRequest {
         params: &[Param::new("body", Location::WholeBody, true, false)],
         pagination: None,
         example_request: r#"{"body":[{"branchCorpId":"branchCorpId-1","linkDeptId":1,"unionRootName":"unionRootName-1"}]}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "contact_1.0/UpdateBranchAttributesInCooperate",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 设置(分支/伙伴)在(集团/合作空间)的可见范围: the request of `contact.UpdateBranchVisibleSettingInCooperate`. Sent by [`ContactClient::update_branch_visible_setting_in_cooperate`].
@@ -9346,8 +9352,8 @@ impl ContactUpdateDeptSettngTailFirstRequest {
         Self { enable }
     }
 }
-///通讯录可见性部门设置子部门设置优先: the response of `contact.UpdateDeptSettngTailFirst`, any JSON (DingTalk gives it no type).
-pub type ContactUpdateDeptSettngTailFirstResponse = serde_json::Value;
+///通讯录可见性部门设置子部门设置优先: the response of `contact.UpdateDeptSettngTailFirst`, nothing (the body of a success is not read).
+pub type ContactUpdateDeptSettngTailFirstResponse = ();
 impl Operation for ContactUpdateDeptSettngTailFirstRequest {
     type Response = ContactUpdateDeptSettngTailFirstResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -9363,10 +9369,10 @@ impl Operation for ContactUpdateDeptSettngTailFirstRequest {
         params: &[Param::new("enable", Location::Body, true, false)],
         pagination: None,
         example_request: r#"{"enable":true}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "contact_1.0/UpdateDeptSettngTailFirst",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 更新企业员工属性字段可见性设置: the request of `contact.UpdateEmpAttrbuteVisibilitySetting`. Sent by [`ContactClient::update_emp_attrbute_visibility_setting`].

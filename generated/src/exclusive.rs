@@ -12416,8 +12416,8 @@ impl ExclusiveSetDeptPartnerTypeAndNumRequest {
         self
     }
 }
-///伙伴钉设置部门伙伴编码和伙伴类型: the response of `exclusive.SetDeptPartnerTypeAndNum`, any JSON (DingTalk gives it no type).
-pub type ExclusiveSetDeptPartnerTypeAndNumResponse = serde_json::Value;
+///伙伴钉设置部门伙伴编码和伙伴类型: the response of `exclusive.SetDeptPartnerTypeAndNum`, nothing (the body of a success is not read).
+pub type ExclusiveSetDeptPartnerTypeAndNumResponse = ();
 impl Operation for ExclusiveSetDeptPartnerTypeAndNumRequest {
     type Response = ExclusiveSetDeptPartnerTypeAndNumResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -12437,10 +12437,10 @@ impl Operation for ExclusiveSetDeptPartnerTypeAndNumRequest {
         ],
         pagination: None,
         example_request: r#"{"deptId":"deptId-1","labelIds":["labelIds-1"],"partnerNum":"partnerNum-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "exclusive_1.0/SetDeptPartnerTypeAndNum",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 设置企业全局顶部会话分组: the request of `exclusive.SetOrgTopConversationCategory`. Sent by [`ExclusiveClient::set_org_top_conversation_category`].

@@ -493,8 +493,8 @@ impl ResidentAddPointRequest {
         self
     }
 }
-///增加积分: the response of `resident.AddPoint`, any JSON (DingTalk gives it no type).
-pub type ResidentAddPointResponse = serde_json::Value;
+///增加积分: the response of `resident.AddPoint`, nothing (the body of a success is not read).
+pub type ResidentAddPointResponse = ();
 impl Operation for ResidentAddPointRequest {
     type Response = ResidentAddPointResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -518,10 +518,10 @@ impl Operation for ResidentAddPointRequest {
         ],
         pagination: None,
         example_request: r#"{"actionTime":1,"isCircle":true,"ruleCode":"ruleCode-1","ruleName":"ruleName-1","score":1,"userId":"userId-1","uuid":"uuid-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "resident_1.0/AddPoint",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 增加组户: the request of `resident.AddResidentDepartment`. Sent by [`ResidentClient::add_resident_department`].

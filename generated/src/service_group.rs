@@ -9043,8 +9043,8 @@ impl ServiceGroupUpgradeCloudGroupRequest {
         self
     }
 }
-///将智能云客服下的旧版服务群升级为钉钉智能服务群: the response of `service_group.UpgradeCloudGroup`, any JSON (DingTalk gives it no type).
-pub type ServiceGroupUpgradeCloudGroupResponse = serde_json::Value;
+///将智能云客服下的旧版服务群升级为钉钉智能服务群: the response of `service_group.UpgradeCloudGroup`, nothing (the body of a success is not read).
+pub type ServiceGroupUpgradeCloudGroupResponse = ();
 impl Operation for ServiceGroupUpgradeCloudGroupRequest {
     type Response = ServiceGroupUpgradeCloudGroupResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -9066,10 +9066,10 @@ impl Operation for ServiceGroupUpgradeCloudGroupRequest {
         ],
         pagination: None,
         example_request: r#"{"ccsInstanceId":"ccsInstanceId-1","openConversationId":"openConversationId-1","openGroupSetId":"openGroupSetId-1","openTeamId":"openTeamId-1","templateId":"templateId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "serviceGroup_1.0/UpgradeCloudGroup",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 将常规钉群升级为钉钉智能服务群: the request of `service_group.UpgradeNormalGroup`. Sent by [`ServiceGroupClient::upgrade_normal_group`].
@@ -9123,8 +9123,8 @@ impl ServiceGroupUpgradeNormalGroupRequest {
         self
     }
 }
-///将常规钉群升级为钉钉智能服务群: the response of `service_group.UpgradeNormalGroup`, any JSON (DingTalk gives it no type).
-pub type ServiceGroupUpgradeNormalGroupResponse = serde_json::Value;
+///将常规钉群升级为钉钉智能服务群: the response of `service_group.UpgradeNormalGroup`, nothing (the body of a success is not read).
+pub type ServiceGroupUpgradeNormalGroupResponse = ();
 impl Operation for ServiceGroupUpgradeNormalGroupRequest {
     type Response = ServiceGroupUpgradeNormalGroupResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -9145,10 +9145,10 @@ impl Operation for ServiceGroupUpgradeNormalGroupRequest {
         ],
         pagination: None,
         example_request: r#"{"openConversationId":"openConversationId-1","openGroupSetId":"openGroupSetId-1","openTeamId":"openTeamId-1","templateId":"templateId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "serviceGroup_1.0/UpgradeNormalGroup",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 工单催办: the request of `service_group.UrgeTicket`. Sent by [`ServiceGroupClient::urge_ticket`].

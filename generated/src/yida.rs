@@ -2677,8 +2677,8 @@ impl YidaDeleteSequenceRequest {
         self
     }
 }
-///deleteSequence: the response of `yida.DeleteSequence`, any JSON (DingTalk gives it no type).
-pub type YidaDeleteSequenceResponse = serde_json::Value;
+///deleteSequence: the response of `yida.DeleteSequence`, nothing (the body of a success is not read).
+pub type YidaDeleteSequenceResponse = ();
 impl Operation for YidaDeleteSequenceRequest {
     type Response = YidaDeleteSequenceResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -2700,10 +2700,10 @@ impl Operation for YidaDeleteSequenceRequest {
         ],
         pagination: None,
         example_request: r#"{"appType":"appType-1","language":"language-1","sequence":"sequence-1","systemToken":"systemToken-1","userId":"userId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "yida_1.0/DeleteSequence",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 云开发平台函数计算部署完成回调宜搭: the request of `yida.DeployFunctionCallback`. Sent by [`YidaClient::deploy_function_callback`].
@@ -10023,8 +10023,8 @@ impl YidaRenderBatchCallbackRequest {
         self
     }
 }
-///宜搭vpc批量打印回调: the response of `yida.RenderBatchCallback`, any JSON (DingTalk gives it no type).
-pub type YidaRenderBatchCallbackResponse = serde_json::Value;
+///宜搭vpc批量打印回调: the response of `yida.RenderBatchCallback`, nothing (the body of a success is not read).
+pub type YidaRenderBatchCallbackResponse = ();
 impl Operation for YidaRenderBatchCallbackRequest {
     type Response = YidaRenderBatchCallbackResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -10053,10 +10053,10 @@ impl Operation for YidaRenderBatchCallbackRequest {
         ],
         pagination: None,
         example_request: r#"{"appType":"appType-1","corpId":"corpId-1","fileSize":1,"language":"language-1","namespace":"namespace-1","ossUrl":"ossUrl-1","sequenceId":"sequenceId-1","source":"source-1","status":"status-1","systemToken":"systemToken-1","timeZone":"timeZone-1","userId":"userId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "yida_1.0/RenderBatchCallback",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 多渠道续费: the request of `yida.RenewApplicationAuthorizationServiceOrder`. Sent by [`YidaClient::renew_application_authorization_service_order`].
@@ -12555,8 +12555,8 @@ impl YidaUpdateInstanceRequest {
         self
     }
 }
-///更新流程实例: the response of `yida.UpdateInstance`, any JSON (DingTalk gives it no type).
-pub type YidaUpdateInstanceResponse = serde_json::Value;
+///更新流程实例: the response of `yida.UpdateInstance`, nothing (the body of a success is not read).
+pub type YidaUpdateInstanceResponse = ();
 impl Operation for YidaUpdateInstanceRequest {
     type Response = YidaUpdateInstanceResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -12579,10 +12579,10 @@ impl Operation for YidaUpdateInstanceRequest {
         ],
         pagination: None,
         example_request: r#"{"appType":"appType-1","language":"language-1","processInstanceId":"processInstanceId-1","systemToken":"systemToken-1","updateFormDataJson":"updateFormDataJson-1","userId":"userId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "yida_1.0/UpdateInstance",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 未知: the request of `yida.UpdateStatus`. Sent by [`YidaClient::update_status`].
@@ -12674,8 +12674,8 @@ impl YidaUpdateStatusRequest {
         self
     }
 }
-///未知: the response of `yida.UpdateStatus`, any JSON (DingTalk gives it no type).
-pub type YidaUpdateStatusResponse = serde_json::Value;
+///未知: the response of `yida.UpdateStatus`, nothing (the body of a success is not read).
+pub type YidaUpdateStatusResponse = ();
 impl Operation for YidaUpdateStatusRequest {
     type Response = YidaUpdateStatusResponse;
     const INFO: &'static OperationInfo = &OperationInfo::from_parts(OperationParts {
@@ -12699,10 +12699,10 @@ impl Operation for YidaUpdateStatusRequest {
         ],
         pagination: None,
         example_request: r#"{"appType":"appType-1","errorLines":[1],"importSequence":"importSequence-1","language":"language-1","status":"status-1","systemToken":"systemToken-1","userId":"userId-1"}"#,
-        example_response: r#"{"key":"value"}"#,
+        example_response: "null",
         doc_url: "",
         action: "yida_1.0/UpdateStatus",
-        returns: Returns::Json,
+        returns: Returns::Empty,
     });
 }
 /// 变配阿里云账号对应的租户信息: the request of `yida.UpgradeTenantInformation`. Sent by [`YidaClient::upgrade_tenant_information`].

@@ -246,6 +246,32 @@ fn target(
     }
 }
 
+/// The `(op, param)` and `(type, field)` maps of one section.
+type TargetMaps<'a, V> = (
+    &'a mut BTreeMap<(String, String), V>,
+    &'a mut BTreeMap<(String, String), V>,
+);
+
+/// Files `value` under `key` in the map its target names; a second entry for a key is a problem
+/// at `p`.
+fn file_once<V>(
+    (params, fields): TargetMaps<'_, V>,
+    target: Target,
+    key: (String, String),
+    value: V,
+    p: Pos,
+    problem: &mut dyn FnMut(Pos, String),
+) {
+    let into = match target {
+        Target::Param => params,
+        Target::Field => fields,
+    };
+    let twice = format!("`{}` `{}` is listed twice", key.0, key.1);
+    if into.insert(key, value).is_some() {
+        problem(p, twice);
+    }
+}
+
 /// Reads the overrides from `text`, shown as `file` in problems.
 pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>> {
     let raw: File = serde_saphyr::from_str(text).map_err(|e| {
@@ -361,13 +387,8 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
         else {
             continue;
         };
-        let into = match target {
-            Target::Param => &mut out.required_params,
-            Target::Field => &mut out.required_fields,
-        };
-        if into.insert(key.clone(), p.clone()).is_some() {
-            problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
-        }
+        let maps = (&mut out.required_params, &mut out.required_fields);
+        file_once(maps, target, key, p.clone(), p, &mut problem);
     }
     for e in raw.examples.unwrap_or_default() {
         let e = e.value;
@@ -377,13 +398,8 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Overrides, Vec<Diagnostic>
         else {
             continue;
         };
-        let into = match target {
-            Target::Param => &mut out.example_params,
-            Target::Field => &mut out.example_fields,
-        };
-        if into.insert(key.clone(), (e.example, p.clone())).is_some() {
-            problem(p, format!("`{}` `{}` is listed twice", key.0, key.1));
-        }
+        let maps = (&mut out.example_params, &mut out.example_fields);
+        file_once(maps, target, key, (e.example, p.clone()), p, &mut problem);
     }
     for e in raw.pagination.unwrap_or_default() {
         let e = e.value;
